@@ -1,0 +1,77 @@
+package core
+
+import (
+	"fmt"
+	"strings"
+	"unicode"
+)
+
+// Role is what a member of staff does, and so what they may see and do.
+type Role string
+
+// The roles of the clinic.
+const (
+	RoleAdmin     Role = "admin"
+	RoleReception Role = "reception"
+	RoleDoctor    Role = "doctor"
+	RoleNurse     Role = "nurse"
+	RoleBilling   Role = "billing"
+)
+
+// Roles lists every role.
+var Roles = []Role{RoleAdmin, RoleReception, RoleDoctor, RoleNurse, RoleBilling}
+
+// ParseRole checks that s names a role.
+func ParseRole(s string) (Role, error) {
+	for _, r := range Roles {
+		if string(r) == s {
+			return r, nil
+		}
+	}
+	return "", fmt.Errorf("core: unknown role %q (one of admin, reception, doctor, nurse, billing)", s)
+}
+
+// User is a member of staff as the directory knows them. Users are not
+// patients and hold no PHI; their keys live in the store's directory.
+type User struct {
+	Name        string `json:"name"`
+	DisplayName string `json:"display_name,omitempty"`
+	Role        Role   `json:"role"`
+	Disabled    bool   `json:"disabled,omitempty"`
+}
+
+// ValidUserName reports whether s can be a login name: 2 to 32 lower-case
+// letters, digits, dots, dashes or underscores, starting with a letter.
+func ValidUserName(s string) error {
+	if len(s) < 2 || len(s) > 32 {
+		return fmt.Errorf("core: user name %q must be 2 to 32 characters", s)
+	}
+	for i, r := range s {
+		ok := r < unicode.MaxASCII && (unicode.IsLower(r) || unicode.IsDigit(r) && i > 0 || strings.ContainsRune("._-", r) && i > 0)
+		if !ok {
+			return fmt.Errorf("core: user name %q may hold only a-z, 0-9, '.', '-' and '_', starting with a letter", s)
+		}
+	}
+	return nil
+}
+
+// Validate checks the user's fields.
+func (u *User) Validate() error {
+	c := &checker{kind: "user"}
+	if err := ValidUserName(u.Name); err != nil {
+		c.add("name", strings.TrimPrefix(err.Error(), "core: user name "+fmt.Sprintf("%q ", u.Name)))
+	}
+	if _, err := ParseRole(string(u.Role)); err != nil {
+		c.add("role", "must be one of admin, reception, doctor, nurse, billing")
+	}
+	c.maxLen("display_name", u.DisplayName, 80)
+	return c.err()
+}
+
+// Label is the name to show: the display name when there is one.
+func (u *User) Label() string {
+	if u.DisplayName != "" {
+		return u.DisplayName
+	}
+	return u.Name
+}
