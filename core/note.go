@@ -1,0 +1,36 @@
+package core
+
+// Note is an encounter note in SOAP form, written by a clinician about a
+// patient, optionally tied to an appointment. Notes are append-only: a
+// correction is an Addendum that references the note.
+type Note struct {
+	Meta
+	PatientID     ID     `json:"patient_id"`
+	AppointmentID ID     `json:"appointment_id,omitempty"`
+	Author        string `json:"author"`
+	Subjective    string `json:"subjective"`
+	Objective     string `json:"objective"`
+	Assessment    string `json:"assessment"`
+	Plan          string `json:"plan"`
+}
+
+func init() { register(KindNote, func() Entity { return &Note{} }) }
+
+// Kind is KindNote.
+func (*Note) Kind() Kind { return KindNote }
+
+// Validate checks every field and lists all that are wrong.
+func (n *Note) Validate() error {
+	c := &checker{kind: KindNote}
+	if c.require("patient", string(n.PatientID)) && n.PatientID.Bytes() == nil {
+		c.add("patient", "is not a patient id")
+	}
+	c.require("author", n.Author)
+	if n.Subjective == "" && n.Objective == "" && n.Assessment == "" && n.Plan == "" {
+		c.add("note", "needs at least one of subjective, objective, assessment or plan")
+	}
+	for _, f := range []struct{ name, v string }{{"subjective", n.Subjective}, {"objective", n.Objective}, {"assessment", n.Assessment}, {"plan", n.Plan}} {
+		c.maxLen(f.name, f.v, 20000)
+	}
+	return c.err()
+}
