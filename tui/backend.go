@@ -32,6 +32,10 @@ type Session interface {
 	// AddPatient registers a patient and returns it with ID and times set.
 	// Validation errors are *core.ValidationError.
 	AddPatient(p core.Patient) (core.Patient, error)
+	// PatientNames returns the names of the given patients from the search
+	// index, for lists such as the day schedule; the store logs one access
+	// entry for the list.
+	PatientNames(ids []core.ID) (map[core.ID]string, error)
 	// LikelyDuplicates lists patients with the same name (ignoring case and
 	// accents) and date of birth.
 	LikelyDuplicates(name string, dob core.Date) ([]core.Patient, error)

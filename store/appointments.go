@@ -1,0 +1,210 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"medisecure/core"
+)
+
+// lookAheadDays is how far the next free slot is searched for.
+const lookAheadDays = 60
+
+// ErrNoSchedule is returned when booking a doctor who has no working hours.
+var ErrNoSchedule = errors.New("store: doctor has no schedule")
+
+// checkSlot returns nil when a booking fits the doctor's hours and clashes
+// with nothing, or a *core.ClashError offering the next free slot.
+func (t *txn) checkSlot(a *core.Appointment) error {
+	if err := a.Validate(); err != nil {
+		return err
+	}
+	u, err := t.s.lookupUser(t.tx, a.Doctor)
+	if err != nil || u.Role != core.RoleDoctor {
+		return &core.ValidationError{Kind: core.KindAppointment, Fields: []core.FieldError{{Field: "doctor", Message: fmt.Sprintf("%q is not a doctor here", a.Doctor)}}}
+	}
+	var p core.Patient
+	if err := t.get(a.PatientID, &p); err != nil {
+		return &core.ValidationError{Kind: core.KindAppointment, Fields: []core.FieldError{{Field: "patient", Message: fmt.Sprintf("%s is not a registered patient", a.PatientID)}}}
+	}
+	sched, err := t.scheduleOf(a.Doctor)
+	if err != nil {
+		return fmt.Errorf("%w: %s has no working hours set", ErrNoSchedule, a.Doctor)
+	}
+	zone := t.s.db.zone
+	want := a.Slot()
+	clash := &core.ClashError{
+		OutsideHours: !sched.Covers(a.Start, a.End(), zone),
+		Clashes:      core.Clashes(want, t.busy(want, core.DateOf(a.Start, zone))),
+	}
+	if !clash.OutsideHours && len(clash.Clashes) == 0 {
+		return nil
+	}
+	clash.Next, clash.HasNext = core.NextFree(sched, want, a.Start, zone, lookAheadDays, func(d core.Date) []core.Slot {
+		return t.busy(want, d)
+	})
+	return clash
+}
+
+// CheckSlot reports, without writing, whether a booking would clash: nil,
+// or a *core.ClashError with the next free slot.
+func (s *Session) CheckSlot(a core.Appointment) error {
+	if err := s.authorize(core.ActCreate, core.KindAppointment); err != nil {
+		return err
+	}
+	if a.Status == "" {
+		a.Status = core.ApptBooked
+	}
+	return s.view(func(t *txn) error { return t.checkSlot(&a) })
+}
+
+// Book saves a new appointment in status booked, or returns a
+// *core.ClashError (naming the clash and the next free slot) and writes
+// nothing. The check and the write are one transaction.
+func (s *Session) Book(a core.Appointment) (core.Appointment, error) {
+	a.Status, a.StatusReason, a.CheckedInAt = core.ApptBooked, "", time.Time{}
+	a.Start = a.Start.UTC()
+	err := s.update(func(t *txn) error {
+		if err := s.authorize(core.ActCreate, core.KindAppointment); err != nil {
+			return err
+		}
+		if err := t.checkSlot(&a); err != nil {
+			return err
+		}
+		return t.create(&a)
+	})
+	return a, err
+}
+
+// Move reschedules a booked appointment, or returns a *core.ClashError.
+func (s *Session) Move(id core.ID, start time.Time, minutes int, room string) (core.Appointment, error) {
+	var a core.Appointment
+	err := s.update(func(t *txn) error {
+		if err := s.authorize(core.ActUpdate, core.KindAppointment); err != nil {
+			return err
+		}
+		if err := t.get(id, &a); err != nil {
+			return err
+		}
+		if a.Status != core.ApptBooked {
+			return &core.TransitionError{Kind: core.KindAppointment, From: string(a.Status), To: "moved"}
+		}
+		a.Start, a.Minutes, a.Room = start.UTC(), minutes, room
+		if err := t.checkSlot(&a); err != nil {
+			return err
+		}
+		return t.save(&a)
+	})
+	return a, err
+}
+
+// SetStatus moves an appointment through its status machine. Cancelling
+// needs a reason; checking in records the time.
+func (s *Session) SetStatus(id core.ID, to core.AppointmentStatus, reason string) (core.Appointment, error) {
+	var a core.Appointment
+	err := s.update(func(t *txn) error {
+		if err := s.authorize(core.ActUpdate, core.KindAppointment); err != nil {
+			return err
+		}
+		if err := t.get(id, &a); err != nil {
+			return err
+		}
+		return t.setStatus(&a, to, reason)
+	})
+	return a, err
+}
+
+// setStatus applies one status step to a loaded appointment.
+func (t *txn) setStatus(a *core.Appointment, to core.AppointmentStatus, reason string) error {
+	if err := a.Status.CheckTransition(to); err != nil {
+		return err
+	}
+	if to == core.ApptCancelled && reason == "" {
+		return &core.ValidationError{Kind: core.KindAppointment, Fields: []core.FieldError{{Field: "reason", Message: "is required to cancel"}}}
+	}
+	a.Status, a.StatusReason = to, reason
+	if to == core.ApptCheckedIn {
+		a.CheckedInAt = t.now
+	}
+	return t.save(a)
+}
+
+// Appointment returns one appointment.
+func (s *Session) Appointment(id core.ID) (core.Appointment, error) {
+	var a core.Appointment
+	if err := s.authorize(core.ActRead, core.KindAppointment); err != nil {
+		return a, err
+	}
+	err := s.view(func(t *txn) error { return t.get(id, &a) })
+	return a, err
+}
+
+// Appointments lists the appointments of a day in the clinic's zone, for one
+// doctor or, when doctor is "", for all, ordered by start then doctor.
+func (s *Session) Appointments(day core.Date, doctor string) ([]core.Appointment, error) {
+	if err := s.authorize(core.ActRead, core.KindAppointment); err != nil {
+		return nil, err
+	}
+	if _, err := core.ParseDate(string(day)); err != nil {
+		return nil, err
+	}
+	var out []core.Appointment
+	err := s.view(func(t *txn) error {
+		for _, id := range t.dayIDs(day, doctor) {
+			var a core.Appointment
+			if err := t.get(id, &a); err != nil {
+				if errors.Is(err, ErrNotFound) {
+					continue
+				}
+				return err
+			}
+			out = append(out, a)
+		}
+		return nil
+	})
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].Start.Equal(out[j].Start) {
+			return out[i].Start.Before(out[j].Start)
+		}
+		if out[i].Doctor != out[j].Doctor {
+			return out[i].Doctor < out[j].Doctor
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out, err
+}
+
+// SetSchedule saves a doctor's working hours, replacing any earlier ones.
+func (s *Session) SetSchedule(sc core.Schedule) (core.Schedule, error) {
+	err := s.update(func(t *txn) error {
+		u, err := s.lookupUser(t.tx, sc.Doctor)
+		if err != nil || u.Role != core.RoleDoctor {
+			return &core.ValidationError{Kind: core.KindSchedule, Fields: []core.FieldError{{Field: "doctor", Message: fmt.Sprintf("%q is not a doctor here", sc.Doctor)}}}
+		}
+		if old, err := t.scheduleOf(sc.Doctor); err == nil {
+			sc.Meta = old.Meta
+			return t.save(&sc)
+		}
+		return t.create(&sc)
+	})
+	return sc, err
+}
+
+// Schedule returns a doctor's working hours, or ErrNoSchedule.
+func (s *Session) Schedule(doctor string) (core.Schedule, error) {
+	var sc core.Schedule
+	if err := s.authorize(core.ActRead, core.KindSchedule); err != nil {
+		return sc, err
+	}
+	err := s.view(func(t *txn) error {
+		got, err := t.scheduleOf(doctor)
+		if err != nil {
+			return fmt.Errorf("%w: %s", ErrNoSchedule, doctor)
+		}
+		sc = *got
+		return nil
+	})
+	return sc, err
+}

@@ -1,0 +1,48 @@
+package store
+
+// SchemaVersion is the layout this code reads and writes. A store written by
+// a newer version is refused; an older one is migrated by migrate.
+const SchemaVersion = 1
+
+// Bucket names: every bucket the store uses, in one place.
+var (
+	// bucketMeta holds the schema version, the organisation, this device,
+	// the wrapped store key, the clock and sequence counters.
+	bucketMeta = []byte("meta")
+	// bucketDirectory holds one signed entry per user: role, public keys,
+	// private keys sealed under the passphrase, and grants of the org key.
+	bucketDirectory = []byte("directory")
+	// bucketLockout holds failed-login counters by user name.
+	bucketLockout = []byte("lockout")
+	// bucketRecords holds one nested bucket per kind: record ID → sealed
+	// merge state.
+	bucketRecords = []byte("records")
+	// bucketOutbox holds local changes not yet acknowledged by the server,
+	// by device sequence.
+	bucketOutbox = []byte("outbox")
+	// bucketSchedule indexes appointments by day, doctor, room and patient
+	// (keyed hashes) with their times, so conflict checks decrypt nothing.
+	bucketSchedule = []byte("schedule")
+	// bucketSearch holds the patient search index in 256 sealed shards.
+	bucketSearch = []byte("search")
+	// bucketAudit holds the sealed, hash-chained PHI access log by sequence.
+	bucketAudit = []byte("audit")
+)
+
+// Keys in bucketMeta.
+var (
+	metaSchema     = []byte("schema")
+	metaOrg        = []byte("org")
+	metaDevice     = []byte("device")
+	metaDeviceKey  = []byte("device_key")
+	metaStoreKey   = []byte("store_key")
+	metaRoot       = []byte("root")
+	metaClock      = []byte("clock")
+	metaSeq        = []byte("seq")
+	metaAcked      = []byte("acked")
+	metaAuditHead  = []byte("audit_head")
+	metaAuditCount = []byte("audit_seq")
+)
+
+// allBuckets are created by Create, in this order.
+var allBuckets = [][]byte{bucketMeta, bucketDirectory, bucketLockout, bucketRecords, bucketOutbox, bucketSchedule, bucketSearch, bucketAudit}

@@ -1,0 +1,368 @@
+package store
+
+import (
+	"crypto/ed25519"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
+
+	"medisecure/core"
+)
+
+// Options tune a store. The zero value is right for production.
+type Options struct {
+	// Now is the wall clock; tests inject a fixed one.
+	Now func() time.Time
+	// KDF is the Argon2id cost for new users; zero means DefaultKDF.
+	KDF KDF
+	// NoSync skips fsync on commit; only benchmarks that build fixtures
+	// set it.
+	NoSync bool
+}
+
+func (o Options) now() time.Time {
+	if o.Now != nil {
+		return o.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+func (o Options) kdf() KDF {
+	if o.KDF == (KDF{}) {
+		return DefaultKDF
+	}
+	return o.KDF
+}
+
+// Org describes the organisation a store belongs to.
+type Org struct {
+	Name string `json:"name"`
+	// Zone is the clinic's IANA time zone; times are stored in UTC and shown
+	// in it.
+	Zone    string    `json:"zone"`
+	Epoch   int       `json:"epoch"`
+	Created time.Time `json:"created"`
+}
+
+// device is this workstation as the store knows it.
+type device struct {
+	ID     string `json:"id"`
+	Public []byte `json:"public"`
+}
+
+// DB is an open store file. Sessions of several users may share it (the SSH
+// server runs one per terminal); it is safe for concurrent use.
+type DB struct {
+	bolt  *bolt.DB
+	path  string
+	opts  Options
+	org   Org
+	zone  *time.Location
+	dev   device
+	root  ed25519.PublicKey
+	clock *core.Clock
+
+	mu     sync.Mutex // guards keys and search while they are first loaded
+	keys   *storeKeys
+	search *searchIndex
+}
+
+// storeKeys are the keys a first login unlocks for the whole process.
+type storeKeys struct {
+	store  *sealer
+	index  []byte
+	epoch  int
+	orgKey []byte
+	device ed25519.PrivateKey
+}
+
+// InitOptions are what Create needs to start an organisation's first store.
+type InitOptions struct {
+	Org        string
+	Zone       string
+	Admin      string
+	Passphrase string
+}
+
+// Create makes a new store file at path for a new organisation: the org key
+// of epoch 1, the org root signing key, a store key, this device's key and the
+// first admin. It refuses to overwrite anything.
+func Create(path string, in InitOptions, opts Options) error {
+	if in.Org == "" {
+		return fmt.Errorf("%w: the organisation needs a name", core.ErrInvalid)
+	}
+	if err := core.ValidUserName(in.Admin); err != nil {
+		return fmt.Errorf("%w: %s", core.ErrInvalid, trimPrefix(err))
+	}
+	if len(in.Passphrase) < 8 {
+		return fmt.Errorf("%w: the passphrase must be at least 8 characters", core.ErrInvalid)
+	}
+	zone := in.Zone
+	if zone == "" {
+		zone = "UTC"
+	}
+	if _, err := time.LoadLocation(zone); err != nil {
+		return fmt.Errorf("%w: %q is not an IANA time zone like Europe/Berlin", core.ErrInvalid, zone)
+	}
+	if _, err := os.Stat(path); err == nil {
+		return fmt.Errorf("%w: %s", ErrExists, path)
+	}
+	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
+	if err != nil {
+		return fmt.Errorf("store: creating %s: %w", path, err)
+	}
+	err = b.Update(func(tx *bolt.Tx) error { return initialise(tx, in, zone, opts) })
+	if cerr := b.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(path)
+		return err
+	}
+	return nil
+}
+
+// initialise writes a new store's buckets, keys and first admin.
+func initialise(tx *bolt.Tx, in InitOptions, zone string, opts Options) error {
+	for _, name := range allBuckets {
+		if _, err := tx.CreateBucket(name); err != nil {
+			return fmt.Errorf("store: creating bucket %s: %w", name, err)
+		}
+	}
+	records := tx.Bucket(bucketRecords)
+	for _, k := range core.Kinds {
+		if _, err := records.CreateBucket([]byte(k)); err != nil {
+			return fmt.Errorf("store: creating bucket %s: %w", k, err)
+		}
+	}
+	meta := tx.Bucket(bucketMeta)
+	org := Org{Name: in.Org, Zone: zone, Epoch: 1, Created: opts.now()}
+	orgKey, storeKey := randomKey(), randomKey()
+	orgSealer, err := newSealer(orgKey)
+	if err != nil {
+		return err
+	}
+	storeSealer, err := newSealer(storeKey)
+	if err != nil {
+		return err
+	}
+	rootPub, rootPriv, _ := ed25519.GenerateKey(rand.Reader)
+	devPub, devPriv, _ := ed25519.GenerateKey(rand.Reader)
+	sum := sha256.Sum256(devPub)
+	dev := device{ID: hex.EncodeToString(sum[:8]), Public: devPub}
+	admin, _, err := newUserEntry(core.User{Name: in.Admin, Role: core.RoleAdmin}, in.Passphrase, opts.kdf())
+	if err != nil {
+		return err
+	}
+	if err := admin.grant(org.Epoch, orgKey); err != nil {
+		return err
+	}
+	if admin.RootGrant, err = admin.sealTo(rootPriv.Seed()); err != nil {
+		return err
+	}
+	admin.sign(rootSigner, rootPriv)
+	puts := []struct{ k, v []byte }{
+		{metaSchema, u64(SchemaVersion)},
+		{metaOrg, mustJSON(org)},
+		{metaDevice, mustJSON(dev)},
+		{metaDeviceKey, storeSealer.seal(bucketMeta, metaDeviceKey, devPriv.Seed())},
+		{metaStoreKey, orgSealer.seal(bucketMeta, metaStoreKey, storeKey)},
+		{metaRoot, rootPub},
+	}
+	for _, p := range puts {
+		if err := meta.Put(p.k, p.v); err != nil {
+			return fmt.Errorf("store: writing %s: %w", p.k, err)
+		}
+	}
+	return putEntry(tx, admin)
+}
+
+// Open opens an existing store. It reads only what is not secret; Login
+// unlocks the rest. It returns ErrNotStore for a file that is not a store,
+// ErrCorrupt for a damaged one, ErrNewerSchema for one from a newer version,
+// and ErrInUse when another process holds it.
+func Open(path string, opts Options) (db *DB, err error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("%w: %s does not exist", ErrNotStore, path)
+		}
+		return nil, fmt.Errorf("store: opening %s: %w", path, err)
+	}
+	if st.IsDir() {
+		return nil, fmt.Errorf("%w: %s is a directory", ErrNotStore, path)
+	}
+	defer func() {
+		// bbolt panics on some corrupt pages; a user sees one sentence.
+		if r := recover(); r != nil {
+			db, err = nil, fmt.Errorf("%w: %s is damaged", ErrCorrupt, path)
+		}
+	}()
+	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second, NoSync: opts.NoSync})
+	if err != nil {
+		switch {
+		case errors.Is(err, bolterrors.ErrTimeout):
+			return nil, fmt.Errorf("%w: %s", ErrInUse, path)
+		case errors.Is(err, bolterrors.ErrInvalid), errors.Is(err, bolterrors.ErrVersionMismatch):
+			return nil, fmt.Errorf("%w: %s", ErrNotStore, path)
+		case errors.Is(err, bolterrors.ErrChecksum):
+			return nil, fmt.Errorf("%w: %s is damaged", ErrCorrupt, path)
+		}
+		return nil, fmt.Errorf("%w: %s cannot be read as a store", ErrNotStore, path)
+	}
+	db = &DB{bolt: b, path: path, opts: opts}
+	if err := db.load(); err != nil {
+		b.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// load reads the clear metadata and migrates an older layout.
+func (db *DB) load() error {
+	if err := db.migrate(); err != nil {
+		return err
+	}
+	return db.bolt.View(func(tx *bolt.Tx) error {
+		for _, name := range allBuckets {
+			if tx.Bucket(name) == nil {
+				return fmt.Errorf("%w: %s lacks its %s bucket", ErrCorrupt, db.path, name)
+			}
+		}
+		meta := tx.Bucket(bucketMeta)
+		if err := json.Unmarshal(meta.Get(metaOrg), &db.org); err != nil {
+			return corrupt(db.path+" organisation record", err)
+		}
+		if err := json.Unmarshal(meta.Get(metaDevice), &db.dev); err != nil {
+			return corrupt(db.path+" device record", err)
+		}
+		db.root = append(ed25519.PublicKey(nil), meta.Get(metaRoot)...)
+		if len(db.root) != ed25519.PublicKeySize {
+			return corrupt(db.path+" org root key", nil)
+		}
+		zone, err := time.LoadLocation(db.org.Zone)
+		if err != nil {
+			return corrupt(db.path+" clinic time zone", err)
+		}
+		db.zone = zone
+		last := core.HLC(0)
+		if v := meta.Get(metaClock); len(v) == 8 {
+			last = core.HLC(binary.BigEndian.Uint64(v))
+		}
+		db.clock = core.NewClock(db.opts.now, last)
+		return nil
+	})
+}
+
+// migrate brings an older store up to SchemaVersion, one explicit step per
+// version, and refuses a newer one.
+func (db *DB) migrate() error {
+	return db.bolt.Update(func(tx *bolt.Tx) error {
+		meta := tx.Bucket(bucketMeta)
+		if meta == nil || len(meta.Get(metaSchema)) != 8 {
+			return fmt.Errorf("%w: %s", ErrNotStore, db.path)
+		}
+		v := binary.BigEndian.Uint64(meta.Get(metaSchema))
+		switch {
+		case v > SchemaVersion:
+			return fmt.Errorf("%w: %s has schema %d, this program reads up to %d", ErrNewerSchema, db.path, v, SchemaVersion)
+		case v == SchemaVersion:
+			return nil
+		}
+		// Version 1 is the first layout; later steps go here, each
+		// rewriting what it must and then bumping the version.
+		return fmt.Errorf("%w: %s has unknown schema %d", ErrCorrupt, db.path, v)
+	})
+}
+
+// Close releases the file.
+func (db *DB) Close() error { return db.bolt.Close() }
+
+// Path is the store file.
+func (db *DB) Path() string { return db.path }
+
+// Org is the organisation the store belongs to.
+func (db *DB) Org() Org { return db.org }
+
+// Zone is the clinic's time zone.
+func (db *DB) Zone() *time.Location { return db.zone }
+
+// DeviceID is this workstation's device ID.
+func (db *DB) DeviceID() string { return db.dev.ID }
+
+// unlock opens the store key with the org key, once per process, and loads
+// the patient search index.
+func (db *DB) unlock(orgKey []byte) error {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	if db.keys != nil {
+		return nil
+	}
+	orgSealer, err := newSealer(orgKey)
+	if err != nil {
+		return err
+	}
+	keys := &storeKeys{epoch: db.org.Epoch, orgKey: orgKey}
+	err = db.bolt.View(func(tx *bolt.Tx) error {
+		meta := tx.Bucket(bucketMeta)
+		sk, err := orgSealer.open(bucketMeta, metaStoreKey, meta.Get(metaStoreKey))
+		if err != nil {
+			return corrupt(db.path+" store key", nil)
+		}
+		if keys.store, err = newSealer(sk); err != nil {
+			return err
+		}
+		mac := hmac.New(sha256.New, sk)
+		mac.Write([]byte("medisecure index key v1"))
+		keys.index = mac.Sum(nil)
+		seed, err := keys.store.open(bucketMeta, metaDeviceKey, meta.Get(metaDeviceKey))
+		if err != nil || len(seed) != ed25519.SeedSize {
+			return corrupt(db.path+" device key", nil)
+		}
+		keys.device = ed25519.NewKeyFromSeed(seed)
+		db.search, err = loadSearch(tx, keys.store)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	db.keys = keys
+	return nil
+}
+
+// u64 encodes n big-endian, the order bbolt sorts keys in.
+func u64(n uint64) []byte {
+	b := make([]byte, 8)
+	binary.BigEndian.PutUint64(b, n)
+	return b
+}
+
+// mustJSON encodes values that cannot fail to encode (plain structs).
+func mustJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic("store: encoding " + fmt.Sprintf("%T", v) + ": " + err.Error())
+	}
+	return b
+}
+
+// trimPrefix removes the "core: " prefix from a core error for messages
+// that already say which part is speaking.
+func trimPrefix(err error) string {
+	s := err.Error()
+	if len(s) > 6 && s[:6] == "core: " {
+		return s[6:]
+	}
+	return s
+}

@@ -1,0 +1,156 @@
+package store
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+
+	"medisecure/core"
+)
+
+// recordFormat is the first byte of an encoded record.
+const recordFormat = 1
+
+// encodeRecord writes a record's merge state compactly: the distinct
+// (HLC, device) stamps once, then each field with the index of its stamp.
+// Most records were written by one change, so they carry one stamp.
+func encodeRecord(r *core.Record) []byte {
+	type stamp struct {
+		hlc    core.HLC
+		device string
+	}
+	names := make([]string, 0, len(r.Fields))
+	for n := range r.Fields {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var stamps []stamp
+	index := map[stamp]int{}
+	for _, n := range names {
+		f := r.Fields[n]
+		st := stamp{f.HLC, f.Device}
+		if _, ok := index[st]; !ok {
+			index[st] = len(stamps)
+			stamps = append(stamps, st)
+		}
+	}
+	b := []byte{recordFormat}
+	b = binary.AppendUvarint(b, uint64(len(stamps)))
+	for _, st := range stamps {
+		b = binary.BigEndian.AppendUint64(b, uint64(st.hlc))
+		b = appendString(b, st.device)
+	}
+	b = binary.AppendUvarint(b, uint64(len(names)))
+	for _, n := range names {
+		f := r.Fields[n]
+		b = appendString(b, n)
+		b = binary.AppendUvarint(b, uint64(index[stamp{f.HLC, f.Device}]))
+		b = appendString(b, string(f.Value))
+	}
+	return b
+}
+
+// errTruncated is returned when encoded bytes end too soon.
+var errTruncated = errors.New("truncated")
+
+// decodeRecord reverses encodeRecord. It never panics on bad input.
+func decodeRecord(k core.Kind, id core.ID, b []byte) (*core.Record, error) {
+	if len(b) == 0 || b[0] != recordFormat {
+		return nil, fmt.Errorf("unknown record format")
+	}
+	d := decoder{b: b[1:]}
+	ns := d.count()
+	type stamp struct {
+		hlc    core.HLC
+		device string
+	}
+	stamps := make([]stamp, 0, min(ns, 64))
+	for i := 0; i < ns && d.err == nil; i++ {
+		stamps = append(stamps, stamp{core.HLC(d.u64()), d.str()})
+	}
+	nf := d.count()
+	r := &core.Record{Kind: k, ID: id, Fields: make(map[string]core.Field, min(nf, 64))}
+	for i := 0; i < nf && d.err == nil; i++ {
+		name, si, v := d.str(), d.uvarint(), d.str()
+		if d.err != nil {
+			break
+		}
+		if si >= uint64(len(stamps)) || !json.Valid([]byte(v)) {
+			return nil, fmt.Errorf("field %q is malformed", name)
+		}
+		st := stamps[si]
+		r.Fields[name] = core.Field{Value: json.RawMessage(v), HLC: st.hlc, Device: st.device}
+	}
+	if d.err == nil && len(d.b) != 0 {
+		d.err = errors.New("trailing bytes")
+	}
+	if d.err != nil {
+		return nil, d.err
+	}
+	return r, nil
+}
+
+// appendString writes a length-prefixed string.
+func appendString(b []byte, s string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
+}
+
+// decoder reads length-prefixed values, remembering the first error.
+type decoder struct {
+	b   []byte
+	err error
+}
+
+func (d *decoder) uvarint() uint64 {
+	if d.err != nil {
+		return 0
+	}
+	v, n := binary.Uvarint(d.b)
+	if n <= 0 {
+		d.err = errTruncated
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
+}
+
+// count reads a uvarint used as a number of items, which can be at most
+// the bytes left (every item takes at least one).
+func (d *decoder) count() int {
+	v := d.uvarint()
+	if v > uint64(len(d.b)) {
+		d.err = errTruncated
+		return 0
+	}
+	return int(v)
+}
+
+func (d *decoder) u64() uint64 {
+	if d.err != nil {
+		return 0
+	}
+	if len(d.b) < 8 {
+		d.err = errTruncated
+		return 0
+	}
+	v := binary.BigEndian.Uint64(d.b)
+	d.b = d.b[8:]
+	return v
+}
+
+func (d *decoder) str() string {
+	n := d.uvarint()
+	if d.err != nil {
+		return ""
+	}
+	if n > uint64(len(d.b)) {
+		d.err = errTruncated
+		return ""
+	}
+	s := string(d.b[:n])
+	d.b = d.b[n:]
+	return s
+}

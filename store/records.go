@@ -1,0 +1,67 @@
+package store
+
+import (
+	"encoding/json"
+	"sort"
+
+	"medisecure/core"
+)
+
+// Add creates a record of any kind after checking permission and validity.
+// It fills the ID (when empty) and the meta fields.
+func (s *Session) Add(e core.Entity) error {
+	return s.update(func(t *txn) error { return t.create(e) })
+}
+
+// Save writes the changed fields of an existing record (never of an
+// append-only kind).
+func (s *Session) Save(e core.Entity) error {
+	return s.update(func(t *txn) error { return t.save(e) })
+}
+
+// Delete tombstones a record; it stays for merge and audit but lists skip it.
+func (s *Session) Delete(k core.Kind, id core.ID) error {
+	return s.update(func(t *txn) error {
+		if err := s.authorize(core.ActDelete, k); err != nil {
+			return err
+		}
+		if k.AppendOnly() {
+			return ErrAppendOnly
+		}
+		rec, err := t.load(k, id)
+		if err != nil {
+			return err
+		}
+		if !rec.Exists() || rec.Deleted() {
+			return ErrNotFound
+		}
+		return t.write(k, id, map[string]json.RawMessage{core.FieldDeleted: json.RawMessage("true")})
+	})
+}
+
+// Notes returns a patient's clinical notes, newest first (clinicians only);
+// the read is logged.
+func (s *Session) Notes(patient core.ID) ([]core.Note, error) {
+	if err := s.authorize(core.ActRead, core.KindNote); err != nil {
+		return nil, err
+	}
+	var out []core.Note
+	err := s.update(func(t *txn) error {
+		err := t.each(core.KindNote, func(rec *core.Record) error {
+			var n core.Note
+			if err := rec.Decode(&n); err != nil {
+				return err
+			}
+			if n.PatientID == patient && !n.Deleted {
+				out = append(out, n)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		return t.logAccess(patient, core.AccessView, "chart notes")
+	})
+	sort.Slice(out, func(i, j int) bool { return out[i].CreatedAt.After(out[j].CreatedAt) })
+	return out, err
+}

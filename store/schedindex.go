@@ -1,0 +1,159 @@
+package store
+
+import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"time"
+
+	"medisecure/core"
+)
+
+// The schedule index lets a booking check clashes without opening a single
+// sealed record. Keys hold no PHI in clear:
+//
+//	day (YYYYMMDD) ‖ class ‖ keyed hash of the owner (8) ‖ appointment ID (12)
+//
+// where class is 'd' (doctor), 'r' (room) or 'p' (patient), and the value is
+// start and end in Unix milliseconds and whether the appointment holds its
+// slot. Schedules are found by 'S' ‖ keyed hash of the doctor.
+const (
+	classDoctor  = 'd'
+	classRoom    = 'r'
+	classPatient = 'p'
+	classSched   = 'S'
+)
+
+// owner is the keyed hash standing in for a doctor, room or patient.
+func (t *txn) owner(class byte, name string) []byte {
+	mac := hmac.New(sha256.New, t.keys.index)
+	mac.Write([]byte{class})
+	mac.Write([]byte(name))
+	return mac.Sum(nil)[:8]
+}
+
+// dayKey is the index prefix of a day in the clinic's zone.
+func dayKey(day core.Date) []byte {
+	return []byte(string(day[0:4]) + string(day[5:7]) + string(day[8:10]))
+}
+
+// slotPrefix is the index prefix of one owner's appointments on a day.
+func (t *txn) slotPrefix(day core.Date, class byte, name string) []byte {
+	return append(append(dayKey(day), class), t.owner(class, name)...)
+}
+
+// slotKeys lists an appointment's index keys.
+func (t *txn) slotKeys(a *core.Appointment) [][]byte {
+	day := core.DateOf(a.Start, t.s.db.zone)
+	id := a.ID.Bytes()
+	keys := [][]byte{
+		append(t.slotPrefix(day, classDoctor, a.Doctor), id...),
+		append(t.slotPrefix(day, classPatient, string(a.PatientID)), id...),
+	}
+	if a.Room != "" {
+		keys = append(keys, append(t.slotPrefix(day, classRoom, a.Room), id...))
+	}
+	return keys
+}
+
+// slotValue is an index entry's value.
+func slotValue(a *core.Appointment) []byte {
+	v := binary.BigEndian.AppendUint64(nil, uint64(a.Start.UnixMilli()))
+	v = binary.BigEndian.AppendUint64(v, uint64(a.End().UnixMilli()))
+	if a.Status.Holds() && !a.Deleted {
+		return append(v, 1)
+	}
+	return append(v, 0)
+}
+
+// indexAppointment replaces an appointment's index entries.
+func (t *txn) indexAppointment(old, a *core.Appointment) error {
+	b := t.tx.Bucket(bucketSchedule)
+	if old != nil {
+		for _, k := range t.slotKeys(old) {
+			if err := b.Delete(k); err != nil {
+				return err
+			}
+		}
+	}
+	v := slotValue(a)
+	for _, k := range t.slotKeys(a) {
+		if err := b.Put(k, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// indexSchedule points a doctor at their schedule record.
+func (t *txn) indexSchedule(s *core.Schedule) error {
+	key := append([]byte{classSched}, t.owner(classSched, s.Doctor)...)
+	return t.tx.Bucket(bucketSchedule).Put(key, s.ID.Bytes())
+}
+
+// scheduleOf loads a doctor's schedule, or ErrNotFound.
+func (t *txn) scheduleOf(doctor string) (*core.Schedule, error) {
+	key := append([]byte{classSched}, t.owner(classSched, doctor)...)
+	v := t.tx.Bucket(bucketSchedule).Get(key)
+	if len(v) != 12 {
+		return nil, ErrNotFound
+	}
+	s := &core.Schedule{}
+	if err := t.get(core.ID(hex.EncodeToString(v)), s); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// slots reads the index entries under a prefix as core slots; fill sets
+// the owner on each (the index holds only its hash).
+func (t *txn) slots(prefix []byte, fill func(*core.Slot)) []core.Slot {
+	var out []core.Slot
+	c := t.tx.Bucket(bucketSchedule).Cursor()
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		if len(v) != 17 || len(k) != len(prefix)+12 {
+			continue
+		}
+		s := core.Slot{
+			ID:    core.ID(hex.EncodeToString(k[len(prefix):])),
+			Start: time.UnixMilli(int64(binary.BigEndian.Uint64(v))).UTC(),
+			End:   time.UnixMilli(int64(binary.BigEndian.Uint64(v[8:]))).UTC(),
+			Holds: v[16] == 1,
+		}
+		fill(&s)
+		out = append(out, s)
+	}
+	return out
+}
+
+// busy lists what could clash with want on a day: the appointments of its
+// doctor, its room and its patient.
+func (t *txn) busy(want core.Slot, day core.Date) []core.Slot {
+	out := t.slots(t.slotPrefix(day, classDoctor, want.Doctor), func(s *core.Slot) { s.Doctor = want.Doctor })
+	out = append(out, t.slots(t.slotPrefix(day, classPatient, string(want.PatientID)), func(s *core.Slot) { s.PatientID = want.PatientID })...)
+	if want.Room != "" {
+		out = append(out, t.slots(t.slotPrefix(day, classRoom, want.Room), func(s *core.Slot) { s.Room = want.Room })...)
+	}
+	return out
+}
+
+// dayIDs lists the appointment IDs of a day, for one doctor or all.
+func (t *txn) dayIDs(day core.Date, doctor string) []core.ID {
+	prefix := append(dayKey(day), classDoctor)
+	if doctor != "" {
+		prefix = t.slotPrefix(day, classDoctor, doctor)
+	}
+	var out []core.ID
+	c := t.tx.Bucket(bucketSchedule).Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		if len(k) == len(dayKey(day))+1+8+12 {
+			out = append(out, core.ID(hex.EncodeToString(k[len(k)-12:])))
+		}
+	}
+	return out
+}
+
+// be64 reads a big-endian uint64.
+func be64(b []byte) uint64 { return binary.BigEndian.Uint64(b) }

@@ -1,0 +1,209 @@
+package store
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"medisecure/core"
+)
+
+// Session is one logged-in user's access to the store. Every method checks
+// the user's permissions with core.Authorize before touching data.
+type Session struct {
+	db    *DB
+	user  core.User
+	keys  *userKeys
+	entry *dirEntry
+}
+
+// lockout is a user's run of failed logins.
+type lockout struct {
+	Failures int       `json:"failures"`
+	Until    time.Time `json:"until"`
+}
+
+// Login checks a passphrase and opens a session. A wrong user or passphrase
+// gives core.ErrAuth (never saying which); after core.LockoutThreshold
+// failures in a row the user is locked for a growing delay and Login
+// returns a *core.LockedError without trying the passphrase.
+func (db *DB) Login(name, passphrase string) (*Session, error) {
+	now := db.opts.now()
+	var (
+		entry *dirEntry
+		lock  lockout
+	)
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		if v := tx.Bucket(bucketLockout).Get([]byte(name)); v != nil {
+			if err := json.Unmarshal(v, &lock); err != nil {
+				return corrupt("lockout record of "+name, err)
+			}
+		}
+		e, err := getEntry(tx, name)
+		if err != nil {
+			return err
+		}
+		if err := verifyEntry(tx, db.root, e); err != nil {
+			return err
+		}
+		entry = e
+		return nil
+	})
+	if errors.Is(err, ErrNotFound) {
+		// Spend the same time as a real attempt so timing tells nothing.
+		db.opts.kdf().Derive(passphrase)
+		return nil, core.ErrAuth
+	}
+	if err != nil {
+		return nil, err
+	}
+	if now.Before(lock.Until) {
+		return nil, &core.LockedError{Until: lock.Until}
+	}
+	if entry.User.Disabled {
+		db.opts.kdf().Derive(passphrase)
+		return nil, core.ErrAuth
+	}
+	keys, err := entry.unlock(passphrase)
+	if err != nil {
+		lock.Failures++
+		lock.Until = now.Add(core.LockoutDelay(lock.Failures))
+		if werr := db.setLockout(name, &lock); werr != nil {
+			return nil, werr
+		}
+		if lock.Failures >= core.LockoutThreshold {
+			return nil, &core.LockedError{Until: lock.Until}
+		}
+		return nil, core.ErrAuth
+	}
+	if lock.Failures > 0 {
+		if err := db.setLockout(name, nil); err != nil {
+			return nil, err
+		}
+	}
+	orgKey, err := entry.orgKey(db.org.Epoch, keys)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.unlock(orgKey); err != nil {
+		return nil, err
+	}
+	return &Session{db: db, user: entry.User, keys: keys, entry: entry}, nil
+}
+
+// setLockout records (or, when l is nil, clears) a user's failed logins.
+func (db *DB) setLockout(name string, l *lockout) error {
+	return db.bolt.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketLockout)
+		if l == nil {
+			return b.Delete([]byte(name))
+		}
+		return b.Put([]byte(name), mustJSON(l))
+	})
+}
+
+// Principal is who is logged in.
+func (s *Session) Principal() core.Principal {
+	return core.Principal{User: s.user.Name, Role: s.user.Role}
+}
+
+// User is the logged-in user.
+func (s *Session) User() core.User { return s.user }
+
+// Zone is the clinic's time zone.
+func (s *Session) Zone() *time.Location { return s.db.zone }
+
+// DB is the store the session belongs to.
+func (s *Session) DB() *DB { return s.db }
+
+// authorize checks the session's user may take an action.
+func (s *Session) authorize(a core.Action, k core.Kind) error {
+	return core.Authorize(s.Principal(), a, k)
+}
+
+// AddUser creates a user with a passphrase of their own, grants them the
+// org key and signs their directory entry (admins only).
+func (s *Session) AddUser(u core.User, passphrase string) error {
+	if err := s.authorize(core.ActCreate, core.KindUser); err != nil {
+		return err
+	}
+	if err := u.Validate(); err != nil {
+		return err
+	}
+	if len(passphrase) < 8 {
+		return &core.ValidationError{Kind: core.KindUser, Fields: []core.FieldError{{Field: "passphrase", Message: "must be at least 8 characters"}}}
+	}
+	e, _, err := newUserEntry(u, passphrase, s.db.opts.kdf())
+	if err != nil {
+		return err
+	}
+	if err := e.grant(s.db.org.Epoch, s.db.keys.orgKey); err != nil {
+		return err
+	}
+	if u.Role == core.RoleAdmin {
+		root, ok := s.keys.openSealed(s.entry.RootGrant)
+		if !ok {
+			return corrupt("the root key grant of "+s.user.Name, nil)
+		}
+		if e.RootGrant, err = e.sealTo(root); err != nil {
+			return err
+		}
+	}
+	e.sign(s.user.Name, s.keys.sign)
+	return s.db.bolt.Update(func(tx *bolt.Tx) error {
+		if tx.Bucket(bucketDirectory).Get([]byte(u.Name)) != nil {
+			return fmt.Errorf("%w: %s", ErrUserExists, u.Name)
+		}
+		return putEntry(tx, e)
+	})
+}
+
+// Users lists the directory, by name. Any logged-in user may list staff
+// (to pick a doctor); only the fields of core.User are returned.
+func (s *Session) Users() ([]core.User, error) {
+	var out []core.User
+	err := s.db.bolt.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketDirectory).ForEach(func(k, v []byte) error {
+			e, err := decodeDirEntry(v)
+			if err != nil {
+				return corrupt("directory entry "+string(k), err)
+			}
+			if err := verifyEntry(tx, s.db.root, e); err != nil {
+				return err
+			}
+			out = append(out, e.User)
+			return nil
+		})
+	})
+	return out, err
+}
+
+// Doctors lists the users with the doctor role, by name.
+func (s *Session) Doctors() ([]core.User, error) {
+	users, err := s.Users()
+	if err != nil {
+		return nil, err
+	}
+	var out []core.User
+	for _, u := range users {
+		if u.Role == core.RoleDoctor && !u.Disabled {
+			out = append(out, u)
+		}
+	}
+	return out, nil
+}
+
+// lookupUser returns a user of the directory, or ErrNotFound.
+func (s *Session) lookupUser(tx *bolt.Tx, name string) (core.User, error) {
+	e, err := getEntry(tx, name)
+	if err != nil {
+		return core.User{}, err
+	}
+	if err := verifyEntry(tx, s.db.root, e); err != nil {
+		return core.User{}, err
+	}
+	return e.User, nil
+}

@@ -1,0 +1,269 @@
+package store
+
+import (
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"medisecure/core"
+)
+
+// txn is one read-write transaction of a session: it stages search-index
+// changes (they reach memory after commit) and remembers which appointments
+// changed, so conflicts are checked once at the end.
+type txn struct {
+	tx     *bolt.Tx
+	s      *Session
+	keys   *storeKeys
+	now    time.Time
+	search searchBatch
+	appts  map[core.ID]bool
+	seq    uint64
+}
+
+// update runs fn in a read-write transaction and finishes it: conflicts
+// rechecked, search shards resealed, counters saved, all in the same commit.
+func (s *Session) update(fn func(t *txn) error) error {
+	t := &txn{s: s, keys: s.db.keys, now: s.db.opts.now(), search: searchBatch{}, appts: map[core.ID]bool{}}
+	err := s.db.bolt.Update(func(tx *bolt.Tx) error {
+		t.tx = tx
+		if v := tx.Bucket(bucketMeta).Get(metaSeq); len(v) == 8 {
+			t.seq = be64(v)
+		}
+		if err := fn(t); err != nil {
+			return err
+		}
+		return t.finish()
+	})
+	if err != nil {
+		return err
+	}
+	s.db.search.apply(t.search)
+	return nil
+}
+
+// view runs fn in a read-only transaction.
+func (s *Session) view(fn func(t *txn) error) error {
+	return s.db.bolt.View(func(tx *bolt.Tx) error {
+		return fn(&txn{tx: tx, s: s, keys: s.db.keys, now: s.db.opts.now()})
+	})
+}
+
+// finish does the work every write shares before commit.
+func (t *txn) finish() error {
+	if err := t.checkConflicts(); err != nil {
+		return err
+	}
+	if err := t.s.db.search.persist(t.tx, t.keys.store, t.search); err != nil {
+		return err
+	}
+	meta := t.tx.Bucket(bucketMeta)
+	if err := meta.Put(metaSeq, u64(t.seq)); err != nil {
+		return err
+	}
+	return meta.Put(metaClock, u64(uint64(t.s.db.clock.Last())))
+}
+
+// recordKey is where a record lives: its kind's bucket and its ID bytes.
+func recordKey(k core.Kind, id core.ID) ([]byte, []byte) {
+	return append(append([]byte{}, bucketRecords...), "/"+string(k)...), id.Bytes()
+}
+
+// load reads and opens a record; a record never written comes back empty.
+func (t *txn) load(k core.Kind, id core.ID) (*core.Record, error) {
+	b := t.tx.Bucket(bucketRecords).Bucket([]byte(k))
+	if b == nil {
+		return nil, fmt.Errorf("%w: no bucket for kind %s", ErrCorrupt, k)
+	}
+	key := id.Bytes()
+	if key == nil {
+		return nil, fmt.Errorf("%w: %s %q", ErrNotFound, k, id)
+	}
+	v := b.Get(key)
+	if v == nil {
+		return core.NewRecord(k, id), nil
+	}
+	return t.open(k, id, v)
+}
+
+// open decrypts and decodes a stored record.
+func (t *txn) open(k core.Kind, id core.ID, sealed []byte) (*core.Record, error) {
+	bucket, key := recordKey(k, id)
+	plain, err := t.keys.store.open(bucket, key, sealed)
+	if err != nil {
+		return nil, corrupt(fmt.Sprintf("%s record %s", k, id), nil)
+	}
+	rec, err := decodeRecord(k, id, plain)
+	if err != nil {
+		return nil, corrupt(fmt.Sprintf("%s record %s", k, id), err)
+	}
+	return rec, nil
+}
+
+// get loads a live record into e, or returns ErrNotFound.
+func (t *txn) get(id core.ID, e core.Entity) error {
+	rec, err := t.load(e.Kind(), id)
+	if err != nil {
+		return err
+	}
+	if !rec.Exists() || rec.Deleted() {
+		return fmt.Errorf("%w: %s %s", ErrNotFound, e.Kind(), id)
+	}
+	return rec.Decode(e)
+}
+
+// put seals and writes a record.
+func (t *txn) put(rec *core.Record) error {
+	bucket, key := recordKey(rec.Kind, rec.ID)
+	sealed := t.keys.store.seal(bucket, key, encodeRecord(rec))
+	return t.tx.Bucket(bucketRecords).Bucket([]byte(rec.Kind)).Put(key, sealed)
+}
+
+// apply merges one change into its record and keeps the indexes in step.
+// It reports whether anything changed.
+func (t *txn) apply(c *core.Change) (bool, error) {
+	rec, err := t.load(c.Kind, c.ID)
+	if err != nil {
+		return false, err
+	}
+	var before core.Entity
+	if rec.Exists() {
+		if before, err = decodeEntity(rec); err != nil {
+			return false, err
+		}
+	}
+	if !rec.Apply(c) {
+		return false, nil
+	}
+	after, err := decodeEntity(rec)
+	if err != nil {
+		return false, err
+	}
+	if err := t.put(rec); err != nil {
+		return false, err
+	}
+	return true, t.reindex(before, after)
+}
+
+// decodeEntity turns a record into its typed entity.
+func decodeEntity(rec *core.Record) (core.Entity, error) {
+	e, err := core.New(rec.Kind)
+	if err != nil {
+		return nil, err
+	}
+	if err := rec.Decode(e); err != nil {
+		return nil, corrupt(fmt.Sprintf("%s record %s", rec.Kind, rec.ID), err)
+	}
+	return e, nil
+}
+
+// reindex updates the indexes a record's kind has.
+func (t *txn) reindex(before, after core.Entity) error {
+	switch a := after.(type) {
+	case *core.Patient:
+		if a.Deleted {
+			t.search.stage(a.ID, nil)
+		} else {
+			e := entryFor(a)
+			t.search.stage(a.ID, &e)
+		}
+	case *core.Appointment:
+		var old *core.Appointment
+		if before != nil {
+			old = before.(*core.Appointment)
+		}
+		t.appts[a.ID] = true
+		return t.indexAppointment(old, a)
+	case *core.Schedule:
+		return t.indexSchedule(a)
+	}
+	return nil
+}
+
+// write records a local change: stamp it, merge it, and queue it in the
+// outbox, all in this transaction.
+func (t *txn) write(k core.Kind, id core.ID, fields map[string]json.RawMessage) error {
+	if len(fields) == 0 {
+		return nil
+	}
+	t.seq++
+	c := &core.Change{
+		Kind: k, ID: id, Fields: fields, Author: t.s.user.Name,
+		Device: t.s.db.dev.ID, Seq: t.seq, HLC: t.s.db.clock.Now(),
+	}
+	if _, err := t.apply(c); err != nil {
+		return err
+	}
+	key := u64(c.Seq)
+	return t.tx.Bucket(bucketOutbox).Put(key, t.keys.store.seal(bucketOutbox, key, mustJSON(c)))
+}
+
+// create writes a new record after checking permission and validity. It
+// fills the ID (when empty) and the meta fields.
+func (t *txn) create(e core.Entity) error {
+	if err := t.s.authorize(core.ActCreate, e.Kind()); err != nil {
+		return err
+	}
+	m := e.Base()
+	if m.ID == "" {
+		id, err := core.NewID(t.now, rand.Reader)
+		if err != nil {
+			return err
+		}
+		m.ID = id
+	} else if m.ID.Bytes() == nil {
+		return fmt.Errorf("%w: %s id %q", core.ErrInvalid, e.Kind(), m.ID)
+	}
+	if m.CreatedAt.IsZero() {
+		m.CreatedAt = t.now
+	}
+	m.CreatedAt, m.UpdatedAt, m.CreatedBy, m.Deleted = m.CreatedAt.UTC(), m.CreatedAt.UTC(), t.s.user.Name, false
+	if err := e.Validate(); err != nil {
+		return err
+	}
+	rec, err := t.load(e.Kind(), m.ID)
+	if err != nil {
+		return err
+	}
+	if rec.Exists() {
+		return fmt.Errorf("%w: %s %s already exists", core.ErrInvalid, e.Kind(), m.ID)
+	}
+	fields, err := core.FieldsOf(e)
+	if err != nil {
+		return err
+	}
+	return t.write(e.Kind(), m.ID, fields)
+}
+
+// save writes the fields of an existing record that changed.
+func (t *txn) save(e core.Entity) error {
+	k := e.Kind()
+	if err := t.s.authorize(core.ActUpdate, k); err != nil {
+		return err
+	}
+	if k.AppendOnly() {
+		return fmt.Errorf("%w: %s records are never changed; add a new one", ErrAppendOnly, k)
+	}
+	rec, err := t.load(k, e.Base().ID)
+	if err != nil {
+		return err
+	}
+	if !rec.Exists() {
+		return fmt.Errorf("%w: %s %s", ErrNotFound, k, e.Base().ID)
+	}
+	e.Base().UpdatedAt = t.now
+	if err := e.Validate(); err != nil {
+		return err
+	}
+	fields, err := core.Diff(rec, e)
+	if err != nil {
+		return err
+	}
+	if _, ok := fields["updated_at"]; ok && len(fields) == 1 {
+		return nil // only updated_at moved: nothing to record
+	}
+	return t.write(k, e.Base().ID, fields)
+}
