@@ -21,7 +21,6 @@ const (
 // booked → cancelled | no_show.
 var apptMachine = machine[AppointmentStatus]{
 	kind:    KindAppointment,
-	initial: ApptBooked,
 	next: map[AppointmentStatus][]AppointmentStatus{
 		ApptBooked:     {ApptCheckedIn, ApptCancelled, ApptNoShow},
 		ApptCheckedIn:  {ApptInProgress},
@@ -60,10 +59,10 @@ type Appointment struct {
 	Doctor       string            `json:"doctor"`
 	Start        time.Time         `json:"start"`
 	Minutes      int               `json:"minutes"`
-	Room         string            `json:"room,omitempty"`
-	Reason       string            `json:"reason,omitempty"`
+	Room         string            `json:"room"`
+	Reason       string            `json:"reason"`
 	Status       AppointmentStatus `json:"status"`
-	StatusReason string            `json:"status_reason,omitempty"`
+	StatusReason string            `json:"status_reason"`
 	CheckedInAt  time.Time         `json:"checked_in_at"`
 }
 

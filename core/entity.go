@@ -22,7 +22,7 @@ type Meta struct {
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
 	CreatedBy string    `json:"created_by"`
-	Deleted   bool      `json:"deleted,omitempty"`
+	Deleted   bool      `json:"deleted"`
 }
 
 // Base gives access to the shared part of any entity.

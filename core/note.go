@@ -6,7 +6,7 @@ package core
 type Note struct {
 	Meta
 	PatientID     ID     `json:"patient_id"`
-	AppointmentID ID     `json:"appointment_id,omitempty"`
+	AppointmentID ID     `json:"appointment_id"`
 	Author        string `json:"author"`
 	Subjective    string `json:"subjective"`
 	Objective     string `json:"objective"`

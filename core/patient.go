@@ -21,13 +21,13 @@ type Patient struct {
 	Meta
 	Name             string       `json:"name"`
 	DOB              Date         `json:"dob"`
-	Sex              string       `json:"sex,omitempty"`
-	Phone            string       `json:"phone,omitempty"`
-	Email            string       `json:"email,omitempty"`
-	Address          string       `json:"address,omitempty"`
-	EmergencyContact string       `json:"emergency_contact,omitempty"`
-	InsurerName      string       `json:"insurer_name,omitempty"`
-	InsuranceNumber  string       `json:"insurance_number,omitempty"`
+	Sex              string       `json:"sex"`
+	Phone            string       `json:"phone"`
+	Email            string       `json:"email"`
+	Address          string       `json:"address"`
+	EmergencyContact string       `json:"emergency_contact"`
+	InsurerName      string       `json:"insurer_name"`
+	InsuranceNumber  string       `json:"insurance_number"`
 	Consent          ConsentFlags `json:"consent"`
 }
 

@@ -52,7 +52,7 @@ type Schedule struct {
 	Doctor      string    `json:"doctor"`
 	Hours       [7][]Span `json:"hours"`
 	SlotMinutes int       `json:"slot_minutes"`
-	Rooms       []string  `json:"rooms,omitempty"`
+	Rooms       []string  `json:"rooms"`
 }
 
 func init() { register(KindSchedule, func() Entity { return &Schedule{} }) }

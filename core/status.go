@@ -28,7 +28,6 @@ func (e *TransitionError) Unwrap() error { return ErrTransition }
 // machine is a status machine: for each state, the states it may move to.
 type machine[S ~string] struct {
 	kind    Kind
-	initial S
 	next    map[S][]S
 }
 

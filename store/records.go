@@ -65,3 +65,15 @@ func (s *Session) Notes(patient core.ID) ([]core.Note, error) {
 	sort.Slice(out, func(i, j int) bool { return out[i].CreatedAt.After(out[j].CreatedAt) })
 	return out, err
 }
+
+// Writer adds many records in one transaction, for imports and seeding.
+type Writer struct{ t *txn }
+
+// Add creates a record, as Session.Add does.
+func (w *Writer) Add(e core.Entity) error { return w.t.create(e) }
+
+// Batch runs fn in one transaction: every record it adds is committed
+// together, or none is.
+func (s *Session) Batch(fn func(w *Writer) error) error {
+	return s.update(func(t *txn) error { return fn(&Writer{t: t}) })
+}

@@ -1,0 +1,120 @@
+package core
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"time"
+)
+
+// Metric names what a vital sign measures; the unit is part of the name so a
+// reading can never be read in the wrong unit.
+type Metric string
+
+// The metrics a vital can record.
+const (
+	MetricSystolicBP      Metric = "systolic_bp"
+	MetricDiastolicBP     Metric = "diastolic_bp"
+	MetricHeartRate       Metric = "heart_rate"
+	MetricTemperatureC    Metric = "temperature_c"
+	MetricRespiratoryRate Metric = "respiratory_rate"
+	MetricSpO2            Metric = "spo2"
+	MetricWeightKg        Metric = "weight_kg"
+	MetricHeightCm        Metric = "height_cm"
+	MetricGlucoseMmol     Metric = "glucose_mmol"
+	MetricBMI             Metric = "bmi"
+	MetricPainScore       Metric = "pain_score"
+)
+
+// Metrics lists every metric, in the order a vitals form asks for them.
+var Metrics = []Metric{
+	MetricSystolicBP, MetricDiastolicBP, MetricHeartRate, MetricTemperatureC,
+	MetricRespiratoryRate, MetricSpO2, MetricWeightKg, MetricHeightCm,
+	MetricGlucoseMmol, MetricBMI, MetricPainScore,
+}
+
+// MetricSpec is the unit of a metric and the range a real reading falls in.
+// The range is wide on purpose: it catches typing slips (a pulse of 720, a
+// temperature in Fahrenheit), not abnormal values, which must be recordable.
+type MetricSpec struct {
+	Unit     string
+	Min, Max float64
+	// Whole is set when readings are whole numbers (a pain score).
+	Whole bool
+}
+
+// metricSpecs is the plausible-range table Validate checks readings against.
+var metricSpecs = map[Metric]MetricSpec{
+	MetricSystolicBP:      {Unit: "mmHg", Min: 40, Max: 300},
+	MetricDiastolicBP:     {Unit: "mmHg", Min: 20, Max: 200},
+	MetricHeartRate:       {Unit: "/min", Min: 20, Max: 250},
+	MetricTemperatureC:    {Unit: "°C", Min: 25, Max: 45},
+	MetricRespiratoryRate: {Unit: "/min", Min: 4, Max: 80},
+	MetricSpO2:            {Unit: "%", Min: 50, Max: 100},
+	MetricWeightKg:        {Unit: "kg", Min: 0.3, Max: 500},
+	MetricHeightCm:        {Unit: "cm", Min: 20, Max: 280},
+	MetricGlucoseMmol:     {Unit: "mmol/L", Min: 0.5, Max: 50},
+	MetricBMI:             {Unit: "kg/m²", Min: 8, Max: 100},
+	MetricPainScore:       {Unit: "/10", Min: 0, Max: 10, Whole: true},
+}
+
+// Spec returns the unit and plausible range of m, and false when m is not a
+// metric.
+func (m Metric) Spec() (MetricSpec, bool) {
+	s, ok := metricSpecs[m]
+	return s, ok
+}
+
+// Vital is one reading of one metric, taken from a patient at an instant.
+// Vitals are append-only: a wrong reading is corrected by a new one and a
+// note, never edited.
+type Vital struct {
+	Meta
+	PatientID  ID        `json:"patient_id"`
+	RecordedBy string    `json:"recorded_by"`
+	TakenAt    time.Time `json:"taken_at"`
+	Metric     Metric    `json:"metric"`
+	Value      float64   `json:"value"`
+	Unit       string    `json:"unit"`
+}
+
+func init() { register(KindVital, func() Entity { return &Vital{} }) }
+
+// Kind is KindVital.
+func (*Vital) Kind() Kind { return KindVital }
+
+// Validate checks every field and lists all that are wrong: the value must be
+// in the metric's plausible range and the unit must be the metric's unit.
+func (v *Vital) Validate() error {
+	c := &checker{kind: KindVital}
+	c.refID("patient", v.PatientID, "a patient")
+	c.staff("recorded_by", v.RecordedBy)
+	if v.TakenAt.IsZero() {
+		c.add("taken_at", "is required")
+	}
+	spec, ok := v.Metric.Spec()
+	if !ok {
+		c.add("metric", "must be one of systolic_bp, diastolic_bp, heart_rate, temperature_c, respiratory_rate, spo2, weight_kg, height_cm, glucose_mmol, bmi, pain_score")
+	}
+	switch {
+	case math.IsNaN(v.Value) || math.IsInf(v.Value, 0):
+		c.add("value", "must be a number")
+	case !ok:
+	case v.Value < spec.Min || v.Value > spec.Max:
+		c.add("value", fmt.Sprintf("must be between %s and %s %s for %s", num(spec.Min), num(spec.Max), spec.Unit, v.Metric))
+	case spec.Whole && v.Value != math.Trunc(v.Value):
+		c.add("value", fmt.Sprintf("must be a whole number for %s", v.Metric))
+	}
+	switch {
+	case !ok:
+		if c.require("unit", v.Unit) {
+			c.maxLen("unit", v.Unit, 20)
+		}
+	case v.Unit != spec.Unit:
+		c.add("unit", fmt.Sprintf("must be %s for %s", spec.Unit, v.Metric))
+	}
+	return c.err()
+}
+
+// num renders a range bound without trailing zeros: 0.3, 250.
+func num(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
