@@ -20,7 +20,7 @@ const (
 // apptMachine: booked → checked_in → in_progress → completed;
 // booked → cancelled | no_show.
 var apptMachine = machine[AppointmentStatus]{
-	kind:    KindAppointment,
+	kind: KindAppointment,
 	next: map[AppointmentStatus][]AppointmentStatus{
 		ApptBooked:     {ApptCheckedIn, ApptCancelled, ApptNoShow},
 		ApptCheckedIn:  {ApptInProgress},

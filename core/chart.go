@@ -40,7 +40,7 @@ const (
 
 // problemMachine: active → resolved; resolved → active (a relapse).
 var problemMachine = machine[ProblemStatus]{
-	kind:    KindProblem,
+	kind: KindProblem,
 	next: map[ProblemStatus][]ProblemStatus{
 		ProblemActive:   {ProblemResolved},
 		ProblemResolved: {ProblemActive},

@@ -17,7 +17,7 @@ const (
 // claimMachine: draft → submitted → accepted | rejected; accepted → paid;
 // rejected → draft, to correct and submit again.
 var claimMachine = machine[ClaimStatus]{
-	kind:    KindClaim,
+	kind: KindClaim,
 	next: map[ClaimStatus][]ClaimStatus{
 		ClaimDraft:     {ClaimSubmitted},
 		ClaimSubmitted: {ClaimAccepted, ClaimRejected},

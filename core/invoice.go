@@ -39,7 +39,7 @@ const (
 // issued → cancelled. Once money was taken an invoice is settled, not
 // cancelled.
 var invoiceMachine = machine[InvoiceStatus]{
-	kind:    KindInvoice,
+	kind: KindInvoice,
 	next: map[InvoiceStatus][]InvoiceStatus{
 		InvoiceDraft:         {InvoiceIssued},
 		InvoiceIssued:        {InvoicePartiallyPaid, InvoicePaid, InvoiceCancelled},

@@ -41,7 +41,7 @@ const (
 // notificationMachine: pending → sent → delivered; pending → failed;
 // failed → pending (a retry); pending | failed → cancelled.
 var notificationMachine = machine[NotificationStatus]{
-	kind:    KindNotification,
+	kind: KindNotification,
 	next: map[NotificationStatus][]NotificationStatus{
 		NotificationPending:   {NotificationSent, NotificationFailed, NotificationCancelled},
 		NotificationSent:      {NotificationDelivered},

@@ -25,7 +25,7 @@ const (
 
 // prescriptionMachine: active → completed | cancelled.
 var prescriptionMachine = machine[PrescriptionStatus]{
-	kind:    KindPrescription,
+	kind: KindPrescription,
 	next: map[PrescriptionStatus][]PrescriptionStatus{
 		PrescriptionActive:    {PrescriptionCompleted, PrescriptionCancelled},
 		PrescriptionCompleted: nil,

@@ -14,7 +14,7 @@ const (
 
 // refillMachine: requested → approved | denied.
 var refillMachine = machine[RefillStatus]{
-	kind:    KindRefill,
+	kind: KindRefill,
 	next: map[RefillStatus][]RefillStatus{
 		RefillRequested: {RefillApproved, RefillDenied},
 		RefillApproved:  nil,

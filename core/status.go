@@ -27,8 +27,8 @@ func (e *TransitionError) Unwrap() error { return ErrTransition }
 
 // machine is a status machine: for each state, the states it may move to.
 type machine[S ~string] struct {
-	kind    Kind
-	next    map[S][]S
+	kind Kind
+	next map[S][]S
 }
 
 // valid reports whether s is a state of the machine.

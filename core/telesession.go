@@ -20,7 +20,7 @@ const (
 // telesessionMachine: scheduled → live → ended; scheduled → cancelled. A live
 // session can only end: it happened, and cancelling would hide that.
 var telesessionMachine = machine[TelesessionStatus]{
-	kind:    KindTelesession,
+	kind: KindTelesession,
 	next: map[TelesessionStatus][]TelesessionStatus{
 		TelesessionScheduled: {TelesessionLive, TelesessionCancelled},
 		TelesessionLive:      {TelesessionEnded},

@@ -47,6 +47,9 @@ type Session interface {
 	// Appointments lists the appointments of a day in the clinic's zone, for
 	// one doctor or, when doctor is "", for all, ordered by start then doctor.
 	Appointments(day core.Date, doctor string) ([]core.Appointment, error)
+	// Appointment returns one appointment by ID, such as either side of a
+	// conflict.
+	Appointment(id core.ID) (core.Appointment, error)
 	// CheckSlot reports, without writing, whether a booking would clash: nil,
 	// or a *core.ClashError with the next free slot.
 	CheckSlot(a core.Appointment) error

@@ -171,4 +171,3 @@ func setStatus(e *env, c *common, id string, to core.AppointmentStatus, reason s
 	fmt.Fprintf(e.stdout, "%s is now %s\n", a.ID, a.Status)
 	return nil
 }
-
