@@ -8,10 +8,6 @@ import (
 	"sort"
 )
 
-// ErrAppendOnly is returned when a change would edit or delete a record of
-// an append-only kind.
-var ErrAppendOnly = errors.New("core: record is append-only")
-
 // FieldDeleted is the field a tombstone sets. Deletion is soft: the record
 // stays, merged like any other field, and lists skip it.
 const FieldDeleted = "deleted"
@@ -43,8 +39,12 @@ func (c *Change) Validate() error {
 		return errors.New("core: change sets no fields")
 	}
 	for name, v := range c.Fields {
-		if name == "" || !json.Valid(v) {
-			return fmt.Errorf("core: change field %q is not valid JSON", name)
+		if name == "" {
+			return errors.New(`core: change has a field "" with no name`)
+		}
+		var compact bytes.Buffer
+		if err := json.Compact(&compact, v); err != nil || !bytes.Equal(compact.Bytes(), v) {
+			return fmt.Errorf("core: change field %q is not compact JSON", name)
 		}
 	}
 	return nil

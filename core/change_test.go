@@ -168,6 +168,21 @@ func TestRecordDeleted(t *testing.T) {
 	}
 }
 
+// TestValidateRejectsNonCompactValues: a value that is valid but not
+// compact JSON (" true") would decode one way and compare another, so
+// replicas could disagree on a tombstone; Validate refuses it.
+func TestValidateRejectsNonCompactValues(t *testing.T) {
+	for _, v := range []string{` true`, `{"a": 1}`, "\"x\"\n"} {
+		c := stampedChange(1, "dev-a", FieldDeleted, v)
+		if err := c.Validate(); err == nil {
+			t.Errorf("Validate accepted %q", v)
+		}
+	}
+	if err := stampedChange(1, "dev-a", FieldDeleted, `true`).Validate(); err != nil {
+		t.Errorf("Validate refused a compact tombstone: %v", err)
+	}
+}
+
 func TestRecordTombstoneMerges(t *testing.T) {
 	r := NewRecord(KindPatient, mergeID1)
 	r.Apply(stampedChange(300, "dev-a", FieldDeleted, `true`))
@@ -343,10 +358,9 @@ func TestDiffNewRecordCarriesEverything(t *testing.T) {
 	}
 }
 
-// TestDiffClearsOptionalField: clearing a field tagged omitempty (a phone
-// number the patient no longer has) must reach the record.
+// TestDiffClearsOptionalField: clearing an optional field (a phone number
+// the patient no longer has) must reach the record.
 func TestDiffClearsOptionalField(t *testing.T) {
-	t.Skip("bug: Diff drops fields absent from FieldsOf (omitempty), so clearing phone/email/address never syncs")
 	p := zoePatient(t)
 	rec := mergedRecord(t, p, 1)
 	p.Phone = ""
@@ -358,6 +372,35 @@ func TestDiffClearsOptionalField(t *testing.T) {
 		t.Errorf("Diff after clearing the phone = %v, want it to carry phone", fieldNames(got))
 	}
 	assertDiffRoundTrips(t, rec, p, got)
+}
+
+// TestEntitiesHaveNoOmitempty guards what Diff relies on: a field an entity
+// leaves out of its JSON is not in the diff, so clearing it would never
+// reach other replicas.
+func TestEntitiesHaveNoOmitempty(t *testing.T) {
+	for k, newEntity := range constructors {
+		t.Run(string(k), func(t *testing.T) {
+			for _, name := range omitemptyFields(reflect.TypeOf(newEntity()).Elem()) {
+				t.Errorf("%s.%s is tagged omitempty; clearing it would not sync", k, name)
+			}
+		})
+	}
+}
+
+// omitemptyFields lists the fields of struct type typ, embedded structs
+// included, whose JSON tag says omitempty.
+func omitemptyFields(typ reflect.Type) []string {
+	var out []string
+	for f := range typ.Fields() {
+		if f.Anonymous && f.Type.Kind() == reflect.Struct {
+			out = append(out, omitemptyFields(f.Type)...)
+			continue
+		}
+		if _, opts, _ := strings.Cut(f.Tag.Get("json"), ","); slices.Contains(strings.Split(opts, ","), "omitempty") {
+			out = append(out, f.Name)
+		}
+	}
+	return out
 }
 
 // assertDiffRoundTrips applies diff as a newer change and checks that the

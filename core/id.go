@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 )
 
@@ -38,8 +39,8 @@ func ParseID(s string) (ID, error) {
 	if len(s) != idLen {
 		return "", fmt.Errorf("%w: %q is not %d hex digits", ErrBadID, s, idLen)
 	}
-	if _, err := hex.DecodeString(s); err != nil {
-		return "", fmt.Errorf("%w: %q is not %d hex digits", ErrBadID, s, idLen)
+	if strings.Trim(s, "0123456789abcdef") != "" {
+		return "", fmt.Errorf("%w: %q is not %d lower-case hex digits", ErrBadID, s, idLen)
 	}
 	return ID(s), nil
 }

@@ -136,7 +136,7 @@ func Clashes(s Slot, others []Slot) []Clash {
 			out = append(out, Clash{With: o.ID, On: "doctor"})
 		case s.Room != "" && o.Room == s.Room:
 			out = append(out, Clash{With: o.ID, On: "room"})
-		case o.PatientID == s.PatientID:
+		case s.PatientID != "" && o.PatientID == s.PatientID:
 			out = append(out, Clash{With: o.ID, On: "patient"})
 		}
 	}

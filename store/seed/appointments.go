@@ -20,6 +20,9 @@ func (g *gen) appointments() error {
 	today := time.Date(g.opts.Now.In(g.zone).Year(), g.opts.Now.In(g.zone).Month(), g.opts.Now.In(g.zone).Day(), 0, 0, 0, 0, g.zone)
 	first := today.AddDate(0, 0, -g.opts.Days/2)
 	for d := 0; d < g.opts.Days; d++ {
+		if g.opts.MaxAppointments > 0 && g.res.Appointments >= g.opts.MaxAppointments {
+			break
+		}
 		visits, err := g.day(first.AddDate(0, 0, d))
 		if err != nil {
 			return err
@@ -152,7 +155,7 @@ func (g *gen) vitalsAndBill(a core.Appointment, at time.Time) error {
 			metric core.Metric
 			value  float64
 			unit   string
-		}{{core.MetricSystolicBP, float64(105 + g.rng.IntN(50)), "mmHg"}, {core.MetricHeartRate, float64(55 + g.rng.IntN(40)), "bpm"}} {
+		}{{core.MetricSystolicBP, float64(105 + g.rng.IntN(50)), "mmHg"}, {core.MetricHeartRate, float64(55 + g.rng.IntN(40)), "/min"}} {
 			v := core.Vital{Meta: core.Meta{ID: g.id(at), CreatedAt: at}, PatientID: a.PatientID, RecordedBy: "nurse", TakenAt: a.Start, Metric: m.metric, Value: m.value, Unit: m.unit}
 			if err := w.Add(&v); err != nil {
 				return err

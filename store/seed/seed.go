@@ -22,6 +22,8 @@ type Options struct {
 	Now time.Time
 	// Passphrase is given to every demo user the seed creates.
 	Passphrase string
+	// MaxAppointments stops booking once this many are written (0: no cap).
+	MaxAppointments int
 	// Clinical adds notes, vitals, allergies, prescriptions, invoices,
 	// payments and messages; benchmarks that need only a schedule turn it
 	// off.

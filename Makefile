@@ -1,0 +1,33 @@
+# MediSecure Workstation. `make run` opens the demo clinic; `make test` is
+# what CI runs.
+GO      ?= go
+DEMO    ?= $(CURDIR)/.demo
+BIN     ?= $(CURDIR)/bin
+
+.PHONY: run build test vet fmt-check bench clean
+
+## run: build the workstation and open the TUI on a demo clinic (created on first use)
+run: build
+	$(BIN)/clinic demo --data $(DEMO)
+
+## build: compile clinic (and syncd when present) into ./bin
+build:
+	$(GO) build -o $(BIN)/ ./cmd/...
+
+## test: formatting, go vet, then every test with the race detector (fuzz seed corpora included)
+test: fmt-check vet
+	$(GO) test -race -count=1 ./...
+
+vet:
+	$(GO) vet ./...
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+## bench: print the performance figures of ../shared/TARGETS.md, one line each
+bench:
+	$(GO) run ./cmd/clinic-bench
+
+clean:
+	rm -rf $(BIN) $(DEMO)

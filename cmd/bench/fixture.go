@@ -1,0 +1,56 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"medisecure/store"
+	"medisecure/store/seed"
+)
+
+// benchPass is every fixture user's passphrase.
+const benchPass = "bench-pass-1"
+
+// fixedNow is the clinic's "now" in every fixture, so fixtures are
+// reproducible and kept between runs.
+var fixedNow = time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
+
+// fixture returns a store with the given numbers of patients and
+// appointments and 30 doctors, building it on first use (with fsync off,
+// which only speeds up the build) and keeping it in dir for later runs.
+func fixture(dir string, patients, appts, doctors int) (string, error) {
+	path := filepath.Join(dir, fmt.Sprintf("clinic-%dp-%da-%dd-v1.db", patients, appts, doctors))
+	if _, err := os.Stat(path); err == nil {
+		return path, nil
+	}
+	tmp := path + ".building"
+	os.Remove(tmp)
+	opts := store.Options{Now: func() time.Time { return fixedNow }, NoSync: true}
+	if err := store.Create(tmp, store.InitOptions{Org: "Bench Clinic", Zone: "Europe/Berlin", Admin: "admin", Passphrase: benchPass}, opts); err != nil {
+		return "", err
+	}
+	db, err := store.Open(tmp, opts)
+	if err != nil {
+		return "", err
+	}
+	defer db.Close()
+	admin, err := db.Login("admin", benchPass)
+	if err != nil {
+		return "", err
+	}
+	fmt.Fprintf(os.Stderr, "bench: building a fixture of %d patients and %d appointments in %s (once)…\n", patients, appts, dir)
+	perDay := doctors * 12
+	_, err = seed.Run(admin, seed.Options{
+		Patients: patients, Days: appts/perDay*7/5 + 7, Doctors: doctors, Seed: 1, Now: fixedNow,
+		Passphrase: benchPass, MaxAppointments: appts,
+	})
+	if err != nil {
+		return "", err
+	}
+	if err := db.Close(); err != nil {
+		return "", err
+	}
+	return path, os.Rename(tmp, path)
+}

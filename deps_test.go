@@ -1,0 +1,82 @@
+// Package medisecure holds the project-wide tests; the product lives in
+// cmd/, tui/, store/, sync/ and core/.
+package medisecure
+
+import (
+	"go/build"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// rule forbids a set of import paths (by prefix) to the packages under a
+// directory.
+type rule struct {
+	dir     string
+	allowed func(path string) bool
+	why     string
+}
+
+// stdlib reports whether path is a standard library package.
+func stdlib(path string) bool { return !strings.Contains(strings.SplitN(path, "/", 2)[0], ".") }
+
+// TestDependencyRule enforces the import rule of DESIGN.md: core imports
+// only the standard library and x/crypto; tui never imports bbolt, gRPC or
+// the store; store never imports tui or sync.
+func TestDependencyRule(t *testing.T) {
+	rules := []rule{
+		{"core", func(p string) bool {
+			return stdlib(p) || strings.HasPrefix(p, "golang.org/x/crypto/") || strings.HasPrefix(p, "medisecure/core")
+		}, "core may import only the standard library and golang.org/x/crypto"},
+		{"tui", func(p string) bool {
+			return !strings.HasPrefix(p, "go.etcd.io/bbolt") && !strings.HasPrefix(p, "google.golang.org/grpc") &&
+				!strings.HasPrefix(p, "medisecure/store") && !strings.HasPrefix(p, "medisecure/sync")
+		}, "tui must not import bbolt, gRPC, store or sync"},
+		{"store", func(p string) bool {
+			return !strings.HasPrefix(p, "medisecure/tui") && !strings.HasPrefix(p, "medisecure/sync") &&
+				!strings.HasPrefix(p, "google.golang.org/grpc") && !strings.HasPrefix(p, "github.com/charmbracelet/")
+		}, "store must not import tui, sync, gRPC or Bubble Tea"},
+	}
+	checked := 0
+	for _, r := range rules {
+		err := filepath.WalkDir(r.dir, func(path string, d os.DirEntry, err error) error {
+			if err != nil || !d.IsDir() || strings.Contains(path, "testdata") {
+				return err
+			}
+			pkg, err := build.ImportDir(path, 0)
+			if err != nil {
+				if _, ok := err.(*build.NoGoError); ok {
+					return nil
+				}
+				return err
+			}
+			checked++
+			for _, imp := range pkg.Imports {
+				if !r.allowed(imp) {
+					t.Errorf("%s imports %s: %s", path, imp, r.why)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatalf("walking %s: %v", r.dir, err)
+		}
+	}
+	if checked < 3 {
+		t.Fatalf("checked only %d packages; the layout moved?", checked)
+	}
+}
+
+// TestRuleCatchesViolations makes sure the checker itself can fail.
+func TestRuleCatchesViolations(t *testing.T) {
+	core := func(p string) bool { return stdlib(p) || strings.HasPrefix(p, "golang.org/x/crypto/") }
+	for _, bad := range []string{"go.etcd.io/bbolt", "github.com/charmbracelet/bubbletea", "google.golang.org/grpc"} {
+		if core(bad) {
+			t.Errorf("core rule allows %s", bad)
+		}
+	}
+	if !core("encoding/json") || !core("golang.org/x/crypto/argon2") {
+		t.Error("core rule refuses allowed imports")
+	}
+}

@@ -1,0 +1,64 @@
+package tui
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+)
+
+// truncate cuts s to at most w cells, ending in an ellipsis when cut.
+func truncate(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	if ansi.StringWidth(s) <= w {
+		return s
+	}
+	return ansi.Truncate(s, w, "…")
+}
+
+// padRight truncates s to w cells and pads it with spaces to exactly w.
+func padRight(s string, w int) string {
+	s = truncate(s, w)
+	if n := w - ansi.StringWidth(s); n > 0 {
+		s += strings.Repeat(" ", n)
+	}
+	return s
+}
+
+// fit makes s exactly h lines, none wider than w cells: the root uses it
+// so no screen can push the layout past the terminal.
+func fit(s string, w, h int) string {
+	lines := strings.Split(s, "\n")
+	if len(lines) > h {
+		lines = lines[:h]
+	}
+	for i, l := range lines {
+		lines[i] = truncate(l, w)
+	}
+	for len(lines) < h {
+		lines = append(lines, "")
+	}
+	return strings.Join(lines, "\n")
+}
+
+// height is the number of lines s takes.
+func height(s string) int { return lipgloss.Height(s) }
+
+// window returns the first index and the end of a list of n rows shown in
+// h lines, keeping the selected row sel in sight and roughly centred.
+func window(n, sel, h int) (int, int) {
+	if h <= 0 {
+		return 0, 0
+	}
+	if n <= h {
+		return 0, n
+	}
+	start := min(max(0, sel-h/2), n-h)
+	return start, start + h
+}
+
+// maxName is the widest a name column grows on a wide terminal, so the
+// columns after it stay near it.
+const maxName = 36

@@ -1,0 +1,335 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"medisecure/core"
+)
+
+// scheduleScreen is "today": a day's appointments, a column per doctor on
+// a wide terminal or one doctor's list on a narrow one, the waiting room,
+// and a doctor's week. It is always at the bottom of the stack.
+type scheduleScreen struct {
+	base
+	day     core.Date
+	week    bool
+	doc     int // the selected doctor, an index into c.doctors
+	sel     int // the selected appointment of that doctor's day
+	weekSel int // the selected day of the week, Monday 0
+
+	appts    []core.Appointment // the day, every doctor
+	today    []core.Appointment // today, for the waiting room
+	weekOf   core.Date
+	weekDays [7][]core.Appointment
+	names    map[core.ID]string
+
+	seq            int
+	loading, ready bool
+	focus          core.ID // select this appointment after the next load
+	err, flash     string
+
+	cancelling *core.Appointment // asking for a reason to cancel it
+	reason     field
+}
+
+// newSchedule shows today.
+func newSchedule(c *common) *scheduleScreen {
+	return &scheduleScreen{base: newBase(c), day: c.today(), names: map[core.ID]string{}}
+}
+
+// Init loads the doctors and the day.
+func (s *scheduleScreen) Init() tea.Cmd {
+	var cmd tea.Cmd
+	if s.c.doctors == nil {
+		cmd = loadDoctorsCmd(s.c.sess, s.id)
+	}
+	return tea.Batch(cmd, s.load())
+}
+
+// Title names the screen.
+func (s *scheduleScreen) Title() string {
+	if s.week {
+		return "Week"
+	}
+	return "Schedule"
+}
+
+// Busy is set while a day or week loads.
+func (s *scheduleScreen) Busy() bool { return s.loading }
+
+// Capturing is set while typing a reason to cancel.
+func (s *scheduleScreen) Capturing() bool { return s.cancelling != nil }
+
+// Refresh reloads what is shown.
+func (s *scheduleScreen) Refresh() tea.Cmd { return s.load() }
+
+// show returns to a day after a booking, selecting the appointment.
+func (s *scheduleScreen) show(msg doneNote) tea.Cmd {
+	s.day, s.week, s.focus = msg.day, false, msg.appt
+	s.flash, s.err = msg.flash, ""
+	return tea.Batch(s.load(), pollStatusCmd(s.c.sess))
+}
+
+// load asks for the day or the week, with the names not yet known.
+func (s *scheduleScreen) load() tea.Cmd {
+	known := make(map[core.ID]bool, len(s.names))
+	for id := range s.names {
+		known[id] = true
+	}
+	s.seq++
+	if s.week {
+		doctor := s.doctor()
+		if doctor == "" {
+			return nil // the week loads when the doctors arrive
+		}
+		s.loading = true
+		s.weekOf = monday(s.day)
+		return loadWeekCmd(s.c.sess, s.id, s.seq, doctor, s.weekOf, known)
+	}
+	s.loading = true
+	return loadDayCmd(s.c.sess, s.id, s.seq, s.day, s.c.today(), known)
+}
+
+// doctor is the selected doctor's login name, or "" before they load.
+func (s *scheduleScreen) doctor() string {
+	if s.doc < len(s.c.doctors) {
+		return s.c.doctors[s.doc].Name
+	}
+	return ""
+}
+
+// column is one doctor's appointments of the day.
+func (s *scheduleScreen) column(doctor string) []core.Appointment {
+	var out []core.Appointment
+	for _, a := range s.appts {
+		if a.Doctor == doctor {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// selected is the appointment under the cursor.
+func (s *scheduleScreen) selected() (core.Appointment, bool) {
+	col := s.column(s.doctor())
+	if s.week || s.sel < 0 || s.sel >= len(col) {
+		return core.Appointment{}, false
+	}
+	return col[s.sel], true
+}
+
+// Update handles keys and the results of loads and actions.
+func (s *scheduleScreen) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case tea.KeyMsg:
+		if s.cancelling != nil {
+			return s.reasonKey(msg)
+		}
+		s.flash, s.err = "", ""
+		return s.key(msg)
+	case doctorsMsg:
+		return s.onDoctors(msg)
+	case dayMsg:
+		s.onDay(msg)
+	case weekMsg:
+		s.onWeek(msg)
+	case statusMsg:
+		if msg.err != nil {
+			s.err = describe(msg.err)
+			return nil
+		}
+		s.focus = msg.appt.ID
+		s.flash = fmt.Sprintf("%s %s (%s).", statusDone(msg.to), s.name(msg.appt.PatientID), s.c.clock(msg.appt.Start))
+		return tea.Batch(s.load(), pollStatusCmd(s.c.sess))
+	case patientMsg:
+		if msg.err != nil {
+			s.err = describe(msg.err)
+			return nil
+		}
+		return s.c.push(newPatientScreen(s.c, msg.patient))
+	}
+	return nil
+}
+
+func (s *scheduleScreen) onDoctors(msg doctorsMsg) tea.Cmd {
+	if msg.err != nil {
+		s.err = describe(msg.err)
+		return nil
+	}
+	s.c.doctors, s.c.scheds = msg.doctors, msg.scheds
+	s.doc = min(s.doc, max(0, len(msg.doctors)-1))
+	if s.week {
+		return s.load()
+	}
+	return nil
+}
+
+func (s *scheduleScreen) onDay(msg dayMsg) {
+	if msg.seq != s.seq {
+		return // a newer load is under way
+	}
+	s.loading = false
+	if msg.err != nil {
+		s.err = describe(msg.err)
+		return
+	}
+	first := !s.ready
+	s.appts, s.today, s.ready = msg.appts, msg.today, true
+	for id, n := range msg.names {
+		s.names[id] = n
+	}
+	switch {
+	case s.focus != "":
+		s.selectID(s.focus)
+		s.focus = ""
+	case first && s.day == s.c.today():
+		s.selectUpcoming()
+	default:
+		s.sel = min(s.sel, max(0, len(s.column(s.doctor()))-1))
+	}
+}
+
+func (s *scheduleScreen) onWeek(msg weekMsg) {
+	if msg.seq != s.seq {
+		return
+	}
+	s.loading = false
+	if msg.err != nil {
+		s.err = describe(msg.err)
+		return
+	}
+	s.weekDays, s.weekOf, s.ready = msg.days, msg.start, true
+	for id, n := range msg.names {
+		s.names[id] = n
+	}
+}
+
+// selectID selects an appointment, switching to its doctor.
+func (s *scheduleScreen) selectID(id core.ID) {
+	for _, a := range s.appts {
+		if a.ID != id {
+			continue
+		}
+		for i, d := range s.c.doctors {
+			if d.Name == a.Doctor {
+				s.doc = i
+			}
+		}
+		for i, b := range s.column(a.Doctor) {
+			if b.ID == id {
+				s.sel = i
+			}
+		}
+	}
+}
+
+// selectUpcoming selects the selected doctor's first appointment not yet
+// over.
+func (s *scheduleScreen) selectUpcoming() {
+	now := s.c.now()
+	col := s.column(s.doctor())
+	s.sel = max(0, len(col)-1)
+	for i, a := range col {
+		if a.End().After(now) {
+			s.sel = i
+			return
+		}
+	}
+}
+
+// selectNear selects the selected doctor's appointment nearest to t, so
+// moving between doctors keeps roughly the same time.
+func (s *scheduleScreen) selectNear(t time.Time) {
+	col := s.column(s.doctor())
+	s.sel = 0
+	for i, a := range col {
+		if !a.Start.After(t) {
+			s.sel = i
+		}
+	}
+}
+
+// name is a patient's name as loaded for the schedule.
+func (s *scheduleScreen) name(id core.ID) string {
+	if n := s.names[id]; n != "" {
+		return n
+	}
+	return "patient " + id.Short()
+}
+
+// reasonKey types the reason to cancel, and cancels on enter.
+func (s *scheduleScreen) reasonKey(k tea.KeyMsg) tea.Cmd {
+	switch k.Type {
+	case tea.KeyEsc:
+		s.cancelling, s.err = nil, ""
+		return nil
+	case tea.KeyEnter:
+		reason := strings.TrimSpace(s.reason.Value())
+		if reason == "" {
+			s.err = "Type a reason for cancelling, or esc to keep the appointment."
+			return nil
+		}
+		a := s.cancelling
+		s.cancelling, s.err = nil, ""
+		return setStatusCmd(s.c.sess, s.id, a.ID, core.ApptCancelled, reason)
+	}
+	s.reason.Update(k)
+	return nil
+}
+
+// ShortHelp is the one line of keys under the schedule.
+func (s *scheduleScreen) ShortHelp() []key.Binding {
+	k := s.c.keys
+	if s.cancelling != nil {
+		return []key.Binding{withHelp(k.Submit, "enter", "cancel it"), withHelp(k.Back, "esc", "keep it")}
+	}
+	nav := key.NewBinding(key.WithKeys("j", "k"), key.WithHelp("hjkl", "move"))
+	day := key.NewBinding(key.WithKeys("[", "]"), key.WithHelp("[ ]", "day"))
+	if s.week {
+		day = key.NewBinding(key.WithKeys("[", "]"), key.WithHelp("[ ]", "week"))
+		return []key.Binding{nav, day, withHelp(k.Open, "enter", "open day"), k.Week}
+	}
+	out := []key.Binding{nav, day, k.Search, k.Book}
+	if s.c.can(core.ActUpdate, core.KindAppointment) {
+		out = append(out, k.CheckIn)
+	}
+	return out
+}
+
+// FullHelp lists every key of the schedule, offering only what the role
+// may do.
+func (s *scheduleScreen) FullHelp() [][]key.Binding {
+	k := s.c.keys
+	prev, next := k.PrevDay, k.NextDay
+	if s.week {
+		prev, next = withHelp(prev, "[", "week before"), withHelp(next, "]", "week after")
+	}
+	groups := [][]key.Binding{
+		{k.Up, k.Down, k.Left, k.Right, prev, next, k.Today, k.Week},
+		{k.Search, withHelp(k.Open, "enter", "open patient"), k.Conflicts, k.Refresh},
+	}
+	if s.c.can(core.ActCreate, core.KindPatient) {
+		groups[1] = append(groups[1], k.NewPatient)
+	}
+	if s.c.can(core.ActCreate, core.KindAppointment) {
+		groups[1] = append(groups[1], k.Book)
+	}
+	if s.c.can(core.ActUpdate, core.KindAppointment) {
+		groups = append(groups, []key.Binding{k.CheckIn, k.Start, k.Complete, k.NoShow, k.Cancel, k.Move})
+	}
+	return groups
+}
+
+// monday is the Monday of d's week.
+func monday(d core.Date) core.Date {
+	t, err := d.Time(time.UTC)
+	if err != nil {
+		return d
+	}
+	return d.AddDays(-((int(t.Weekday()) + 6) % 7))
+}

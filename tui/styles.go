@@ -1,0 +1,88 @@
+package tui
+
+import (
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/lipgloss"
+
+	"medisecure/core"
+)
+
+// Styles is the one set of styles every screen draws with. Colours are
+// adaptive, so they read on dark and light terminals; nothing depends on
+// colour alone (selection has a "> " marker, states are words), so the
+// screens still work under NO_COLOR.
+type Styles struct {
+	Header, Brand, Title, Subtle, Bold lipgloss.Style
+	Error, Warning, OK                 lipgloss.Style
+	Selected, Label, Focused, Cursor   lipgloss.Style
+	Column, ColumnFocused, ColumnTitle lipgloss.Style
+	Panel, PanelFocused                lipgloss.Style
+
+	Status, StatusGood, StatusBad, StatusWarn, Badge lipgloss.Style
+
+	// Appt colours an appointment by status.
+	Appt map[core.AppointmentStatus]lipgloss.Style
+	// Help styles the bubbles/help view.
+	Help help.Styles
+}
+
+// The palette.
+var (
+	colAccent = lipgloss.AdaptiveColor{Light: "#5A3FC0", Dark: "#A594FF"}
+	colSubtle = lipgloss.AdaptiveColor{Light: "#7A7A7A", Dark: "#8A8A8A"}
+	colError  = lipgloss.AdaptiveColor{Light: "#B3261E", Dark: "#FF7A70"}
+	colWarn   = lipgloss.AdaptiveColor{Light: "#8A5A00", Dark: "#E8B84A"}
+	colOK     = lipgloss.AdaptiveColor{Light: "#1A7F37", Dark: "#5BD778"}
+	colBarBg  = lipgloss.AdaptiveColor{Light: "#E6E6E6", Dark: "#2E2E2E"}
+	colBarFg  = lipgloss.AdaptiveColor{Light: "#2A2A2A", Dark: "#D6D6D6"}
+	colSelBg  = lipgloss.AdaptiveColor{Light: "#E2DBFF", Dark: "#3D3466"}
+	colBorder = lipgloss.AdaptiveColor{Light: "#C4C4C4", Dark: "#4A4A4A"}
+)
+
+// newStyles builds the styles on a renderer, so each SSH session gets
+// colours that suit its own terminal.
+func newStyles(r *lipgloss.Renderer) Styles {
+	n := r.NewStyle
+	s := Styles{
+		Header:        n().Bold(true),
+		Brand:         n().Bold(true).Foreground(colAccent),
+		Title:         n().Bold(true).Foreground(colAccent),
+		Subtle:        n().Foreground(colSubtle),
+		Bold:          n().Bold(true),
+		Error:         n().Foreground(colError),
+		Warning:       n().Foreground(colWarn),
+		OK:            n().Foreground(colOK),
+		Selected:      n().Background(colSelBg).Bold(true),
+		Label:         n().Foreground(colSubtle),
+		Focused:       n().Foreground(colAccent).Bold(true),
+		Cursor:        n().Reverse(true),
+		Column:        n().Border(lipgloss.NormalBorder()).BorderForeground(colBorder),
+		ColumnFocused: n().Border(lipgloss.NormalBorder()).BorderForeground(colAccent),
+		ColumnTitle:   n().Bold(true),
+		Panel:         n().Border(lipgloss.NormalBorder()).BorderForeground(colBorder),
+		PanelFocused:  n().Border(lipgloss.NormalBorder()).BorderForeground(colAccent),
+		Status:        n().Foreground(colBarFg).Background(colBarBg),
+		StatusGood:    n().Foreground(colOK).Background(colBarBg),
+		StatusBad:     n().Foreground(colError).Background(colBarBg).Bold(true),
+		StatusWarn:    n().Foreground(colWarn).Background(colBarBg),
+		Badge:         n().Foreground(colError).Background(colBarBg).Bold(true),
+	}
+	s.Appt = map[core.AppointmentStatus]lipgloss.Style{
+		core.ApptBooked:     n(),
+		core.ApptCheckedIn:  n().Foreground(colWarn).Bold(true),
+		core.ApptInProgress: n().Foreground(colAccent),
+		core.ApptCompleted:  n().Foreground(colOK),
+		core.ApptCancelled:  n().Foreground(colSubtle).Strikethrough(true),
+		core.ApptNoShow:     n().Foreground(colSubtle),
+	}
+	s.Help = help.Styles{
+		Ellipsis:       n().Foreground(colSubtle),
+		ShortKey:       n().Foreground(colAccent),
+		ShortDesc:      n().Foreground(colSubtle),
+		ShortSeparator: n().Foreground(colBorder),
+		FullKey:        n().Foreground(colAccent),
+		FullDesc:       n().Foreground(colSubtle),
+		FullSeparator:  n().Foreground(colBorder),
+	}
+	return s
+}

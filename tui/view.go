@@ -1,0 +1,126 @@
+package tui
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/lipgloss"
+)
+
+// fullHelpHeight is the room full help takes, so opening it resizes the
+// body once rather than with every change of the screen's keys.
+const fullHelpHeight = 8
+
+// View draws the frame: header, the screen's body, help and status bar.
+func (m *model) View() string {
+	s := m.front()
+	parts := []string{
+		m.header(s),
+		fit(s.View(), m.width, m.bodyHeight()),
+		fit(m.helpView(s), m.width, m.helpHeight()),
+		m.statusBar(),
+	}
+	return fit(strings.Join(parts, "\n"), m.width, m.height)
+}
+
+// layout gives every screen the body's size.
+func (m *model) layout() {
+	m.help.Width = m.width
+	w, h := m.width, m.bodyHeight()
+	if m.login != nil {
+		m.login.SetSize(w, h)
+	}
+	for _, s := range m.stack {
+		s.SetSize(w, h)
+	}
+}
+
+func (m *model) helpHeight() int {
+	if m.help.ShowAll {
+		return min(fullHelpHeight, max(1, m.height-4))
+	}
+	return 1
+}
+
+// bodyHeight is what is left after the header, help and status bar.
+func (m *model) bodyHeight() int { return max(1, m.height-2-m.helpHeight()) }
+
+// header names the product and the screen, with the spinner while busy.
+func (m *model) header(s screen) string {
+	st := m.c.styles
+	left := st.Brand.Render("MediSecure") + "  " + st.Header.Render(s.Title())
+	right := ""
+	if m.busy() {
+		right = m.c.spinner() + " "
+	}
+	if m.c.sess != nil {
+		right += m.c.now().In(m.c.zone()).Format("Mon 2 Jan 15:04")
+	}
+	gap := m.width - lipgloss.Width(left) - lipgloss.Width(right)
+	if gap < 1 {
+		return truncate(left, m.width)
+	}
+	return left + strings.Repeat(" ", gap) + right
+}
+
+// helpView is the short or full help for the screen, with the keys that
+// work everywhere added.
+func (m *model) helpView(s screen) string {
+	return m.help.View(frameKeys{screen: s, global: m.globalKeys()})
+}
+
+// globalKeys are the keys every screen has.
+func (m *model) globalKeys() []key.Binding {
+	k := m.c.keys
+	help := k.Help
+	if capturing(m.front()) {
+		help = withHelp(k.Help, "f1", "help") // "?" is typed into the field
+	}
+	keys := []key.Binding{help}
+	if len(m.stack) > 1 && !m.locked {
+		keys = append(keys, k.Back)
+	}
+	if m.c.sess != nil && !m.locked {
+		keys = append(keys, k.Lock)
+	}
+	return append(keys, k.Quit)
+}
+
+// frameKeys joins a screen's keys with the global ones for bubbles/help.
+type frameKeys struct {
+	screen help.KeyMap
+	global []key.Binding
+}
+
+// ShortHelp is the screen's keys, then the global ones it does not
+// already explain.
+func (f frameKeys) ShortHelp() []key.Binding {
+	own := f.screen.ShortHelp()
+	return append(append([]key.Binding(nil), own...), f.others(own)...)
+}
+
+// FullHelp is the screen's columns, then a column of the global keys.
+func (f frameKeys) FullHelp() [][]key.Binding {
+	groups := f.screen.FullHelp()
+	var own []key.Binding
+	for _, g := range groups {
+		own = append(own, g...)
+	}
+	return append(append([][]key.Binding(nil), groups...), f.others(own))
+}
+
+// others are the global keys not among own.
+func (f frameKeys) others(own []key.Binding) []key.Binding {
+	taken := map[string]bool{}
+	for _, b := range own {
+		taken[b.Help().Key] = true
+	}
+	var out []key.Binding
+	for _, b := range f.global {
+		if !taken[b.Help().Key] {
+			out = append(out, b)
+		}
+	}
+	return out
+}

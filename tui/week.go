@@ -1,0 +1,104 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/lipgloss"
+
+	"medisecure/core"
+)
+
+// minDayColumn is the narrowest day column of the week; below it the week
+// is a list.
+const minDayColumn = 16
+
+// weekView draws the selected doctor's week: a column per day when it
+// fits, else the days one under another.
+func (s *scheduleScreen) weekView(h int) string {
+	if s.width/7 >= minDayColumn {
+		return s.weekColumns(h)
+	}
+	return s.weekList(h)
+}
+
+// weekDayTitle is "Mon 9", marked when it is today.
+func (s *scheduleScreen) weekDayTitle(i int) string {
+	d := s.weekOf.AddDays(i)
+	t, _ := d.Time(time.UTC)
+	title := t.Format("Mon 2 Jan")
+	if d == s.c.today() {
+		title += " *"
+	}
+	return title
+}
+
+// weekDayEmpty says why a day of the week has nothing.
+func (s *scheduleScreen) weekDayEmpty(i int) string {
+	if sc, ok := s.c.scheds[s.doctor()]; ok && len(sc.Hours[(i+1)%7]) == 0 {
+		return "off"
+	}
+	return "free"
+}
+
+func (s *scheduleScreen) weekColumns(h int) string {
+	colW := s.width / 7
+	inner := colW - 2
+	cols := make([]string, 7)
+	for i := range cols {
+		title := truncate(s.weekDayTitle(i), inner)
+		if i == s.weekSel {
+			title = s.c.styles.Selected.Render(padRight(">"+title, inner))
+		}
+		lines := []string{s.c.styles.ColumnTitle.Render(title)}
+		day := s.weekDays[i]
+		if len(day) == 0 {
+			lines = append(lines, s.c.styles.Subtle.Render(s.weekDayEmpty(i)))
+		}
+		for j, a := range day {
+			if j == h-4 && len(day) > j+1 {
+				lines = append(lines, s.c.styles.Subtle.Render(fmt.Sprintf("+%d more", len(day)-j)))
+				break
+			}
+			lines = append(lines, s.weekCell(a, inner))
+		}
+		style := s.c.styles.Column
+		if i == s.weekSel {
+			style = s.c.styles.ColumnFocused
+		}
+		cols[i] = style.Width(inner).Height(h - 2).Render(strings.Join(lines, "\n"))
+	}
+	return lipgloss.JoinHorizontal(lipgloss.Top, cols...)
+}
+
+// weekCell is "09:30 Name" in a day column.
+func (s *scheduleScreen) weekCell(a core.Appointment, w int) string {
+	return s.c.styles.Appt[a.Status].Render(padRight(s.c.clock(a.Start)+" "+s.name(a.PatientID), w))
+}
+
+// weekList is the narrow week: each day's title, then its appointments.
+func (s *scheduleScreen) weekList(h int) string {
+	var lines []string
+	selLine := 0
+	for i := range s.weekDays {
+		mark := "  "
+		if i == s.weekSel {
+			mark, selLine = "> ", len(lines)
+		}
+		day := s.weekDays[i]
+		title := fmt.Sprintf("%s%-12s %d", mark, s.weekDayTitle(i), len(day))
+		if len(day) == 0 {
+			title = fmt.Sprintf("%s%-12s %s", mark, s.weekDayTitle(i), s.weekDayEmpty(i))
+		}
+		if i == s.weekSel {
+			title = s.c.styles.Selected.Render(title)
+		}
+		lines = append(lines, title)
+		for _, a := range day {
+			lines = append(lines, "      "+s.weekCell(a, min(maxName, s.width-24))+"  "+statusWord(string(a.Status)))
+		}
+	}
+	start := min(selLine, max(0, len(lines)-h))
+	return strings.Join(lines[start:min(len(lines), start+h)], "\n")
+}
