@@ -124,13 +124,16 @@ type Clash struct {
 // Clashes lists how s collides with the held appointments among others: the
 // same doctor, room or patient at overlapping times. An appointment never
 // clashes with itself (same ID), so a move can be checked against the day
-// that still holds it.
+// that still holds it. An appointment listed more than once (under its
+// doctor and under its room, say) is reported once, for the first listing.
 func Clashes(s Slot, others []Slot) []Clash {
 	var out []Clash
+	seen := map[ID]bool{}
 	for _, o := range others {
-		if !o.Holds || o.ID == s.ID || !s.overlaps(o) {
+		if !o.Holds || o.ID == s.ID || seen[o.ID] || !s.overlaps(o) {
 			continue
 		}
+		seen[o.ID] = true
 		switch {
 		case o.Doctor == s.Doctor:
 			out = append(out, Clash{With: o.ID, On: "doctor"})
