@@ -60,7 +60,7 @@ func (s *Session) FindPatients(text string, limit int) ([]core.Patient, error) {
 			}
 			out = append(out, p)
 		}
-		return t.logAccess("", core.AccessSearch, fmt.Sprintf("search %q: %d found", text, len(out)))
+		return t.logSearch(out, fmt.Sprintf("search %q", text))
 	})
 	return out, err
 }
@@ -84,7 +84,7 @@ func (s *Session) LikelyDuplicates(name string, dob core.Date) ([]core.Patient, 
 			}
 			out = append(out, p)
 		}
-		return t.logAccess("", core.AccessSearch, fmt.Sprintf("duplicate check: %d found", len(out)))
+		return t.logSearch(out, "duplicate check")
 	})
 	return out, err
 }
@@ -113,3 +113,17 @@ func (s *Session) PatientNames(ids []core.ID) (map[core.ID]string, error) {
 
 // PatientCount is the number of registered patients.
 func (s *Session) PatientCount() int { return s.db.search.size() }
+
+// logSearch writes one access entry per patient a search showed (so the
+// log answers "who saw this patient"), or one entry when it found none.
+func (t *txn) logSearch(found []core.Patient, reason string) error {
+	if len(found) == 0 {
+		return t.logAccess("", core.AccessSearch, reason+": nobody found")
+	}
+	for _, p := range found {
+		if err := t.logAccess(p.ID, core.AccessSearch, reason); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -3,7 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
-	"strings"
+	"regexp"
 
 	"medisecure/core"
 	"medisecure/store"
@@ -62,10 +62,12 @@ func (e *env) message(err error) string {
 	return strip(err.Error())
 }
 
-// strip drops the package prefixes ("core: ", "store: ") a user need not see.
+// strip drops the package prefixes ("core: ", "store: ") a user need not
+// see, wherever a wrapped error starts.
 func strip(s string) string {
-	for _, p := range []string{"store: ", "core: ", "seed: "} {
-		s = strings.ReplaceAll(s, p, "")
-	}
-	return s
+	return pkgPrefix.ReplaceAllString(s, "$1")
 }
+
+// pkgPrefix matches a package prefix at the start of a message or of a
+// wrapped part of it.
+var pkgPrefix = regexp.MustCompile(`(^|: )(store|core|seed|sync|client): `)

@@ -123,7 +123,7 @@ func (g *gen) staff(admin *store.Session) error {
 		}
 	}
 	for i, d := range g.doctors {
-		sc := core.Schedule{Doctor: d.User().Name, SlotMinutes: []int{15, 20, 15, 30}[i%4], Rooms: []string{fmt.Sprintf("Room %d", i+1)}}
+		sc := core.Schedule{Meta: core.Meta{ID: g.id(g.opts.Now), CreatedAt: g.opts.Now}, Doctor: d.User().Name, SlotMinutes: []int{15, 20, 15, 30}[i%4], Rooms: []string{fmt.Sprintf("Room %d", i+1)}}
 		for wd := time.Monday; wd <= time.Friday; wd++ {
 			sc.Hours[wd] = []core.Span{{Start: 8 * 60, End: 12 * 60}, {Start: 13 * 60, End: 17 * 60}}
 		}
