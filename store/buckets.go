@@ -41,6 +41,9 @@ var (
 	metaSeq        = []byte("seq")
 	metaAcked      = []byte("acked")
 	metaAuditHead  = []byte("audit_head")
+	metaPullCursor = []byte("pull_cursor")
+	metaPulledAt   = []byte("pulled_at")
+	metaServer     = []byte("server")
 	metaAuditCount = []byte("audit_seq")
 )
 

@@ -47,6 +47,9 @@ func (o Options) kdf() KDF {
 
 // Org describes the organisation a store belongs to.
 type Org struct {
+	// ID names the organisation to the sync server; it is random and holds
+	// no PHI.
+	ID   string `json:"id"`
 	Name string `json:"name"`
 	// Zone is the clinic's IANA time zone; times are stored in UTC and shown
 	// in it.
@@ -147,7 +150,9 @@ func initialise(tx *bolt.Tx, in InitOptions, zone string, opts Options) error {
 		}
 	}
 	meta := tx.Bucket(bucketMeta)
-	org := Org{Name: in.Org, Zone: zone, Epoch: 1, Created: opts.now()}
+	orgID := make([]byte, 16)
+	rand.Read(orgID)
+	org := Org{ID: hex.EncodeToString(orgID), Name: in.Org, Zone: zone, Epoch: 1, Created: opts.now()}
 	orgKey, storeKey := randomKey(), randomKey()
 	orgSealer, err := newSealer(orgKey)
 	if err != nil {

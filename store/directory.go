@@ -31,7 +31,10 @@ type dirEntry struct {
 	// RootGrant is, for admins, the org root signing key sealed to BoxPub.
 	RootGrant []byte `json:"root_grant,omitempty"`
 	SignedBy  string `json:"signed_by"`
-	Sig       []byte `json:"sig,omitempty"`
+	// Version grows with every re-signed change of the entry (a new grant
+	// after a key rotation, say), so an older copy never replaces a newer.
+	Version uint64 `json:"version"`
+	Sig     []byte `json:"sig,omitempty"`
 
 	// KDF, Salt and Private are not signed: Private is the user's X25519
 	// and Ed25519 private keys sealed under Argon2id(passphrase), and
@@ -50,7 +53,8 @@ func (e *dirEntry) signable() []byte {
 		Grants    map[string][]byte `json:"grants"`
 		RootGrant []byte            `json:"root_grant,omitempty"`
 		SignedBy  string            `json:"signed_by"`
-	}{e.User, e.BoxPub, e.SignPub, e.Grants, e.RootGrant, e.SignedBy})
+		Version   uint64            `json:"version"`
+	}{e.User, e.BoxPub, e.SignPub, e.Grants, e.RootGrant, e.SignedBy, e.Version})
 	return append([]byte("medisecure directory entry v1\x00"), b...)
 }
 
@@ -162,9 +166,11 @@ func (e *dirEntry) orgKey(epoch int, k *userKeys) ([]byte, error) {
 	return key, nil
 }
 
-// sign signs the entry as signer ("root" or an admin's name).
+// sign signs the entry as signer ("root" or an admin's name), as a new
+// version.
 func (e *dirEntry) sign(signer string, key ed25519.PrivateKey) {
 	e.SignedBy = signer
+	e.Version++
 	e.Sig = ed25519.Sign(key, e.signable())
 }
 

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"crypto/ed25519"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -20,10 +21,22 @@ type ApplyResult struct {
 // ApplyRemote merges changes pulled from other devices through the same
 // merge as local writes, in one transaction, then checks invariants: broken
 // ones become conflict records with both appointments left in place.
-// Applying the same changes again changes nothing.
-func (s *Session) ApplyRemote(changes []core.Change) (ApplyResult, error) {
+// Applying the same changes again changes nothing. When cursor is not zero
+// it is saved as the pull cursor in the same transaction, so a pull cut at
+// any point resumes after the last batch applied, never applying one twice
+// or skipping one.
+func (s *Session) ApplyRemote(changes []core.Change, cursor uint64) (ApplyResult, error) {
 	var res ApplyResult
 	err := s.update(func(t *txn) error {
+		if cursor != 0 {
+			meta := t.tx.Bucket(bucketMeta)
+			if err := meta.Put(metaPullCursor, u64(cursor)); err != nil {
+				return err
+			}
+			if err := meta.Put(metaPulledAt, mustJSON(t.now)); err != nil {
+				return err
+			}
+		}
 		for i := range changes {
 			c := &changes[i]
 			if err := c.Validate(); err != nil {
@@ -80,6 +93,11 @@ type Status struct {
 	LastAck  uint64
 	Pending  int
 	LastPull time.Time
+	// Cursor is the server sequence of the last batch pulled and applied.
+	Cursor uint64
+	// Server is the address of the sync server this store last synced
+	// with, "" when never.
+	Server string
 }
 
 // SyncState reads the outbox counters.
@@ -94,7 +112,62 @@ func (s *Session) SyncState() (Status, error) {
 			st.LastAck = be64(v)
 		}
 		st.Pending = int(st.LastSeq - st.LastAck)
+		if v := meta.Get(metaPullCursor); len(v) == 8 {
+			st.Cursor = be64(v)
+		}
+		if v := meta.Get(metaPulledAt); v != nil {
+			if err := json.Unmarshal(v, &st.LastPull); err != nil {
+				return corrupt("last pull time", err)
+			}
+		}
+		st.Server = string(meta.Get(metaServer))
 		return nil
 	})
 	return st, err
 }
+
+// Ack records that the server acknowledged every local change up to seq
+// and drops them from the outbox. Acknowledgements never go backwards.
+func (s *Session) Ack(seq uint64) error {
+	return s.update(func(t *txn) error {
+		meta := t.tx.Bucket(bucketMeta)
+		if v := meta.Get(metaAcked); len(v) == 8 && be64(v) >= seq {
+			return nil
+		}
+		if seq > t.seq {
+			return fmt.Errorf("%w: acknowledgement %d is beyond the last local change %d", ErrCorrupt, seq, t.seq)
+		}
+		c := t.tx.Bucket(bucketOutbox).Cursor()
+		for k, _ := c.First(); k != nil && be64(k) <= seq; k, _ = c.First() {
+			if err := c.Delete(); err != nil {
+				return err
+			}
+		}
+		return meta.Put(metaAcked, u64(seq))
+	})
+}
+
+// SetServer remembers the sync server's address.
+func (s *Session) SetServer(addr string) error {
+	return s.update(func(t *txn) error { return t.tx.Bucket(bucketMeta).Put(metaServer, []byte(addr)) })
+}
+
+// Keys a sync client needs: the org key of an epoch (to seal and open
+// batches) and this device's signing key. Only a logged-in session has them.
+
+// OrgKey returns the org key of an epoch the session's user was granted.
+func (s *Session) OrgKey(epoch int) ([]byte, error) {
+	if epoch == s.db.keys.epoch {
+		return s.db.keys.orgKey, nil
+	}
+	return s.entry.orgKey(epoch, s.keys)
+}
+
+// Epoch is the current key epoch.
+func (s *Session) Epoch() int { return s.db.keys.epoch }
+
+// DeviceKey is this workstation's Ed25519 signing key.
+func (s *Session) DeviceKey() ed25519.PrivateKey { return s.db.keys.device }
+
+// RootPublicKey is the org root key that signs the directory.
+func (s *Session) RootPublicKey() ed25519.PublicKey { return s.db.root }

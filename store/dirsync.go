@@ -1,0 +1,81 @@
+package store
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"sort"
+
+	bolt "go.etcd.io/bbolt"
+
+	"medisecure/core"
+)
+
+// ErrBadDirectory is returned when a directory entry from elsewhere does not
+// verify against the org root key; nothing of it is applied.
+var ErrBadDirectory = errors.New("store: directory entry does not verify")
+
+// DirectoryEntries returns every directory entry as the bytes a sync client
+// ships to other workstations, by user name. Entries hold no PHI: names,
+// roles, public keys, grants sealed to each user, and private keys sealed
+// under each user's passphrase.
+func (s *Session) DirectoryEntries() ([][]byte, error) {
+	var out [][]byte
+	err := s.db.bolt.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketDirectory).ForEach(func(_, v []byte) error {
+			out = append(out, append([]byte(nil), v...))
+			return nil
+		})
+	})
+	return out, err
+}
+
+// ImportDirectory adds or replaces directory entries received from other
+// workstations. Every entry must verify, through its signer chain, against
+// this store's pinned org root key — using the entries already here and the
+// others in the same import. An entry replaces a local one only when its
+// version is higher (or the local one does not verify). It returns how many entries changed. On any
+// bad entry it applies nothing and returns ErrBadDirectory naming it.
+func (db *DB) ImportDirectory(entries [][]byte) (int, error) {
+	changed := 0
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		parsed := make([]*dirEntry, 0, len(entries))
+		for i, raw := range entries {
+			e, err := decodeDirEntry(raw)
+			if err != nil {
+				return fmt.Errorf("%w: entry %d: %v", ErrBadDirectory, i, err)
+			}
+			if core.ValidUserName(e.User.Name) != nil {
+				return fmt.Errorf("%w: entry %d has a malformed user name", ErrBadDirectory, i)
+			}
+			parsed = append(parsed, e)
+		}
+		// Signers before the users they signed: the root's entries first.
+		sort.SliceStable(parsed, func(i, j int) bool {
+			return parsed[i].SignedBy == rootSigner && parsed[j].SignedBy != rootSigner
+		})
+		b := tx.Bucket(bucketDirectory)
+		for _, e := range parsed {
+			if cur := b.Get([]byte(e.User.Name)); cur != nil {
+				old, err := decodeDirEntry(cur)
+				if err == nil && (old.Version > e.Version || bytes.Equal(cur, mustJSON(e))) {
+					continue // ours is newer or the same
+				}
+			}
+			if err := putEntry(tx, e); err != nil {
+				return err
+			}
+			changed++
+		}
+		for _, e := range parsed {
+			if err := verifyEntry(tx, db.root, e); err != nil {
+				return fmt.Errorf("%w: user %s: %v", ErrBadDirectory, e.User.Name, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return changed, nil
+}
