@@ -35,16 +35,19 @@ type auditHead struct {
 	Hash []byte `json:"hash"`
 }
 
-// logAccess appends an entry to the access log in this transaction.
+// logAccess appends an entry to the access log in this transaction. The
+// head moves in memory and is sealed once, when the transaction finishes.
 func (t *txn) logAccess(patient core.ID, action, reason string) error {
-	meta := t.tx.Bucket(bucketMeta)
-	head, err := t.auditHead()
-	if err != nil {
-		return err
+	if t.head == nil {
+		head, err := t.auditHead()
+		if err != nil {
+			return err
+		}
+		t.head = &head
 	}
 	e := core.AccessEntry{
-		Seq: head.Seq + 1, At: t.now, User: t.s.user.Name, Role: t.s.user.Role,
-		PatientID: patient, Action: action, Reason: reason, Prev: head.Hash,
+		Seq: t.head.Seq + 1, At: t.now, User: t.s.user.Name, Role: t.s.user.Role,
+		PatientID: patient, Action: action, Reason: reason, Prev: t.head.Hash,
 	}
 	if err := e.Validate(); err != nil {
 		return fmt.Errorf("store: writing the access log: %w", err)
@@ -53,8 +56,16 @@ func (t *txn) logAccess(patient core.ID, action, reason string) error {
 	if err := t.tx.Bucket(bucketAudit).Put(key, t.keys.store.seal(bucketAudit, key, mustJSON(e))); err != nil {
 		return err
 	}
-	next := auditHead{Seq: e.Seq, Hash: e.Hash()}
-	return meta.Put(metaAuditHead, t.keys.store.seal(bucketMeta, metaAuditHead, mustJSON(next)))
+	t.head = &auditHead{Seq: e.Seq, Hash: e.Hash()}
+	return nil
+}
+
+// saveHead seals the moved head of the access log.
+func (t *txn) saveHead() error {
+	if t.head == nil {
+		return nil
+	}
+	return t.tx.Bucket(bucketMeta).Put(metaAuditHead, t.keys.store.seal(bucketMeta, metaAuditHead, mustJSON(t.head)))
 }
 
 // auditHead reads the newest entry's sequence and hash.

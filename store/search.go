@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -47,6 +48,7 @@ type searchIndex struct {
 	flat   []byte
 	starts []int
 	ids    []core.ID
+	grams  *grams
 	stale  bool
 }
 
@@ -177,7 +179,7 @@ func (ix *searchIndex) rebuild() {
 	for id := range ix.entries {
 		ix.ids = append(ix.ids, id)
 	}
-	sort.Slice(ix.ids, func(i, j int) bool { return ix.ids[i] < ix.ids[j] })
+	slices.Sort(ix.ids)
 	ix.flat = ix.flat[:0]
 	ix.starts = ix.starts[:0]
 	for _, id := range ix.ids {
@@ -185,14 +187,27 @@ func (ix *searchIndex) rebuild() {
 		ix.starts = append(ix.starts, len(ix.flat))
 		ix.flat = append(ix.flat, ix.entries[id].text...)
 	}
+	ix.flat = append(ix.flat, 0)
+	ix.starts = append(ix.starts, len(ix.flat))
+	ix.grams = buildGrams(ix.flat, ix.starts)
 	ix.stale = false
 }
 
-// maxCandidates bounds how many matches are ranked for one query.
-const maxCandidates = 5000
+// maxCandidates bounds how many matches are ranked for one query: enough
+// for a screenful of good ones, few enough that a one-letter query costs no
+// more than a rare one.
+const maxCandidates = 1000
+
+// hit is one candidate match while ranking.
+type hit struct {
+	n     int // position in ids
+	score int
+	name  []byte
+}
 
 // find returns up to limit patient IDs whose text holds every word of the
-// query, best first: name-prefix matches, then by name.
+// query, best first: a match at the start of the name, then at the start of
+// a word, then anywhere; then by name.
 func (ix *searchIndex) find(query string, limit int) []core.ID {
 	words := queryWords(query)
 	if len(words) == 0 || limit <= 0 {
@@ -205,45 +220,52 @@ func (ix *searchIndex) find(query string, limit int) []core.ID {
 	ix.mu.Unlock()
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	sort.Slice(words, func(i, j int) bool { return len(words[i]) > len(words[j]) })
-	type hit struct {
-		id    core.ID
-		score int
-		name  string
-	}
-	var hits []hit
+	slices.SortFunc(words, func(a, b string) int { return len(b) - len(a) })
 	lead := []byte(words[0])
-	for off := 0; len(hits) < maxCandidates; {
-		i := bytes.Index(ix.flat[off:], lead)
-		if i < 0 {
-			break
-		}
-		n := sort.SearchInts(ix.starts, off+i+1) - 1
-		text := string(ix.flat[ix.starts[n] : ix.starts[n]+len(ix.entries[ix.ids[n]].text)])
-		if n+1 < len(ix.starts) {
-			off = ix.starts[n+1] - 1
-		} else {
-			off = len(ix.flat)
-		}
+	var hits []hit
+	add := func(n, at int) {
+		text := ix.flat[ix.starts[n] : ix.starts[n+1]-1]
 		if !containsAll(text, words[1:]) {
-			continue
+			return
 		}
-		e := ix.entries[ix.ids[n]]
-		hits = append(hits, hit{ix.ids[n], score(e.foldedName(), words), e.foldedName()})
+		name, _, _ := bytes.Cut(text, []byte("|"))
+		hits = append(hits, hit{n: n, score: score(text, at, words), name: name})
 	}
-	sort.Slice(hits, func(i, j int) bool {
-		a, b := hits[i], hits[j]
+	if len(lead) >= 3 {
+		// Trigram lists narrow the field; the exact check confirms.
+		for _, n := range ix.grams.candidates(lead) {
+			text := ix.flat[ix.starts[n] : ix.starts[n+1]-1]
+			if at := bytes.Index(text, lead); at >= 0 {
+				add(int(n), at)
+				if len(hits) >= maxCandidates {
+					break
+				}
+			}
+		}
+	} else {
+		// One or two letters match often: scan until enough are found.
+		for off := 0; len(hits) < maxCandidates; {
+			i := bytes.Index(ix.flat[off:], lead)
+			if i < 0 {
+				break
+			}
+			n := sort.SearchInts(ix.starts, off+i+1) - 1
+			add(n, off+i-ix.starts[n])
+			off = ix.starts[n+1] - 1
+		}
+	}
+	slices.SortFunc(hits, func(a, b hit) int {
 		if a.score != b.score {
-			return a.score > b.score
+			return b.score - a.score
 		}
-		if a.name != b.name {
-			return a.name < b.name
+		if c := bytes.Compare(a.name, b.name); c != 0 {
+			return c
 		}
-		return a.id < b.id
+		return a.n - b.n
 	})
 	out := make([]core.ID, 0, min(limit, len(hits)))
 	for _, h := range hits[:min(limit, len(hits))] {
-		out = append(out, h.id)
+		out = append(out, ix.ids[h.n])
 	}
 	return out
 }
@@ -268,23 +290,30 @@ func queryWords(q string) []string {
 var datePrefix = regexp.MustCompile(`^\d{4}-\d{1,2}(-\d{1,2})?$`)
 
 // containsAll reports whether text holds every word.
-func containsAll(text string, words []string) bool {
+func containsAll(text []byte, words []string) bool {
 	for _, w := range words {
-		if !strings.Contains(text, w) {
+		if !bytes.Contains(text, []byte(w)) {
 			return false
 		}
 	}
 	return true
 }
 
-// score ranks a match: words that start a name word count most.
-func score(name string, words []string) int {
+// score ranks a match by where the words fall: the start of the name counts
+// most, the start of any word (of the name, the phone or the date) next.
+// at is where the lead word matched.
+func score(text []byte, at int, words []string) int {
 	s := 0
-	for _, w := range words {
-		if strings.HasPrefix(name, w) {
-			s += 3
-		} else if strings.Contains(name, " "+w) {
+	if at == 0 {
+		s += 4
+	} else if c := text[at-1]; c == ' ' || c == '|' {
+		s += 2
+	}
+	for _, w := range words[1:] {
+		if bytes.HasPrefix(text, []byte(w)) {
 			s += 2
+		} else if bytes.Contains(text, []byte(" "+w)) {
+			s++
 		}
 	}
 	return s

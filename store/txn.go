@@ -22,6 +22,8 @@ type txn struct {
 	search searchBatch
 	appts  map[core.ID]bool
 	seq    uint64
+	// head is the access log's head once this transaction has logged.
+	head *auditHead
 }
 
 // update runs fn in a read-write transaction and finishes it: conflicts
@@ -58,6 +60,9 @@ func (t *txn) finish() error {
 		return err
 	}
 	if err := t.s.db.search.persist(t.tx, t.keys.store, t.search); err != nil {
+		return err
+	}
+	if err := t.saveHead(); err != nil {
 		return err
 	}
 	meta := t.tx.Bucket(bucketMeta)

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 )
 
 // config are the sizes and places of one run.
@@ -34,7 +35,14 @@ func main() {
 	flag.IntVar(&c.keys, "keystrokes", 2000, "keystrokes timed for P2")
 	flag.StringVar(&c.only, "only", "", "run only this figure (P1, P2, …)")
 	child := flag.String("child", "", "internal: measure inside a fresh process")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	flag.Parse()
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err == nil && pprof.StartCPUProfile(f) == nil {
+			defer pprof.StopCPUProfile()
+		}
+	}
 	if *child != "" {
 		if err := runChild(*child, flag.Args()); err != nil {
 			fmt.Fprintln(os.Stderr, "bench child:", err)
@@ -44,6 +52,7 @@ func main() {
 	}
 	if err := run(context.Background(), c); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
+		pprof.StopCPUProfile()
 		os.Exit(1)
 	}
 }
