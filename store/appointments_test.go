@@ -334,16 +334,39 @@ func TestOutboxGetsOneChangePerWrite(t *testing.T) {
 		do   func() error
 		want int // changes queued
 	}{
-		{"book", func() (err error) { a, err = f.desk.Book(core.Appointment{PatientID: ann.ID, Doctor: "drwho", Start: at(t, "2026-11-27 09:00"), Minutes: 15}); return }, 1},
-		{"book another", func() (err error) { b, err = f.desk.Book(core.Appointment{PatientID: bob.ID, Doctor: "drwho", Start: at(t, "2026-11-27 10:00"), Minutes: 15}); return }, 1},
-		{"book a taken slot", func() error { _, err := f.desk.Book(core.Appointment{PatientID: bob.ID, Doctor: "drwho", Start: at(t, "2026-11-27 09:00"), Minutes: 15}); return ignore(err, core.ErrClash) }, 0},
-		{"check a slot", func() error { return ignore(f.desk.CheckSlot(core.Appointment{PatientID: bob.ID, Doctor: "drwho", Start: at(t, "2026-11-27 09:00"), Minutes: 15}), core.ErrClash) }, 0},
+		{"book", func() (err error) {
+			a, err = f.desk.Book(core.Appointment{PatientID: ann.ID, Doctor: "drwho", Start: at(t, "2026-11-27 09:00"), Minutes: 15})
+			return
+		}, 1},
+		{"book another", func() (err error) {
+			b, err = f.desk.Book(core.Appointment{PatientID: bob.ID, Doctor: "drwho", Start: at(t, "2026-11-27 10:00"), Minutes: 15})
+			return
+		}, 1},
+		{"book a taken slot", func() error {
+			_, err := f.desk.Book(core.Appointment{PatientID: bob.ID, Doctor: "drwho", Start: at(t, "2026-11-27 09:00"), Minutes: 15})
+			return ignore(err, core.ErrClash)
+		}, 0},
+		{"check a slot", func() error {
+			return ignore(f.desk.CheckSlot(core.Appointment{PatientID: bob.ID, Doctor: "drwho", Start: at(t, "2026-11-27 09:00"), Minutes: 15}), core.ErrClash)
+		}, 0},
 		{"move", func() error { _, err := f.desk.Move(a.ID, at(t, "2026-11-27 11:00"), 15, ""); return err }, 1},
-		{"move into a clash", func() error { _, err := f.desk.Move(a.ID, at(t, "2026-11-27 10:00"), 15, ""); return ignore(err, core.ErrClash) }, 0},
+		{"move into a clash", func() error {
+			_, err := f.desk.Move(a.ID, at(t, "2026-11-27 10:00"), 15, "")
+			return ignore(err, core.ErrClash)
+		}, 0},
 		{"check in", func() error { _, err := f.desk.SetStatus(a.ID, core.ApptCheckedIn, ""); return err }, 1},
-		{"an illegal status", func() error { _, err := f.desk.SetStatus(a.ID, core.ApptCompleted, ""); return ignore(err, core.ErrTransition) }, 0},
-		{"move a checked-in one", func() error { _, err := f.desk.Move(a.ID, at(t, "2026-11-27 14:00"), 15, ""); return ignore(err, core.ErrTransition) }, 0},
-		{"cancel without a reason", func() error { _, err := f.desk.SetStatus(b.ID, core.ApptCancelled, ""); return ignore(err, core.ErrInvalid) }, 0},
+		{"an illegal status", func() error {
+			_, err := f.desk.SetStatus(a.ID, core.ApptCompleted, "")
+			return ignore(err, core.ErrTransition)
+		}, 0},
+		{"move a checked-in one", func() error {
+			_, err := f.desk.Move(a.ID, at(t, "2026-11-27 14:00"), 15, "")
+			return ignore(err, core.ErrTransition)
+		}, 0},
+		{"cancel without a reason", func() error {
+			_, err := f.desk.SetStatus(b.ID, core.ApptCancelled, "")
+			return ignore(err, core.ErrInvalid)
+		}, 0},
 		{"cancel", func() error { _, err := f.desk.SetStatus(b.ID, core.ApptCancelled, "patient called"); return err }, 1},
 		{"open a patient", func() error { _, err := f.desk.Patient(ann.ID, ""); return err }, 0},
 		{"search", func() error { _, err := f.desk.FindPatients("ann", 5); return err }, 0},
@@ -351,9 +374,18 @@ func TestOutboxGetsOneChangePerWrite(t *testing.T) {
 		{"save a patient unchanged", func() error { _, err := f.desk.UpdatePatient(ann); return err }, 0},
 		{"change a phone", func() error { ann.Phone = "555 0101"; _, err := f.desk.UpdatePatient(ann); return err }, 1},
 		{"delete a patient", func() error { return f.desk.Delete(core.KindPatient, bob.ID) }, 1},
-		{"book a deleted patient", func() error { _, err := f.desk.Book(core.Appointment{PatientID: bob.ID, Doctor: "drwho", Start: at(t, "2026-11-27 15:00"), Minutes: 15}); return ignore(err, core.ErrInvalid) }, 0},
-		{"register", func() error { _, err := f.desk.AddPatient(core.Patient{Name: "Cleo Park", DOB: "1970-07-07"}); return err }, 1},
-		{"register an invalid patient", func() error { _, err := f.desk.AddPatient(core.Patient{Name: "Cleo Park", DOB: "07/07/1970"}); return ignore(err, core.ErrInvalid) }, 0},
+		{"book a deleted patient", func() error {
+			_, err := f.desk.Book(core.Appointment{PatientID: bob.ID, Doctor: "drwho", Start: at(t, "2026-11-27 15:00"), Minutes: 15})
+			return ignore(err, core.ErrInvalid)
+		}, 0},
+		{"register", func() error {
+			_, err := f.desk.AddPatient(core.Patient{Name: "Cleo Park", DOB: "1970-07-07"})
+			return err
+		}, 1},
+		{"register an invalid patient", func() error {
+			_, err := f.desk.AddPatient(core.Patient{Name: "Cleo Park", DOB: "07/07/1970"})
+			return ignore(err, core.ErrInvalid)
+		}, 0},
 	} {
 		before, err := f.desk.SyncState()
 		must(t, err)

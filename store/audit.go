@@ -53,7 +53,9 @@ func (t *txn) logAccess(patient core.ID, action, reason string) error {
 		return fmt.Errorf("store: writing the access log: %w", err)
 	}
 	key := u64(e.Seq)
-	if err := t.tx.Bucket(bucketAudit).Put(key, t.keys.store.seal(bucketAudit, key, mustJSON(e))); err != nil {
+	log := t.tx.Bucket(bucketAudit)
+	log.FillPercent = appendFill
+	if err := log.Put(key, t.keys.store.seal(bucketAudit, key, mustJSON(e))); err != nil {
 		return err
 	}
 	t.head = &auditHead{Seq: e.Seq, Hash: e.Hash()}

@@ -17,9 +17,12 @@ func statusWord(s string) string {
 	return s
 }
 
-// statusShort names a status in a narrow column, at most nine cells.
+// statusShort names a status in a narrow column, at most nine cells. A
+// booked appointment, the usual state, has no word.
 func statusShort(s core.AppointmentStatus) string {
 	switch s {
+	case core.ApptBooked:
+		return ""
 	case core.ApptCheckedIn:
 		return "arrived"
 	case core.ApptInProgress:

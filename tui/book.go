@@ -58,7 +58,7 @@ type bookScreen struct {
 
 func newBook(c *common, args bookArgs) *bookScreen {
 	s := &bookScreen{base: newBase(c), args: args, focus: rowWhen}
-	s.inputs[rowWhen] = newField(24, "9:30, tomorrow 14:00, +1w")
+	s.inputs[rowWhen] = newField(24, "e.g. 9:30, tomorrow 14:00")
 	s.inputs[rowLength] = newField(5, "")
 	s.inputs[rowRoom] = newField(10, "")
 	s.inputs[rowReason] = newField(40, "optional")

@@ -151,7 +151,7 @@ func (s *conflictsScreen) View() string {
 	}
 	if s.sel < len(s.rows) {
 		lines = append(lines, "", s.sides(s.rows[s.sel]),
-			st.Subtle.Render("m keeps the marked side (>) and moves the other to its next free slot; h/l marks."))
+			st.Subtle.Render("m keeps the marked side (>), moves the other to its next free slot; h/l marks."))
 	}
 	switch {
 	case s.doing != nil:
@@ -224,6 +224,9 @@ func (s *conflictsScreen) sideLines(r conflictRow, i int) []string {
 // ShortHelp is the resolving keys.
 func (s *conflictsScreen) ShortHelp() []key.Binding {
 	k := s.c.keys
+	if len(s.rows) == 0 {
+		return []key.Binding{k.Refresh}
+	}
 	if !s.c.can(core.ActUpdate, core.KindConflict) {
 		return []key.Binding{k.Up, k.Down}
 	}

@@ -96,14 +96,18 @@ func (f *field) deleteWord() {
 }
 
 // View draws the text, scrolled to keep the cursor in sight; the cursor is
-// drawn only when the field has focus.
+// drawn only when the field has focus. An empty field shows its hint.
 func (f *field) View(st Styles, focused bool) string {
 	shown := f.value
 	if f.mask {
 		shown = []rune(strings.Repeat("*", len(f.value)))
 	}
-	if len(shown) == 0 && !focused {
-		return padRight(st.Subtle.Render(f.placeholder), f.width)
+	if len(shown) == 0 {
+		if !focused {
+			return padRight(st.Subtle.Render(f.placeholder), f.width)
+		}
+		// The hint stays while the field is empty, after the cursor.
+		return padRight(st.Cursor.Render(st.cursorCell(" "))+st.Subtle.Render(truncate(f.placeholder, f.width-1)), f.width)
 	}
 	start, end := 0, len(shown)
 	if focused {
@@ -121,7 +125,7 @@ func (f *field) View(st Styles, focused bool) string {
 			break
 		}
 		if focused && i == f.pos {
-			b.WriteString(st.Cursor.Render(ch))
+			b.WriteString(st.Cursor.Render(st.cursorCell(ch)))
 		} else {
 			b.WriteString(ch)
 		}

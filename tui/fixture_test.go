@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"time"
 
 	"medisecure/core"
@@ -118,4 +119,20 @@ func (b *fakeBackend) addAppointments() {
 		Appointments: [2]core.ID{fakeID(208), fakeID(209)},
 		Status:       core.ConflictOpen,
 	}}
+}
+
+// addDoctors adds n more doctors, each with one appointment today, for
+// days with more columns than fit.
+func (b *fakeBackend) addDoctors(n int) {
+	for i := 0; i < n; i++ {
+		name := fmt.Sprintf("extra%02d", i+1)
+		b.doctors = append(b.doctors, core.User{Name: name, DisplayName: fmt.Sprintf("Dr Extra %d", i+1), Role: core.RoleDoctor})
+		b.scheds[name] = core.Schedule{Doctor: name, SlotMinutes: 15, Rooms: []string{fmt.Sprint(10 + i)},
+			Hours: workweek(monFri, core.Span{Start: 8 * 60, End: 12 * 60})}
+		b.appts = append(b.appts, core.Appointment{
+			Meta:      core.Meta{ID: fakeID(500 + i), CreatedAt: at(3, 12, 0).UTC(), CreatedBy: "ana"},
+			PatientID: fakeID(i%7 + 1), Doctor: name, Start: at(10, 10, 15*(i%4)).UTC(), Minutes: 15,
+			Room: fmt.Sprint(10 + i), Status: core.ApptBooked, Reason: "follow-up",
+		})
+	}
 }

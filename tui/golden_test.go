@@ -72,6 +72,7 @@ func TestGolden(t *testing.T) {
 				if strings.Contains(v, "\x1b[") {
 					t.Error("escape sequences in an ASCII view")
 				}
+				checkHelpLine(t, h)
 				golden.RequireEqual(t, []byte(v))
 			})
 		}
@@ -94,5 +95,51 @@ func TestColorViewsFit(t *testing.T) {
 				t.Errorf("%s: no colour in a TrueColor view", sc.name)
 			}
 		}
+	}
+}
+
+// checkHelpLine fails unless the line of keys above the status bar says
+// how to get help, however narrow the terminal.
+func checkHelpLine(t testing.TB, h *harness) {
+	t.Helper()
+	if h.m.help.ShowAll {
+		return
+	}
+	lines := strings.Split(h.view(), "\n")
+	line := lines[len(lines)-2]
+	if !strings.Contains(line, "? help") && !strings.Contains(line, "f1 help") {
+		t.Errorf("the help line does not offer help: %q", line)
+	}
+}
+
+// layouts are days with more doctors than fit beside the waiting room.
+var layouts = []struct {
+	name  string
+	extra int // doctors added to the fake clinic's three
+	keys  string
+	w, h  int
+}{
+	// Four columns fill 120 cells; the waiting room goes under them.
+	{"four_doctors", 1, "l", 120, 40},
+	// Nine doctors: a window of columns follows the selected one.
+	{"nine_doctors", 6, "l l l l l", 120, 40},
+	// The list at 80 cells, with the reason for the visit beside it.
+	{"four_doctors", 1, "l l l", 80, 24},
+}
+
+// TestGoldenLayouts compares the day's layouts with many doctors with
+// their golden files.
+func TestGoldenLayouts(t *testing.T) {
+	for _, tc := range layouts {
+		t.Run(fmt.Sprintf("%s_%dx%d", tc.name, tc.w, tc.h), func(t *testing.T) {
+			h := newHarness(t, tc.w, tc.h)
+			h.b.addDoctors(tc.extra)
+			h.login("ana")
+			h.keys(tc.keys)
+			v := h.view()
+			checkSize(t, v, tc.w, tc.h)
+			checkHelpLine(t, h)
+			golden.RequireEqual(t, []byte(v))
+		})
 	}
 }

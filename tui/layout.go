@@ -62,3 +62,13 @@ func window(n, sel, h int) (int, int) {
 // maxName is the widest a name column grows on a wide terminal, so the
 // columns after it stay near it.
 const maxName = 36
+
+// padLeft truncates s to w cells and pads it with spaces on the left to
+// exactly w.
+func padLeft(s string, w int) string {
+	s = truncate(s, w)
+	if n := w - ansi.StringWidth(s); n > 0 {
+		s = strings.Repeat(" ", n) + s
+	}
+	return s
+}

@@ -50,6 +50,12 @@ func (o Options) withDefaults() Options {
 	}
 	if o.NoColor {
 		o.Renderer.SetColorProfile(termenv.Ascii)
+		// Without colour, light or dark does not matter: set it rather
+		// than ask the terminal.
+		o.Renderer.SetHasDarkBackground(true)
 	}
+	// Ask the terminal for its background now, before the program reads
+	// the keyboard, so the answer cannot be taken for key presses.
+	o.Renderer.HasDarkBackground()
 	return o
 }

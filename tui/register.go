@@ -16,9 +16,9 @@ import (
 // uses for them.
 var registerFields = []struct{ name, label, hint string }{
 	{"name", "Name", "full name"},
-	{"dob", "Date of birth", "1984-03-27"},
-	{"phone", "Phone", "+44 20 7946 0000"},
-	{"email", "E-mail", "name@example.org"},
+	{"dob", "Date of birth", "e.g. 1984-03-27"},
+	{"phone", "Phone", "e.g. +44 20 7946 0000"},
+	{"email", "E-mail", "e.g. name@example.org"},
 	{"sex", "Sex", "female, male, other or unknown"},
 }
 

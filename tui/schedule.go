@@ -16,11 +16,13 @@ import (
 // and a doctor's week. It is always at the bottom of the stack.
 type scheduleScreen struct {
 	base
-	day     core.Date
-	week    bool
-	doc     int // the selected doctor, an index into c.doctors
-	sel     int // the selected appointment of that doctor's day
-	weekSel int // the selected day of the week, Monday 0
+	day  core.Date
+	week bool
+	doc  int // the selected doctor, an index into c.doctors
+	// colStart is the first doctor column shown when not all fit.
+	colStart int
+	sel      int // the selected appointment of that doctor's day
+	weekSel  int // the selected day of the week, Monday 0
 
 	appts    []core.Appointment // the day, every doctor
 	today    []core.Appointment // today, for the waiting room
@@ -220,6 +222,7 @@ func (s *scheduleScreen) selectID(id core.ID) {
 				s.doc = i
 			}
 		}
+		s.followDoctor()
 		for i, b := range s.column(a.Doctor) {
 			if b.ID == id {
 				s.sel = i
@@ -282,6 +285,10 @@ func (s *scheduleScreen) reasonKey(k tea.KeyMsg) tea.Cmd {
 	return nil
 }
 
+// wideHelp is the width from which the schedule's help line has room for
+// more than the keys used most.
+const wideHelp = 110
+
 // ShortHelp is the one line of keys under the schedule.
 func (s *scheduleScreen) ShortHelp() []key.Binding {
 	k := s.c.keys
@@ -294,9 +301,15 @@ func (s *scheduleScreen) ShortHelp() []key.Binding {
 		day = key.NewBinding(key.WithKeys("[", "]"), key.WithHelp("[ ]", "week"))
 		return []key.Binding{nav, day, withHelp(k.Open, "enter", "open day"), k.Week}
 	}
-	out := []key.Binding{nav, day, k.Search, k.Book}
+	out := []key.Binding{nav, day, withHelp(k.Search, "/", "find")}
+	if s.c.can(core.ActCreate, core.KindAppointment) {
+		out = append(out, k.Book)
+	}
 	if s.c.can(core.ActUpdate, core.KindAppointment) {
 		out = append(out, k.CheckIn)
+		if s.width >= wideHelp {
+			out = append(out, k.Cancel, k.Move)
+		}
 	}
 	return out
 }

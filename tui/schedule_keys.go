@@ -94,6 +94,7 @@ func (s *scheduleScreen) moveDoctor(d int) tea.Cmd {
 	}
 	at, hadSel := s.selected()
 	s.doc = min(len(s.c.doctors)-1, max(0, s.doc+d))
+	s.followDoctor()
 	if s.week {
 		return s.load()
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 
 	"medisecure/core"
 )
@@ -13,8 +14,70 @@ import (
 // Widths of the day view.
 const (
 	waitWidth = 26 // the waiting-room panel beside the columns
-	minColumn = 26 // the narrowest doctor column; below it, a list
+	minColumn = 27 // the narrowest doctor column; 80 cells hold two
+	// minShown is the fewest columns worth drawing when not every doctor
+	// fits; with fewer, one doctor's list reads better.
+	minShown = 3
+	// stripLines is the most lines the waiting room takes under the
+	// columns.
+	stripLines = 2
 )
+
+// dayLayout is how a day is drawn at the screen's width: a column per
+// doctor, or a window of columns that follows the selected doctor when
+// not all fit, with the waiting room beside or under them; or, when not
+// even minShown columns fit, the selected doctor's list.
+type dayLayout struct {
+	cols   int // doctor columns shown; 0 means the list
+	first  int // the first doctor shown
+	colW   int // the width of each column, borders included
+	beside bool
+}
+
+// layoutDay picks the day's layout: every doctor with the waiting room
+// beside them, else every doctor with it underneath, else as many columns
+// as fit, else the list.
+func (s *scheduleScreen) layoutDay() dayLayout {
+	n, w := len(s.c.doctors), s.width
+	beside, under := (w-waitWidth)/minColumn, w/minColumn
+	var l dayLayout
+	switch {
+	case n == 0:
+		return l
+	case beside >= n:
+		l = dayLayout{cols: n, beside: true}
+	case under >= n:
+		l = dayLayout{cols: n}
+	case under < minShown:
+		return l
+	default:
+		l = dayLayout{cols: under, beside: beside == under}
+	}
+	room := w
+	if l.beside {
+		room -= waitWidth
+	}
+	l.colW = room / l.cols
+	l.first = scrollTo(s.colStart, s.doc, l.cols, n)
+	return l
+}
+
+// scrollTo is the first of k items shown out of n, moved from start as
+// little as keeps sel in sight.
+func scrollTo(start, sel, k, n int) int {
+	start = min(start, sel)
+	if sel >= start+k {
+		start = sel - k + 1
+	}
+	return max(0, min(start, n-k))
+}
+
+// followDoctor scrolls the columns so the selected doctor is in sight.
+func (s *scheduleScreen) followDoctor() {
+	if l := s.layoutDay(); l.cols > 0 {
+		s.colStart = l.first
+	}
+}
 
 // View draws the day or the week.
 func (s *scheduleScreen) View() string {
@@ -29,25 +92,21 @@ func (s *scheduleScreen) View() string {
 	}
 	footer := s.footer()
 	body := s.height - 1 - height(footer)
+	l := s.layoutDay()
 	var main string
 	switch {
 	case s.week:
 		main = s.weekView(body)
-	case s.columns():
-		main = s.columnsView(body)
+	case l.cols > 0:
+		main = s.columnsView(l, body)
 	default:
 		main = s.listView(body)
 	}
-	return s.dayHeader() + "\n" + fit(main, s.width, body) + "\n" + footer
+	return s.dayHeader(l) + "\n" + fit(main, s.width, body) + "\n" + footer
 }
 
-// columns reports whether a column per doctor fits.
-func (s *scheduleScreen) columns() bool {
-	return (s.width-waitWidth)/len(s.c.doctors) >= minColumn
-}
-
-// dayHeader names the day or week shown.
-func (s *scheduleScreen) dayHeader() string {
+// dayHeader names the day or week shown, and which doctors.
+func (s *scheduleScreen) dayHeader(l dayLayout) string {
 	st := s.c.styles
 	if s.week {
 		return st.Bold.Render(fmt.Sprintf("Week of %s", dayName(s.weekOf))) + "  " +
@@ -57,8 +116,11 @@ func (s *scheduleScreen) dayHeader() string {
 	if s.day == s.c.today() {
 		h += st.Subtle.Render("  today")
 	}
-	if !s.columns() {
+	switch n := len(s.c.doctors); {
+	case l.cols == 0:
 		h += "   " + s.doctorSwitch()
+	case l.cols < n:
+		h += fmt.Sprintf("   < doctors %d-%d of %d >", l.first+1, l.first+l.cols, n)
 	}
 	return h
 }
@@ -85,28 +147,66 @@ func (s *scheduleScreen) footer() string {
 		return st.Error.Render(s.err)
 	case s.flash != "":
 		return st.OK.Render(s.flash)
+	case !s.week && s.layoutDay().cols > 0:
+		return st.Subtle.Render(truncate(s.selectedLine(), s.width))
 	}
 	return ""
 }
 
-// columnsView draws a column per doctor and the waiting room beside them.
-func (s *scheduleScreen) columnsView(h int) string {
-	n := len(s.c.doctors)
-	colW := (s.width - waitWidth) / n
-	cols := make([]string, 0, n+1)
-	for i, d := range s.c.doctors {
-		focused := i == s.doc
-		inner := colW - 2
-		lines := []string{s.c.styles.ColumnTitle.Render(truncate(d.Label(), inner))}
-		lines = append(lines, s.columnRows(d.Name, inner, h-3, focused)...)
-		style := s.c.styles.Column
-		if focused {
-			style = s.c.styles.ColumnFocused
-		}
-		cols = append(cols, style.Width(inner).Height(h-2).Render(strings.Join(lines, "\n")))
+// selectedLine describes the selected appointment in full, for the
+// columns, whose cells have room only for the time and the name.
+func (s *scheduleScreen) selectedLine() string {
+	a, ok := s.selected()
+	if !ok {
+		return ""
 	}
-	cols = append(cols, s.waitingPanel(s.width-colW*n, h))
-	return lipgloss.JoinHorizontal(lipgloss.Top, cols...)
+	line := fmt.Sprintf("%s-%s %s with %s", s.c.clock(a.Start), s.c.clock(a.End()), s.name(a.PatientID), s.c.doctorLabel(a.Doctor))
+	if a.Room != "" {
+		line += ", " + roomLabel(a.Room)
+	}
+	line += ", " + statusWord(string(a.Status))
+	if note := apptNote(a); note != "" {
+		line += ": " + note
+	}
+	return line
+}
+
+// columnsView draws the layout's doctor columns and the waiting room
+// beside or under them.
+func (s *scheduleScreen) columnsView(l dayLayout, h int) string {
+	colH := h
+	var strip []string
+	if !l.beside {
+		strip = s.waitingStrip(s.width, stripLines)
+		colH = h - len(strip)
+	}
+	cols := make([]string, 0, l.cols+1)
+	for i := l.first; i < l.first+l.cols; i++ {
+		cols = append(cols, s.doctorColumn(i, l.colW, colH))
+	}
+	if l.beside {
+		cols = append(cols, s.waitingPanel(s.width-l.colW*l.cols, h))
+	}
+	out := lipgloss.JoinHorizontal(lipgloss.Top, cols...)
+	if len(strip) > 0 {
+		out += "\n" + strings.Join(strip, "\n")
+	}
+	return out
+}
+
+// doctorColumn is doctor i's day in a box w wide and h high; the focused
+// doctor's box has a heavier border, which shows without colour.
+func (s *scheduleScreen) doctorColumn(i, w, h int) string {
+	d := s.c.doctors[i]
+	focused := i == s.doc
+	inner := w - 2
+	lines := []string{s.c.styles.ColumnTitle.Render(truncate(d.Label(), inner))}
+	lines = append(lines, s.columnRows(d.Name, inner, h-3, focused)...)
+	style := s.c.styles.Column
+	if focused {
+		style = s.c.styles.ColumnFocused
+	}
+	return style.Width(inner).Height(h - 2).Render(strings.Join(lines, "\n"))
 }
 
 // columnRows are one doctor's appointments in rows lines of width w.
@@ -135,38 +235,71 @@ func (s *scheduleScreen) emptyDay(doctor string) string {
 	return "no appointments"
 }
 
-// apptCell is an appointment in a narrow column: ">09:30 Name  status".
+// apptCell is an appointment in a column w cells wide: ">09:30 Name
+// arrived". A booked appointment has no status word, so the others stand
+// out and its name gets the room.
 func (s *scheduleScreen) apptCell(a core.Appointment, w int, selected bool) string {
 	mark := " "
 	if selected {
 		mark = ">"
 	}
-	nameW := max(4, w-17)
-	row := mark + s.c.clock(a.Start) + " " + padRight(s.name(a.PatientID), nameW) + " " +
-		s.c.styles.Appt[a.Status].Render(padRight(statusShort(a.Status), 9))
+	tag := statusShort(a.Status)
+	nameW := w - 7
+	if tag != "" {
+		nameW -= len(tag) + 1
+	}
+	row := mark + s.c.clock(a.Start) + " " + padRight(s.name(a.PatientID), max(1, nameW))
+	if tag != "" {
+		row += " " + s.c.styles.Appt[a.Status].Render(tag)
+	}
 	if selected {
 		return s.c.styles.Selected.Render(row)
 	}
 	return row
 }
 
-// apptRow is an appointment in the full-width list.
+// apptRow is an appointment in the full-width list: time, patient,
+// status, room, and where there is room the reason for the visit or for
+// the cancellation.
 func (s *scheduleScreen) apptRow(a core.Appointment, w int, selected bool) string {
 	mark := "  "
 	if selected {
 		mark = "> "
 	}
-	room := ""
-	if a.Room != "" {
-		room = "room " + a.Room
+	nameW := max(6, w-34)
+	if nameW >= 46 {
+		nameW -= 20 // leave the note a little room
 	}
-	nameW := min(maxName, max(6, w-34))
+	nameW = min(maxName, nameW)
 	row := mark + s.c.clock(a.Start) + "  " + padRight(s.name(a.PatientID), nameW) + "  " +
-		s.c.styles.Appt[a.Status].Render(padRight(statusWord(string(a.Status)), 11)) + "  " + padRight(room, 10)
+		s.c.styles.Appt[a.Status].Render(padRight(statusWord(string(a.Status)), 11)) + "  " + padRight(roomLabel(a.Room), 10)
+	if note := apptNote(a); note != "" {
+		if rest := w - lipgloss.Width(row) - 2; rest >= 12 {
+			row += "  " + s.c.styles.Subtle.Render(truncate(note, rest))
+		}
+	}
 	if selected {
 		return s.c.styles.Selected.Render(row)
 	}
 	return row
+}
+
+// roomLabel names a room: as it is when its name says it is a room
+// ("Room 2", "room B"), else with the word in front ("room 2").
+func roomLabel(r string) string {
+	if r == "" || strings.HasPrefix(strings.ToLower(r), "room") {
+		return r
+	}
+	return "room " + r
+}
+
+// apptNote is why an appointment was cancelled or missed, else why it was
+// booked.
+func apptNote(a core.Appointment) string {
+	if a.StatusReason != "" {
+		return a.StatusReason
+	}
+	return a.Reason
 }
 
 // listView is the narrow day: the selected doctor's list, then the
@@ -201,13 +334,27 @@ func (s *scheduleScreen) waiting() []core.Appointment {
 	return out
 }
 
-// waitLine is one waiting patient with how long they have waited.
-func (s *scheduleScreen) waitLine(a core.Appointment, w int) string {
-	mins := "?"
-	if !a.CheckedInAt.IsZero() {
-		mins = fmt.Sprintf("%d min", max(0, int(s.c.now().Sub(a.CheckedInAt).Minutes())))
+// waited is how long a checked-in patient has waited: "12 min".
+func (s *scheduleScreen) waited(a core.Appointment) string {
+	if a.CheckedInAt.IsZero() {
+		return "?"
 	}
-	return padRight(s.name(a.PatientID), w-len(mins)-1) + " " + mins
+	return fmt.Sprintf("%d min", max(0, int(s.c.now().Sub(a.CheckedInAt).Minutes())))
+}
+
+// waitLine is one waiting patient with how long they have waited, and on
+// a wide line whom they wait for.
+func (s *scheduleScreen) waitLine(a core.Appointment, w int) string {
+	mins := s.waited(a)
+	nameW := min(maxName, w/3)
+	if w < nameW+8+14 {
+		return padRight(s.name(a.PatientID), w-len(mins)-1) + " " + mins
+	}
+	line := padRight(s.name(a.PatientID), nameW) + " " + padLeft(mins, 7)
+	if rest := w - ansi.StringWidth(line) - 2; rest >= 12 {
+		line += "  " + truncate(s.c.clock(a.Start)+" "+s.c.doctorLabel(a.Doctor), rest)
+	}
+	return line
 }
 
 // waitingLines is the waiting room in at most limit rows under a title.
@@ -234,4 +381,30 @@ func (s *scheduleScreen) waitingPanel(w, h int) string {
 		lines[i] = truncate(l, inner)
 	}
 	return s.c.styles.Panel.Width(inner).Height(h - 2).Render(strings.Join(lines, "\n"))
+}
+
+// waitingStrip is the waiting room under the columns: the title, then the
+// waiting patients one after another, in at most limit lines.
+func (s *scheduleScreen) waitingStrip(w, limit int) []string {
+	st := s.c.styles
+	wait := s.waiting()
+	line := st.Bold.Render(fmt.Sprintf("Waiting room (%d):", len(wait)))
+	if len(wait) == 0 {
+		return []string{line + " " + st.Subtle.Render("nobody is waiting")}
+	}
+	var lines []string
+	for i, a := range wait {
+		item := truncate(s.name(a.PatientID), maxName) + " " + s.waited(a)
+		if lipgloss.Width(line)+2+ansi.StringWidth(item) <= w {
+			line += "  " + item
+			continue
+		}
+		if len(lines)+1 == limit {
+			line += "  " + st.Subtle.Render(fmt.Sprintf("and %d more", len(wait)-i))
+			break
+		}
+		lines = append(lines, line)
+		line = "  " + item
+	}
+	return append(lines, truncate(line, w))
 }

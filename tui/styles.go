@@ -3,14 +3,15 @@ package tui
 import (
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
 
 	"medisecure/core"
 )
 
 // Styles is the one set of styles every screen draws with. Colours are
 // adaptive, so they read on dark and light terminals; nothing depends on
-// colour alone (selection has a "> " marker, states are words), so the
-// screens still work under NO_COLOR.
+// colour alone (selection has a "> " marker, the focused box a heavier
+// border, states are words), so the screens still work under NO_COLOR.
 type Styles struct {
 	Header, Brand, Title, Subtle, Bold lipgloss.Style
 	Error, Warning, OK                 lipgloss.Style
@@ -24,6 +25,20 @@ type Styles struct {
 	Appt map[core.AppointmentStatus]lipgloss.Style
 	// Help styles the bubbles/help view.
 	Help help.Styles
+
+	// plain is set when the renderer draws no styles at all (NO_COLOR):
+	// then reverse video cannot show the cursor either.
+	plain bool
+}
+
+// cursorCell is what the cursor draws over ch: ch itself, reversed by the
+// Cursor style; when plain, an underscore where the cursor is past the
+// text, since reverse video is not drawn.
+func (s Styles) cursorCell(ch string) string {
+	if s.plain && ch == " " {
+		return "_"
+	}
+	return ch
 }
 
 // The palette.
@@ -57,15 +72,16 @@ func newStyles(r *lipgloss.Renderer) Styles {
 		Focused:       n().Foreground(colAccent).Bold(true),
 		Cursor:        n().Reverse(true),
 		Column:        n().Border(lipgloss.NormalBorder()).BorderForeground(colBorder),
-		ColumnFocused: n().Border(lipgloss.NormalBorder()).BorderForeground(colAccent),
+		ColumnFocused: n().Border(lipgloss.ThickBorder()).BorderForeground(colAccent),
 		ColumnTitle:   n().Bold(true),
 		Panel:         n().Border(lipgloss.NormalBorder()).BorderForeground(colBorder),
-		PanelFocused:  n().Border(lipgloss.NormalBorder()).BorderForeground(colAccent),
+		PanelFocused:  n().Border(lipgloss.ThickBorder()).BorderForeground(colAccent),
 		Status:        n().Foreground(colBarFg).Background(colBarBg),
 		StatusGood:    n().Foreground(colOK).Background(colBarBg),
 		StatusBad:     n().Foreground(colError).Background(colBarBg).Bold(true),
 		StatusWarn:    n().Foreground(colWarn).Background(colBarBg),
 		Badge:         n().Foreground(colError).Background(colBarBg).Bold(true),
+		plain:         r.ColorProfile() == termenv.Ascii,
 	}
 	s.Appt = map[core.AppointmentStatus]lipgloss.Style{
 		core.ApptBooked:     n(),

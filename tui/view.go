@@ -77,14 +77,17 @@ func (m *model) globalKeys() []key.Binding {
 	if capturing(m.front()) {
 		help = withHelp(k.Help, "f1", "help") // "?" is typed into the field
 	}
+	// Help comes first and lock last: on a narrow line bubbles/help cuts
+	// the end, and every screen must show how to get help.
 	keys := []key.Binding{help}
 	if len(m.stack) > 1 && !m.locked {
 		keys = append(keys, k.Back)
 	}
+	keys = append(keys, k.Quit)
 	if m.c.sess != nil && !m.locked {
 		keys = append(keys, k.Lock)
 	}
-	return append(keys, k.Quit)
+	return keys
 }
 
 // frameKeys joins a screen's keys with the global ones for bubbles/help.

@@ -72,9 +72,15 @@ func (s *scheduleScreen) weekColumns(h int) string {
 	return lipgloss.JoinHorizontal(lipgloss.Top, cols...)
 }
 
-// weekCell is "09:30 Name" in a day column.
+// weekCell is "09:30 Name" in a day column. A cancelled or missed
+// appointment reads "10:40 (cancelled)" instead, so a slot that is free
+// again does not look taken without colour.
 func (s *scheduleScreen) weekCell(a core.Appointment, w int) string {
-	return s.c.styles.Appt[a.Status].Render(padRight(s.c.clock(a.Start)+" "+s.name(a.PatientID), w))
+	what := s.name(a.PatientID)
+	if a.Status == core.ApptCancelled || a.Status == core.ApptNoShow {
+		what = "(" + statusWord(string(a.Status)) + ")"
+	}
+	return s.c.styles.Appt[a.Status].Render(padRight(s.c.clock(a.Start)+" "+what, w))
 }
 
 // weekList is the narrow week: each day's title, then its appointments.
@@ -96,7 +102,8 @@ func (s *scheduleScreen) weekList(h int) string {
 		}
 		lines = append(lines, title)
 		for _, a := range day {
-			lines = append(lines, "      "+s.weekCell(a, min(maxName, s.width-24))+"  "+statusWord(string(a.Status)))
+			cell := padRight(s.c.clock(a.Start)+" "+s.name(a.PatientID), min(maxName, s.width-24))
+			lines = append(lines, "      "+s.c.styles.Appt[a.Status].Render(cell)+"  "+statusWord(string(a.Status)))
 		}
 	}
 	start := min(selLine, max(0, len(lines)-h))
