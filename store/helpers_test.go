@@ -136,3 +136,14 @@ func must(t testing.TB, err error) {
 		t.Fatal(err)
 	}
 }
+
+// decodeShard adds the entries of one opened shard to the index, for tests
+// that build an index by hand.
+func (ix *searchIndex) decodeShard(b []byte) error {
+	entries, err := decodeShard(nil, b)
+	for _, e := range entries {
+		ix.entries[e.id] = e.searchEntry
+	}
+	ix.version++
+	return err
+}

@@ -7,10 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -39,25 +41,29 @@ func entryFor(p *core.Patient) searchEntry {
 // shards (by the last byte of the patient ID), so no name, phone or date of
 // birth is ever in clear in the file, and a write reseals one small shard.
 type searchIndex struct {
-	mu      sync.RWMutex
+	mu      sync.RWMutex // guards entries and version
 	entries map[core.ID]searchEntry
-	shards  [256]map[core.ID]struct{}
+	// version grows with every change applied to entries.
+	version uint64
 
-	// flat is every entry's text joined by NUL, rebuilt on the first
-	// search after a change; starts[i] is where ids[i]'s text begins.
-	flat   []byte
-	starts []int
-	ids    []core.ID
-	grams  *grams
-	stale  bool
+	buildMu sync.Mutex // one build at a time
+	built   atomic.Pointer[scan]
+}
+
+// scan is what a search reads: every entry's text joined by NUL (starts[i]
+// is where ids[i]'s text begins; a sentinel start ends the last), and the
+// trigram lists over it. It is built from one version of the entries and
+// never changed, so searches read it without locks.
+type scan struct {
+	version uint64
+	flat    []byte
+	starts  []int
+	ids     []core.ID
+	grams   *grams
 }
 
 func newSearchIndex() *searchIndex {
-	ix := &searchIndex{entries: map[core.ID]searchEntry{}, stale: true}
-	for i := range ix.shards {
-		ix.shards[i] = map[core.ID]struct{}{}
-	}
-	return ix
+	return &searchIndex{entries: map[core.ID]searchEntry{}, version: 1}
 }
 
 // shardOf picks an ID's shard.
@@ -84,28 +90,28 @@ func (ix *searchIndex) persist(tx *bolt.Tx, s *sealer, b searchBatch) error {
 	for id := range b {
 		touched[shardOf(id)] = true
 	}
+	bufs := map[byte][]byte{}
+	add := func(id core.ID, e searchEntry) {
+		sh := shardOf(id)
+		buf := append(bufs[sh], id.Bytes()...)
+		buf = appendString(buf, e.name)
+		bufs[sh] = appendString(buf, e.text)
+	}
+	// One pass over the index gathers every touched shard's other members.
+	for id, e := range ix.entries {
+		if _, changed := b[id]; !changed && touched[shardOf(id)] {
+			add(id, e)
+		}
+	}
+	for id, e := range b {
+		if e != nil {
+			add(id, *e)
+		}
+	}
 	bucket := tx.Bucket(bucketSearch)
 	for sh := range touched {
-		var buf []byte
-		add := func(id core.ID, e searchEntry) {
-			buf = append(buf, id.Bytes()...)
-			buf = binary.AppendUvarint(buf, uint64(len(e.name)))
-			buf = append(buf, e.name...)
-			buf = binary.AppendUvarint(buf, uint64(len(e.text)))
-			buf = append(buf, e.text...)
-		}
-		for id := range ix.shards[sh] {
-			if _, ok := b[id]; !ok {
-				add(id, ix.entries[id])
-			}
-		}
-		for id, e := range b {
-			if e != nil && shardOf(id) == sh {
-				add(id, *e)
-			}
-		}
 		key := []byte{sh}
-		if err := bucket.Put(key, s.seal(bucketSearch, key, buf)); err != nil {
+		if err := bucket.Put(key, s.seal(bucketSearch, key, bufs[sh])); err != nil {
 			return fmt.Errorf("store: writing search shard: %w", err)
 		}
 	}
@@ -122,39 +128,79 @@ func (ix *searchIndex) apply(b searchBatch) {
 	for id, e := range b {
 		if e == nil {
 			delete(ix.entries, id)
-			delete(ix.shards[shardOf(id)], id)
 			continue
 		}
 		ix.entries[id] = *e
-		ix.shards[shardOf(id)][id] = struct{}{}
 	}
-	ix.stale = true
+	ix.version++
 }
 
-// loadSearch opens every shard of the index.
+// loadSearch opens every shard of the index, spreading the work over the
+// processor's cores, and starts building the scan and trigram structures in
+// the background; the first search waits for them.
 func loadSearch(tx *bolt.Tx, s *sealer) (*searchIndex, error) {
-	ix := newSearchIndex()
+	type shard struct{ key, sealed []byte }
+	var shards []shard
 	err := tx.Bucket(bucketSearch).ForEach(func(k, v []byte) error {
-		plain, err := s.open(bucketSearch, k, v)
-		if err != nil {
-			return corrupt(fmt.Sprintf("search index shard %x", k), nil)
-		}
-		if err := ix.decodeShard(plain); err != nil {
-			return corrupt(fmt.Sprintf("search index shard %x", k), err)
-		}
+		shards = append(shards, shard{k, v})
 		return nil
 	})
-	return ix, err
+	if err != nil {
+		return nil, err
+	}
+	workers := min(runtime.GOMAXPROCS(0), 8)
+	parts := make([][]idEntry, workers)
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(shards); i += workers {
+				plain, err := s.open(bucketSearch, shards[i].key, shards[i].sealed)
+				if err != nil {
+					errs[w] = corrupt(fmt.Sprintf("search index shard %x", shards[i].key), nil)
+					return
+				}
+				if parts[w], err = decodeShard(parts[w], plain); err != nil {
+					errs[w] = corrupt(fmt.Sprintf("search index shard %x", shards[i].key), err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	n := 0
+	for _, p := range parts {
+		n += len(p)
+	}
+	ix := &searchIndex{entries: make(map[core.ID]searchEntry, n), version: 1}
+	for _, p := range parts {
+		for _, e := range p {
+			ix.entries[e.id] = e.searchEntry
+		}
+	}
+	go ix.current()
+	return ix, nil
+}
+
+// idEntry is a decoded shard entry.
+type idEntry struct {
+	id core.ID
+	searchEntry
 }
 
 // errShort is returned when a shard ends inside an entry.
 var errShort = errors.New("shard ends inside an entry")
 
-// decodeShard adds the entries of one opened shard.
-func (ix *searchIndex) decodeShard(b []byte) error {
+// decodeShard appends the entries of one opened shard to out.
+func decodeShard(out []idEntry, b []byte) ([]idEntry, error) {
 	for len(b) > 0 {
 		if len(b) < 12 {
-			return errShort
+			return out, errShort
 		}
 		id := core.ID(hex.EncodeToString(b[:12]))
 		b = b[12:]
@@ -162,35 +208,50 @@ func (ix *searchIndex) decodeShard(b []byte) error {
 		for i := range parts {
 			n, w := binary.Uvarint(b)
 			if w <= 0 || n > uint64(len(b)-w) {
-				return errShort
+				return out, errShort
 			}
 			parts[i] = string(b[w : w+int(n)])
 			b = b[w+int(n):]
 		}
-		ix.entries[id] = searchEntry{name: parts[0], text: parts[1]}
-		ix.shards[shardOf(id)][id] = struct{}{}
+		out = append(out, idEntry{id, searchEntry{name: parts[0], text: parts[1]}})
 	}
-	return nil
+	return out, nil
 }
 
-// rebuild joins the texts for scanning; the caller holds the write lock.
-func (ix *searchIndex) rebuild() {
-	ix.ids = ix.ids[:0]
+// current returns the scan structures for the newest version of the
+// entries, building them first when a change made them stale.
+func (ix *searchIndex) current() *scan {
+	ix.mu.RLock()
+	v := ix.version
+	ix.mu.RUnlock()
+	if sc := ix.built.Load(); sc != nil && sc.version == v {
+		return sc
+	}
+	ix.buildMu.Lock()
+	defer ix.buildMu.Unlock()
+	ix.mu.RLock()
+	sc := ix.built.Load()
+	if sc != nil && sc.version == ix.version {
+		ix.mu.RUnlock()
+		return sc
+	}
+	sc = &scan{version: ix.version, ids: make([]core.ID, 0, len(ix.entries))}
 	for id := range ix.entries {
-		ix.ids = append(ix.ids, id)
+		sc.ids = append(sc.ids, id)
 	}
-	slices.Sort(ix.ids)
-	ix.flat = ix.flat[:0]
-	ix.starts = ix.starts[:0]
-	for _, id := range ix.ids {
-		ix.flat = append(ix.flat, 0)
-		ix.starts = append(ix.starts, len(ix.flat))
-		ix.flat = append(ix.flat, ix.entries[id].text...)
+	slices.Sort(sc.ids)
+	sc.starts = make([]int, 0, len(sc.ids)+1)
+	for _, id := range sc.ids {
+		sc.flat = append(sc.flat, 0)
+		sc.starts = append(sc.starts, len(sc.flat))
+		sc.flat = append(sc.flat, ix.entries[id].text...)
 	}
-	ix.flat = append(ix.flat, 0)
-	ix.starts = append(ix.starts, len(ix.flat))
-	ix.grams = buildGrams(ix.flat, ix.starts)
-	ix.stale = false
+	ix.mu.RUnlock()
+	sc.flat = append(sc.flat, 0)
+	sc.starts = append(sc.starts, len(sc.flat))
+	sc.grams = buildGrams(sc.flat, sc.starts)
+	ix.built.Store(sc)
+	return sc
 }
 
 // maxCandidates bounds how many matches are ranked for one query: enough
@@ -213,18 +274,12 @@ func (ix *searchIndex) find(query string, limit int) []core.ID {
 	if len(words) == 0 || limit <= 0 {
 		return nil
 	}
-	ix.mu.Lock()
-	if ix.stale {
-		ix.rebuild()
-	}
-	ix.mu.Unlock()
-	ix.mu.RLock()
-	defer ix.mu.RUnlock()
+	sc := ix.current()
 	slices.SortFunc(words, func(a, b string) int { return len(b) - len(a) })
 	lead := []byte(words[0])
 	var hits []hit
 	add := func(n, at int) {
-		text := ix.flat[ix.starts[n] : ix.starts[n+1]-1]
+		text := sc.flat[sc.starts[n] : sc.starts[n+1]-1]
 		if !containsAll(text, words[1:]) {
 			return
 		}
@@ -233,8 +288,8 @@ func (ix *searchIndex) find(query string, limit int) []core.ID {
 	}
 	if len(lead) >= 3 {
 		// Trigram lists narrow the field; the exact check confirms.
-		for _, n := range ix.grams.candidates(lead) {
-			text := ix.flat[ix.starts[n] : ix.starts[n+1]-1]
+		for _, n := range sc.grams.candidates(lead) {
+			text := sc.flat[sc.starts[n] : sc.starts[n+1]-1]
 			if at := bytes.Index(text, lead); at >= 0 {
 				add(int(n), at)
 				if len(hits) >= maxCandidates {
@@ -245,13 +300,13 @@ func (ix *searchIndex) find(query string, limit int) []core.ID {
 	} else {
 		// One or two letters match often: scan until enough are found.
 		for off := 0; len(hits) < maxCandidates; {
-			i := bytes.Index(ix.flat[off:], lead)
+			i := bytes.Index(sc.flat[off:], lead)
 			if i < 0 {
 				break
 			}
-			n := sort.SearchInts(ix.starts, off+i+1) - 1
-			add(n, off+i-ix.starts[n])
-			off = ix.starts[n+1] - 1
+			n := sort.SearchInts(sc.starts, off+i+1) - 1
+			add(n, off+i-sc.starts[n])
+			off = sc.starts[n+1] - 1
 		}
 	}
 	slices.SortFunc(hits, func(a, b hit) int {
@@ -265,7 +320,7 @@ func (ix *searchIndex) find(query string, limit int) []core.ID {
 	})
 	out := make([]core.ID, 0, min(limit, len(hits)))
 	for _, h := range hits[:min(limit, len(hits))] {
-		out = append(out, ix.ids[h.n])
+		out = append(out, sc.ids[h.n])
 	}
 	return out
 }
