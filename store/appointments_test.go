@@ -328,87 +328,75 @@ func TestOutboxGetsOneChangePerWrite(t *testing.T) {
 	f := newFixture(t)
 	ann := f.patient(t, "Ann Smith", "1990-01-02", "")
 	bob := f.patient(t, "Bob Jones", "1980-05-06", "")
+	bookAt := func(p core.ID, start string) (core.Appointment, error) {
+		return f.desk.Book(core.Appointment{PatientID: p, Doctor: "drwho", Start: at(t, start), Minutes: 15})
+	}
+	moveTo := func(id core.ID, start string) error {
+		_, err := f.desk.Move(id, at(t, start), 15, "")
+		return err
+	}
+	status := func(id core.ID, to core.AppointmentStatus, reason string) error {
+		_, err := f.desk.SetStatus(id, to, reason)
+		return err
+	}
 	var a, b core.Appointment
-	for _, tc := range []struct {
+	// The steps build on each other, so they run in order in one test.
+	for _, step := range []struct {
 		name string
 		do   func() error
 		want int // changes queued
 	}{
-		{"book", func() (err error) {
-			a, err = f.desk.Book(core.Appointment{PatientID: ann.ID, Doctor: "drwho", Start: at(t, "2026-11-27 09:00"), Minutes: 15})
-			return
-		}, 1},
-		{"book another", func() (err error) {
-			b, err = f.desk.Book(core.Appointment{PatientID: bob.ID, Doctor: "drwho", Start: at(t, "2026-11-27 10:00"), Minutes: 15})
-			return
-		}, 1},
-		{"book a taken slot", func() error {
-			_, err := f.desk.Book(core.Appointment{PatientID: bob.ID, Doctor: "drwho", Start: at(t, "2026-11-27 09:00"), Minutes: 15})
-			return ignore(err, core.ErrClash)
-		}, 0},
+		{"book", func() (err error) { a, err = bookAt(ann.ID, "2026-11-27 09:00"); return err }, 1},
+		{"book another", func() (err error) { b, err = bookAt(bob.ID, "2026-11-27 10:00"); return err }, 1},
+		{"book a taken slot", func() error { _, err := bookAt(bob.ID, "2026-11-27 09:00"); return refused(err, core.ErrClash) }, 0},
 		{"check a slot", func() error {
-			return ignore(f.desk.CheckSlot(core.Appointment{PatientID: bob.ID, Doctor: "drwho", Start: at(t, "2026-11-27 09:00"), Minutes: 15}), core.ErrClash)
+			return refused(f.desk.CheckSlot(core.Appointment{PatientID: bob.ID, Doctor: "drwho", Start: at(t, "2026-11-27 09:00"), Minutes: 15}), core.ErrClash)
 		}, 0},
-		{"move", func() error { _, err := f.desk.Move(a.ID, at(t, "2026-11-27 11:00"), 15, ""); return err }, 1},
-		{"move into a clash", func() error {
-			_, err := f.desk.Move(a.ID, at(t, "2026-11-27 10:00"), 15, "")
-			return ignore(err, core.ErrClash)
-		}, 0},
-		{"check in", func() error { _, err := f.desk.SetStatus(a.ID, core.ApptCheckedIn, ""); return err }, 1},
-		{"an illegal status", func() error {
-			_, err := f.desk.SetStatus(a.ID, core.ApptCompleted, "")
-			return ignore(err, core.ErrTransition)
-		}, 0},
-		{"move a checked-in one", func() error {
-			_, err := f.desk.Move(a.ID, at(t, "2026-11-27 14:00"), 15, "")
-			return ignore(err, core.ErrTransition)
-		}, 0},
-		{"cancel without a reason", func() error {
-			_, err := f.desk.SetStatus(b.ID, core.ApptCancelled, "")
-			return ignore(err, core.ErrInvalid)
-		}, 0},
-		{"cancel", func() error { _, err := f.desk.SetStatus(b.ID, core.ApptCancelled, "patient called"); return err }, 1},
+		{"move", func() error { return moveTo(a.ID, "2026-11-27 11:00") }, 1},
+		{"move into a clash", func() error { return refused(moveTo(a.ID, "2026-11-27 10:00"), core.ErrClash) }, 0},
+		{"check in", func() error { return status(a.ID, core.ApptCheckedIn, "") }, 1},
+		{"an illegal status", func() error { return refused(status(a.ID, core.ApptCompleted, ""), core.ErrTransition) }, 0},
+		{"move a checked-in one", func() error { return refused(moveTo(a.ID, "2026-11-27 14:00"), core.ErrTransition) }, 0},
+		{"cancel without a reason", func() error { return refused(status(b.ID, core.ApptCancelled, ""), core.ErrInvalid) }, 0},
+		{"cancel", func() error { return status(b.ID, core.ApptCancelled, "patient called") }, 1},
 		{"open a patient", func() error { _, err := f.desk.Patient(ann.ID, ""); return err }, 0},
 		{"search", func() error { _, err := f.desk.FindPatients("ann", 5); return err }, 0},
 		{"list a day", func() error { _, err := f.desk.Appointments("2026-11-27", ""); return err }, 0},
 		{"save a patient unchanged", func() error { _, err := f.desk.UpdatePatient(ann); return err }, 0},
 		{"change a phone", func() error { ann.Phone = "555 0101"; _, err := f.desk.UpdatePatient(ann); return err }, 1},
 		{"delete a patient", func() error { return f.desk.Delete(core.KindPatient, bob.ID) }, 1},
-		{"book a deleted patient", func() error {
-			_, err := f.desk.Book(core.Appointment{PatientID: bob.ID, Doctor: "drwho", Start: at(t, "2026-11-27 15:00"), Minutes: 15})
-			return ignore(err, core.ErrInvalid)
-		}, 0},
+		{"book a deleted patient", func() error { _, err := bookAt(bob.ID, "2026-11-27 15:00"); return refused(err, core.ErrInvalid) }, 0},
 		{"register", func() error {
 			_, err := f.desk.AddPatient(core.Patient{Name: "Cleo Park", DOB: "1970-07-07"})
 			return err
 		}, 1},
 		{"register an invalid patient", func() error {
 			_, err := f.desk.AddPatient(core.Patient{Name: "Cleo Park", DOB: "07/07/1970"})
-			return ignore(err, core.ErrInvalid)
+			return refused(err, core.ErrInvalid)
 		}, 0},
 	} {
 		before, err := f.desk.SyncState()
 		must(t, err)
 		f.clock.t = f.clock.t.Add(time.Second)
-		if err := tc.do(); err != nil {
-			t.Fatalf("%s: %v", tc.name, err)
+		if err := step.do(); err != nil {
+			t.Fatalf("%s: %v", step.name, err)
 		}
 		after, err := f.desk.SyncState()
 		must(t, err)
-		if got := after.Pending - before.Pending; got != tc.want {
-			t.Errorf("%s: pending %d → %d, want %d more", tc.name, before.Pending, after.Pending, tc.want)
+		if got := after.Pending - before.Pending; got != step.want {
+			t.Errorf("%s: pending %d → %d, want %d more", step.name, before.Pending, after.Pending, step.want)
 		}
 		out, err := f.desk.Outbox(before.LastSeq, 100)
 		must(t, err)
-		if len(out) != tc.want || after.LastSeq != before.LastSeq+uint64(tc.want) {
-			t.Errorf("%s: outbox has %d new changes (seq %d → %d), want %d", tc.name, len(out), before.LastSeq, after.LastSeq, tc.want)
+		if len(out) != step.want || after.LastSeq != before.LastSeq+uint64(step.want) {
+			t.Errorf("%s: outbox has %d new changes (seq %d → %d), want %d", step.name, len(out), before.LastSeq, after.LastSeq, step.want)
 		}
 	}
 }
 
-// ignore returns nil when err is the refusal wanted, and an error saying so
-// when the operation did not refuse.
-func ignore(err, want error) error {
+// refused returns nil when err is the refusal wanted, and an error saying
+// so otherwise.
+func refused(err, want error) error {
 	if errors.Is(err, want) {
 		return nil
 	}

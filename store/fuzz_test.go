@@ -3,8 +3,13 @@ package store
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -161,9 +166,20 @@ func sampleShard(t testing.TB) []byte {
 	return plain
 }
 
-func TestSampleShardDecodes(t *testing.T) {
+// indexOfShard decodes an opened shard, and into a fresh index as
+// loadSearch does for each shard.
+func indexOfShard(b []byte) (*searchIndex, []idEntry, error) {
+	entries, err := decodeShard(nil, b)
+	if err != nil {
+		return nil, nil, err
+	}
 	ix := newSearchIndex()
-	if err := ix.decodeShard(sampleShard(t)); err != nil {
+	return ix, entries, ix.decodeShard(b)
+}
+
+func TestSampleShardDecodes(t *testing.T) {
+	ix, _, err := indexOfShard(sampleShard(t))
+	if err != nil {
 		t.Fatal(err)
 	}
 	if n, _ := ix.name(shardIDs[0]); n != "Zoë Łukasiewicz" {
@@ -184,19 +200,16 @@ func FuzzDecodeShard(f *testing.F) {
 	// An entry whose name length runs past the end.
 	f.Add(append(bytes.Repeat([]byte{0xab}, 12), 0xff, 0xff, 0xff, 0xff, 0x0f, 'x'))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		ix := newSearchIndex()
-		if err := ix.decodeShard(b); err != nil {
+		ix, entries, err := indexOfShard(b)
+		if err != nil {
 			return
 		}
-		if len(ix.entries) > len(b)/14 {
-			t.Fatalf("%d entries from %d bytes", len(ix.entries), len(b))
+		if len(entries) > len(b)/14 {
+			t.Fatalf("%d entries from %d bytes", len(entries), len(b))
 		}
-		for id := range ix.entries {
-			if id.Bytes() == nil {
-				t.Fatalf("decoded a malformed id %q", id)
-			}
-			if _, ok := ix.shards[shardOf(id)][id]; !ok {
-				t.Fatalf("%s is not in its shard", id)
+		for _, e := range entries {
+			if e.id.Bytes() == nil {
+				t.Fatalf("decoded a malformed id %q", e.id)
 			}
 		}
 		ix.find("a", 10) // a decoded index can be searched
@@ -260,4 +273,72 @@ func FuzzSealerOpen(f *testing.F) {
 			t.Fatal("an altered value opened")
 		}
 	})
+}
+
+// corpusArgs reads the arguments of a corpus file in testdata/fuzz
+// (`go test fuzz v1`, then one []byte literal a line).
+func corpusArgs(t testing.TB, target, name string) [][]byte {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join("testdata", "fuzz", target, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(raw)), "\n")
+	if lines[0] != "go test fuzz v1" {
+		t.Fatalf("%s/%s: header %q", target, name, lines[0])
+	}
+	var out [][]byte
+	for _, l := range lines[1:] {
+		s, ok := strings.CutPrefix(l, "[]byte(")
+		s, ok2 := strings.CutSuffix(s, ")")
+		v, err := strconv.Unquote(s)
+		if !ok || !ok2 || err != nil {
+			t.Fatalf("%s/%s: %q is not a []byte literal", target, name, l)
+		}
+		out = append(out, []byte(v))
+	}
+	return out
+}
+
+// The valid files of the corpus stay valid: when an encoding changes, this
+// fails and says which fixtures to regenerate.
+func TestValidCorpusFilesDecode(t *testing.T) {
+	s := fuzzSealer(t)
+	for _, tc := range []struct {
+		target, name string
+		decode       func(args [][]byte) error
+	}{
+		{"FuzzDecodeRecord", "valid_two_stamps", func(a [][]byte) error {
+			r, err := decodeRecord(core.KindPatient, fakeID(7), a[0])
+			if err == nil && !reflect.DeepEqual(r, sampleRecord()) {
+				return errors.New("decodes to another record")
+			}
+			return err
+		}},
+		{"FuzzDecodeAccess", "valid_entry", func(a [][]byte) error {
+			e, err := decodeAccess(s, a[0], a[1])
+			if err == nil && !bytes.Equal(e.Hash(), sampleAccess().Hash()) {
+				return errors.New("decodes to another entry")
+			}
+			return err
+		}},
+		{"FuzzDecodeShard", "valid_two_patients", func(a [][]byte) error {
+			ix, _, err := indexOfShard(a[0])
+			if err != nil {
+				return err
+			}
+			if ix.size() != 2 {
+				return fmt.Errorf("decodes to %d entries", ix.size())
+			}
+			return nil
+		}},
+		{"FuzzDecodeDirEntry", "valid_entry", func(a [][]byte) error { _, err := decodeDirEntry(a[0]); return err }},
+		{"FuzzSealerOpen", "valid_record", func(a [][]byte) error { _, err := s.open(a[0], a[1], a[2]); return err }},
+	} {
+		t.Run(tc.target, func(t *testing.T) {
+			if err := tc.decode(corpusArgs(t, tc.target, tc.name)); err != nil {
+				t.Errorf("testdata/fuzz/%s/%s: %v", tc.target, tc.name, err)
+			}
+		})
+	}
 }

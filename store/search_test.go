@@ -66,7 +66,7 @@ func TestFindPatients(t *testing.T) {
 		{query: "1984-03-27", want: []core.Patient{p.zoe}},
 		{query: "1984-03", want: []core.Patient{p.zoe}},
 		{query: "1990-01", want: []core.Patient{p.ann, p.anna}},
-		{query: "1984-3-27", want: []core.Patient{p.zoe}, bug: "bug: a date typed with a one-digit month or day (\"1984-3-27\") is kept as typed and finds nobody, though datePrefix (search.go:272) and core.ParseDate accept it; zero-pad the parts in queryWords"},
+		{query: "1984-3-27", want: []core.Patient{p.zoe}, bug: "bug: a date typed with a one-digit month or day (\"1984-3-27\") is kept as typed and finds nobody, though datePrefix (search.go:345) and core.ParseDate accept it; zero-pad the parts in queryWords"},
 		{query: "ann smith", want: []core.Patient{p.ann}},
 		{query: "smith ann", want: []core.Patient{p.ann}},
 		{query: "  ANN   smith ", want: []core.Patient{p.ann}},
@@ -103,7 +103,7 @@ func TestFindPatients(t *testing.T) {
 }
 
 func TestRankingSeesALaterWordStart(t *testing.T) {
-	t.Skip("bug: find scores only the first place the longest word occurs (search.go:237, score at search.go:287), so \"Susanna Annersen\" ranks as a match inside a word (\"susANNa\") and after \"Joanna Kowalska\" for \"ann\"; the committed version scored any word start; scan every occurrence in the entry's text and keep the best")
+	t.Skip("bug: find scores only the first place the longest word occurs (search.go:293 and :303, score at search.go:360), so \"Susanna Annersen\" ranks as a match inside a word (\"susANNa\") and after \"Joanna Kowalska\" for \"ann\"; 93f6ade scored any word start; scan every occurrence in the entry's text and keep the best")
 	f := newFixture(t)
 	joanna := f.patient(t, "Joanna Kowalska", "1975-06-30", "")
 	susanna := f.patient(t, "Susanna Annersen", "1971-02-03", "")
@@ -321,5 +321,22 @@ func TestReadsOfPatientsAreLogged(t *testing.T) {
 	zoeOnly, err := f.admin.AuditList(p.zoe.ID)
 	if err != nil || len(zoeOnly) != 2 {
 		t.Errorf("entries about Zoë = %d (%v), want 2", len(zoeOnly), err)
+	}
+}
+
+func TestAccessIsLoggedUnderThePatientsOwnID(t *testing.T) {
+	t.Skip("bug: Patient() with the ID in upper case opens the record (core.ID.Bytes, core/id.go:49, decodes either case) but logs the upper-case ID (patients.go:41), so `audit list --patient ID` misses the view; log p.ID, and make ID.Bytes refuse upper-case as ParseID does")
+	f := newFixture(t)
+	zoe := f.patient(t, "Zoë Łukasiewicz", "1984-03-27", "")
+	upper := core.ID(strings.ToUpper(string(zoe.ID)))
+	_, err := f.desk.Patient(upper, "curious")
+	if errors.Is(err, ErrNotFound) {
+		return // refusing a non-canonical ID is as good
+	}
+	must(t, err)
+	entries, err := f.admin.AuditList(zoe.ID)
+	must(t, err)
+	if len(entries) != 1 {
+		t.Errorf("opening %s by %s left %d entries under her ID, want 1", zoe.ID, upper, len(entries))
 	}
 }

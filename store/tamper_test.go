@@ -256,7 +256,7 @@ func TestAuditVerifyFindsTheFirstBadEntry(t *testing.T) {
 		},
 		{
 			name: "the newest entry resealed with a new reason",
-			bug:  "bug: an edited newest entry is reported as entry 7 (one past the end, \"entries after this point were removed\") instead of entry 6 (audit.go:132)",
+			bug:  "bug: an edited newest entry is reported as entry 7 (one past the end, \"entries after this point were removed\") instead of entry 6 (audit.go:145)",
 			tamper: func(s *sealer, tx *bolt.Tx) error {
 				return reseal(s, tx, 6, func(e *core.AccessEntry) { e.Reason = "nothing to see" })
 			},
