@@ -47,10 +47,10 @@ func ParseID(s string) (ID, error) {
 
 // Bytes returns the 12 bytes behind the ID, or nil when it is malformed.
 func (id ID) Bytes() []byte {
-	b, err := hex.DecodeString(string(id))
-	if err != nil || len(b) != 12 {
+	if _, err := ParseID(string(id)); err != nil {
 		return nil
 	}
+	b, _ := hex.DecodeString(string(id))
 	return b
 }
 

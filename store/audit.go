@@ -141,8 +141,13 @@ func (s *Session) AuditVerify() (int, error) {
 			e := entries[len(entries)-1]
 			last = auditHead{Seq: e.Seq, Hash: e.Hash()}
 		}
-		if head.Seq != last.Seq || !bytes.Equal(head.Hash, last.Hash) {
-			return &AuditError{Seq: last.Seq + 1, Reason: "entries after this point were removed"}
+		switch {
+		case head.Seq > last.Seq:
+			return &AuditError{Seq: last.Seq + 1, Reason: "it and the entries after it were removed"}
+		case head.Seq < last.Seq:
+			return &AuditError{Seq: head.Seq + 1, Reason: "it was added behind the log's back"}
+		case !bytes.Equal(head.Hash, last.Hash):
+			return &AuditError{Seq: last.Seq, Reason: "it was edited"}
 		}
 		n = len(entries)
 		return nil

@@ -208,13 +208,26 @@ func Open(path string, opts Options) (db *DB, err error) {
 	if st.IsDir() {
 		return nil, fmt.Errorf("%w: %s is a directory", ErrNotStore, path)
 	}
+	if err := preflight(path, st.Size()); err != nil {
+		return nil, err
+	}
+	var file *os.File
 	defer func() {
-		// bbolt panics on some corrupt pages; a user sees one sentence.
+		// bbolt panics on some corrupt pages; a user sees one sentence,
+		// and the half-opened file is let go.
 		if r := recover(); r != nil {
+			if file != nil {
+				file.Close()
+			}
 			db, err = nil, fmt.Errorf("%w: %s is damaged", ErrCorrupt, path)
 		}
 	}()
-	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second, NoSync: opts.NoSync})
+	openFile := func(name string, flag int, mode os.FileMode) (*os.File, error) {
+		f, err := os.OpenFile(name, flag, mode)
+		file = f
+		return f, err
+	}
+	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second, NoSync: opts.NoSync, OpenFile: openFile})
 	if err != nil {
 		switch {
 		case errors.Is(err, bolterrors.ErrTimeout):
@@ -273,22 +286,27 @@ func (db *DB) load() error {
 // migrate brings an older store up to SchemaVersion, one explicit step per
 // version, and refuses a newer one.
 func (db *DB) migrate() error {
-	return db.bolt.Update(func(tx *bolt.Tx) error {
+	var v uint64
+	err := db.bolt.View(func(tx *bolt.Tx) error {
 		meta := tx.Bucket(bucketMeta)
 		if meta == nil || len(meta.Get(metaSchema)) != 8 {
 			return fmt.Errorf("%w: %s", ErrNotStore, db.path)
 		}
-		v := binary.BigEndian.Uint64(meta.Get(metaSchema))
-		switch {
-		case v > SchemaVersion:
-			return fmt.Errorf("%w: %s has schema %d, this program reads up to %d", ErrNewerSchema, db.path, v, SchemaVersion)
-		case v == SchemaVersion:
-			return nil
-		}
-		// Version 1 is the first layout; later steps go here, each
-		// rewriting what it must and then bumping the version.
-		return fmt.Errorf("%w: %s has unknown schema %d", ErrCorrupt, db.path, v)
+		v = binary.BigEndian.Uint64(meta.Get(metaSchema))
+		return nil
 	})
+	switch {
+	case err != nil:
+		return err
+	case v > SchemaVersion:
+		return fmt.Errorf("%w: %s has schema %d, this program reads up to %d", ErrNewerSchema, db.path, v, SchemaVersion)
+	case v == SchemaVersion:
+		return nil
+	}
+	// Version 1 is the first layout; later steps go here, each in one
+	// read-write transaction that rewrites what it must and bumps the
+	// version.
+	return fmt.Errorf("%w: %s has unknown schema %d", ErrCorrupt, db.path, v)
 }
 
 // Close releases the file.

@@ -67,7 +67,7 @@ func decodeDirEntry(b []byte) (*dirEntry, error) {
 	if len(e.BoxPub) != 32 || len(e.SignPub) != ed25519.PublicKeySize || len(e.Salt) < 16 {
 		return nil, errors.New("directory entry has malformed keys")
 	}
-	if e.KDF.Time == 0 || e.KDF.MemKiB < 8 || e.KDF.Threads == 0 || e.KDF.MemKiB > 4<<20 || e.KDF.Time > 64 {
+	if e.KDF.Time == 0 || e.KDF.MemKiB < 8 || e.KDF.Threads == 0 || e.KDF.MemKiB > 1<<20 || e.KDF.Time > 16 || e.KDF.Threads > 16 {
 		return nil, errors.New("directory entry has impossible key-derivation parameters")
 	}
 	return &e, nil

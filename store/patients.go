@@ -1,6 +1,7 @@
 package store
 
 import (
+	"errors"
 	"fmt"
 
 	"medisecure/core"
@@ -38,7 +39,7 @@ func (s *Session) Patient(id core.ID, reason string) (core.Patient, error) {
 		if err := t.get(id, &p); err != nil {
 			return err
 		}
-		return t.logAccess(id, core.AccessView, reason)
+		return t.logAccess(p.ID, core.AccessView, reason)
 	})
 	return p, err
 }
@@ -56,11 +57,14 @@ func (s *Session) FindPatients(text string, limit int) ([]core.Patient, error) {
 		for _, id := range ids {
 			var p core.Patient
 			if err := t.get(id, &p); err != nil {
+				if errors.Is(err, ErrNotFound) {
+					continue // deleted since the index was read
+				}
 				return err
 			}
 			out = append(out, p)
 		}
-		return t.logSearch(out, fmt.Sprintf("search %q", text))
+		return t.logSearch(out, fmt.Sprintf("search %q", clip(text, 100)))
 	})
 	return out, err
 }
@@ -126,4 +130,13 @@ func (t *txn) logSearch(found []core.Patient, reason string) error {
 		}
 	}
 	return nil
+}
+
+// clip shortens s to at most n characters for a log line.
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n]) + "…"
 }

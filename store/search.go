@@ -290,7 +290,7 @@ func (ix *searchIndex) find(query string, limit int) []core.ID {
 		// Trigram lists narrow the field; the exact check confirms.
 		for _, n := range sc.grams.candidates(lead) {
 			text := sc.flat[sc.starts[n] : sc.starts[n+1]-1]
-			if at := bytes.Index(text, lead); at >= 0 {
+			if at := bestMatch(text, lead); at >= 0 {
 				add(int(n), at)
 				if len(hits) >= maxCandidates {
 					break
@@ -305,7 +305,7 @@ func (ix *searchIndex) find(query string, limit int) []core.ID {
 				break
 			}
 			n := sort.SearchInts(sc.starts, off+i+1) - 1
-			add(n, off+i-sc.starts[n])
+			add(n, bestMatch(sc.flat[sc.starts[n]:sc.starts[n+1]-1], lead))
 			off = sc.starts[n+1] - 1
 		}
 	}
@@ -331,7 +331,10 @@ func (ix *searchIndex) find(query string, limit int) []core.ID {
 func queryWords(q string) []string {
 	var out []string
 	for _, w := range strings.Fields(fold(strings.ReplaceAll(q, "|", " "))) {
-		if !datePrefix.MatchString(w) && strings.ContainsAny(w, "0123456789") && strings.Trim(w, "0123456789+-(). ") == "" {
+		switch {
+		case datePrefix.MatchString(w):
+			w = padDate(w)
+		case strings.ContainsAny(w, "0123456789") && strings.Trim(w, "0123456789+-(). ") == "":
 			w = core.PhoneDigits(w)
 		}
 		if w != "" {
@@ -344,6 +347,18 @@ func queryWords(q string) []string {
 // datePrefix matches the start of a date of birth: 1984, 1984-03, 1984-03-27.
 var datePrefix = regexp.MustCompile(`^\d{4}-\d{1,2}(-\d{1,2})?$`)
 
+// padDate writes a typed date prefix the way dates are stored: "1984-3-7"
+// becomes "1984-03-07", "1984-3" becomes "1984-03".
+func padDate(w string) string {
+	parts := strings.Split(w, "-")
+	for i := 1; i < len(parts); i++ {
+		if len(parts[i]) == 1 {
+			parts[i] = "0" + parts[i]
+		}
+	}
+	return strings.Join(parts, "-")
+}
+
 // containsAll reports whether text holds every word.
 func containsAll(text []byte, words []string) bool {
 	for _, w := range words {
@@ -352,6 +367,30 @@ func containsAll(text []byte, words []string) bool {
 		}
 	}
 	return true
+}
+
+// bestMatch is where word occurs in text at its best place for ranking:
+// the start of the text, else the start of a word, else the first place;
+// -1 when it does not occur.
+func bestMatch(text, word []byte) int {
+	first := -1
+	for off := 0; ; {
+		i := bytes.Index(text[off:], word)
+		if i < 0 {
+			return first
+		}
+		at := off + i
+		if at == 0 {
+			return 0
+		}
+		if c := text[at-1]; c == ' ' || c == '|' {
+			return at
+		}
+		if first < 0 {
+			first = at
+		}
+		off = at + 1
+	}
 }
 
 // score ranks a match by where the words fall: the start of the name counts

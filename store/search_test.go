@@ -66,7 +66,7 @@ func TestFindPatients(t *testing.T) {
 		{query: "1984-03-27", want: []core.Patient{p.zoe}},
 		{query: "1984-03", want: []core.Patient{p.zoe}},
 		{query: "1990-01", want: []core.Patient{p.ann, p.anna}},
-		{query: "1984-3-27", want: []core.Patient{p.zoe}, bug: "bug: a date typed with a one-digit month or day (\"1984-3-27\") is kept as typed and finds nobody, though datePrefix (search.go:345) and core.ParseDate accept it; zero-pad the parts in queryWords"},
+		{query: "1984-3-27", want: []core.Patient{p.zoe}},
 		{query: "ann smith", want: []core.Patient{p.ann}},
 		{query: "smith ann", want: []core.Patient{p.ann}},
 		{query: "  ANN   smith ", want: []core.Patient{p.ann}},
@@ -103,7 +103,6 @@ func TestFindPatients(t *testing.T) {
 }
 
 func TestRankingSeesALaterWordStart(t *testing.T) {
-	t.Skip("bug: find scores only the first place the longest word occurs (search.go:293 and :303, score at search.go:360), so \"Susanna Annersen\" ranks as a match inside a word (\"susANNa\") and after \"Joanna Kowalska\" for \"ann\"; 93f6ade scored any word start; scan every occurrence in the entry's text and keep the best")
 	f := newFixture(t)
 	joanna := f.patient(t, "Joanna Kowalska", "1975-06-30", "")
 	susanna := f.patient(t, "Susanna Annersen", "1971-02-03", "")
@@ -127,7 +126,6 @@ func equalIDs(a, b []core.ID) bool {
 }
 
 func TestFindPatientsWithALongQuery(t *testing.T) {
-	t.Skip("bug: a query longer than about 480 characters fails with \"writing the access log: reason …\" because the reason quotes the whole query and core.AccessEntry allows 500 (patients.go:63); cut the quoted query in the reason")
 	f := newFixture(t)
 	f.patient(t, "Ann Smith", "1990-01-02", "")
 	if got, err := f.desk.FindPatients(strings.Repeat("smith ", 100), 10); err != nil || len(got) != 1 {
@@ -325,7 +323,6 @@ func TestReadsOfPatientsAreLogged(t *testing.T) {
 }
 
 func TestAccessIsLoggedUnderThePatientsOwnID(t *testing.T) {
-	t.Skip("bug: Patient() with the ID in upper case opens the record (core.ID.Bytes, core/id.go:49, decodes either case) but logs the upper-case ID (patients.go:41), so `audit list --patient ID` misses the view; log p.ID, and make ID.Bytes refuse upper-case as ParseID does")
 	f := newFixture(t)
 	zoe := f.patient(t, "Zoë Łukasiewicz", "1984-03-27", "")
 	upper := core.ID(strings.ToUpper(string(zoe.ID)))

@@ -256,7 +256,6 @@ func TestAuditVerifyFindsTheFirstBadEntry(t *testing.T) {
 		},
 		{
 			name: "the newest entry resealed with a new reason",
-			bug:  "bug: an edited newest entry is reported as entry 7 (one past the end, \"entries after this point were removed\") instead of entry 6 (audit.go:145)",
 			tamper: func(s *sealer, tx *bolt.Tx) error {
 				return reseal(s, tx, 6, func(e *core.AccessEntry) { e.Reason = "nothing to see" })
 			},
@@ -389,7 +388,6 @@ func TestOpenRefusesBadFiles(t *testing.T) {
 }
 
 func TestOpenLeavesAnEmptyFileAlone(t *testing.T) {
-	t.Skip("bug: Open of an empty file returns ErrNotStore but first lets bbolt initialise it as a 16 KiB database (db.go:217); check the size before bolt.Open")
 	path := filepath.Join(t.TempDir(), "clinic.db")
 	must(t, os.WriteFile(path, nil, 0o600))
 	if _, err := Open(path, Options{}); !errors.Is(err, ErrNotStore) {
@@ -423,7 +421,6 @@ func truncatedStore(t *testing.T, frac float64) string {
 
 func TestOpenTruncatedStore(t *testing.T) {
 	t.Run("refused without holding the file", func(t *testing.T) {
-		t.Skip("bug: when bbolt panics inside bolt.Open on a damaged file, Open recovers (db.go:213) but the half-opened bbolt handle keeps its descriptor, flock and mmap, so every later Open of that path in the process says ErrInUse; capture the *os.File through bolt.Options.OpenFile and close it in the recover, or check the meta pages' high-water mark against the file size before bolt.Open")
 		path := truncatedStore(t, 0.5)
 		_, err := Open(path, Options{})
 		if !errors.Is(err, ErrCorrupt) && !errors.Is(err, ErrNotStore) {
@@ -434,10 +431,22 @@ func TestOpenTruncatedStore(t *testing.T) {
 		}
 	})
 	t.Run("refused without a crash", func(t *testing.T) {
-		t.Skip("bug: a store cut to 3/4 of its size kills the process with SIGBUS (bbolt reads the freelist page past the end of the file through its mmap; recover cannot catch a fault) (db.go:217); check meta pgid*pageSize <= file size before bolt.Open, and debug.SetPanicOnFault(true) around it")
+		// Cut at 3/4 the file may lose only bbolt's preallocated tail, in
+		// which case the store is whole and must work; what it must never
+		// do is fault.
 		path := truncatedStore(t, 0.75)
-		if _, err := Open(path, Options{}); !errors.Is(err, ErrCorrupt) && !errors.Is(err, ErrNotStore) {
-			t.Errorf("open: %v, want ErrCorrupt or ErrNotStore", err)
+		db, err := Open(path, Options{KDF: testKDF})
+		if err != nil {
+			if !errors.Is(err, ErrCorrupt) && !errors.Is(err, ErrNotStore) {
+				t.Errorf("open: %v, want ErrCorrupt or ErrNotStore", err)
+			}
+			return
+		}
+		defer db.Close()
+		s, err := db.Login("desk", "desk-pass")
+		must(t, err)
+		if got, err := s.FindPatients("patient", 400); err != nil || len(got) != 300 {
+			t.Errorf("after a harmless cut: %d patients, %v", len(got), err)
 		}
 	})
 }
