@@ -16,9 +16,16 @@ func (s *Session) Export(w io.Writer) (int, error) {
 	if err := s.authorize(core.ActRead, core.KindAccessLog); err != nil {
 		return 0, err
 	}
+	// The export is logged before any record leaves the store.
+	err := s.update(func(t *txn) error {
+		return t.logAccess("", core.AccessExport, "export of every record")
+	})
+	if err != nil {
+		return 0, err
+	}
 	bw := bufio.NewWriter(w)
 	n := 0
-	err := s.view(func(t *txn) error {
+	err = s.view(func(t *txn) error {
 		for _, k := range core.Kinds {
 			err := t.each(k, func(rec *core.Record) error {
 				if rec.Deleted() {
@@ -45,10 +52,5 @@ func (s *Session) Export(w io.Writer) (int, error) {
 	if err != nil {
 		return n, err
 	}
-	if err := bw.Flush(); err != nil {
-		return n, err
-	}
-	return n, s.update(func(t *txn) error {
-		return t.logAccess("", core.AccessSearch, "export of every record")
-	})
+	return n, bw.Flush()
 }

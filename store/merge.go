@@ -27,6 +27,7 @@ type ApplyResult struct {
 // or skipping one.
 func (s *Session) ApplyRemote(changes []core.Change, cursor uint64) (ApplyResult, error) {
 	var res ApplyResult
+	authors := map[string]core.Principal{}
 	err := s.update(func(t *txn) error {
 		if cursor != 0 {
 			meta := t.tx.Bucket(bucketMeta)
@@ -45,6 +46,9 @@ func (s *Session) ApplyRemote(changes []core.Change, cursor uint64) (ApplyResult
 			if c.Kind == core.KindConflict {
 				return fmt.Errorf("store: remote change %d: conflicts are derived, never synced", i)
 			}
+			if err := t.authorizeRemote(c, authors); err != nil {
+				return fmt.Errorf("store: remote change %d: %w", i, err)
+			}
 			s.db.clock.Observe(c.HLC)
 			changed, err := t.apply(c)
 			if err != nil {
@@ -62,6 +66,35 @@ func (s *Session) ApplyRemote(changes []core.Change, cursor uint64) (ApplyResult
 	open, err := s.Conflicts()
 	res.Conflicts = len(open)
 	return res, err
+}
+
+// authorizeRemote applies the permission rules to a change made elsewhere:
+// its author must be in the directory and their role allowed to make it. A
+// change that carries created_at creates its record (updates never carry
+// it), so the decision does not depend on the order changes arrive in.
+func (t *txn) authorizeRemote(c *core.Change, authors map[string]core.Principal) error {
+	p, ok := authors[c.Author]
+	if !ok {
+		u, err := t.s.lookupUser(t.tx, c.Author)
+		if err != nil {
+			return fmt.Errorf("%w: author %q is not in the directory", core.ErrDenied, c.Author)
+		}
+		p = core.Principal{User: u.Name, Role: u.Role}
+		authors[c.Author] = p
+	}
+	act := core.ActUpdate
+	if _, ok := c.Fields["created_at"]; ok {
+		act = core.ActCreate
+	} else if _, ok := c.Fields[core.FieldDeleted]; ok {
+		act = core.ActDelete
+	}
+	if err := core.Authorize(p, act, c.Kind); err != nil {
+		return err
+	}
+	if c.Kind.AppendOnly() && act != core.ActCreate {
+		return fmt.Errorf("%w: %s records are never changed", ErrAppendOnly, c.Kind)
+	}
+	return nil
 }
 
 // Outbox returns up to limit local changes with a sequence above after, in

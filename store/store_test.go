@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"os"
 	"strings"
@@ -151,5 +152,31 @@ func TestOpenRefusesWhatIsNotAStore(t *testing.T) {
 		if _, err := Open(path, Options{}); !errors.Is(err, ErrNotStore) && !errors.Is(err, ErrCorrupt) {
 			t.Errorf("open %s: %v", path, err)
 		}
+	}
+}
+
+func TestRemoteChangesFollowThePermissionRules(t *testing.T) {
+	f := newFixture(t)
+	p := f.patient(t, "Ann Smith", "1990-01-02", "")
+	note := core.Note{Meta: core.Meta{ID: "0123456789abcdef01234567", CreatedAt: f.clock.t, UpdatedAt: f.clock.t, CreatedBy: "desk"}, PatientID: p.ID, Author: "desk", Subjective: "forged"}
+	fields, err := core.FieldsOf(&note)
+	must(t, err)
+	cases := []struct {
+		name   string
+		change core.Change
+	}{
+		{"reception writes a note", core.Change{Kind: core.KindNote, ID: note.ID, Fields: fields, Author: "desk", Device: "elsewhere", Seq: 1, HLC: 1}},
+		{"an unknown author", core.Change{Kind: core.KindNote, ID: note.ID, Fields: fields, Author: "mallory", Device: "elsewhere", Seq: 1, HLC: 1}},
+		{"a doctor edits a note", core.Change{Kind: core.KindNote, ID: note.ID, Fields: map[string]json.RawMessage{"subjective": json.RawMessage(`"edited"`)}, Author: "drwho", Device: "elsewhere", Seq: 2, HLC: 2}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := f.doctor.ApplyRemote([]core.Change{tc.change}, 0); !errors.Is(err, core.ErrDenied) && !errors.Is(err, ErrAppendOnly) {
+				t.Errorf("applied: %v", err)
+			}
+		})
+	}
+	if notes, err := f.doctor.Notes(p.ID); err != nil || len(notes) != 0 {
+		t.Errorf("notes after refused changes: %v %v", notes, err)
 	}
 }
