@@ -40,7 +40,8 @@ func loadDoctorsCmd(s Session, to int) tea.Cmd {
 			msg.err = err
 			return msg
 		}
-		msg.doctors, msg.scheds = docs, map[string]core.Schedule{}
+		// Never nil: nil means not loaded yet.
+		msg.doctors, msg.scheds = append(make([]core.User, 0, len(docs)), docs...), map[string]core.Schedule{}
 		for _, d := range docs {
 			sc, err := s.Schedule(d.Name)
 			if err != nil {

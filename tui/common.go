@@ -28,7 +28,7 @@ type common struct {
 	sync SyncStatus
 
 	// doctors and scheds are loaded once per login and shared by the
-	// schedule and the booking form.
+	// schedule and the booking form; doctors is nil until they load.
 	doctors []core.User
 	scheds  map[string]core.Schedule
 

@@ -1,11 +1,14 @@
 package tui
 
 import (
+	"io"
 	"strings"
 	"testing"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
 
 	"medisecure/core"
 )
@@ -479,4 +482,35 @@ func TestTypeAhead(t *testing.T) {
 	}
 	h.send(cmds...)
 	h.mustSee("[zoe", "Zoë Ärzteweg", "1 patient")
+}
+
+// TestNoColor draws on a colour terminal with NoColor set, as NO_COLOR
+// does: no escape sequence anywhere, and the cursor of the focused field,
+// which reverse video cannot show, is an underscore.
+func TestNoColor(t *testing.T) {
+	b := newFakeBackend()
+	r := lipgloss.NewRenderer(io.Discard)
+	r.SetColorProfile(termenv.TrueColor)
+	m := New(b, Options{Now: b.clock.Now, Renderer: r, NoColor: true}).(*model)
+	m.c.tick = func(time.Duration, func(time.Time) tea.Msg) tea.Cmd { return nil }
+	h := &harness{t: t, m: m, b: b}
+	h.send(tea.WindowSizeMsg{Width: 120, Height: 40})
+	h.mustSee("> User          [_user name")
+	h.login("ana")
+	for _, keys := range []string{"", "l w", "w !", "esc /", "esc n", "esc ?"} {
+		h.keys(keys)
+		if v := h.view(); strings.Contains(v, "\x1b[") {
+			t.Fatalf("escape sequences after %q:\n%q", keys, v)
+		}
+	}
+}
+
+// TestLoadingUntilDoctors keeps the loading screen while the day has
+// come and the doctors have not, rather than saying there are none.
+func TestLoadingUntilDoctors(t *testing.T) {
+	h := newHarness(t, 80, 24)
+	h.login("ana")
+	h.m.c.doctors = nil
+	h.mustSee("Loading the schedule")
+	h.mustNotSee("No doctors yet")
 }

@@ -28,8 +28,12 @@ func padRight(s string, w int) string {
 }
 
 // fit makes s exactly h lines, none wider than w cells: the root uses it
-// so no screen can push the layout past the terminal.
+// so no screen can push the layout past the terminal. A view that fits
+// already is returned as it is, without copying.
 func fit(s string, w, h int) string {
+	if fits(s, w, h) {
+		return s
+	}
 	lines := strings.Split(s, "\n")
 	if len(lines) > h {
 		lines = lines[:h]
@@ -71,4 +75,24 @@ func padLeft(s string, w int) string {
 		s = strings.Repeat(" ", n) + s
 	}
 	return s
+}
+
+// fits reports whether s is exactly h lines, none wider than w cells. A
+// line of no more bytes than w is narrow enough without measuring.
+func fits(s string, w, h int) bool {
+	n := 0
+	for {
+		i := strings.IndexByte(s, '\n')
+		line := s
+		if i >= 0 {
+			line = s[:i]
+		}
+		if n++; n > h || (len(line) > w && ansi.StringWidth(line) > w) {
+			return false
+		}
+		if i < 0 {
+			return n == h
+		}
+		s = s[i+1:]
+	}
 }

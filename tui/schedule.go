@@ -24,7 +24,11 @@ type scheduleScreen struct {
 	sel      int // the selected appointment of that doctor's day
 	weekSel  int // the selected day of the week, Monday 0
 
-	appts    []core.Appointment // the day, every doctor
+	appts    []core.Appointment            // the day, every doctor
+	byDoctor map[string][]core.Appointment // the day, by doctor
+	// cells keeps the day's drawn column cells, which only a new day,
+	// new names or a new width change; every frame draws a few hundred.
+	cells    map[core.ID]cell
 	today    []core.Appointment // today, for the waiting room
 	weekOf   core.Date
 	weekDays [7][]core.Appointment
@@ -106,14 +110,17 @@ func (s *scheduleScreen) doctor() string {
 }
 
 // column is one doctor's appointments of the day.
-func (s *scheduleScreen) column(doctor string) []core.Appointment {
-	var out []core.Appointment
-	for _, a := range s.appts {
-		if a.Doctor == doctor {
-			out = append(out, a)
-		}
+func (s *scheduleScreen) column(doctor string) []core.Appointment { return s.byDoctor[doctor] }
+
+// setDay keeps a loaded day, and each doctor's part of it for the
+// columns, which are drawn on every frame.
+func (s *scheduleScreen) setDay(appts []core.Appointment) {
+	s.appts = appts
+	s.cells = nil
+	s.byDoctor = make(map[string][]core.Appointment)
+	for _, a := range appts {
+		s.byDoctor[a.Doctor] = append(s.byDoctor[a.Doctor], a)
 	}
-	return out
 }
 
 // selected is the appointment under the cursor.
@@ -181,7 +188,8 @@ func (s *scheduleScreen) onDay(msg dayMsg) {
 		return
 	}
 	first := !s.ready
-	s.appts, s.today, s.ready = msg.appts, msg.today, true
+	s.setDay(msg.appts)
+	s.today, s.ready = msg.today, true
 	for id, n := range msg.names {
 		s.names[id] = n
 	}
@@ -209,6 +217,7 @@ func (s *scheduleScreen) onWeek(msg weekMsg) {
 	for id, n := range msg.names {
 		s.names[id] = n
 	}
+	s.cells = nil
 }
 
 // selectID selects an appointment, switching to its doctor.
@@ -232,13 +241,13 @@ func (s *scheduleScreen) selectID(id core.ID) {
 }
 
 // selectUpcoming selects the selected doctor's first appointment not yet
-// over.
+// over and still on (not cancelled).
 func (s *scheduleScreen) selectUpcoming() {
 	now := s.c.now()
 	col := s.column(s.doctor())
 	s.sel = max(0, len(col)-1)
 	for i, a := range col {
-		if a.End().After(now) {
+		if a.End().After(now) && a.Status != core.ApptCancelled {
 			s.sel = i
 			return
 		}

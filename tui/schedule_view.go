@@ -81,7 +81,7 @@ func (s *scheduleScreen) followDoctor() {
 
 // View draws the day or the week.
 func (s *scheduleScreen) View() string {
-	if !s.ready {
+	if !s.ready || s.c.doctors == nil {
 		if s.err != "" {
 			return "\n  " + s.c.styles.Error.Render(s.err)
 		}
@@ -96,13 +96,13 @@ func (s *scheduleScreen) View() string {
 	var main string
 	switch {
 	case s.week:
-		main = s.weekView(body)
+		main = fit(s.weekView(body), s.width, body)
 	case l.cols > 0:
-		main = s.columnsView(l, body)
+		main = s.columnsView(l, body) // drawn to size
 	default:
-		main = s.listView(body)
+		main = fit(s.listView(body), s.width, body)
 	}
-	return s.dayHeader(l) + "\n" + fit(main, s.width, body) + "\n" + footer
+	return s.dayHeader(l) + "\n" + main + "\n" + footer
 }
 
 // dayHeader names the day or week shown, and which doctors.
@@ -172,48 +172,49 @@ func (s *scheduleScreen) selectedLine() string {
 }
 
 // columnsView draws the layout's doctor columns and the waiting room
-// beside or under them.
+// beside or under them, in exactly h lines.
 func (s *scheduleScreen) columnsView(l dayLayout, h int) string {
+	st := s.c.styles
 	colH := h
 	var strip []string
 	if !l.beside {
 		strip = s.waitingStrip(s.width, stripLines)
 		colH = h - len(strip)
 	}
-	cols := make([]string, 0, l.cols+1)
+	inner := l.colW - 2
+	plain := newFrame(st.Border, lipgloss.NormalBorder(), inner)
+	focused := newFrame(st.BorderFocused, lipgloss.ThickBorder(), inner)
+	boxes := make([]box, 0, l.cols+1)
 	for i := l.first; i < l.first+l.cols; i++ {
-		cols = append(cols, s.doctorColumn(i, l.colW, colH))
+		f := plain
+		if i == s.doc {
+			f = focused
+		}
+		boxes = append(boxes, box{f: f, lines: s.doctorColumn(i, inner, colH-3)})
 	}
 	if l.beside {
-		cols = append(cols, s.waitingPanel(s.width-l.colW*l.cols, h))
+		boxes = append(boxes, s.waitingPanel(s.width-l.colW*l.cols, h))
 	}
-	out := lipgloss.JoinHorizontal(lipgloss.Top, cols...)
+	out := joinBoxes(boxes, colH)
 	if len(strip) > 0 {
 		out += "\n" + strings.Join(strip, "\n")
 	}
 	return out
 }
 
-// doctorColumn is doctor i's day in a box w wide and h high; the focused
-// doctor's box has a heavier border, which shows without colour.
-func (s *scheduleScreen) doctorColumn(i, w, h int) string {
+// doctorColumn is doctor i's day in lines w cells wide: the name, then
+// rows appointments.
+func (s *scheduleScreen) doctorColumn(i, w, rows int) []string {
 	d := s.c.doctors[i]
-	focused := i == s.doc
-	inner := w - 2
-	lines := []string{s.c.styles.ColumnTitle.Render(truncate(d.Label(), inner))}
-	lines = append(lines, s.columnRows(d.Name, inner, h-3, focused)...)
-	style := s.c.styles.Column
-	if focused {
-		style = s.c.styles.ColumnFocused
-	}
-	return style.Width(inner).Height(h - 2).Render(strings.Join(lines, "\n"))
+	lines := []string{s.c.styles.ColumnTitle.Render(padRight(d.Label(), w))}
+	return append(lines, s.columnRows(d.Name, w, rows, i == s.doc)...)
 }
 
 // columnRows are one doctor's appointments in rows lines of width w.
 func (s *scheduleScreen) columnRows(doctor string, w, rows int, focused bool) []string {
 	col := s.column(doctor)
 	if len(col) == 0 {
-		return []string{s.c.styles.Subtle.Render(s.emptyDay(doctor))}
+		return []string{s.c.styles.Subtle.Render(padRight(s.emptyDay(doctor), w))}
 	}
 	sel := -1
 	if focused {
@@ -235,10 +236,20 @@ func (s *scheduleScreen) emptyDay(doctor string) string {
 	return "no appointments"
 }
 
+// cell is a drawn column cell and the width it was drawn for.
+type cell struct {
+	w int
+	s string
+}
+
 // apptCell is an appointment in a column w cells wide: ">09:30 Name
 // arrived". A booked appointment has no status word, so the others stand
-// out and its name gets the room.
+// out and its name gets the room. Unselected cells are kept for the next
+// frame.
 func (s *scheduleScreen) apptCell(a core.Appointment, w int, selected bool) string {
+	if c, ok := s.cells[a.ID]; ok && c.w == w && !selected {
+		return c.s
+	}
 	mark := " "
 	if selected {
 		mark = ">"
@@ -250,11 +261,15 @@ func (s *scheduleScreen) apptCell(a core.Appointment, w int, selected bool) stri
 	}
 	row := mark + s.c.clock(a.Start) + " " + padRight(s.name(a.PatientID), max(1, nameW))
 	if tag != "" {
-		row += " " + s.c.styles.Appt[a.Status].Render(tag)
+		row += " " + s.c.styles.tags[a.Status]
 	}
 	if selected {
 		return s.c.styles.Selected.Render(row)
 	}
+	if s.cells == nil {
+		s.cells = make(map[core.ID]cell)
+	}
+	s.cells[a.ID] = cell{w: w, s: row}
 	return row
 }
 
@@ -373,14 +388,14 @@ func (s *scheduleScreen) waitingLines(w, limit int) []string {
 	return lines
 }
 
-// waitingPanel is the waiting room beside the columns.
-func (s *scheduleScreen) waitingPanel(w, h int) string {
+// waitingPanel is the waiting room beside the columns, h lines high.
+func (s *scheduleScreen) waitingPanel(w, h int) box {
 	inner := w - 2
 	lines := s.waitingLines(inner, h-4)
 	for i, l := range lines {
-		lines[i] = truncate(l, inner)
+		lines[i] = padRight(l, inner)
 	}
-	return s.c.styles.Panel.Width(inner).Height(h - 2).Render(strings.Join(lines, "\n"))
+	return box{f: newFrame(s.c.styles.Border, lipgloss.NormalBorder(), inner), lines: lines}
 }
 
 // waitingStrip is the waiting room under the columns: the title, then the
@@ -393,10 +408,13 @@ func (s *scheduleScreen) waitingStrip(w, limit int) []string {
 		return []string{line + " " + st.Subtle.Render("nobody is waiting")}
 	}
 	var lines []string
+	lineW := lipgloss.Width(line)
 	for i, a := range wait {
 		item := truncate(s.name(a.PatientID), maxName) + " " + s.waited(a)
-		if lipgloss.Width(line)+2+ansi.StringWidth(item) <= w {
+		itemW := ansi.StringWidth(item)
+		if lineW+2+itemW <= w {
 			line += "  " + item
+			lineW += 2 + itemW
 			continue
 		}
 		if len(lines)+1 == limit {
@@ -404,7 +422,7 @@ func (s *scheduleScreen) waitingStrip(w, limit int) []string {
 			break
 		}
 		lines = append(lines, line)
-		line = "  " + item
+		line, lineW = "  "+item, 2+itemW
 	}
 	return append(lines, truncate(line, w))
 }

@@ -18,6 +18,9 @@ type Styles struct {
 	Selected, Label, Focused, Cursor   lipgloss.Style
 	Column, ColumnFocused, ColumnTitle lipgloss.Style
 	Panel, PanelFocused                lipgloss.Style
+	// Border and BorderFocused colour the boxes the day view draws by
+	// hand: a plain border, and the focused one, which is also heavier.
+	Border, BorderFocused lipgloss.Style
 
 	Status, StatusGood, StatusBad, StatusWarn, Badge lipgloss.Style
 
@@ -25,6 +28,8 @@ type Styles struct {
 	Appt map[core.AppointmentStatus]lipgloss.Style
 	// Help styles the bubbles/help view.
 	Help help.Styles
+	// tags are the status words of the day's columns, rendered once.
+	tags map[core.AppointmentStatus]string
 
 	// plain is set when the renderer draws no styles at all (NO_COLOR):
 	// then reverse video cannot show the cursor either.
@@ -76,6 +81,8 @@ func newStyles(r *lipgloss.Renderer) Styles {
 		ColumnTitle:   n().Bold(true),
 		Panel:         n().Border(lipgloss.NormalBorder()).BorderForeground(colBorder),
 		PanelFocused:  n().Border(lipgloss.ThickBorder()).BorderForeground(colAccent),
+		Border:        n().Foreground(colBorder),
+		BorderFocused: n().Foreground(colAccent),
 		Status:        n().Foreground(colBarFg).Background(colBarBg),
 		StatusGood:    n().Foreground(colOK).Background(colBarBg),
 		StatusBad:     n().Foreground(colError).Background(colBarBg).Bold(true),
@@ -90,6 +97,10 @@ func newStyles(r *lipgloss.Renderer) Styles {
 		core.ApptCompleted:  n().Foreground(colOK),
 		core.ApptCancelled:  n().Foreground(colSubtle).Strikethrough(true),
 		core.ApptNoShow:     n().Foreground(colSubtle),
+	}
+	s.tags = map[core.AppointmentStatus]string{}
+	for st, style := range s.Appt {
+		s.tags[st] = style.Render(statusShort(st))
 	}
 	s.Help = help.Styles{
 		Ellipsis:       n().Foreground(colSubtle),

@@ -21,7 +21,13 @@ func (m *model) View() string {
 		fit(m.helpView(s), m.width, m.helpHeight()),
 		m.statusBar(),
 	}
-	return fit(strings.Join(parts, "\n"), m.width, m.height)
+	v := strings.Join(parts, "\n")
+	// Each part is one line or fitted already; only a terminal too short
+	// for them all needs cutting again.
+	if strings.Count(v, "\n") >= m.height {
+		v = fit(v, m.width, m.height)
+	}
+	return v
 }
 
 // layout gives every screen the body's size.

@@ -73,12 +73,12 @@ func (s *scheduleScreen) weekColumns(h int) string {
 }
 
 // weekCell is "09:30 Name" in a day column. A cancelled or missed
-// appointment reads "10:40 (cancelled)" instead, so a slot that is free
+// appointment reads "10:40 cancelled" instead, so a slot that is free
 // again does not look taken without colour.
 func (s *scheduleScreen) weekCell(a core.Appointment, w int) string {
 	what := s.name(a.PatientID)
 	if a.Status == core.ApptCancelled || a.Status == core.ApptNoShow {
-		what = "(" + statusWord(string(a.Status)) + ")"
+		what = statusWord(string(a.Status))
 	}
 	return s.c.styles.Appt[a.Status].Render(padRight(s.c.clock(a.Start)+" "+what, w))
 }
