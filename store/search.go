@@ -51,7 +51,8 @@ type searchIndex struct {
 }
 
 // scan is what a search reads: every entry's text joined by NUL (starts[i]
-// is where ids[i]'s text begins; a sentinel start ends the last), and the
+// is where ids[i]'s text begins; a sentinel start ends the last; the order
+// is the map's, so ties in ranking are broken by ID), and the
 // trigram lists over it. It is built from one version of the entries and
 // never changed, so searches read it without locks.
 type scan struct {
@@ -239,7 +240,6 @@ func (ix *searchIndex) current() *scan {
 	for id := range ix.entries {
 		sc.ids = append(sc.ids, id)
 	}
-	slices.Sort(sc.ids)
 	sc.starts = make([]int, 0, len(sc.ids)+1)
 	for _, id := range sc.ids {
 		sc.flat = append(sc.flat, 0)
@@ -316,7 +316,7 @@ func (ix *searchIndex) find(query string, limit int) []core.ID {
 		if c := bytes.Compare(a.name, b.name); c != 0 {
 			return c
 		}
-		return a.n - b.n
+		return strings.Compare(string(sc.ids[a.n]), string(sc.ids[b.n]))
 	})
 	out := make([]core.ID, 0, min(limit, len(hits)))
 	for _, h := range hits[:min(limit, len(hits))] {

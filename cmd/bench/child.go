@@ -1,15 +1,13 @@
 package main
 
 import (
-	"bufio"
 	"fmt"
 	"os"
 	"runtime/debug"
 	"strings"
-	"text/tabwriter"
 	"time"
 
-	"medisecure/core"
+	"medisecure/cmd/internal/deskapp"
 	"medisecure/store"
 )
 
@@ -18,19 +16,27 @@ func runChild(mode string, args []string) error {
 	if len(args) != 1 {
 		return fmt.Errorf("child needs the store path")
 	}
-	db, err := store.Open(args[0], store.Options{Now: func() time.Time { return fixedNow }})
+	now := func() time.Time { return fixedNow }
+	db, err := store.Open(args[0], store.Options{Now: now})
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	s, err := db.Login("desk", benchPass)
-	if err != nil {
-		return err
-	}
 	switch mode {
 	case "p3":
-		return firstSchedule(s)
+		// From here to the first schedule the TUI draws: the login form,
+		// Argon2id, unlocking, loading the day and rendering it.
+		_, view, err := tuiFirstSchedule(deskapp.Backend{DB: db}, "desk", benchPass, now, 120, 40)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("ready %d bytes rendered\n", len(view))
+		return nil
 	case "p10":
+		s, err := db.Login("desk", benchPass)
+		if err != nil {
+			return err
+		}
 		if _, err := s.FindPatients("ann", 20); err != nil {
 			return err
 		}
@@ -45,33 +51,6 @@ func runChild(mode string, args []string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown child mode %q", mode)
-}
-
-// firstSchedule renders today's schedule, then says ready.
-func firstSchedule(s *store.Session) error {
-	day := core.DateOf(fixedNow, s.Zone())
-	appts, err := s.Appointments(day, "")
-	if err != nil {
-		return err
-	}
-	ids := make([]core.ID, len(appts))
-	for i, a := range appts {
-		ids[i] = a.PatientID
-	}
-	names, err := s.PatientNames(ids)
-	if err != nil {
-		return err
-	}
-	var b strings.Builder
-	tw := tabwriter.NewWriter(&b, 0, 0, 1, ' ', 0)
-	for _, a := range appts {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", a.Start.In(s.Zone()).Format("15:04"), a.Doctor, names[a.PatientID], a.Status)
-	}
-	tw.Flush()
-	w := bufio.NewWriter(os.Stderr)
-	defer w.Flush()
-	fmt.Printf("ready %d appointments, %d bytes rendered\n", len(appts), b.Len())
-	return nil
 }
 
 // residentMB reads this process's resident set size.

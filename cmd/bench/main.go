@@ -66,7 +66,7 @@ func run(ctx context.Context, c config) error {
 		id string
 		fn func(context.Context, config) (string, error)
 	}{
-		{"P1", benchP1}, {"P2", benchP2}, {"P3", benchP3}, {"P4", notYet("the schedule view is measured once the TUI lands (issue 4)")},
+		{"P1", benchP1}, {"P2", benchP2}, {"P3", benchP3}, {"P4", benchP4},
 		{"P5", notYet("sync is not built yet (issue 3)")}, {"P6", notYet("sync is not built yet (issue 3)")},
 		{"P7", notYet("sync is not built yet (issue 3)")}, {"P8", notYet("the SSH server is not built yet")},
 		{"P9", notYet("sync is not built yet (issue 3)")}, {"P10", benchP10},

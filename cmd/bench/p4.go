@@ -12,6 +12,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"medisecure/cmd/internal/deskapp"
 	"medisecure/core"
 	"medisecure/store"
 	"medisecure/store/seed"
@@ -47,7 +48,7 @@ func benchP4(_ context.Context, c config) (string, error) {
 	}
 	defer db.Close()
 	now := func() time.Time { return p4Now }
-	m, first, err := tuiFirstSchedule(storeBackend{db}, "desk", benchPass, now, p4Width, p4Height)
+	m, first, err := tuiFirstSchedule(deskapp.Backend{DB: db}, "desk", benchPass, now, p4Width, p4Height)
 	if err != nil {
 		return "", err
 	}

@@ -10,7 +10,6 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
 
-	"medisecure/store"
 	"medisecure/tui"
 )
 
@@ -109,36 +108,4 @@ func (d *driver) waitView(ok func(string) bool, timeout time.Duration) (string, 
 			return v, fmt.Errorf("no schedule after %v; the screen shows:\n%s", timeout, v)
 		}
 	}
-}
-
-// storeBackend lets the TUI log in to the store, as cmd/clinic's backend
-// does; a command cannot import another command's package.
-type storeBackend struct{ db *store.DB }
-
-var _ tui.Backend = storeBackend{}
-
-// Login opens a store session for the TUI.
-func (b storeBackend) Login(user, pass string) (tui.Session, error) {
-	s, err := b.db.Login(user, pass)
-	if err != nil {
-		return nil, err
-	}
-	return storeSession{s}, nil
-}
-
-// storeSession adds the status bar's sync status to a store session.
-type storeSession struct{ *store.Session }
-
-// SyncStatus reports unacknowledged changes and open conflicts, as the
-// workstation's does.
-func (s storeSession) SyncStatus() tui.SyncStatus {
-	st, err := s.SyncState()
-	if err != nil {
-		return tui.SyncStatus{}
-	}
-	out := tui.SyncStatus{Pending: st.Pending, LastAck: st.LastAck, LastPull: st.LastPull}
-	if open, err := s.Conflicts(); err == nil {
-		out.Conflicts = len(open)
-	}
-	return out
 }

@@ -10,6 +10,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"medisecure/cmd/internal/deskapp"
 	"medisecure/store"
 	"medisecure/store/seed"
 	"medisecure/tui"
@@ -35,7 +36,7 @@ func runTUI(ctx context.Context, e *env, db *store.DB, hint string) error {
 	if !e.isTTY {
 		return usagef("the terminal UI needs a terminal; use the subcommands in scripts (clinic help)")
 	}
-	m := tui.New(backend{db}, tui.Options{Now: e.now, DemoHint: hint, NoColor: e.getenv("NO_COLOR") != ""})
+	m := tui.New(deskapp.Backend{DB: db}, tui.Options{Now: e.now, DemoHint: hint, NoColor: e.getenv("NO_COLOR") != ""})
 	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithContext(ctx))
 	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, context.Canceled) {
 		return fmt.Errorf("the terminal UI stopped: %w", err)

@@ -11,6 +11,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/exp/teatest"
 
+	"medisecure/cmd/internal/deskapp"
 	"medisecure/core"
 	"medisecure/store"
 	"medisecure/store/seed"
@@ -96,7 +97,7 @@ func TestTUIEndToEnd(t *testing.T) {
 	c := newE2EClinic(t)
 	db, err := store.Open(c.path, e2eOptions())
 	must(t, err)
-	m := tui.New(backend{db}, tui.Options{Now: func() time.Time { return e2eNow }, NoColor: true})
+	m := tui.New(deskapp.Backend{DB: db}, tui.Options{Now: func() time.Time { return e2eNow }, NoColor: true})
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(80, 24))
 	waitFor := func(texts ...string) {
 		t.Helper()

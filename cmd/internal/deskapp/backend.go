@@ -1,25 +1,28 @@
-package main
+// Package deskapp joins the terminal UI to the store: it adapts a store
+// session to the tui.Session interface, adding what the status bar shows
+// about sync. The workstation binary and the benchmarks share it.
+package deskapp
 
 import (
 	"medisecure/store"
 	"medisecure/tui"
 )
 
-// backend lets the TUI log in to the store: store sessions satisfy
+// Backend lets the TUI log in to the store: store sessions satisfy
 // tui.Session once they can report sync status.
-type backend struct {
-	db *store.DB
+type Backend struct {
+	DB *store.DB
 }
 
 var (
-	_ tui.Backend = backend{}
+	_ tui.Backend = Backend{}
 	_ tui.Session = tuiSession{}
 )
 
 // Login opens a store session for the TUI. It returns a nil interface on
 // error, never a typed nil.
-func (b backend) Login(user, passphrase string) (tui.Session, error) {
-	s, err := b.db.Login(user, passphrase)
+func (b Backend) Login(user, passphrase string) (tui.Session, error) {
+	s, err := b.DB.Login(user, passphrase)
 	if err != nil {
 		return nil, err
 	}
