@@ -54,7 +54,7 @@ func statusDone(s core.AppointmentStatus) string {
 
 // doctorLabel is a doctor's display name, or the login name when the
 // doctors are not loaded.
-func (c *common) doctorLabel(name string) string {
+func (c *workspace) doctorLabel(name string) string {
 	for _, d := range c.doctors {
 		if d.Name == name {
 			return d.Label()
@@ -64,7 +64,7 @@ func (c *common) doctorLabel(name string) string {
 }
 
 // slotMinutes is a doctor's default appointment length.
-func (c *common) slotMinutes(doctor string) int {
+func (c *workspace) slotMinutes(doctor string) int {
 	if s, ok := c.scheds[doctor]; ok && s.SlotMinutes > 0 {
 		return s.SlotMinutes
 	}
@@ -72,7 +72,7 @@ func (c *common) slotMinutes(doctor string) int {
 }
 
 // defaultRoom is the first room a doctor uses, or "".
-func (c *common) defaultRoom(doctor string) string {
+func (c *workspace) defaultRoom(doctor string) string {
 	if s, ok := c.scheds[doctor]; ok && len(s.Rooms) > 0 {
 		return s.Rooms[0]
 	}

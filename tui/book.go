@@ -56,7 +56,7 @@ type bookScreen struct {
 	err    string
 }
 
-func newBook(c *common, args bookArgs) *bookScreen {
+func newBook(c *workspace, args bookArgs) *bookScreen {
 	s := &bookScreen{base: newBase(c), args: args, focus: rowWhen}
 	s.inputs[rowWhen] = newField(24, "e.g. 9:30, tomorrow 14:00")
 	s.inputs[rowLength] = newField(5, "")

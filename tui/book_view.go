@@ -85,7 +85,7 @@ func (s *bookScreen) clashLines() []string {
 }
 
 // clashText says in words what a booking collides with.
-func clashText(c *common, e *core.ClashError, a core.Appointment) string {
+func clashText(c *workspace, e *core.ClashError, a core.Appointment) string {
 	var parts []string
 	if e.OutsideHours {
 		parts = append(parts, "outside "+c.doctorLabel(a.Doctor)+"'s working hours")

@@ -20,7 +20,7 @@ type chartScreen struct {
 	vp    viewport.Model
 }
 
-func newChart(c *common, p core.Patient, notes []core.Note) *chartScreen {
+func newChart(c *workspace, p core.Patient, notes []core.Note) *chartScreen {
 	return &chartScreen{base: newBase(c), p: p, notes: notes, vp: viewport.New(0, 0)}
 }
 

@@ -40,7 +40,7 @@ type conflictsScreen struct {
 	err, flash     string
 }
 
-func newConflicts(c *common) *conflictsScreen {
+func newConflicts(c *workspace) *conflictsScreen {
 	return &conflictsScreen{base: newBase(c)}
 }
 

@@ -6,7 +6,7 @@
 // New returns the root model; it only routes between screens (one per file:
 // login.go, schedule.go, search.go, register.go, patient.go, chart.go,
 // book.go, conflicts.go), each keeping the small contract in screen.go and
-// sharing one KeyMap and one Styles through a common struct. Every call to
+// sharing one KeyMap and one Styles through a workspace struct. Every call to
 // the store happens in a tea.Cmd (commands.go) that returns a typed message.
 //
 // It talks to core and to the Backend interface it declares, which the store

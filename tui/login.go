@@ -23,7 +23,7 @@ type loginScreen struct {
 }
 
 // newLogin is the login form; hint is shown under it when not empty.
-func newLogin(c *common, b Backend, hint string) *loginScreen {
+func newLogin(c *workspace, b Backend, hint string) *loginScreen {
 	l := &loginScreen{base: newBase(c), backend: b, hint: hint}
 	l.user = newField(24, "user name")
 	l.pass = newField(24, "passphrase")
@@ -32,7 +32,7 @@ func newLogin(c *common, b Backend, hint string) *loginScreen {
 }
 
 // newUnlock is the lock screen for user.
-func newUnlock(c *common, b Backend, user string) *loginScreen {
+func newUnlock(c *workspace, b Backend, user string) *loginScreen {
 	l := newLogin(c, b, "")
 	l.fixedUser = user
 	l.user.SetValue(user)

@@ -18,7 +18,7 @@ const refreshEvery = 30 * time.Second
 // model is the root: it routes keys and results to the current screen and
 // draws the frame around it. It holds no screen logic of its own.
 type model struct {
-	c       *common
+	c       *workspace
 	backend Backend
 	opts    Options
 	help    help.Model
@@ -39,7 +39,7 @@ type model struct {
 func New(b Backend, opts Options) tea.Model {
 	opts = opts.withDefaults()
 	st := newStyles(opts.Renderer)
-	c := &common{keys: DefaultKeyMap(), styles: st, now: opts.Now, tick: tea.Tick}
+	c := &workspace{keys: DefaultKeyMap(), styles: st, now: opts.Now, tick: tea.Tick}
 	h := help.New()
 	h.Styles = st.Help
 	h.ShortSeparator = " | "

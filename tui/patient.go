@@ -21,7 +21,7 @@ type patientScreen struct {
 	err     string
 }
 
-func newPatientScreen(c *common, p core.Patient) *patientScreen {
+func newPatientScreen(c *workspace, p core.Patient) *patientScreen {
 	return &patientScreen{base: newBase(c), p: p}
 }
 

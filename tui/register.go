@@ -41,7 +41,7 @@ type registerScreen struct {
 }
 
 // newRegister opens the form, filling in what was searched for.
-func newRegister(c *common, query string) *registerScreen {
+func newRegister(c *workspace, query string) *registerScreen {
 	s := &registerScreen{base: newBase(c), touched: make([]bool, len(registerFields))}
 	for _, f := range registerFields {
 		s.inputs = append(s.inputs, newField(32, f.hint))

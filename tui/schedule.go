@@ -44,7 +44,7 @@ type scheduleScreen struct {
 }
 
 // newSchedule shows today.
-func newSchedule(c *common) *scheduleScreen {
+func newSchedule(c *workspace) *scheduleScreen {
 	return &scheduleScreen{base: newBase(c), day: c.today(), names: map[core.ID]string{}}
 }
 

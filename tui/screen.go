@@ -36,13 +36,13 @@ type refresher interface{ Refresh() tea.Cmd }
 // base is embedded in every screen: the shared state, its address and
 // its size.
 type base struct {
-	c             *common
+	c             *workspace
 	id            int
 	width, height int
 }
 
 // newBase gives a new screen its address.
-func newBase(c *common) base {
+func newBase(c *workspace) base {
 	c.screens++
 	return base{c: c, id: c.screens}
 }
@@ -63,7 +63,7 @@ const (
 	navDone                   // back to the schedule after a booking
 )
 
-// navAction is a screen's request to navigate. Screens record it on common
+// navAction is a screen's request to navigate. Screens record it on the workspace
 // and the root carries it out before its Update returns, so a key typed
 // right after "/" already reaches the search.
 type navAction struct {
@@ -73,25 +73,25 @@ type navAction struct {
 }
 
 // push shows s on top of the current screen.
-func (c *common) push(s screen) tea.Cmd {
+func (c *workspace) push(s screen) tea.Cmd {
 	c.nav = append(c.nav, navAction{kind: navPush, s: s})
 	return nil
 }
 
 // replace shows s in place of the current screen.
-func (c *common) replace(s screen) tea.Cmd {
+func (c *workspace) replace(s screen) tea.Cmd {
 	c.nav = append(c.nav, navAction{kind: navReplace, s: s})
 	return nil
 }
 
 // back leaves the current screen.
-func (c *common) back() tea.Cmd {
+func (c *workspace) back() tea.Cmd {
 	c.nav = append(c.nav, navAction{kind: navBack})
 	return nil
 }
 
 // done returns to the schedule, showing what was booked.
-func (c *common) done(d doneNote) tea.Cmd {
+func (c *workspace) done(d doneNote) tea.Cmd {
 	c.nav = append(c.nav, navAction{kind: navDone, done: d})
 	return nil
 }

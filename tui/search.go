@@ -34,7 +34,7 @@ type searchScreen struct {
 }
 
 // newSearch opens the search; with book set, enter books the patient.
-func newSearch(c *common, book *bookTarget) *searchScreen {
+func newSearch(c *workspace, book *bookTarget) *searchScreen {
 	return &searchScreen{base: newBase(c), query: newField(40, "name, phone or date of birth"), book: book}
 }
 

@@ -30,7 +30,7 @@ func (m *model) statusBar() string {
 }
 
 // syncParts are the link, pending and last-sync parts of the status bar.
-func syncParts(c *common) []string {
+func syncParts(c *workspace) []string {
 	st, s := c.styles, c.sync
 	online := st.StatusBad.Render("offline")
 	if s.Online {
@@ -54,7 +54,7 @@ func syncParts(c *common) []string {
 func synced(s SyncStatus) bool { return s.Pending == 0 && s.Online && !s.LastPull.IsZero() }
 
 // conflictBadge counts the open conflicts.
-func conflictBadge(c *common) string {
+func conflictBadge(c *workspace) string {
 	switch n := c.sync.Conflicts; n {
 	case 0:
 		return c.styles.Status.Render("no conflicts")

@@ -8,10 +8,10 @@ import (
 	"medisecure/core"
 )
 
-// common is what every screen shares: the one KeyMap and Styles, the clock,
+// workspace is what every screen shares: the one KeyMap and Styles, the clock,
 // the logged-in session and the sync status. Screens hold a pointer to it;
 // only Update methods change it, never a tea.Cmd.
-type common struct {
+type workspace struct {
 	keys   KeyMap
 	styles Styles
 	now    func() time.Time
@@ -43,16 +43,16 @@ type common struct {
 }
 
 // principal is who is logged in, or the zero Principal before login.
-func (c *common) principal() core.Principal { return c.who }
+func (c *workspace) principal() core.Principal { return c.who }
 
 // can reports whether the logged-in user may take an action, to decide
 // what to offer; the session checks again when it is taken.
-func (c *common) can(a core.Action, k core.Kind) bool {
+func (c *workspace) can(a core.Action, k core.Kind) bool {
 	return c.sess != nil && core.Can(c.principal(), a, k)
 }
 
 // zone is the clinic's time zone.
-func (c *common) zone() *time.Location {
+func (c *workspace) zone() *time.Location {
 	if c.loc == nil {
 		return time.UTC
 	}
@@ -60,13 +60,13 @@ func (c *common) zone() *time.Location {
 }
 
 // today is the current day in the clinic's zone.
-func (c *common) today() core.Date { return core.DateOf(c.now(), c.zone()) }
+func (c *workspace) today() core.Date { return core.DateOf(c.now(), c.zone()) }
 
 // clock renders a time of day in the clinic's zone: "09:30".
-func (c *common) clock(t time.Time) string { return t.In(c.zone()).Format("15:04") }
+func (c *workspace) clock(t time.Time) string { return t.In(c.zone()).Format("15:04") }
 
 // when renders a moment in the clinic's zone: "Wed 11 Mar 14:30".
-func (c *common) when(t time.Time) string { return t.In(c.zone()).Format("Mon 2 Jan 15:04") }
+func (c *workspace) when(t time.Time) string { return t.In(c.zone()).Format("Mon 2 Jan 15:04") }
 
 // dayName renders a day: "Tue 10 Mar 2026".
 func dayName(d core.Date) string {
@@ -85,10 +85,10 @@ var spinnerFrames = []string{"|", "/", "-", "\\"}
 const spinnerInterval = 120 * time.Millisecond
 
 // spinner is the current spinner frame.
-func (c *common) spinner() string { return spinnerFrames[c.spin%len(spinnerFrames)] }
+func (c *workspace) spinner() string { return spinnerFrames[c.spin%len(spinnerFrames)] }
 
 // startSpin returns the Cmd that turns the spinner, unless one is due.
-func (c *common) startSpin() tea.Cmd {
+func (c *workspace) startSpin() tea.Cmd {
 	if c.spinning {
 		return nil
 	}
