@@ -143,6 +143,16 @@ func (g *gen) clinical(visits []visit) error {
 		if err := g.vitalsAndBill(a, at); err != nil {
 			return err
 		}
+		if g.rng.IntN(8) == 0 {
+			m := core.Message{
+				Meta: core.Meta{ID: g.id(at), CreatedAt: at}, To: []string{a.Doctor}, PatientID: a.PatientID,
+				Subject: pick(g, []string{"Call back", "Results in", "Repeat prescription", "Question from the desk"}),
+				Body:    pick(g, []string{"Patient phoned asking about results; please call back.", "Lab results arrived and are filed.", "Patient asks for a repeat prescription.", "Can we move the follow-up to next week?"}),
+			}
+			if _, err := g.desk.SendMessage(m); err != nil {
+				return fmt.Errorf("seed: message: %w", err)
+			}
+		}
 		g.res.Clinical++
 	}
 	return nil

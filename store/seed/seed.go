@@ -96,7 +96,11 @@ func asciiName(s string) string {
 func (g *gen) staff(admin *store.Session) error {
 	users := append([]core.User(nil), Staff...)
 	for i := 0; i < g.opts.Doctors; i++ {
-		users = append(users, core.User{Name: DoctorName(i), DisplayName: "Dr " + doctorNames[i%len(doctorNames)], Role: core.RoleDoctor})
+		display := "Dr " + doctorNames[i%len(doctorNames)]
+		if i >= len(doctorNames) {
+			display += fmt.Sprintf(" (%d)", i/len(doctorNames)+1)
+		}
+		users = append(users, core.User{Name: DoctorName(i), DisplayName: display, Role: core.RoleDoctor})
 	}
 	db := admin.DB()
 	for _, u := range users {
