@@ -4,7 +4,7 @@ GO      ?= go
 DEMO    ?= $(CURDIR)/.demo
 BIN     ?= $(CURDIR)/bin
 
-.PHONY: run build test vet fmt-check bench clean
+.PHONY: run build test vet fmt-check bench proto clean
 
 ## run: build the workstation and open the TUI on a demo clinic (created on first use)
 run: build
@@ -28,6 +28,10 @@ fmt-check:
 ## bench: print the performance figures of ../shared/TARGETS.md, one line each
 bench:
 	$(GO) run ./cmd/clinic-bench
+
+## proto: regenerate the committed gRPC code (installs protoc and the plugins if missing)
+proto:
+	bash sync/wire/regen.sh
 
 clean:
 	rm -rf $(BIN) $(DEMO)

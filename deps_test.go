@@ -37,6 +37,16 @@ func TestDependencyRule(t *testing.T) {
 			return !strings.HasPrefix(p, "medisecure/tui") && !strings.HasPrefix(p, "medisecure/sync") &&
 				!strings.HasPrefix(p, "google.golang.org/grpc") && !strings.HasPrefix(p, "github.com/charmbracelet/")
 		}, "store must not import tui, sync, gRPC or Bubble Tea"},
+		{"sync", func(p string) bool {
+			return !strings.HasPrefix(p, "medisecure/tui") && !strings.HasPrefix(p, "github.com/charmbracelet/")
+		}, "sync must not import tui or Bubble Tea"},
+		{"sync/envelope", func(p string) bool {
+			return !strings.HasPrefix(p, "google.golang.org/grpc") && !strings.HasPrefix(p, "medisecure/sync/wire")
+		}, "the envelope crypto is independent of gRPC and the wire types"},
+		{"sync/wire", func(p string) bool { return !strings.HasPrefix(p, "medisecure/") }, "wire types depend on nothing of ours"},
+		{"sync/server/boltstore", func(p string) bool {
+			return !strings.HasPrefix(p, "medisecure/core") && !strings.HasPrefix(p, "medisecure/store")
+		}, "the server's storage never sees core types or the workstation store"},
 	}
 	checked := 0
 	for _, r := range rules {

@@ -1,0 +1,34 @@
+// Command syncd is the MediSecure central sync server: workstations push
+// sealed, signed batches of changes to it and pull each other's. It stores
+// ciphertext in one bbolt file and can read none of it.
+//
+//	syncd --listen ADDR --data DIR [--register-token T] [--tls-cert F --tls-key F] [--insecure]
+//
+// The registration token may also come from SYNCD_REGISTER_TOKEN (better:
+// a flag shows in the process list). Without TLS it listens only on a
+// loopback address unless --insecure is given. SIGINT or SIGTERM stops it
+// gracefully: pushes in flight finish first.
+//
+// Exit codes: 0 ok, 1 usage or configuration, 4 storage problem.
+//
+// It may import the sync packages and the standard library; never tui or
+// store.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "syncd: "+message(err))
+		os.Exit(exitCode(err))
+	}
+}

@@ -1,0 +1,95 @@
+package server
+
+import (
+	"context"
+	"crypto/ed25519"
+	"errors"
+	"fmt"
+	"time"
+
+	"medisecure/sync/auth"
+	"medisecure/sync/wire"
+)
+
+// authenticate establishes who sent req, a call of method: a registered,
+// unrevoked device of a registered organisation, which signed this very
+// request recently and never sent its nonce before. The order of checks
+// spends nothing on requests that cannot be genuine and reveals a device's
+// revocation only to the device itself.
+func (s *Server) authenticate(ctx context.Context, method string, req wire.Request) (Org, Device, error) {
+	a, err := s.checkAuth(req)
+	if err != nil {
+		return Org{}, Device{}, err
+	}
+	org, err := s.callerOrg(ctx, a)
+	if err != nil {
+		return Org{}, Device{}, err
+	}
+	dev, err := s.backend.Device(ctx, org.ID, a.DeviceId)
+	if errors.Is(err, ErrUnknownDevice) {
+		return Org{}, Device{}, fmt.Errorf("%w: device %s is not registered with organisation %s", ErrUnauthenticated, a.DeviceId, org.ID)
+	}
+	if err != nil {
+		return Org{}, Device{}, err
+	}
+	if err := s.prove(ctx, method, req, org.ID, dev.PublicKey, func() error {
+		if dev.Revoked {
+			return fmt.Errorf("%w: device %s was revoked on %s", ErrRevoked, dev.ID, dev.RevokedAt.UTC().Format(time.RFC3339))
+		}
+		return nil
+	}); err != nil {
+		return Org{}, Device{}, err
+	}
+	return org, dev, nil
+}
+
+// checkAuth checks the shape of req's Auth and that its time is within
+// MaxClockSkew of the server's clock.
+func (s *Server) checkAuth(req wire.Request) (*wire.Auth, error) {
+	a := req.GetAuth()
+	if err := auth.CheckAuth(a); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrUnauthenticated, err)
+	}
+	if err := checkID("organisation", a.OrgId); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrUnauthenticated, err)
+	}
+	if err := checkID("device", a.DeviceId); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrUnauthenticated, err)
+	}
+	skew := s.now().Sub(time.UnixMilli(a.UnixMs))
+	if skew > MaxClockSkew || skew < -MaxClockSkew {
+		return nil, fmt.Errorf("%w: the request's time is %s off the server's clock (at most %s); check the workstation's clock",
+			ErrUnauthenticated, skew.Abs().Round(time.Second), MaxClockSkew)
+	}
+	return a, nil
+}
+
+// callerOrg returns the organisation a's caller claims.
+func (s *Server) callerOrg(ctx context.Context, a *wire.Auth) (Org, error) {
+	org, err := s.backend.Org(ctx, a.OrgId)
+	if errors.Is(err, ErrUnknownOrg) {
+		return Org{}, fmt.Errorf("%w: organisation %s is not registered", ErrUnauthenticated, a.OrgId)
+	}
+	return org, err
+}
+
+// prove checks that req is signed by pub, then runs standing (the caller's
+// standing, checked only once the caller is proven), then records the
+// nonce, refusing a replay.
+func (s *Server) prove(ctx context.Context, method string, req wire.Request, org string, pub ed25519.PublicKey, standing func() error) error {
+	a := req.GetAuth()
+	if err := auth.Verify(req, method, pub); err != nil {
+		return fmt.Errorf("%w: the request is not signed by device %s's key", ErrUnauthenticated, a.DeviceId)
+	}
+	if err := standing(); err != nil {
+		return err
+	}
+	seen, err := s.backend.SeenNonce(ctx, org, a.DeviceId, a.Nonce, s.now())
+	if err != nil {
+		return err
+	}
+	if seen {
+		return fmt.Errorf("%w: replayed request (nonce already used by device %s)", ErrUnauthenticated, a.DeviceId)
+	}
+	return nil
+}

@@ -1,0 +1,47 @@
+package server
+
+import (
+	"context"
+	"fmt"
+
+	"medisecure/sync/envelope"
+	"medisecure/sync/wire"
+)
+
+// Push files one sealed batch from the calling device, after checking that
+// the device sealed and signed it and that it is within the size limit. It
+// acknowledges by server sequence; a batch pushed again is stored once.
+func (s *Server) Push(ctx context.Context, req *wire.PushRequest) (*wire.PushResponse, error) {
+	c := s.begin("push", req.GetAuth())
+	c.add("size", len(req.GetEnvelope()))
+	resp, err := s.push(ctx, c, req)
+	return finish(c, resp, err)
+}
+
+func (s *Server) push(ctx context.Context, c *call, req *wire.PushRequest) (*wire.PushResponse, error) {
+	org, dev, err := s.authenticate(ctx, wire.Sync_Push_FullMethodName, req)
+	if err != nil {
+		return nil, err
+	}
+	raw := req.GetEnvelope()
+	if len(raw) > s.maxBatch {
+		return nil, fmt.Errorf("%w: %d bytes, at most %d; push smaller batches", ErrTooLarge, len(raw), s.maxBatch)
+	}
+	b, err := envelope.Unmarshal(raw)
+	if err != nil {
+		return nil, err
+	}
+	c.add("first", b.First, "last", b.Last, "epoch", b.Epoch)
+	if b.Org != org.ID || b.Device != dev.ID {
+		return nil, fmt.Errorf("%w: the batch is from %s/%s, not from the calling device", ErrInvalid, b.Org, b.Device)
+	}
+	if err := envelope.Verify(b, dev.PublicKey); err != nil {
+		return nil, err
+	}
+	seq, dup, err := s.backend.Append(ctx, org.ID, batchFromEnvelope(b, raw))
+	if err != nil {
+		return nil, err
+	}
+	c.add("server_seq", seq, "duplicate", dup)
+	return &wire.PushResponse{ServerSeq: seq, Duplicate: dup, FirstSeq: b.First, LastSeq: b.Last}, nil
+}
