@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 )
 
@@ -39,8 +38,10 @@ func ParseID(s string) (ID, error) {
 	if len(s) != idLen {
 		return "", fmt.Errorf("%w: %q is not %d hex digits", ErrBadID, s, idLen)
 	}
-	if strings.Trim(s, "0123456789abcdef") != "" {
-		return "", fmt.Errorf("%w: %q is not %d lower-case hex digits", ErrBadID, s, idLen)
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return "", fmt.Errorf("%w: %q is not %d lower-case hex digits", ErrBadID, s, idLen)
+		}
 	}
 	return ID(s), nil
 }

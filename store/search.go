@@ -67,13 +67,16 @@ func newSearchIndex() *searchIndex {
 	return &searchIndex{entries: map[core.ID]searchEntry{}, version: 1}
 }
 
-// shardOf picks an ID's shard.
+// shardOf picks an ID's shard: its last byte, a random one.
 func shardOf(id core.ID) byte {
-	b := id.Bytes()
-	if b == nil {
+	if len(id) < 2 {
 		return 0
 	}
-	return b[len(b)-1]
+	b, err := hex.DecodeString(string(id[len(id)-2:]))
+	if err != nil {
+		return 0
+	}
+	return b[0]
 }
 
 // searchBatch collects index changes of one transaction; they reach memory
@@ -85,6 +88,9 @@ func (b searchBatch) stage(id core.ID, e *searchEntry) { b[id] = e }
 
 // persist writes every shard the batch touches, sealed, in tx.
 func (ix *searchIndex) persist(tx *bolt.Tx, s *sealer, b searchBatch) error {
+	if len(b) == 0 {
+		return nil
+	}
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	touched := map[byte]bool{}
