@@ -18,10 +18,25 @@ const benchPass = "bench-pass-1"
 var fixedNow = time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
 
 // fixture returns a store with the given numbers of patients and
-// appointments and 30 doctors, building it on first use (with fsync off,
-// which only speeds up the build) and keeping it in dir for later runs.
+// appointments and doctors, built on first use and kept in dir.
 func fixture(dir string, patients, appts, doctors int) (string, error) {
 	path := filepath.Join(dir, fmt.Sprintf("clinic-%dp-%da-%dd-v1.db", patients, appts, doctors))
+	return buildFixture(path, func(db *store.DB, admin *store.Session) error {
+		fmt.Fprintf(os.Stderr, "bench: building a fixture of %d patients and %d appointments in %s (once)…\n", patients, appts, dir)
+		perDay := doctors * 12
+		_, err := seed.Run(admin, seed.Options{
+			Patients: patients, Days: appts/perDay*7/5 + 7, Doctors: doctors, Seed: 1, Now: fixedNow,
+			Passphrase: benchPass, MaxAppointments: appts,
+		})
+		return err
+	})
+}
+
+// buildFixture returns path when it exists; otherwise it creates a store
+// there (with fsync off, which only speeds up the build), lets fill write
+// it as the admin, and moves it into place only once complete, so a run
+// cut short never leaves half a fixture.
+func buildFixture(path string, fill func(db *store.DB, admin *store.Session) error) (string, error) {
 	if _, err := os.Stat(path); err == nil {
 		return path, nil
 	}
@@ -40,13 +55,7 @@ func fixture(dir string, patients, appts, doctors int) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	fmt.Fprintf(os.Stderr, "bench: building a fixture of %d patients and %d appointments in %s (once)…\n", patients, appts, dir)
-	perDay := doctors * 12
-	_, err = seed.Run(admin, seed.Options{
-		Patients: patients, Days: appts/perDay*7/5 + 7, Doctors: doctors, Seed: 1, Now: fixedNow,
-		Passphrase: benchPass, MaxAppointments: appts,
-	})
-	if err != nil {
+	if err := fill(db, admin); err != nil {
 		return "", err
 	}
 	if err := db.Close(); err != nil {

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"runtime"
 	"sort"
@@ -87,39 +86,17 @@ func timeViews(m tea.Model, n int) (median, p99 time.Duration) {
 // store in one batch.
 func p4Fixture(dir string) (string, error) {
 	path := filepath.Join(dir, fmt.Sprintf("p4-%dd-%ds-v1.db", p4Doctors, p4Slots))
-	if _, err := os.Stat(path); err == nil {
-		return path, nil
-	}
-	tmp := path + ".building"
-	os.Remove(tmp)
-	opts := store.Options{Now: func() time.Time { return fixedNow }, NoSync: true}
-	if err := store.Create(tmp, store.InitOptions{Org: "Bench Clinic", Zone: "Europe/Berlin", Admin: "admin", Passphrase: benchPass}, opts); err != nil {
-		return "", err
-	}
-	db, err := store.Open(tmp, opts)
-	if err != nil {
-		return "", err
-	}
-	defer db.Close()
-	admin, err := db.Login("admin", benchPass)
-	if err != nil {
-		return "", err
-	}
-	// The seed books its own day, fixedNow's, five days before the P4 day.
-	if _, err := seed.Run(admin, seed.Options{Patients: 300, Days: 1, Doctors: p4Doctors, Seed: 4, Now: fixedNow, Passphrase: benchPass}); err != nil {
-		return "", err
-	}
-	desk, err := db.Login("desk", benchPass)
-	if err != nil {
-		return "", err
-	}
-	if err := bookP4Day(desk); err != nil {
-		return "", err
-	}
-	if err := db.Close(); err != nil {
-		return "", err
-	}
-	return path, os.Rename(tmp, path)
+	return buildFixture(path, func(db *store.DB, admin *store.Session) error {
+		// The seed books its own day, fixedNow's, five days before the P4 day.
+		if _, err := seed.Run(admin, seed.Options{Patients: 300, Days: 1, Doctors: p4Doctors, Seed: 4, Now: fixedNow, Passphrase: benchPass}); err != nil {
+			return err
+		}
+		desk, err := db.Login("desk", benchPass)
+		if err != nil {
+			return err
+		}
+		return bookP4Day(desk)
+	})
 }
 
 // bookP4Day writes p4Slots appointments for every doctor on the P4 day:
