@@ -22,6 +22,9 @@ var (
 	ErrNotFound = errors.New("store: not found")
 	// ErrUserExists is returned when adding a user whose name is taken.
 	ErrUserExists = errors.New("store: user already exists")
+	// ErrEpochBehind is returned when a user granted only a newer key epoch
+	// logs in to a workstation that has not moved to it yet.
+	ErrEpochBehind = errors.New("store: workstation is behind on key epochs")
 	// ErrAppendOnly is returned when asked to change a record of an
 	// append-only kind.
 	ErrAppendOnly = errors.New("store: record is append-only")

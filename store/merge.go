@@ -190,14 +190,21 @@ func (s *Session) SetServer(addr string) error {
 
 // OrgKey returns the org key of an epoch the session's user was granted.
 func (s *Session) OrgKey(epoch int) ([]byte, error) {
-	if epoch == s.db.keys.epoch {
-		return s.db.keys.orgKey, nil
+	s.db.mu.Lock()
+	cur, key := s.db.keys.epoch, s.db.keys.orgKey
+	s.db.mu.Unlock()
+	if epoch == cur {
+		return key, nil
 	}
 	return s.entry.orgKey(epoch, s.keys)
 }
 
 // Epoch is the current key epoch.
-func (s *Session) Epoch() int { return s.db.keys.epoch }
+func (s *Session) Epoch() int {
+	s.db.mu.Lock()
+	defer s.db.mu.Unlock()
+	return s.db.keys.epoch
+}
 
 // DeviceKey is this workstation's Ed25519 signing key.
 func (s *Session) DeviceKey() ed25519.PrivateKey { return s.db.keys.device }

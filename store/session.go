@@ -86,12 +86,19 @@ func (db *DB) Login(name, passphrase string) (*Session, error) {
 	}
 	orgKey, err := entry.orgKey(db.org.Epoch, keys)
 	if err != nil {
+		if entry.newestGrant() > db.org.Epoch {
+			return nil, fmt.Errorf("%w: this workstation is still on key epoch %d and %s holds only newer keys; log in first as a user who held epoch %d", ErrEpochBehind, db.org.Epoch, name, db.org.Epoch)
+		}
 		return nil, err
 	}
 	if err := db.unlock(orgKey); err != nil {
 		return nil, err
 	}
-	return &Session{db: db, user: entry.User, keys: keys, entry: entry}, nil
+	s := &Session{db: db, user: entry.User, keys: keys, entry: entry}
+	if err := s.catchUpEpoch(); err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
 // setLockout records (or, when l is nil, clears) a user's failed logins.
