@@ -138,34 +138,12 @@ func Create(path string, in InitOptions, opts Options) error {
 
 // initialise writes a new store's buckets, keys and first admin.
 func initialise(tx *bolt.Tx, in InitOptions, zone string, opts Options) error {
-	for _, name := range allBuckets {
-		if _, err := tx.CreateBucket(name); err != nil {
-			return fmt.Errorf("store: creating bucket %s: %w", name, err)
-		}
-	}
-	records := tx.Bucket(bucketRecords)
-	for _, k := range core.Kinds {
-		if _, err := records.CreateBucket([]byte(k)); err != nil {
-			return fmt.Errorf("store: creating bucket %s: %w", k, err)
-		}
-	}
-	meta := tx.Bucket(bucketMeta)
 	orgID := make([]byte, 16)
 	rand.Read(orgID)
 	org := Org{ID: hex.EncodeToString(orgID), Name: in.Org, Zone: zone, Epoch: 1, Created: opts.now()}
-	orgKey, storeKey := randomKey(), randomKey()
-	orgSealer, err := newSealer(orgKey)
-	if err != nil {
-		return err
-	}
-	storeSealer, err := newSealer(storeKey)
-	if err != nil {
-		return err
-	}
+	orgKey := randomKey()
 	rootPub, rootPriv, _ := ed25519.GenerateKey(rand.Reader)
-	devPub, devPriv, _ := ed25519.GenerateKey(rand.Reader)
-	sum := sha256.Sum256(devPub)
-	dev := device{ID: hex.EncodeToString(sum[:8]), Public: devPub}
+	_, devPriv, _ := ed25519.GenerateKey(rand.Reader)
 	admin, _, err := newUserEntry(core.User{Name: in.Admin, Role: core.RoleAdmin}, in.Passphrase, opts.kdf())
 	if err != nil {
 		return err
@@ -177,20 +155,66 @@ func initialise(tx *bolt.Tx, in InitOptions, zone string, opts Options) error {
 		return err
 	}
 	admin.sign(rootSigner, rootPriv)
+	if err := createBuckets(tx); err != nil {
+		return err
+	}
+	if err := writeKeys(tx, org, rootPub, orgKey, devPriv); err != nil {
+		return err
+	}
+	return putEntry(tx, admin)
+}
+
+// createBuckets makes every bucket of a new store.
+func createBuckets(tx *bolt.Tx) error {
+	for _, name := range allBuckets {
+		if _, err := tx.CreateBucket(name); err != nil {
+			return fmt.Errorf("store: creating bucket %s: %w", name, err)
+		}
+	}
+	records := tx.Bucket(bucketRecords)
+	for _, k := range core.Kinds {
+		if _, err := records.CreateBucket([]byte(k)); err != nil {
+			return fmt.Errorf("store: creating bucket %s: %w", k, err)
+		}
+	}
+	return nil
+}
+
+// writeKeys writes what every new store holds besides its buckets: the
+// schema version, the organisation, the pinned root key, a fresh store key
+// wrapped under the org key of the current epoch, and this device's key
+// sealed under the store key.
+func writeKeys(tx *bolt.Tx, org Org, root ed25519.PublicKey, orgKey []byte, devPriv ed25519.PrivateKey) error {
+	storeKey := randomKey()
+	orgSealer, err := newSealer(orgKey)
+	if err != nil {
+		return err
+	}
+	storeSealer, err := newSealer(storeKey)
+	if err != nil {
+		return err
+	}
+	devPub := devPriv.Public().(ed25519.PublicKey)
 	puts := []struct{ k, v []byte }{
 		{metaSchema, u64(SchemaVersion)},
 		{metaOrg, mustJSON(org)},
-		{metaDevice, mustJSON(dev)},
+		{metaDevice, mustJSON(device{ID: DeviceIDOf(devPub), Public: devPub})},
 		{metaDeviceKey, storeSealer.seal(bucketMeta, metaDeviceKey, devPriv.Seed())},
 		{metaStoreKey, orgSealer.seal(bucketMeta, metaStoreKey, storeKey)},
-		{metaRoot, rootPub},
+		{metaRoot, root},
 	}
 	for _, p := range puts {
-		if err := meta.Put(p.k, p.v); err != nil {
+		if err := tx.Bucket(bucketMeta).Put(p.k, p.v); err != nil {
 			return fmt.Errorf("store: writing %s: %w", p.k, err)
 		}
 	}
-	return putEntry(tx, admin)
+	return nil
+}
+
+// DeviceIDOf is the device ID that goes with a device's public key.
+func DeviceIDOf(pub ed25519.PublicKey) string {
+	sum := sha256.Sum256(pub)
+	return hex.EncodeToString(sum[:8])
 }
 
 // Open opens an existing store. It reads only what is not secret; Login
@@ -388,4 +412,10 @@ func trimPrefix(err error) string {
 		return s[6:]
 	}
 	return s
+}
+
+// sha256Sum is the SHA-256 of b as a slice.
+func sha256Sum(b []byte) []byte {
+	sum := sha256.Sum256(b)
+	return sum[:]
 }
