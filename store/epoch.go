@@ -134,4 +134,3 @@ func (s *Session) catchUpEpoch() error {
 	db.keys.epoch, db.keys.orgKey = newest, orgKey
 	return nil
 }
-
