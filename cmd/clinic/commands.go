@@ -30,6 +30,8 @@ func commands() []command {
 		{"patient", "patient add --name N --dob YYYY-MM-DD [--phone P] | patient find TEXT", "register or find patients", cmdPatient},
 		{"appt", "appt book|list|cancel|status …", "book, list, cancel appointments and change their status", cmdAppt},
 		{"seed", "seed --patients N --days D --seed S", "fill the store with a synthetic demo clinic", cmdSeed},
+		{"sync", syncUsage, "push changes to the sync server, pull the others'; sync status", cmdSync},
+		{"conflicts", "conflicts list | conflicts resolve ID --keep APPT_ID [--move-to TIME]", "list or resolve double bookings sync found", cmdConflicts},
 		{"export", "export", "print every live record as JSON lines (admins)", cmdExport},
 		{"audit", "audit verify | audit list [--patient ID]", "check or read the PHI access log (admins)", cmdAudit},
 		{"demo", "demo [--data DIR]", "create the demo clinic if missing and open the TUI on it", cmdDemo},

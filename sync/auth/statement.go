@@ -59,6 +59,31 @@ func SignRevocation(rev *wire.Revocation, key ed25519.PrivateKey, cert *wire.Adm
 	return &wire.SignedRevocation{Revocation: rev, Endorsement: e}, nil
 }
 
+// Signer signs a message with a key it keeps to itself: the org root key
+// sealed in a workstation's store, say. It returns an Ed25519 signature.
+type Signer func(msg []byte) ([]byte, error)
+
+// SignDeviceWith is SignDevice for a key behind sign: the org root key when
+// cert is nil, otherwise the admin key cert certifies. It returns
+// ErrMalformed when an ID is not UTF-8 or sign returns no signature, and
+// sign's own error when it fails.
+func SignDeviceWith(rec *wire.DeviceRecord, sign Signer, cert *wire.AdminCert) (*wire.SignedDevice, error) {
+	e, err := endorseWith(deviceDomain, rec, sign, cert)
+	if err != nil {
+		return nil, err
+	}
+	return &wire.SignedDevice{Record: rec, Endorsement: e}, nil
+}
+
+// SignRevocationWith is SignRevocation for a key behind sign.
+func SignRevocationWith(rev *wire.Revocation, sign Signer, cert *wire.AdminCert) (*wire.SignedRevocation, error) {
+	e, err := endorseWith(revocationDomain, rev, sign, cert)
+	if err != nil {
+		return nil, err
+	}
+	return &wire.SignedRevocation{Revocation: rev, Endorsement: e}, nil
+}
+
 // VerifyDevice checks a signed device record against the org root key at
 // now and returns who signed it (RootSigner or "admin NAME"). It returns
 // ErrMalformed, ErrBadSignature or ErrCertExpired.
@@ -98,6 +123,22 @@ func endorse(domain string, stmt proto.Message, key ed25519.PrivateKey, cert *wi
 		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
 	}
 	return &wire.Endorsement{Admin: cert, Signature: ed25519.Sign(key, msg)}, nil
+}
+
+// endorseWith signs a statement through sign.
+func endorseWith(domain string, stmt proto.Message, sign Signer, cert *wire.AdminCert) (*wire.Endorsement, error) {
+	msg, err := statement(domain, stmt)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
+	}
+	sig, err := sign(msg)
+	if err != nil {
+		return nil, err
+	}
+	if len(sig) != ed25519.SignatureSize {
+		return nil, fmt.Errorf("%w: the signer returned %d bytes, not a signature", ErrMalformed, len(sig))
+	}
+	return &wire.Endorsement{Admin: cert, Signature: sig}, nil
 }
 
 // verifyEndorsement checks e on stmt of org: signed by root itself, or by

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"crypto/ed25519"
 	"errors"
 	"testing"
 	"time"
@@ -94,5 +95,34 @@ func TestRevocations(t *testing.T) {
 func TestSignRefusesNonUTF8(t *testing.T) {
 	if _, err := SignDevice(&wire.DeviceRecord{OrgId: "org\xff"}, key(t, "root"), nil); !errors.Is(err, ErrMalformed) {
 		t.Fatalf("got %v, want %v", err, ErrMalformed)
+	}
+}
+
+// SignDeviceWith and SignRevocationWith sign through a Signer exactly as
+// SignDevice and SignRevocation sign with the key, and pass its failure on.
+func TestSignWithSigner(t *testing.T) {
+	root := key(t, "root")
+	byRoot := func(msg []byte) ([]byte, error) { return ed25519.Sign(root, msg), nil }
+	rec := &wire.DeviceRecord{OrgId: "org-1", DeviceId: "dev-2", PublicKey: pub(key(t, "device")), CreatedUnixMs: when.UnixMilli()}
+	sd, err := SignDeviceWith(rec, byRoot, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if signer, err := VerifyDevice(sd, pub(root), when); err != nil || signer != RootSigner {
+		t.Fatalf("VerifyDevice: %q %v", signer, err)
+	}
+	sr, err := SignRevocationWith(&wire.Revocation{OrgId: "org-1", DeviceId: "dev-2", NewEpoch: 2}, byRoot, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := VerifyRevocation(sr, pub(root), when); err != nil {
+		t.Fatalf("VerifyRevocation: %v", err)
+	}
+	refused := errors.New("not an admin")
+	if _, err := SignDeviceWith(rec, func([]byte) ([]byte, error) { return nil, refused }, nil); !errors.Is(err, refused) {
+		t.Fatalf("failing signer: %v", err)
+	}
+	if _, err := SignDeviceWith(rec, func([]byte) ([]byte, error) { return []byte("short"), nil }, nil); !errors.Is(err, ErrMalformed) {
+		t.Fatalf("short signature: %v, want %v", err, ErrMalformed)
 	}
 }

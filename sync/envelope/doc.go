@@ -8,6 +8,8 @@
 // A batch is JSON-encoded changes, zstd-compressed, sealed with
 // XChaCha20-Poly1305 under the org key (the header is associated data) and
 // signed with the device's Ed25519 key over header, nonce and ciphertext.
+// A batch may also carry the key directory's entries beside its changes
+// (Payload, SealPayload, OpenPayload), so that users travel the same way.
 //
 // It may import core and the standard library, golang.org/x/crypto and
 // klauspost/compress; never gRPC, the wire package, store, tui or any

@@ -93,6 +93,7 @@ func fixtures(tb testing.TB) map[string][]byte {
 		"truncated.malformed.batch":   good[:len(good)-17],
 		"header-only.malformed.batch": good[:60],
 		"tampered.badsig.batch":       mustMarshal(tb, tampered),
+		"directory.batch":             mustMarshal(tb, sealDirectory(tb, 2)),
 		"resigned.tampered.batch":     mustMarshal(tb, resigned),
 	}
 }

@@ -2,7 +2,6 @@ package envelope
 
 import (
 	"crypto/ed25519"
-	"encoding/json"
 	"fmt"
 
 	"golang.org/x/crypto/chacha20poly1305"
@@ -31,33 +30,47 @@ func Verify(b *Batch, devPub ed25519.PublicKey) error {
 // Verify returns, ErrUnknownEpoch when keys has no key for the epoch,
 // ErrTampered when the ciphertext does not open, ErrTooLarge when it
 // decompresses beyond MaxPlainSize, and ErrBadContent when the changes are
-// not all the device's own within the batch's range.
+// not all the device's own within the batch's range, or there are none (a
+// batch that carries only directory entries is opened with OpenPayload).
 func Open(b *Batch, keys func(epoch uint32) ([]byte, bool), devPub ed25519.PublicKey) ([]core.Change, error) {
-	if err := Verify(b, devPub); err != nil {
+	p, err := OpenPayload(b, keys, devPub)
+	if err != nil {
 		return nil, err
+	}
+	if len(p.Changes) == 0 {
+		return nil, fmt.Errorf("%w: the batch holds no changes", ErrBadContent)
+	}
+	return p.Changes, nil
+}
+
+// OpenPayload is Open for the whole payload: the changes and any directory
+// entries the batch carries. It returns the errors Open returns.
+func OpenPayload(b *Batch, keys func(epoch uint32) ([]byte, bool), devPub ed25519.PublicKey) (Payload, error) {
+	if err := Verify(b, devPub); err != nil {
+		return Payload{}, err
 	}
 	key, ok := keys(b.Epoch)
 	if !ok {
-		return nil, fmt.Errorf("%w: epoch %d", ErrUnknownEpoch, b.Epoch)
+		return Payload{}, fmt.Errorf("%w: epoch %d", ErrUnknownEpoch, b.Epoch)
 	}
 	aead, err := chacha20poly1305.NewX(key)
 	if err != nil {
-		return nil, fmt.Errorf("%w: the org key of epoch %d is %d bytes", ErrTampered, b.Epoch, len(key))
+		return Payload{}, fmt.Errorf("%w: the org key of epoch %d is %d bytes", ErrTampered, b.Epoch, len(key))
 	}
 	packed, err := aead.Open(nil, b.Nonce[:], b.Ciphertext, b.header())
 	if err != nil {
-		return nil, ErrTampered
+		return Payload{}, ErrTampered
 	}
 	plain, err := decompress(packed)
 	if err != nil {
-		return nil, err
+		return Payload{}, err
 	}
-	var changes []core.Change
-	if err := json.Unmarshal(plain, &changes); err != nil {
-		return nil, fmt.Errorf("%w: decoding changes: %v", ErrBadContent, err)
+	p, err := decodePayload(plain)
+	if err != nil {
+		return Payload{}, fmt.Errorf("%w: decoding changes: %v", ErrBadContent, err)
 	}
-	if err := checkChanges(changes, b); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrBadContent, err)
+	if err := p.check(b); err != nil {
+		return Payload{}, fmt.Errorf("%w: %v", ErrBadContent, err)
 	}
-	return changes, nil
+	return p, nil
 }

@@ -3,7 +3,6 @@ package envelope
 import (
 	"crypto/ed25519"
 	"crypto/rand"
-	"encoding/json"
 	"fmt"
 
 	"golang.org/x/crypto/chacha20poly1305"
@@ -19,6 +18,16 @@ import (
 // cannot seal and ErrTooLarge when the batch would exceed MaxSize or
 // MaxPlainSize; the caller then seals fewer changes.
 func Seal(changes []core.Change, orgKey []byte, epoch uint32, org, device string, firstSeq, lastSeq uint64, devKey ed25519.PrivateKey) (*Batch, error) {
+	if len(changes) == 0 {
+		return nil, fmt.Errorf("%w: a batch holds at least one change", ErrInvalid)
+	}
+	return SealPayload(Payload{Changes: changes}, orgKey, epoch, org, device, firstSeq, lastSeq, devKey)
+}
+
+// SealPayload is Seal for a whole payload: changes, directory entries or
+// both (at least one of them). A payload without directory entries seals
+// to exactly what Seal makes of its changes.
+func SealPayload(p Payload, orgKey []byte, epoch uint32, org, device string, firstSeq, lastSeq uint64, devKey ed25519.PrivateKey) (*Batch, error) {
 	b := &Batch{Org: org, Device: device, Epoch: epoch, First: firstSeq, Last: lastSeq}
 	if err := b.check(); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
@@ -29,10 +38,10 @@ func Seal(changes []core.Change, orgKey []byte, epoch uint32, org, device string
 	case len(devKey) != ed25519.PrivateKeySize:
 		return nil, fmt.Errorf("%w: device key is %d bytes, not %d", ErrInvalid, len(devKey), ed25519.PrivateKeySize)
 	}
-	if err := checkChanges(changes, b); err != nil {
+	if err := p.check(b); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
-	plain, err := json.Marshal(changes)
+	plain, err := p.encode()
 	if err != nil {
 		return nil, fmt.Errorf("%w: encoding changes: %v", ErrInvalid, err)
 	}
@@ -59,23 +68,5 @@ func (b *Batch) seal(packed, orgKey []byte, devKey ed25519.PrivateKey) error {
 	}
 	b.Ciphertext = aead.Seal(nil, b.Nonce[:], packed, b.header())
 	b.Signature = ed25519.Sign(devKey, b.signed())
-	return nil
-}
-
-// checkChanges reports whether changes are a non-empty list of the batch
-// device's changes within its sequence range.
-func checkChanges(changes []core.Change, b *Batch) error {
-	if len(changes) == 0 {
-		return fmt.Errorf("a batch holds at least one change")
-	}
-	for i := range changes {
-		c := &changes[i]
-		if c.Device != b.Device {
-			return fmt.Errorf("change %d is from device %q, not %q", i, c.Device, b.Device)
-		}
-		if c.Seq < b.First || c.Seq > b.Last {
-			return fmt.Errorf("change %d has sequence %d outside %d..%d", i, c.Seq, b.First, b.Last)
-		}
-	}
 	return nil
 }

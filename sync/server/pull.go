@@ -8,7 +8,8 @@ import (
 )
 
 // Pull streams the calling organisation's batches after the client's
-// cursor, in order, at most the limit the client names. A device revoked
+// cursor, in order, at most the limit the client names; with omit_own,
+// the caller's own batches go without their envelope. A device revoked
 // while it pulls is cut off at the next page.
 func (s *Server) Pull(req *wire.PullRequest, stream wire.Sync_PullServer) error {
 	c := s.begin("pull", req.GetAuth())
@@ -46,12 +47,16 @@ func (s *Server) pull(c *call, req *wire.PullRequest, stream wire.Sync_PullServe
 			return err
 		}
 		for _, b := range page {
-			if err := stream.Send(&wire.PullItem{ServerSeq: b.Seq, Envelope: b.Envelope}); err != nil {
+			item := &wire.PullItem{ServerSeq: b.Seq, Envelope: b.Envelope}
+			if req.GetOmitOwn() && b.Device == dev.ID {
+				item.Envelope = nil
+			}
+			if err := stream.Send(item); err != nil {
 				return err
 			}
 			after = b.Seq
 			sent++
-			size += len(b.Envelope)
+			size += len(item.Envelope)
 		}
 		if len(page) < want {
 			return nil

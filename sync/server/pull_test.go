@@ -1,11 +1,15 @@
 package server_test
 
 import (
+	"context"
+	"errors"
+	"io"
 	"testing"
 
 	"google.golang.org/grpc/codes"
 
 	"medisecure/sync/server"
+	"medisecure/sync/wire"
 )
 
 func TestPullPagesInOrder(t *testing.T) {
@@ -66,4 +70,36 @@ func TestPullRefusesTooLargeLimit(t *testing.T) {
 	o := registered(t, h, "org-1")
 	_, err := o.pull(h, "dev-a", 0, server.MaxPullLimit+1)
 	wantCode(t, "pull with too large a limit", err, codes.InvalidArgument)
+}
+
+// With omit_own, the caller's own batches come as their server sequence
+// alone; the others' come whole.
+func TestPullOmitsOwnBatches(t *testing.T) {
+	h := start(t, options{token: testToken})
+	o := registered(t, h, "org-1", "dev-b")
+	for i := range 4 {
+		dev := []string{"dev-a", "dev-b"}[i%2]
+		if _, err := o.push(h, dev, o.seal(t, dev, o.changes(t, dev, 1))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	req := &wire.PullRequest{OmitOwn: true}
+	o.sign(req, wire.Sync_Pull_FullMethodName, "dev-a")
+	stream, err := h.client.Pull(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 4 {
+		item, err := stream.Recv()
+		if err != nil {
+			t.Fatal(err)
+		}
+		own := i%2 == 0
+		if item.ServerSeq != uint64(i+1) || own != (len(item.Envelope) == 0) {
+			t.Fatalf("item %d: server_seq %d, %d bytes of envelope (own %v)", i, item.ServerSeq, len(item.Envelope), own)
+		}
+	}
+	if _, err := stream.Recv(); !errors.Is(err, io.EOF) {
+		t.Fatalf("after the last item: %v", err)
+	}
 }

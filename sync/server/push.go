@@ -43,5 +43,11 @@ func (s *Server) push(ctx context.Context, c *call, req *wire.PushRequest) (*wir
 		return nil, err
 	}
 	c.add("server_seq", seq, "duplicate", dup)
-	return &wire.PushResponse{ServerSeq: seq, Duplicate: dup, FirstSeq: b.First, LastSeq: b.Last}, nil
+	resp := &wire.PushResponse{ServerSeq: seq, Duplicate: dup, FirstSeq: b.First, LastSeq: b.Last, Later: true}
+	// Whether anything follows tells the client whether it must pull;
+	// when the log cannot be read, it pulls.
+	if next, err := s.backend.Range(ctx, org.ID, seq, 1); err == nil {
+		resp.Later = len(next) > 0
+	}
+	return resp, nil
 }

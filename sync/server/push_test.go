@@ -41,6 +41,25 @@ func TestPushPullRoundTrip(t *testing.T) {
 	}
 }
 
+// A push says whether the log holds batches after it: a client with
+// nothing else to learn need not pull.
+func TestPushSaysWhetherBatchesFollow(t *testing.T) {
+	h := start(t, options{token: testToken})
+	o := registered(t, h, "org-1", "dev-b")
+	raw := o.seal(t, "dev-a", o.changes(t, "dev-a", 1))
+	first, err := o.push(h, "dev-a", raw)
+	if err != nil || first.Later {
+		t.Fatalf("the newest batch: %v, %v", first, err)
+	}
+	if _, err := o.push(h, "dev-b", o.seal(t, "dev-b", o.changes(t, "dev-b", 1))); err != nil {
+		t.Fatal(err)
+	}
+	again, err := o.push(h, "dev-a", raw)
+	if err != nil || !again.Duplicate || !again.Later {
+		t.Fatalf("an old batch pushed again: %v, %v; want later set", again, err)
+	}
+}
+
 func TestPushIsIdempotent(t *testing.T) {
 	h := start(t, options{token: testToken})
 	o := registered(t, h, "org-1")

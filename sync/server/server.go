@@ -111,6 +111,9 @@ func (s *Server) GRPCServer(opts ...grpc.ServerOption) *grpc.Server {
 	limits := []grpc.ServerOption{
 		grpc.MaxRecvMsgSize(s.maxBatch + messageOverhead),
 		grpc.MaxSendMsgSize(envelope.MaxSize + messageOverhead),
+		// Fixed flow-control windows turn off gRPC's bandwidth probing,
+		// whose pings cost a slow link bytes on every exchange.
+		grpc.InitialWindowSize(1 << 20), grpc.InitialConnWindowSize(1 << 20),
 	}
 	g := grpc.NewServer(append(limits, opts...)...)
 	wire.RegisterSyncServer(g, s)

@@ -656,8 +656,12 @@ type PushResponse struct {
 	// duplicate is set when the batch was stored by an earlier push.
 	Duplicate bool `protobuf:"varint,2,opt,name=duplicate,proto3" json:"duplicate,omitempty"`
 	// first_seq and last_seq are the device sequences acknowledged.
-	FirstSeq      uint64 `protobuf:"varint,3,opt,name=first_seq,json=firstSeq,proto3" json:"first_seq,omitempty"`
-	LastSeq       uint64 `protobuf:"varint,4,opt,name=last_seq,json=lastSeq,proto3" json:"last_seq,omitempty"`
+	FirstSeq uint64 `protobuf:"varint,3,opt,name=first_seq,json=firstSeq,proto3" json:"first_seq,omitempty"`
+	LastSeq  uint64 `protobuf:"varint,4,opt,name=last_seq,json=lastSeq,proto3" json:"last_seq,omitempty"`
+	// later is set when the organisation's log held batches after this one
+	// as it was acknowledged. When it is not, a client whose cursor is just
+	// before its own pushes knows there is nothing to pull.
+	Later         bool `protobuf:"varint,5,opt,name=later,proto3" json:"later,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -720,6 +724,13 @@ func (x *PushResponse) GetLastSeq() uint64 {
 	return 0
 }
 
+func (x *PushResponse) GetLater() bool {
+	if x != nil {
+		return x.Later
+	}
+	return false
+}
+
 type PullRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	Auth  *Auth                  `protobuf:"bytes,1,opt,name=auth,proto3" json:"auth,omitempty"`
@@ -728,7 +739,11 @@ type PullRequest struct {
 	After uint64 `protobuf:"varint,2,opt,name=after,proto3" json:"after,omitempty"`
 	// limit caps the number of batches, 1 to 5000 (INVALID_ARGUMENT above);
 	// 0 means 500.
-	Limit         uint32 `protobuf:"varint,3,opt,name=limit,proto3" json:"limit,omitempty"`
+	Limit uint32 `protobuf:"varint,3,opt,name=limit,proto3" json:"limit,omitempty"`
+	// omit_own asks for the caller's own batches without their envelope:
+	// the items keep their server_seq, so the cursor moves past them, and
+	// the client is not sent back what it pushed.
+	OmitOwn       bool `protobuf:"varint,4,opt,name=omit_own,json=omitOwn,proto3" json:"omit_own,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -784,10 +799,19 @@ func (x *PullRequest) GetLimit() uint32 {
 	return 0
 }
 
+func (x *PullRequest) GetOmitOwn() bool {
+	if x != nil {
+		return x.OmitOwn
+	}
+	return false
+}
+
 type PullItem struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	ServerSeq     uint64                 `protobuf:"varint,1,opt,name=server_seq,json=serverSeq,proto3" json:"server_seq,omitempty"`
-	Envelope      []byte                 `protobuf:"bytes,2,opt,name=envelope,proto3" json:"envelope,omitempty"`
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	ServerSeq uint64                 `protobuf:"varint,1,opt,name=server_seq,json=serverSeq,proto3" json:"server_seq,omitempty"`
+	// envelope is the sealed batch; empty for the caller's own batch when
+	// the request set omit_own.
+	Envelope      []byte `protobuf:"bytes,2,opt,name=envelope,proto3" json:"envelope,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1238,17 +1262,19 @@ const file_sync_wire_sync_proto_rawDesc = "" +
 	"\x10RegisterResponse\"W\n" +
 	"\vPushRequest\x12,\n" +
 	"\x04auth\x18\x01 \x01(\v2\x18.medisecure.sync.v1.AuthR\x04auth\x12\x1a\n" +
-	"\benvelope\x18\x02 \x01(\fR\benvelope\"\x83\x01\n" +
+	"\benvelope\x18\x02 \x01(\fR\benvelope\"\x99\x01\n" +
 	"\fPushResponse\x12\x1d\n" +
 	"\n" +
 	"server_seq\x18\x01 \x01(\x04R\tserverSeq\x12\x1c\n" +
 	"\tduplicate\x18\x02 \x01(\bR\tduplicate\x12\x1b\n" +
 	"\tfirst_seq\x18\x03 \x01(\x04R\bfirstSeq\x12\x19\n" +
-	"\blast_seq\x18\x04 \x01(\x04R\alastSeq\"g\n" +
+	"\blast_seq\x18\x04 \x01(\x04R\alastSeq\x12\x14\n" +
+	"\x05later\x18\x05 \x01(\bR\x05later\"\x82\x01\n" +
 	"\vPullRequest\x12,\n" +
 	"\x04auth\x18\x01 \x01(\v2\x18.medisecure.sync.v1.AuthR\x04auth\x12\x14\n" +
 	"\x05after\x18\x02 \x01(\x04R\x05after\x12\x14\n" +
-	"\x05limit\x18\x03 \x01(\rR\x05limit\"E\n" +
+	"\x05limit\x18\x03 \x01(\rR\x05limit\x12\x19\n" +
+	"\bomit_own\x18\x04 \x01(\bR\aomitOwn\"E\n" +
 	"\bPullItem\x12\x1d\n" +
 	"\n" +
 	"server_seq\x18\x01 \x01(\x04R\tserverSeq\x12\x1a\n" +

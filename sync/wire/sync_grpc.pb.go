@@ -46,9 +46,10 @@ type SyncClient interface {
 	// (FAILED_PRECONDITION; Devices tells the device's last stored sequence).
 	Push(ctx context.Context, in *PushRequest, opts ...grpc.CallOption) (*PushResponse, error)
 	// Pull streams, in server order, the batches of the caller's organisation
-	// (its own included) after the cursor, at most limit of them; the stream
-	// ends when they are sent. Fewer than the limit means the client has
-	// caught up; otherwise it pulls again from the last server_seq it got.
+	// (its own included, or only their server_seq with omit_own) after the
+	// cursor, at most limit of them; the stream ends when they are sent.
+	// Fewer than the limit means the client has caught up; otherwise it
+	// pulls again from the last server_seq it got.
 	Pull(ctx context.Context, in *PullRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[PullItem], error)
 	// AddDevice registers a device record signed by the root or an admin.
 	// Auth is signed either by an active device of the organisation or by the
@@ -159,9 +160,10 @@ type SyncServer interface {
 	// (FAILED_PRECONDITION; Devices tells the device's last stored sequence).
 	Push(context.Context, *PushRequest) (*PushResponse, error)
 	// Pull streams, in server order, the batches of the caller's organisation
-	// (its own included) after the cursor, at most limit of them; the stream
-	// ends when they are sent. Fewer than the limit means the client has
-	// caught up; otherwise it pulls again from the last server_seq it got.
+	// (its own included, or only their server_seq with omit_own) after the
+	// cursor, at most limit of them; the stream ends when they are sent.
+	// Fewer than the limit means the client has caught up; otherwise it
+	// pulls again from the last server_seq it got.
 	Pull(*PullRequest, grpc.ServerStreamingServer[PullItem]) error
 	// AddDevice registers a device record signed by the root or an admin.
 	// Auth is signed either by an active device of the organisation or by the

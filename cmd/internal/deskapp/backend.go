@@ -12,6 +12,9 @@ import (
 // tui.Session once they can report sync status.
 type Backend struct {
 	DB *store.DB
+	// Sync, when set, syncs in the background from the first login on and
+	// tells the status bar whether the server is reachable.
+	Sync *Syncer
 }
 
 var (
@@ -26,23 +29,31 @@ func (b Backend) Login(user, passphrase string) (tui.Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	return tuiSession{s}, nil
+	if b.Sync != nil {
+		b.Sync.start(s)
+	}
+	return tuiSession{Session: s, sync: b.Sync}, nil
 }
 
 // tuiSession adds the status bar's sync status to a store session.
 type tuiSession struct {
 	*store.Session
+	sync *Syncer
 }
 
-// SyncStatus reports unacknowledged local changes and open conflicts.
-// Until this workstation syncs with a server it is offline, and never
-// claims to be synced.
+// SyncStatus reports unacknowledged local changes, open conflicts, and
+// whether the last call of background sync reached the server. Without
+// background sync the workstation is offline, and it never claims to be
+// synced while changes are pending.
 func (s tuiSession) SyncStatus() tui.SyncStatus {
 	st, err := s.SyncState()
 	if err != nil {
 		return tui.SyncStatus{}
 	}
 	out := tui.SyncStatus{Pending: st.Pending, LastAck: st.LastAck, LastPull: st.LastPull}
+	if s.sync != nil {
+		out.Online = s.sync.Status().Online
+	}
 	if open, err := s.Conflicts(); err == nil {
 		out.Conflicts = len(open)
 	}

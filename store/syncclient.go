@@ -1,0 +1,149 @@
+package store
+
+import (
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+
+	"medisecure/core"
+)
+
+// What a sync client needs of the store beyond the outbox, the cursor and
+// the keys (merge.go): the org root key's signature on device records, a
+// device sequence for a batch that carries only the directory, what it
+// remembers between runs, and a fresh device identity for a copied store.
+
+// Keys of bucketMeta that only the sync client reads and writes.
+var (
+	// metaRegistered is the address of the server this device is known to.
+	metaRegistered = []byte("sync_registered")
+	// metaDirPushed is the digest of the directory the server last
+	// acknowledged from this device.
+	metaDirPushed = []byte("sync_directory")
+)
+
+// SignWithRoot signs msg with the org root key, which is sealed to each
+// admin (RootGrant). Only admins may: it endorses devices. It returns a
+// *core.DeniedError for other roles.
+func (s *Session) SignWithRoot(msg []byte) ([]byte, error) {
+	if err := s.authorize(core.ActCreate, core.KindDevice); err != nil {
+		return nil, err
+	}
+	if len(s.entry.RootGrant) == 0 {
+		return nil, &core.DeniedError{Role: s.user.Role, Action: core.ActCreate, Kind: core.KindDevice, Reason: "this admin holds no grant of the org root key"}
+	}
+	seed, ok := s.keys.openSealed(s.entry.RootGrant)
+	if !ok || len(seed) != ed25519.SeedSize {
+		return nil, corrupt("the root key grant of "+s.user.Name, nil)
+	}
+	return ed25519.Sign(ed25519.NewKeyFromSeed(seed), msg), nil
+}
+
+// ReserveSeq takes the next device sequence number without a change: a
+// sync client seals a batch that carries only directory entries under it.
+// Until the server acknowledges it, it counts as pending, which is honest:
+// the directory has not reached the server.
+func (s *Session) ReserveSeq() (uint64, error) {
+	var seq uint64
+	err := s.update(func(t *txn) error {
+		t.seq++
+		seq = t.seq
+		return nil
+	})
+	return seq, err
+}
+
+// SyncMarks are what a sync client remembers between runs besides Status.
+type SyncMarks struct {
+	// Registered is the address of the sync server this device is known
+	// to (registered the organisation or was added), "" before.
+	Registered string
+	// Directory is the digest of the directory the server last
+	// acknowledged from this device, nil before.
+	Directory []byte
+}
+
+// SyncMarks reads the sync client's marks.
+func (s *Session) SyncMarks() (SyncMarks, error) {
+	var m SyncMarks
+	err := s.view(func(t *txn) error {
+		meta := t.tx.Bucket(bucketMeta)
+		m.Registered = string(meta.Get(metaRegistered))
+		if v := meta.Get(metaDirPushed); v != nil {
+			m.Directory = append([]byte(nil), v...)
+		}
+		return nil
+	})
+	return m, err
+}
+
+// MarkRegistered remembers that the server at addr knows this device.
+func (s *Session) MarkRegistered(addr string) error {
+	return s.update(func(t *txn) error { return t.tx.Bucket(bucketMeta).Put(metaRegistered, []byte(addr)) })
+}
+
+// MarkDirectoryPushed remembers the digest of the directory the server
+// acknowledged from this device.
+func (s *Session) MarkDirectoryPushed(digest []byte) error {
+	return s.update(func(t *txn) error { return t.tx.Bucket(bucketMeta).Put(metaDirPushed, digest) })
+}
+
+// MarkPulled records that a pull completed now, caught up with the
+// server, even when it brought nothing: the status bar's "last pull" is
+// the last time the workstation knew it had everything.
+func (s *Session) MarkPulled() error {
+	return s.update(func(t *txn) error { return t.tx.Bucket(bucketMeta).Put(metaPulledAt, mustJSON(t.now)) })
+}
+
+// NewDeviceIdentity gives a copied store its own device: a new Ed25519
+// key and device ID, an empty outbox with sequences from zero (the local
+// changes in the copy are the original device's, which pushes them), no
+// pull cursor and no sync marks. Only admins may. Until joining a new
+// workstation is built (clinic join), it is how a second workstation is
+// made from a copy of the first's store; its device must then be added to
+// the server with a record the org root signed. Call it before anything
+// else uses the store: sessions already open see the new identity, but a
+// write in flight may carry the old one.
+func (s *Session) NewDeviceIdentity() error {
+	if err := s.authorize(core.ActCreate, core.KindDevice); err != nil {
+		return err
+	}
+	pub, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return fmt.Errorf("store: making a device key: %w", err)
+	}
+	sum := sha256.Sum256(pub)
+	dev := device{ID: hex.EncodeToString(sum[:8]), Public: pub}
+	err = s.update(func(t *txn) error {
+		meta := t.tx.Bucket(bucketMeta)
+		if err := meta.Put(metaDevice, mustJSON(dev)); err != nil {
+			return err
+		}
+		if err := meta.Put(metaDeviceKey, t.keys.store.seal(bucketMeta, metaDeviceKey, priv.Seed())); err != nil {
+			return err
+		}
+		for _, k := range [][]byte{metaAcked, metaPullCursor, metaPulledAt, metaServer, metaRegistered, metaDirPushed} {
+			if err := meta.Delete(k); err != nil {
+				return err
+			}
+		}
+		if err := t.tx.DeleteBucket(bucketOutbox); err != nil {
+			return err
+		}
+		if _, err := t.tx.CreateBucket(bucketOutbox); err != nil {
+			return err
+		}
+		t.seq = 0
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	s.db.mu.Lock()
+	s.db.dev = dev
+	s.db.keys.device = priv
+	s.db.mu.Unlock()
+	return nil
+}

@@ -1,0 +1,284 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sync/atomic"
+	"time"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"medisecure/core"
+	"medisecure/sync/envelope"
+	"medisecure/sync/wire"
+)
+
+// PullReport says what a pull did.
+type PullReport struct {
+	// Batches counts the batches pulled, this device's own included.
+	Batches int
+	// Changes counts the other devices' changes pulled and merged.
+	Changes int
+	// Applied counts those that altered a record (the rest were merged
+	// already or lost to newer writes).
+	Applied int
+	// Directory counts directory entries the pull added or replaced.
+	Directory int
+}
+
+// Pull fetches every batch after the store's cursor and merges them,
+// several batches to a transaction (up to Options.ApplyChanges changes),
+// each transaction saving the cursor of its last batch, so a cut resumes
+// exactly after the last batch merged. A batch that does not verify or
+// open, or comes from a device the org root key did not endorse, stops
+// the pull before it: nothing of it is applied. Transient failures are
+// retried with backoff.
+func (c *Client) Pull(ctx context.Context) (PullReport, error) {
+	c.syncing.Lock()
+	defer c.syncing.Unlock()
+	return c.pull(ctx)
+}
+
+func (c *Client) pull(ctx context.Context) (PullReport, error) {
+	var rep PullReport
+	err := c.retry(ctx, func(progress func()) error {
+		for {
+			n, err := c.pullPage(ctx, &rep, progress)
+			if err != nil {
+				return err
+			}
+			if n < c.opts.PullLimit {
+				return c.s.MarkPulled()
+			}
+		}
+	})
+	return rep, err
+}
+
+// group is pulled batches, verified and opened, waiting to be merged in
+// one transaction.
+type group struct {
+	changes []core.Change
+	batches int
+	// last is the server sequence of the last batch, the cursor the
+	// transaction saves.
+	last uint64
+}
+
+// pullPage runs one Pull call from the cursor and merges what it streams.
+// It returns how many batches came. One goroutine receives and opens
+// batches while this one merges those opened before, so verifying and
+// decrypting overlap with the store's work.
+func (c *Client) pullPage(ctx context.Context, rep *PullReport, progress func()) (n int, err error) {
+	st, err := c.s.SyncState()
+	if err != nil {
+		return 0, err
+	}
+	req := &wire.PullRequest{After: st.Cursor, Limit: uint32(c.opts.PullLimit), OmitOwn: true}
+	c.sign(req, wire.Sync_Pull_FullMethodName)
+	sctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stream, err := c.rpc.Pull(sctx, req)
+	if err != nil {
+		return 0, c.noted(ctx, err)
+	}
+	w := newWatchdog(c.opts.CallTimeout, cancel)
+	defer w.stop()
+	items := make(chan opened, 4)
+	go c.receive(sctx, stream, st.Cursor, w, items)
+	defer func() {
+		cancel()
+		for range items {
+		}
+	}()
+	var g group
+	// What was verified and opened is merged however the page ends.
+	defer func() {
+		if ferr := c.flush(&g, rep, progress); err == nil {
+			err = ferr
+		}
+	}()
+	for o := range items {
+		switch {
+		case errors.Is(o.err, io.EOF):
+			return n, c.noted(ctx, nil)
+		case o.err != nil && o.item == nil:
+			return n, c.noted(ctx, o.err)
+		case o.err != nil:
+			return n, o.err
+		}
+		if len(o.p.Directory) > 0 {
+			// The directory may change who may write what: the batches
+			// before it merge under the directory they were made under.
+			if err := c.flush(&g, rep, progress); err != nil {
+				return n, err
+			}
+			added, err := c.importDirectory(o.p)
+			if err != nil {
+				return n, fmt.Errorf("%w: batch %d: %s", ErrBadBatch, o.item.ServerSeq, reason(err))
+			}
+			rep.Directory += added
+		}
+		g.changes = append(g.changes, o.p.Changes...)
+		g.batches++
+		g.last = o.item.ServerSeq
+		n++
+		if len(g.changes) >= c.opts.ApplyChanges {
+			if err := c.flush(&g, rep, progress); err != nil {
+				return n, err
+			}
+			w.alive()
+		}
+	}
+	// The receiver gave up without a word: the watchdog or the caller
+	// ended the stream.
+	return n, c.noted(ctx, status.Error(codes.DeadlineExceeded, "the pull stream fell silent"))
+}
+
+// opened is a pulled batch verified and opened, or why it is not: err
+// with item nil is the stream's own error (io.EOF at its end).
+type opened struct {
+	item *wire.PullItem
+	p    envelope.Payload
+	err  error
+}
+
+// receive reads the stream, checks the order of its items and opens
+// them, sending each to out; it stops after the first error and closes
+// out.
+func (c *Client) receive(ctx context.Context, stream wire.Sync_PullClient, after uint64, w *watchdog, out chan<- opened) {
+	defer close(out)
+	for {
+		item, err := stream.Recv()
+		if err != nil {
+			out <- opened{err: err}
+			return
+		}
+		w.alive()
+		o := opened{item: item}
+		if item.ServerSeq <= after {
+			o.err = fmt.Errorf("%w: the server sent batch %d after batch %d", ErrBadBatch, item.ServerSeq, after)
+		} else {
+			o.p, o.err = c.open(ctx, item)
+		}
+		select {
+		case out <- o:
+		case <-ctx.Done():
+			return
+		}
+		if o.err != nil {
+			return
+		}
+		after = item.ServerSeq
+	}
+}
+
+// watchdog cancels a stream that falls silent for longer than its limit,
+// as a stalled link would leave it waiting for ever.
+type watchdog struct {
+	last atomic.Int64 // Unix nanoseconds of the last sign of life
+	done chan struct{}
+}
+
+func newWatchdog(limit time.Duration, cancel context.CancelFunc) *watchdog {
+	w := &watchdog{done: make(chan struct{})}
+	w.alive()
+	tick := time.NewTicker(max(limit/8, time.Millisecond))
+	go func() {
+		defer tick.Stop()
+		for {
+			select {
+			case <-w.done:
+				return
+			case now := <-tick.C:
+				if now.Sub(time.Unix(0, w.last.Load())) > limit {
+					cancel()
+					return
+				}
+			}
+		}
+	}()
+	return w
+}
+
+// alive notes a sign of life: an item received, a merge done.
+func (w *watchdog) alive() { w.last.Store(time.Now().UnixNano()) }
+
+func (w *watchdog) stop() { close(w.done) }
+
+// flush merges a group in one transaction with its cursor and empties it.
+func (c *Client) flush(g *group, rep *PullReport, progress func()) error {
+	if g.batches == 0 {
+		return nil
+	}
+	res, err := c.s.ApplyRemote(g.changes, g.last)
+	if err != nil {
+		return fmt.Errorf("client: merging pulled batches up to %d: %w", g.last, err)
+	}
+	rep.Batches += g.batches
+	rep.Changes += len(g.changes)
+	rep.Applied += res.Applied
+	*g = group{changes: g.changes[:0]}
+	progress()
+	return nil
+}
+
+// open verifies and opens one pulled batch. This device's own batch,
+// which the server sends without its envelope (omit_own), opens empty:
+// its changes are here already.
+func (c *Client) open(ctx context.Context, item *wire.PullItem) (envelope.Payload, error) {
+	if len(item.Envelope) == 0 {
+		return envelope.Payload{}, nil
+	}
+	b, err := envelope.Unmarshal(item.Envelope)
+	if err != nil {
+		return envelope.Payload{}, fmt.Errorf("%w: batch %d: %s", ErrBadBatch, item.ServerSeq, reason(err))
+	}
+	if b.Org != c.org {
+		return envelope.Payload{}, fmt.Errorf("%w: batch %d belongs to another organisation", ErrBadBatch, item.ServerSeq)
+	}
+	if b.Device == c.device() {
+		return envelope.Payload{}, nil
+	}
+	pub, err := c.deviceKey(ctx, b.Device)
+	if err != nil {
+		return envelope.Payload{}, fmt.Errorf("batch %d: %w", item.ServerSeq, err)
+	}
+	p, err := envelope.OpenPayload(b, c.orgKey, pub)
+	if err != nil {
+		return envelope.Payload{}, fmt.Errorf("%w: batch %d from device %s: %s", ErrBadBatch, item.ServerSeq, b.Device, reason(err))
+	}
+	return p, nil
+}
+
+// importDirectory imports the directory entries of a batch. When this
+// device had nothing of its own unacknowledged in its directory before,
+// the merged directory is what the server holds, and is marked so: the
+// import is not pushed back.
+func (c *Client) importDirectory(p envelope.Payload) (int, error) {
+	before, err := c.directory()
+	if err != nil {
+		return 0, err
+	}
+	marks, err := c.s.SyncMarks()
+	if err != nil {
+		return 0, err
+	}
+	entries := make([][]byte, len(p.Directory))
+	for i, e := range p.Directory {
+		entries[i] = e
+	}
+	n, err := c.s.DB().ImportDirectory(entries)
+	if err != nil || n == 0 || !bytes.Equal(before.digest, marks.Directory) {
+		return n, err
+	}
+	after, err := c.directory()
+	if err != nil {
+		return n, err
+	}
+	return n, c.s.MarkDirectoryPushed(after.digest)
+}
