@@ -67,9 +67,8 @@ func run(ctx context.Context, c config) error {
 		fn func(context.Context, config) (string, error)
 	}{
 		{"P1", benchP1}, {"P2", benchP2}, {"P3", benchP3}, {"P4", benchP4},
-		{"P5", notYet("sync is not built yet (issue 3)")}, {"P6", notYet("sync is not built yet (issue 3)")},
-		{"P7", notYet("sync is not built yet (issue 3)")}, {"P8", notYet("the SSH server is not built yet")},
-		{"P9", notYet("sync is not built yet (issue 3)")}, {"P10", benchP10},
+		{"P5", benchP5}, {"P6", benchP6}, {"P7", benchP7}, {"P8", notYet("the SSH server (clinic serve) is not built yet")},
+		{"P9", benchP9}, {"P10", benchP10},
 	}
 	for _, f := range figures {
 		if c.only != "" && c.only != f.id {

@@ -13,6 +13,7 @@ import (
 	"medisecure/cmd/internal/deskapp"
 	"medisecure/store"
 	"medisecure/store/seed"
+	"medisecure/sync/client"
 	"medisecure/tui"
 )
 
@@ -36,7 +37,11 @@ func runTUI(ctx context.Context, e *env, db *store.DB, hint string) error {
 	if !e.isTTY {
 		return usagef("the terminal UI needs a terminal; use the subcommands in scripts (clinic help)")
 	}
-	m := tui.New(deskapp.Backend{DB: db}, tui.Options{Now: e.now, DemoHint: hint, NoColor: e.getenv("NO_COLOR") != ""})
+	// Once someone logs in, the workstation syncs in the background with
+	// the server it last synced with (none until `clinic sync` is run).
+	syncer := deskapp.NewSyncer(ctx, client.DialOptions{}, 0)
+	defer syncer.Close()
+	m := tui.New(deskapp.Backend{DB: db, Sync: syncer}, tui.Options{Now: e.now, DemoHint: hint, NoColor: e.getenv("NO_COLOR") != ""})
 	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithContext(ctx))
 	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, context.Canceled) {
 		return fmt.Errorf("the terminal UI stopped: %w", err)
