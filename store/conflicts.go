@@ -30,7 +30,7 @@ func (t *txn) checkConflicts() error {
 	}
 	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
 	for _, id := range ids {
-		if err := t.checkAppointment(id); err != nil {
+		if err := t.checkAppointment(t.appts[id]); err != nil {
 			return err
 		}
 	}
@@ -39,13 +39,10 @@ func (t *txn) checkConflicts() error {
 
 // checkAppointment raises conflicts for an appointment's clashes and
 // resolves its conflicts that no longer hold.
-func (t *txn) checkAppointment(id core.ID) error {
-	var a core.Appointment
-	if err := t.get(id, &a); err != nil && !errors.Is(err, ErrNotFound) {
-		return err
-	}
+func (t *txn) checkAppointment(a *core.Appointment) error {
+	id := a.ID
 	clashing := map[core.ID]string{}
-	if a.ID != "" && a.Status.Holds() {
+	if !a.Deleted && a.Status.Holds() {
 		want := a.Slot()
 		for _, c := range core.Clashes(want, t.busy(want, core.DateOf(a.Start, t.s.db.zone))) {
 			if _, ok := clashing[c.With]; !ok {

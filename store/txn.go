@@ -20,7 +20,9 @@ type txn struct {
 	keys   *storeKeys
 	now    time.Time
 	search searchBatch
-	appts  map[core.ID]bool
+	// appts are the appointments this transaction changed, as they now
+	// stand, for the conflict check at the end.
+	appts map[core.ID]*core.Appointment
 	seq    uint64
 	// head is the access log's head once this transaction has logged.
 	head *auditHead
@@ -29,7 +31,7 @@ type txn struct {
 // update runs fn in a read-write transaction and finishes it: conflicts
 // rechecked, search shards resealed, counters saved, all in the same commit.
 func (s *Session) update(fn func(t *txn) error) error {
-	t := &txn{s: s, keys: s.db.keys, now: s.db.opts.now(), search: searchBatch{}, appts: map[core.ID]bool{}}
+	t := &txn{s: s, keys: s.db.keys, now: s.db.opts.now(), search: searchBatch{}, appts: map[core.ID]*core.Appointment{}}
 	err := s.db.bolt.Update(func(tx *bolt.Tx) error {
 		t.tx = tx
 		if v := tx.Bucket(bucketMeta).Get(metaSeq); len(v) == 8 {
@@ -139,8 +141,9 @@ func (t *txn) apply(c *core.Change) (bool, error) {
 	if err != nil {
 		return false, err
 	}
+	indexed := hasIndex(c.Kind)
 	var before core.Entity
-	if rec.Exists() {
+	if indexed && c.Kind == core.KindAppointment && rec.Exists() {
 		if before, err = decodeEntity(rec); err != nil {
 			return false, err
 		}
@@ -148,14 +151,24 @@ func (t *txn) apply(c *core.Change) (bool, error) {
 	if !rec.Apply(c) {
 		return false, nil
 	}
+	if err := t.put(rec); err != nil {
+		return false, err
+	}
+	if !indexed {
+		return true, nil
+	}
 	after, err := decodeEntity(rec)
 	if err != nil {
 		return false, err
 	}
-	if err := t.put(rec); err != nil {
-		return false, err
-	}
 	return true, t.reindex(before, after)
+}
+
+// hasIndex reports whether records of kind k have indexes to keep in step:
+// only those are decoded on every write (appointments twice, to find their
+// old index keys).
+func hasIndex(k core.Kind) bool {
+	return k == core.KindPatient || k == core.KindAppointment || k == core.KindSchedule
 }
 
 // decodeEntity turns a record into its typed entity.
@@ -185,7 +198,7 @@ func (t *txn) reindex(before, after core.Entity) error {
 		if before != nil {
 			old = before.(*core.Appointment)
 		}
-		t.appts[a.ID] = true
+		t.appts[a.ID] = a
 		return t.indexAppointment(old, a)
 	case *core.Schedule:
 		return t.indexSchedule(a)
