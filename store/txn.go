@@ -23,7 +23,7 @@ type txn struct {
 	// appts are the appointments this transaction changed, as they now
 	// stand, for the conflict check at the end.
 	appts map[core.ID]*core.Appointment
-	seq    uint64
+	seq   uint64
 	// head is the access log's head once this transaction has logged.
 	head *auditHead
 }

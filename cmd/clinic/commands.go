@@ -35,6 +35,9 @@ func commands() []command {
 		{"export", "export", "print every live record as JSON lines (admins)", cmdExport},
 		{"audit", "audit verify | audit list [--patient ID]", "check or read the PHI access log (admins)", cmdAudit},
 		{"demo", "demo [--data DIR]", "create the demo clinic if missing and open the TUI on it", cmdDemo},
+		{"invite", inviteUsage, "make a one-time join code for a new workstation (admins)", cmdInvite},
+		{"join", joinUsage, "make this machine a workstation of an organisation, from a join code", cmdJoin},
+		{"device", deviceUsage, "list the organisation's devices, or revoke one (admins)", cmdDevice},
 	}
 }
 

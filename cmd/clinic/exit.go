@@ -70,4 +70,4 @@ func strip(s string) string {
 
 // pkgPrefix matches a package prefix at the start of a message or of a
 // wrapped part of it.
-var pkgPrefix = regexp.MustCompile(`(^|: )(store|core|seed|sync|client): `)
+var pkgPrefix = regexp.MustCompile(`(^|: )(store|core|seed|sync|client|invite): `)
