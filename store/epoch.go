@@ -24,7 +24,7 @@ func (s *Session) RotateEpoch() (int, error) {
 	if err := s.authorize(core.ActUpdate, core.KindDevice); err != nil {
 		return 0, err
 	}
-	seed, ok := s.keys.openSealed(s.entry.RootGrant)
+	seed, ok := s.keys.openSealed(s.dir().RootGrant)
 	if !ok || len(seed) != ed25519.SeedSize {
 		return 0, &core.DeniedError{Role: s.user.Role, Action: core.ActUpdate, Kind: core.KindDevice, Reason: "this admin holds no grant of the org root key"}
 	}
@@ -117,13 +117,14 @@ func (e *dirEntry) newestGrant() int {
 // granted, when a rotation made elsewhere has arrived in the directory.
 func (s *Session) catchUpEpoch() error {
 	db := s.db
-	newest := s.entry.newestGrant()
+	entry := s.dir()
+	newest := entry.newestGrant()
 	db.mu.Lock()
 	defer db.mu.Unlock()
 	if newest <= db.org.Epoch {
 		return nil
 	}
-	orgKey, err := s.entry.orgKey(newest, s.keys)
+	orgKey, err := entry.orgKey(newest, s.keys)
 	if err != nil {
 		return err
 	}

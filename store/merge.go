@@ -4,6 +4,7 @@ import (
 	"crypto/ed25519"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"time"
 
 	"medisecure/core"
@@ -196,7 +197,13 @@ func (s *Session) OrgKey(epoch int) ([]byte, error) {
 	if epoch == cur {
 		return key, nil
 	}
-	return s.entry.orgKey(epoch, s.keys)
+	if _, ok := s.dir().Grants[strconv.Itoa(epoch)]; !ok {
+		// A rotation elsewhere may have reached the directory since login.
+		if err := s.Refresh(); err != nil {
+			return nil, err
+		}
+	}
+	return s.dir().orgKey(epoch, s.keys)
 }
 
 // Epoch is the current key epoch.

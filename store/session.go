@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -14,10 +15,46 @@ import (
 // Session is one logged-in user's access to the store. Every method checks
 // the user's permissions with core.Authorize before touching data.
 type Session struct {
-	db    *DB
-	user  core.User
-	keys  *userKeys
-	entry *dirEntry
+	db   *DB
+	user core.User
+	keys *userKeys
+
+	// entryMu guards entry, which a directory import from sync may renew
+	// (with a grant of a newer key epoch) while the session is in use.
+	entryMu sync.Mutex
+	entry   *dirEntry
+}
+
+// dir is the session user's directory entry as last read.
+func (s *Session) dir() *dirEntry {
+	s.entryMu.Lock()
+	defer s.entryMu.Unlock()
+	return s.entry
+}
+
+// Refresh re-reads the user's directory entry and moves the store to a
+// newer key epoch when the entry now holds one: a sync client calls it
+// after importing a directory that a key rotation elsewhere changed.
+func (s *Session) Refresh() error {
+	var e *dirEntry
+	err := s.db.bolt.View(func(tx *bolt.Tx) error {
+		got, err := getEntry(tx, s.user.Name)
+		if err != nil {
+			return err
+		}
+		if err := verifyEntry(tx, s.db.root, got); err != nil {
+			return err
+		}
+		e = got
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	s.entryMu.Lock()
+	s.entry = e
+	s.entryMu.Unlock()
+	return s.catchUpEpoch()
 }
 
 // lockout is a user's run of failed logins.
@@ -151,7 +188,7 @@ func (s *Session) AddUser(u core.User, passphrase string) error {
 		return err
 	}
 	if u.Role == core.RoleAdmin {
-		root, ok := s.keys.openSealed(s.entry.RootGrant)
+		root, ok := s.keys.openSealed(s.dir().RootGrant)
 		if !ok {
 			return corrupt("the root key grant of "+s.user.Name, nil)
 		}

@@ -31,10 +31,11 @@ func (s *Session) SignWithRoot(msg []byte) ([]byte, error) {
 	if err := s.authorize(core.ActCreate, core.KindDevice); err != nil {
 		return nil, err
 	}
-	if len(s.entry.RootGrant) == 0 {
+	entry := s.dir()
+	if len(entry.RootGrant) == 0 {
 		return nil, &core.DeniedError{Role: s.user.Role, Action: core.ActCreate, Kind: core.KindDevice, Reason: "this admin holds no grant of the org root key"}
 	}
-	seed, ok := s.keys.openSealed(s.entry.RootGrant)
+	seed, ok := s.keys.openSealed(entry.RootGrant)
 	if !ok || len(seed) != ed25519.SeedSize {
 		return nil, corrupt("the root key grant of "+s.user.Name, nil)
 	}

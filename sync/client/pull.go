@@ -111,6 +111,11 @@ func (c *Client) pullPage(ctx context.Context, rep *PullReport, progress func())
 		case o.err != nil:
 			return n, o.err
 		}
+		if o.later {
+			if o.p, err = c.open(ctx, o.item); err != nil {
+				return n, err
+			}
+		}
 		if len(o.p.Directory) > 0 {
 			// The directory may change who may write what: the batches
 			// before it merge under the directory they were made under.
@@ -145,6 +150,10 @@ type opened struct {
 	item *wire.PullItem
 	p    envelope.Payload
 	err  error
+	// later is set when the batch is sealed under a key epoch this
+	// workstation does not hold yet: a directory batch ahead of it in the
+	// same pull may bring it, so it is opened again when its turn comes.
+	later bool
 }
 
 // receive reads the stream, checks the order of its items and opens
@@ -164,6 +173,9 @@ func (c *Client) receive(ctx context.Context, stream wire.Sync_PullClient, after
 			o.err = fmt.Errorf("%w: the server sent batch %d after batch %d", ErrBadBatch, item.ServerSeq, after)
 		} else {
 			o.p, o.err = c.open(ctx, item)
+			if errors.Is(o.err, envelope.ErrUnknownEpoch) {
+				o.err, o.later = nil, true
+			}
 		}
 		select {
 		case out <- o:
@@ -250,6 +262,9 @@ func (c *Client) open(ctx context.Context, item *wire.PullItem) (envelope.Payloa
 	}
 	p, err := envelope.OpenPayload(b, c.orgKey, pub)
 	if err != nil {
+		if errors.Is(err, envelope.ErrUnknownEpoch) {
+			return envelope.Payload{}, fmt.Errorf("%w: batch %d from device %s: %w", ErrBadBatch, item.ServerSeq, b.Device, err)
+		}
 		return envelope.Payload{}, fmt.Errorf("%w: batch %d from device %s: %s", ErrBadBatch, item.ServerSeq, b.Device, reason(err))
 	}
 	return p, nil
@@ -273,8 +288,16 @@ func (c *Client) importDirectory(p envelope.Payload) (int, error) {
 		entries[i] = e
 	}
 	n, err := c.s.DB().ImportDirectory(entries)
-	if err != nil || n == 0 || !bytes.Equal(before.digest, marks.Directory) {
+	if err != nil || n == 0 {
 		return n, err
+	}
+	// A rotation elsewhere grants this user a newer epoch's key: adopt it
+	// now, so batches sealed under it open in this same pull.
+	if err := c.s.Refresh(); err != nil {
+		return n, err
+	}
+	if !bytes.Equal(before.digest, marks.Directory) {
+		return n, nil
 	}
 	after, err := c.directory()
 	if err != nil {
