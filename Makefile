@@ -27,7 +27,7 @@ fmt-check:
 
 ## bench: print the performance figures of ../shared/TARGETS.md, one line each
 bench:
-	$(GO) run ./cmd/clinic-bench
+	$(GO) run ./cmd/bench
 
 ## proto: regenerate the committed gRPC code (installs protoc and the plugins if missing)
 proto:
