@@ -171,6 +171,10 @@ func (c *Client) seal(p envelope.Payload, first, last uint64) (*envelope.Batch, 
 	}
 }
 
+// errEpochRetired marks a push refused because its key epoch was retired;
+// its text is empty, as the message around it says it all.
+var errEpochRetired = errors.New("")
+
 // resume handles a push the server refused as out of order: the server
 // already stored this device's changes up to some sequence (its answer to
 // an earlier push was lost, and batches have been cut differently since),
@@ -183,7 +187,7 @@ func (c *Client) resume(ctx context.Context, b *envelope.Batch, sent []core.Chan
 		return 0, false, err
 	}
 	if stored < b.First {
-		return 0, false, fmt.Errorf("%w: changes %d..%d are sealed under key epoch %d, which the server no longer accepts since a device was revoked", ErrRejected, b.First, b.Last, b.Epoch)
+		return 0, false, fmt.Errorf("%w: changes %d..%d are sealed under key epoch %d, which the server no longer accepts since a device was revoked%w", ErrRejected, b.First, b.Last, b.Epoch, errEpochRetired)
 	}
 	if stored > st.LastSeq {
 		return 0, false, fmt.Errorf("%w: the server holds changes up to %d, the store only up to %d", ErrStoreBehind, stored, st.LastSeq)

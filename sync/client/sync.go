@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"errors"
 	"time"
 )
 
@@ -44,6 +45,18 @@ func (c *Client) syncOnce(ctx context.Context) (Report, error) {
 	}
 	pushed, err := c.push(ctx)
 	rep.Pushed = pushed
+	if errors.Is(err, errEpochRetired) {
+		// A device was revoked while these changes waited: the new key
+		// comes with the directory, so pull first, then seal them again
+		// under it.
+		pulled, perr := c.pull(ctx)
+		rep.Pulled, rep.Applied = pulled.Changes, pulled.Applied
+		if perr != nil {
+			return rep, perr
+		}
+		pushed, err = c.push(ctx)
+		rep.Pushed += pushed
+	}
 	if err != nil {
 		return rep, err
 	}
