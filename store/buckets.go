@@ -44,7 +44,9 @@ var (
 	metaPullCursor = []byte("pull_cursor")
 	metaPulledAt   = []byte("pulled_at")
 	metaServer     = []byte("server")
-	metaAuditCount = []byte("audit_seq")
+	// metaNotesIndexed marks a store whose notes are indexed by patient.
+	metaNotesIndexed = []byte("notes_indexed")
+	metaAuditCount   = []byte("audit_seq")
 )
 
 // allBuckets are created by Create, in this order.

@@ -385,7 +385,35 @@ func (db *DB) unlock(orgKey []byte) error {
 		return err
 	}
 	db.keys = keys
-	return nil
+	return db.indexNotes()
+}
+
+// indexNotes files every note under its patient once, for stores written
+// before notes had that index; it needs the keys, so it runs at the first
+// unlock rather than in migrate. The caller holds db.mu.
+func (db *DB) indexNotes() error {
+	done := false
+	db.bolt.View(func(tx *bolt.Tx) error {
+		done = tx.Bucket(bucketMeta).Get(metaNotesIndexed) != nil
+		return nil
+	})
+	if done {
+		return nil
+	}
+	return db.bolt.Update(func(tx *bolt.Tx) error {
+		t := &txn{tx: tx, keys: db.keys}
+		err := t.each(core.KindNote, func(rec *core.Record) error {
+			var n core.Note
+			if err := rec.Decode(&n); err != nil {
+				return err
+			}
+			return t.indexNote(&n)
+		})
+		if err != nil {
+			return err
+		}
+		return tx.Bucket(bucketMeta).Put(metaNotesIndexed, []byte{1})
+	})
 }
 
 // u64 encodes n big-endian, the order bbolt sorts keys in.

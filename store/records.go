@@ -2,6 +2,7 @@ package store
 
 import (
 	"encoding/json"
+	"errors"
 	"sort"
 
 	"medisecure/core"
@@ -47,18 +48,15 @@ func (s *Session) Notes(patient core.ID) ([]core.Note, error) {
 	}
 	var out []core.Note
 	err := s.update(func(t *txn) error {
-		err := t.each(core.KindNote, func(rec *core.Record) error {
+		for _, id := range t.notesOf(patient) {
 			var n core.Note
-			if err := rec.Decode(&n); err != nil {
+			if err := t.get(id, &n); err != nil {
+				if errors.Is(err, ErrNotFound) {
+					continue
+				}
 				return err
 			}
-			if n.PatientID == patient && !n.Deleted {
-				out = append(out, n)
-			}
-			return nil
-		})
-		if err != nil {
-			return err
+			out = append(out, n)
 		}
 		return t.logAccess(patient, core.AccessView, "chart notes")
 	})

@@ -24,6 +24,9 @@ const (
 	classRoom    = 'r'
 	classPatient = 'p'
 	classSched   = 'S'
+	// classNote indexes clinical notes by patient: 'N' ‖ keyed hash of
+	// the patient ‖ note ID, so a chart opens without reading every note.
+	classNote = 'N'
 )
 
 // owner is the keyed hash standing in for a doctor, room or patient.
@@ -150,6 +153,25 @@ func (t *txn) dayIDs(day core.Date, doctor string) []core.ID {
 	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
 		if len(k) == len(dayKey(day))+1+8+12 {
 			out = append(out, core.ID(hex.EncodeToString(k[len(k)-12:])))
+		}
+	}
+	return out
+}
+
+// indexNote files a note under its patient.
+func (t *txn) indexNote(n *core.Note) error {
+	key := append(append([]byte{classNote}, t.owner(classNote, string(n.PatientID))...), n.ID.Bytes()...)
+	return t.tx.Bucket(bucketSchedule).Put(key, nil)
+}
+
+// notesOf lists the IDs of a patient's notes.
+func (t *txn) notesOf(patient core.ID) []core.ID {
+	prefix := append([]byte{classNote}, t.owner(classNote, string(patient))...)
+	var out []core.ID
+	c := t.tx.Bucket(bucketSchedule).Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		if len(k) == len(prefix)+12 {
+			out = append(out, core.ID(hex.EncodeToString(k[len(prefix):])))
 		}
 	}
 	return out

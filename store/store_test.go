@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	bolt "go.etcd.io/bbolt"
+
 	"medisecure/core"
 )
 
@@ -179,4 +181,44 @@ func TestRemoteChangesFollowThePermissionRules(t *testing.T) {
 	if notes, err := f.doctor.Notes(p.ID); err != nil || len(notes) != 0 {
 		t.Errorf("notes after refused changes: %v %v", notes, err)
 	}
+}
+
+func TestNotesAreFoundByPatientAlsoInOlderStores(t *testing.T) {
+	f := newFixture(t)
+	ann := f.patient(t, "Ann Smith", "1990-01-02", "")
+	bob := f.patient(t, "Bob Jones", "1980-05-06", "")
+	must(t, f.doctor.Add(&core.Note{PatientID: ann.ID, Author: "drwho", Subjective: "ann's headache"}))
+	must(t, f.doctor.Add(&core.Note{PatientID: bob.ID, Author: "drwho", Subjective: "bob's knee"}))
+	check := func(when string) {
+		t.Helper()
+		notes, err := f.doctor.Notes(ann.ID)
+		if err != nil || len(notes) != 1 || notes[0].Subjective != "ann's headache" {
+			t.Errorf("%s: ann's chart shows %v (%v)", when, notes, err)
+		}
+	}
+	check("indexed as written")
+	// A store from before the index: no entries, no mark.
+	f.close(t)
+	db, err := bolt.Open(f.path, 0o600, nil)
+	must(t, err)
+	must(t, db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketSchedule)
+		var keys [][]byte
+		b.ForEach(func(k, _ []byte) error {
+			if k[0] == classNote {
+				keys = append(keys, append([]byte(nil), k...))
+			}
+			return nil
+		})
+		for _, k := range keys {
+			if err := b.Delete(k); err != nil {
+				return err
+			}
+		}
+		return tx.Bucket(bucketMeta).Delete(metaNotesIndexed)
+	}))
+	must(t, db.Close())
+	f.open(t)
+	f.login(t)
+	check("indexed at the first unlock")
 }

@@ -168,7 +168,7 @@ func (t *txn) apply(c *core.Change) (bool, error) {
 // only those are decoded on every write (appointments twice, to find their
 // old index keys).
 func hasIndex(k core.Kind) bool {
-	return k == core.KindPatient || k == core.KindAppointment || k == core.KindSchedule
+	return k == core.KindPatient || k == core.KindAppointment || k == core.KindSchedule || k == core.KindNote
 }
 
 // decodeEntity turns a record into its typed entity.
@@ -202,6 +202,8 @@ func (t *txn) reindex(before, after core.Entity) error {
 		return t.indexAppointment(old, a)
 	case *core.Schedule:
 		return t.indexSchedule(a)
+	case *core.Note:
+		return t.indexNote(a)
 	}
 	return nil
 }
