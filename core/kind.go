@@ -1,6 +1,5 @@
 package core
 
-import "fmt"
 
 // Kind names a type of record. Kinds are written into changes and the store,
 // so their string values never change once released.
@@ -61,13 +60,4 @@ func (k Kind) Valid() bool {
 		}
 	}
 	return false
-}
-
-// ParseKind checks that s names a known kind.
-func ParseKind(s string) (Kind, error) {
-	k := Kind(s)
-	if !k.Valid() {
-		return "", fmt.Errorf("core: unknown record kind %q", s)
-	}
-	return k, nil
 }

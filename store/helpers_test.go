@@ -147,3 +147,8 @@ func (ix *searchIndex) decodeShard(b []byte) error {
 	ix.version++
 	return err
 }
+
+// newSearchIndex is an empty index, for tests that build one by hand.
+func newSearchIndex() *searchIndex {
+	return &searchIndex{entries: map[core.ID]searchEntry{}, version: 1}
+}

@@ -63,10 +63,6 @@ type scan struct {
 	grams   *grams
 }
 
-func newSearchIndex() *searchIndex {
-	return &searchIndex{entries: map[core.ID]searchEntry{}, version: 1}
-}
-
 // shardOf picks an ID's shard: its last byte, a random one.
 func shardOf(id core.ID) byte {
 	if len(id) < 2 {

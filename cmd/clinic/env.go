@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"errors"
 	"io"
 	"os"
@@ -17,7 +16,6 @@ import (
 // env is what a command sees of the world: streams, variables, clock and the
 // store options. Tests build one with fixed values.
 type env struct {
-	stdin  io.Reader
 	stdout io.Writer
 	stderr io.Writer
 	getenv func(string) string
@@ -35,7 +33,7 @@ type env struct {
 func newEnv() *env {
 	fd := int(os.Stdin.Fd())
 	return &env{
-		stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr,
+		stdout: os.Stdout, stderr: os.Stderr,
 		getenv: os.Getenv, now: time.Now, isTTY: term.IsTerminal(fd),
 		readSecret: func() (string, error) {
 			b, err := term.ReadPassword(fd)
@@ -82,10 +80,4 @@ func (e *env) secret(variable, prompt string) (string, error) {
 		return "", usageErr(errors.New("could not read the passphrase"))
 	}
 	return strings.TrimRight(s, "\r\n"), nil
-}
-
-// line reads one line of input (for confirmations in scripts).
-func (e *env) line() string {
-	s, _ := bufio.NewReader(e.stdin).ReadString('\n')
-	return strings.TrimSpace(s)
 }

@@ -33,7 +33,7 @@ func (c *cli) run(args ...string) (string, string, int) {
 	c.t.Helper()
 	var out, errOut bytes.Buffer
 	e := &env{
-		stdin: strings.NewReader(""), stdout: &out, stderr: &errOut,
+		stdout: &out, stderr: &errOut,
 		getenv: func(k string) string { return c.vars[k] },
 		now:    func() time.Time { return c.now },
 		opts:   store.Options{KDF: store.KDF{Time: 1, MemKiB: 64, Threads: 1}},

@@ -215,7 +215,7 @@ func TestSyncWatch(t *testing.T) {
 	c.as("admin", "admin-pass")
 	var out, errOut lockedBuffer
 	e := &env{
-		stdin: strings.NewReader(""), stdout: &out, stderr: &errOut,
+		stdout: &out, stderr: &errOut,
 		getenv: func(k string) string { return c.vars[k] },
 		now:    func() time.Time { return c.now },
 		opts:   store.Options{KDF: store.KDF{Time: 1, MemKiB: 64, Threads: 1}},
