@@ -1,6 +1,5 @@
 package core
 
-
 // Kind names a type of record. Kinds are written into changes and the store,
 // so their string values never change once released.
 type Kind string
