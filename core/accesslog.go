@@ -79,6 +79,7 @@ func (e AccessEntry) Validate() error {
 	if len(e.Prev) != AccessHashSize {
 		c.add("prev", fmt.Sprintf("must be %d bytes", AccessHashSize))
 	}
+	c.freeText(e)
 	return c.err()
 }
 

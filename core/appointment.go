@@ -95,5 +95,6 @@ func (a *Appointment) Validate() error {
 	c.maxLen("room", a.Room, 40)
 	c.maxLen("reason", a.Reason, 500)
 	apptMachine.checkState(c, "status", a.Status)
+	c.freeText(a)
 	return c.err()
 }

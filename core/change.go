@@ -26,7 +26,9 @@ type Change struct {
 }
 
 // Validate checks the parts of a change that do not depend on the record it
-// applies to.
+// applies to, including the free-text rule of its kind's Validate for every
+// string it sets (a *ValidationError naming the field), so a change that
+// arrives by sync is held to the rule a local write is.
 func (c *Change) Validate() error {
 	switch {
 	case !c.Kind.Valid():
@@ -47,7 +49,7 @@ func (c *Change) Validate() error {
 			return fmt.Errorf("core: change field %q is not compact JSON", name)
 		}
 	}
-	return nil
+	return checkChangeText(c)
 }
 
 // Field is the merged state of one field: its value and the stamp of the

@@ -9,7 +9,7 @@ type Addendum struct {
 	NoteID    ID     `json:"note_id"`
 	PatientID ID     `json:"patient_id"`
 	Author    string `json:"author"`
-	Text      string `json:"text"`
+	Text      string `json:"text" text:"multiline"`
 }
 
 func init() { register(KindAddendum, func() Entity { return &Addendum{} }) }
@@ -26,6 +26,7 @@ func (a *Addendum) Validate() error {
 	if c.require("text", a.Text) {
 		c.maxLen("text", a.Text, 20000)
 	}
+	c.freeText(a)
 	return c.err()
 }
 
@@ -96,6 +97,7 @@ func (p *Problem) Validate() error {
 	}
 	c.optDay("onset", p.Onset)
 	problemMachine.checkState(c, "status", p.Status)
+	c.freeText(p)
 	return c.err()
 }
 
@@ -151,6 +153,7 @@ func (a *Allergy) Validate() error {
 		c.add("severity", "must be one of mild, moderate, severe, life_threatening")
 	}
 	c.staff("recorded_by", a.RecordedBy)
+	c.freeText(a)
 	return c.err()
 }
 
@@ -181,5 +184,6 @@ func (m *Medication) Validate() error {
 	c.maxLen("dose", m.Dose, 100)
 	c.maxLen("frequency", m.Frequency, 100)
 	c.optDay("since", m.Since)
+	c.freeText(m)
 	return c.err()
 }

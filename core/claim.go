@@ -97,5 +97,6 @@ func (cl *Claim) Validate() error {
 		c.require("rejection_reason", cl.RejectionReason)
 	}
 	c.maxLen("rejection_reason", cl.RejectionReason, 1000)
+	c.freeText(cl)
 	return c.err()
 }

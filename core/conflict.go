@@ -44,6 +44,7 @@ func (c *Conflict) Validate() error {
 	if c.Status != ConflictOpen && c.Status != ConflictResolved {
 		ch.add("status", "must be open or resolved")
 	}
+	ch.freeText(c)
 	return ch.err()
 }
 

@@ -69,6 +69,7 @@ func (c *Consent) Validate() error {
 	}
 	ch.optDay("expires", c.Expires)
 	ch.optRefID("document", c.Document, "a document")
+	ch.freeText(c)
 	return ch.err()
 }
 

@@ -69,7 +69,7 @@ type Document struct {
 	// read by core. JSON carries it as base64.
 	Content []byte `json:"content"`
 	// ExtractedText is the text read from the file (OCR for scans).
-	ExtractedText string `json:"extracted_text"`
+	ExtractedText string `json:"extracted_text" text:"multiline"`
 	UploadedBy    string `json:"uploaded_by"`
 }
 
@@ -90,5 +90,6 @@ func (d *Document) Validate() error {
 		c.add("extracted_text", "must be at most 20 MiB")
 	}
 	c.staff("uploaded_by", d.UploadedBy)
+	c.freeText(d)
 	return c.err()
 }

@@ -86,7 +86,7 @@ type Invoice struct {
 	Status        InvoiceStatus `json:"status"`
 	IssuedAt      time.Time     `json:"issued_at"`
 	DueDate       Date          `json:"due_date"`
-	Notes         string        `json:"notes"`
+	Notes         string        `json:"notes" text:"multiline"`
 }
 
 func init() { register(KindInvoice, func() Entity { return &Invoice{} }) }
@@ -122,6 +122,7 @@ func (inv *Invoice) Validate() error {
 	}
 	c.optDay("due_date", inv.DueDate)
 	c.maxLen("notes", inv.Notes, 2000)
+	c.freeText(inv)
 	return c.err()
 }
 
@@ -246,6 +247,7 @@ func (p *Payment) Validate() error {
 	}
 	c.staff("received_by", p.ReceivedBy)
 	c.maxLen("reference", p.Reference, 100)
+	c.freeText(p)
 	return c.err()
 }
 

@@ -21,7 +21,7 @@ type Message struct {
 	To        []string `json:"to"`
 	PatientID ID       `json:"patient_id"`
 	Subject   string   `json:"subject"`
-	Body      string   `json:"body"`
+	Body      string   `json:"body" text:"multiline"`
 	ReplyTo   ID       `json:"reply_to"`
 	// Sealed holds a copy per user name (the recipients', and the sender's
 	// own), sealed to that user's public key. Core never opens it.
@@ -75,6 +75,7 @@ func (m *Message) Validate() error {
 			c.add(fmt.Sprintf("read_by[%d]", i), "is not a recipient")
 		}
 	}
+	c.freeText(m)
 	return c.err()
 }
 
@@ -110,5 +111,6 @@ func (a *Attachment) Validate() error {
 		}
 	}
 	c.file(a.MIMEType, a.SizeBytes, a.SHA256, a.Content)
+	c.freeText(a)
 	return c.err()
 }

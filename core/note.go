@@ -8,10 +8,10 @@ type Note struct {
 	PatientID     ID     `json:"patient_id"`
 	AppointmentID ID     `json:"appointment_id"`
 	Author        string `json:"author"`
-	Subjective    string `json:"subjective"`
-	Objective     string `json:"objective"`
-	Assessment    string `json:"assessment"`
-	Plan          string `json:"plan"`
+	Subjective    string `json:"subjective" text:"multiline"`
+	Objective     string `json:"objective" text:"multiline"`
+	Assessment    string `json:"assessment" text:"multiline"`
+	Plan          string `json:"plan" text:"multiline"`
 }
 
 func init() { register(KindNote, func() Entity { return &Note{} }) }
@@ -32,5 +32,6 @@ func (n *Note) Validate() error {
 	for _, f := range []struct{ name, v string }{{"subjective", n.Subjective}, {"objective", n.Objective}, {"assessment", n.Assessment}, {"plan", n.Plan}} {
 		c.maxLen(f.name, f.v, 20000)
 	}
+	c.freeText(n)
 	return c.err()
 }

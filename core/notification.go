@@ -79,7 +79,7 @@ type Notification struct {
 	Recipient string             `json:"recipient"`
 	Channel   Channel            `json:"channel"`
 	Subject   string             `json:"subject"`
-	Body      string             `json:"body"`
+	Body      string             `json:"body" text:"multiline"`
 	Status    NotificationStatus `json:"status"`
 	Attempts  int                `json:"attempts"`
 	LastError string             `json:"last_error"`
@@ -118,6 +118,7 @@ func (n *Notification) Validate() error {
 		c.require("last_error", n.LastError)
 	}
 	c.maxLen("last_error", n.LastError, 500)
+	c.freeText(n)
 	return c.err()
 }
 

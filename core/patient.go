@@ -67,6 +67,7 @@ func (p *Patient) Validate() error {
 	c.maxLen("address", p.Address, 300)
 	c.maxLen("emergency_contact", p.EmergencyContact, 200)
 	c.maxLen("insurance_number", p.InsuranceNumber, 40)
+	c.freeText(p)
 	return c.err()
 }
 

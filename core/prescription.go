@@ -132,7 +132,7 @@ type Prescription struct {
 	AppointmentID ID                 `json:"appointment_id"`
 	Medications   []PrescribedDrug   `json:"medications"`
 	Status        PrescriptionStatus `json:"status"`
-	Notes         string             `json:"notes"`
+	Notes         string             `json:"notes" text:"multiline"`
 	StartDate     Date               `json:"start_date"`
 	EndDate       Date               `json:"end_date"`
 }
@@ -160,6 +160,7 @@ func (p *Prescription) Validate() error {
 	prescriptionMachine.checkState(c, "status", p.Status)
 	c.maxLen("notes", p.Notes, 2000)
 	c.period("start_date", p.StartDate, "end_date", p.EndDate)
+	c.freeText(p)
 	return c.err()
 }
 

@@ -75,5 +75,6 @@ func (r *Refill) Validate() error {
 		c.optStaff("decided_by", r.DecidedBy)
 	}
 	c.maxLen("decision_note", r.DecisionNote, 1000)
+	c.freeText(r)
 	return c.err()
 }

@@ -73,6 +73,7 @@ func (r *Reminder) Validate() error {
 	if !r.Channel.Valid() {
 		c.add("channel", "must be one of in_app, sms, email")
 	}
+	c.freeText(r)
 	return c.err()
 }
 
@@ -108,5 +109,6 @@ func (a *Adherence) Validate() error {
 	}
 	c.staff("recorded_by", a.RecordedBy)
 	c.maxLen("note", a.Note, 500)
+	c.freeText(a)
 	return c.err()
 }

@@ -78,6 +78,7 @@ func (s *Schedule) Validate() error {
 			}
 		}
 	}
+	c.freeText(s)
 	return c.err()
 }
 

@@ -96,6 +96,7 @@ func (t *Telesession) Validate() error {
 	case !t.EndedAt.IsZero() && t.EndedAt.Before(t.StartedAt):
 		c.add("ended_at", "must not be before started_at")
 	}
+	c.freeText(t)
 	return c.err()
 }
 

@@ -65,6 +65,7 @@ func (u *User) Validate() error {
 		c.add("role", "must be one of admin, reception, doctor, nurse, billing")
 	}
 	c.maxLen("display_name", u.DisplayName, 80)
+	c.freeText(u)
 	return c.err()
 }
 

@@ -113,6 +113,7 @@ func (v *Vital) Validate() error {
 	case v.Unit != spec.Unit:
 		c.add("unit", fmt.Sprintf("must be %s for %s", spec.Unit, v.Metric))
 	}
+	c.freeText(v)
 	return c.err()
 }
 
