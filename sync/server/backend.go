@@ -42,16 +42,24 @@ type Backend interface {
 
 	// Append files a batch at the end of the organisation's log and
 	// returns its server sequence, which starts at 1 and grows by one per
-	// stored batch. It is idempotent by (device, b.First): a batch with
-	// the same device, first and last sequence as a stored one stores
-	// nothing and returns the stored one's server sequence with duplicate
-	// set. It returns ErrUnknownOrg, ErrUnknownDevice, ErrRevoked when the
-	// device is revoked, ErrSeqConflict when the batch overlaps the
-	// device's stored batches otherwise (its First is not above the
-	// device's LastSeq), and ErrStaleEpoch when b.Epoch is below the
-	// organisation's minimum; each such check and the write are one
+	// stored batch. A device's batches are contiguous: b.First must be
+	// the device's LastSeq plus one. It is idempotent by (device,
+	// b.First): a batch with the same device, sequences and envelope
+	// bytes as a stored one stores nothing and returns the stored one's
+	// server sequence with duplicate set; when the log lost that stored
+	// batch (its acknowledgement remains), Append files it again under
+	// its old server sequence, also with duplicate set. It returns
+	// ErrUnknownOrg, ErrUnknownDevice, ErrRevoked when the device is
+	// revoked, ErrSeqConflict when the batch overlaps the device's
+	// stored batches otherwise (another envelope for the same sequences,
+	// or First at or below the device's LastSeq), ErrSeqGap when First
+	// is above LastSeq plus one, and ErrStaleEpoch when b.Epoch is below
+	// the organisation's minimum; each such check and the write are one
 	// atomic step.
 	Append(ctx context.Context, org string, b Batch) (seq uint64, duplicate bool, err error)
+
+	// Log describes the organisation's log, or returns ErrUnknownOrg.
+	Log(ctx context.Context, org string) (LogInfo, error)
 
 	// Range returns, in order, at most limit (1 or more) stored batches of
 	// the organisation with server sequences above after, or
@@ -90,7 +98,22 @@ var (
 	// ErrSeqConflict is returned when a batch overlaps a device's stored
 	// batches without being one of them.
 	ErrSeqConflict = errors.New("server: batch overlaps stored sequences")
+	// ErrSeqGap is returned when a batch does not follow the device's
+	// last stored sequence: the server lost batches (restored from an
+	// older copy) that the device must supply first.
+	ErrSeqGap = errors.New("server: batch leaves a gap after the device's stored sequences")
 )
+
+// LogInfo is the state of an organisation's log.
+type LogInfo struct {
+	// Head is the highest server sequence handed out, 0 before the
+	// first batch.
+	Head uint64
+	// Missing counts server sequences up to Head whose batch the log no
+	// longer holds (damage, an operator's mistake): the workstations
+	// that kept those batches supply them again.
+	Missing uint64
+}
 
 // Org is an organisation as the server knows it.
 type Org struct {

@@ -123,7 +123,11 @@ func (s *Server) devices(ctx context.Context, req *wire.DevicesRequest) (*wire.D
 	if err != nil {
 		return nil, err
 	}
-	resp := &wire.DevicesResponse{MinEpoch: org.MinEpoch}
+	log, err := s.backend.Log(ctx, org.ID)
+	if err != nil {
+		return nil, err
+	}
+	resp := &wire.DevicesResponse{MinEpoch: org.MinEpoch, Head: log.Head, Missing: log.Missing, ServerUnixMs: s.now().UnixMilli()}
 	for _, d := range devs {
 		info, err := deviceToWire(d)
 		if err != nil {

@@ -52,6 +52,7 @@ var codeTable = []struct {
 	{ErrInviteTooLarge, codes.ResourceExhausted},
 	{ErrStaleEpoch, codes.FailedPrecondition},
 	{ErrSeqConflict, codes.FailedPrecondition},
+	{ErrSeqGap, codes.OutOfRange},
 	{ErrTooLarge, codes.ResourceExhausted},
 	{envelope.ErrTooLarge, codes.ResourceExhausted},
 	{ErrInvalid, codes.InvalidArgument},

@@ -11,6 +11,8 @@ import (
 // Push files one sealed batch from the calling device, after checking that
 // the device sealed and signed it and that it is within the size limit. It
 // acknowledges by server sequence; a batch pushed again is stored once.
+// A resupplied batch is another device's, handed back by a workstation
+// that kept it: it must carry that device's signature.
 func (s *Server) Push(ctx context.Context, req *wire.PushRequest) (*wire.PushResponse, error) {
 	c := s.begin("push", req.GetAuth())
 	c.add("size", len(req.GetEnvelope()))
@@ -32,10 +34,19 @@ func (s *Server) push(ctx context.Context, c *call, req *wire.PushRequest) (*wir
 		return nil, err
 	}
 	c.add("first", b.First, "last", b.Last, "epoch", b.Epoch)
-	if b.Org != org.ID || b.Device != dev.ID {
+	c.add("resupply", req.GetResupply())
+	author := dev
+	switch {
+	case b.Org != org.ID:
+		return nil, fmt.Errorf("%w: the batch is from organisation %s", ErrInvalid, b.Org)
+	case req.GetResupply() && b.Device != dev.ID:
+		if author, err = s.backend.Device(ctx, org.ID, b.Device); err != nil {
+			return nil, err
+		}
+	case b.Device != dev.ID:
 		return nil, fmt.Errorf("%w: the batch is from %s/%s, not from the calling device", ErrInvalid, b.Org, b.Device)
 	}
-	if err := envelope.Verify(b, dev.PublicKey); err != nil {
+	if err := envelope.Verify(b, author.PublicKey); err != nil {
 		return nil, err
 	}
 	seq, dup, err := s.backend.Append(ctx, org.ID, batchFromEnvelope(b, raw))

@@ -69,14 +69,18 @@ func TestPushIsIdempotent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The same bytes again, and the same changes sealed afresh (a
-	// workstation that crashed before it saw the acknowledgement).
-	for _, again := range [][]byte{raw, o.seal(t, "dev-a", changes)} {
-		resp, err := o.push(h, "dev-a", again)
+	// The same bytes again: a workstation that did not see the
+	// acknowledgement pushes the batch it kept.
+	for range 2 {
+		resp, err := o.push(h, "dev-a", raw)
 		if err != nil || !resp.Duplicate || resp.ServerSeq != first.ServerSeq {
 			t.Fatalf("pushing again: %v, %v; want duplicate of %d", resp, err, first.ServerSeq)
 		}
 	}
+	// The same sequences sealed afresh are another store's batch: a copy
+	// of the store pushing under the original's device ID.
+	_, err = o.push(h, "dev-a", o.seal(t, "dev-a", changes))
+	wantCode(t, "the same sequences sealed again", err, codes.FailedPrecondition)
 	items, err := o.pull(h, "dev-a", 0, 0)
 	if err != nil || len(items) != 1 || !bytes.Equal(items[0].Envelope, raw) {
 		t.Fatalf("stored %d batches (%v), want the first one only", len(items), err)

@@ -600,7 +600,9 @@ type PushRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	Auth  *Auth                  `protobuf:"bytes,1,opt,name=auth,proto3" json:"auth,omitempty"`
 	// envelope is one sealed batch as medisecure/sync/envelope marshals it.
-	Envelope      []byte `protobuf:"bytes,2,opt,name=envelope,proto3" json:"envelope,omitempty"`
+	Envelope []byte `protobuf:"bytes,2,opt,name=envelope,proto3" json:"envelope,omitempty"`
+	// resupply marks a batch of another device (see Push).
+	Resupply      bool `protobuf:"varint,3,opt,name=resupply,proto3" json:"resupply,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -647,6 +649,13 @@ func (x *PushRequest) GetEnvelope() []byte {
 		return x.Envelope
 	}
 	return nil
+}
+
+func (x *PushRequest) GetResupply() bool {
+	if x != nil {
+		return x.Resupply
+	}
+	return false
 }
 
 type PushResponse struct {
@@ -1163,8 +1172,19 @@ func (x *DeviceInfo) GetLastSeq() uint64 {
 type DevicesResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// min_epoch is the lowest epoch the server accepts batches under.
-	MinEpoch      uint32        `protobuf:"varint,1,opt,name=min_epoch,json=minEpoch,proto3" json:"min_epoch,omitempty"`
-	Devices       []*DeviceInfo `protobuf:"bytes,2,rep,name=devices,proto3" json:"devices,omitempty"`
+	MinEpoch uint32        `protobuf:"varint,1,opt,name=min_epoch,json=minEpoch,proto3" json:"min_epoch,omitempty"`
+	Devices  []*DeviceInfo `protobuf:"bytes,2,rep,name=devices,proto3" json:"devices,omitempty"`
+	// head is the server_seq of the organisation's last stored batch, 0
+	// before the first. A client whose cursor is above it knows that the
+	// server lost batches (restored from an older copy).
+	Head uint64 `protobuf:"varint,3,opt,name=head,proto3" json:"head,omitempty"`
+	// server_unix_ms is the server's clock, so a workstation can tell the
+	// user that its own clock is off.
+	ServerUnixMs int64 `protobuf:"varint,4,opt,name=server_unix_ms,json=serverUnixMs,proto3" json:"server_unix_ms,omitempty"`
+	// missing counts batches up to head that the server no longer holds
+	// (damage, an operator's mistake): a workstation that kept them
+	// supplies them again (Push with resupply).
+	Missing       uint64 `protobuf:"varint,5,opt,name=missing,proto3" json:"missing,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1213,6 +1233,27 @@ func (x *DevicesResponse) GetDevices() []*DeviceInfo {
 	return nil
 }
 
+func (x *DevicesResponse) GetHead() uint64 {
+	if x != nil {
+		return x.Head
+	}
+	return 0
+}
+
+func (x *DevicesResponse) GetServerUnixMs() int64 {
+	if x != nil {
+		return x.ServerUnixMs
+	}
+	return 0
+}
+
+func (x *DevicesResponse) GetMissing() uint64 {
+	if x != nil {
+		return x.Missing
+	}
+	return 0
+}
+
 var File_sync_wire_sync_proto protoreflect.FileDescriptor
 
 const file_sync_wire_sync_proto_rawDesc = "" +
@@ -1259,10 +1300,11 @@ const file_sync_wire_sync_proto_rawDesc = "" +
 	"\ffirst_device\x18\x03 \x01(\v2 .medisecure.sync.v1.SignedDeviceR\vfirstDevice\x12\x14\n" +
 	"\x05epoch\x18\x04 \x01(\rR\x05epoch\x12\x14\n" +
 	"\x05token\x18\x05 \x01(\tR\x05token\"\x12\n" +
-	"\x10RegisterResponse\"W\n" +
+	"\x10RegisterResponse\"s\n" +
 	"\vPushRequest\x12,\n" +
 	"\x04auth\x18\x01 \x01(\v2\x18.medisecure.sync.v1.AuthR\x04auth\x12\x1a\n" +
-	"\benvelope\x18\x02 \x01(\fR\benvelope\"\x99\x01\n" +
+	"\benvelope\x18\x02 \x01(\fR\benvelope\x12\x1a\n" +
+	"\bresupply\x18\x03 \x01(\bR\bresupply\"\x99\x01\n" +
 	"\fPushResponse\x12\x1d\n" +
 	"\n" +
 	"server_seq\x18\x01 \x01(\x04R\tserverSeq\x12\x1c\n" +
@@ -1297,10 +1339,13 @@ const file_sync_wire_sync_proto_rawDesc = "" +
 	"\x06record\x18\x01 \x01(\v2 .medisecure.sync.v1.SignedDeviceR\x06record\x12\x18\n" +
 	"\arevoked\x18\x02 \x01(\bR\arevoked\x12&\n" +
 	"\x0frevoked_unix_ms\x18\x03 \x01(\x03R\rrevokedUnixMs\x12\x19\n" +
-	"\blast_seq\x18\x04 \x01(\x04R\alastSeq\"h\n" +
+	"\blast_seq\x18\x04 \x01(\x04R\alastSeq\"\xbc\x01\n" +
 	"\x0fDevicesResponse\x12\x1b\n" +
 	"\tmin_epoch\x18\x01 \x01(\rR\bminEpoch\x128\n" +
-	"\adevices\x18\x02 \x03(\v2\x1e.medisecure.sync.v1.DeviceInfoR\adevices2\x82\x04\n" +
+	"\adevices\x18\x02 \x03(\v2\x1e.medisecure.sync.v1.DeviceInfoR\adevices\x12\x12\n" +
+	"\x04head\x18\x03 \x01(\x04R\x04head\x12$\n" +
+	"\x0eserver_unix_ms\x18\x04 \x01(\x03R\fserverUnixMs\x12\x18\n" +
+	"\amissing\x18\x05 \x01(\x04R\amissing2\x82\x04\n" +
 	"\x04Sync\x12U\n" +
 	"\bRegister\x12#.medisecure.sync.v1.RegisterRequest\x1a$.medisecure.sync.v1.RegisterResponse\x12I\n" +
 	"\x04Push\x12\x1f.medisecure.sync.v1.PushRequest\x1a .medisecure.sync.v1.PushResponse\x12G\n" +

@@ -40,10 +40,20 @@ type SyncClient interface {
 	// and first device, after a lost answer) succeeds, any other is
 	// ALREADY_EXISTS. Auth is signed by the first device's key.
 	Register(ctx context.Context, in *RegisterRequest, opts ...grpc.CallOption) (*RegisterResponse, error)
-	// Push stores one sealed batch. It is idempotent by (device, first_seq):
-	// pushing the same batch again stores nothing and returns the same
-	// server_seq. A batch overlapping stored ones otherwise is refused
-	// (FAILED_PRECONDITION; Devices tells the device's last stored sequence).
+	// Push stores one sealed batch. Each device's batches are contiguous:
+	// a batch must start right after the device's last stored sequence.
+	// Pushing the same batch again (the same envelope bytes) stores nothing
+	// and returns the same server_seq. A batch overlapping stored ones
+	// otherwise is refused with FAILED_PRECONDITION (another store pushed
+	// under this device ID); one that leaves a gap after the device's last
+	// stored sequence with OUT_OF_RANGE (the server lost batches, restored
+	// from an older copy: the client supplies them again first). Devices
+	// tells each device's last stored sequence.
+	//
+	// With resupply set, the envelope is a batch of another device of the
+	// organisation, handed back verbatim by a workstation that pulled it,
+	// for a server that lost it: the server checks that device's signature
+	// on it, not the caller's, and files it by the same rules.
 	Push(ctx context.Context, in *PushRequest, opts ...grpc.CallOption) (*PushResponse, error)
 	// Pull streams, in server order, the batches of the caller's organisation
 	// (its own included, or only their server_seq with omit_own) after the
@@ -154,10 +164,20 @@ type SyncServer interface {
 	// and first device, after a lost answer) succeeds, any other is
 	// ALREADY_EXISTS. Auth is signed by the first device's key.
 	Register(context.Context, *RegisterRequest) (*RegisterResponse, error)
-	// Push stores one sealed batch. It is idempotent by (device, first_seq):
-	// pushing the same batch again stores nothing and returns the same
-	// server_seq. A batch overlapping stored ones otherwise is refused
-	// (FAILED_PRECONDITION; Devices tells the device's last stored sequence).
+	// Push stores one sealed batch. Each device's batches are contiguous:
+	// a batch must start right after the device's last stored sequence.
+	// Pushing the same batch again (the same envelope bytes) stores nothing
+	// and returns the same server_seq. A batch overlapping stored ones
+	// otherwise is refused with FAILED_PRECONDITION (another store pushed
+	// under this device ID); one that leaves a gap after the device's last
+	// stored sequence with OUT_OF_RANGE (the server lost batches, restored
+	// from an older copy: the client supplies them again first). Devices
+	// tells each device's last stored sequence.
+	//
+	// With resupply set, the envelope is a batch of another device of the
+	// organisation, handed back verbatim by a workstation that pulled it,
+	// for a server that lost it: the server checks that device's signature
+	// on it, not the caller's, and files it by the same rules.
 	Push(context.Context, *PushRequest) (*PushResponse, error)
 	// Pull streams, in server order, the batches of the caller's organisation
 	// (its own included, or only their server_seq with omit_own) after the

@@ -27,6 +27,7 @@ func Run(t *testing.T, open func(t *testing.T) server.Backend) {
 		{"AppendOrdered", testAppendOrdered},
 		{"AppendIdempotent", testAppendIdempotent},
 		{"AppendOverlap", testAppendOverlap},
+		{"AppendGap", testAppendGap},
 		{"AppendRefusals", testAppendRefusals},
 		{"RangePaging", testRangePaging},
 		{"OrgsIsolated", testOrgsIsolated},
@@ -222,18 +223,40 @@ func testAppendIdempotent(t *testing.T, b server.Backend) {
 	register(t, b, "org-1")
 	first := appendOK(t, b, "org-1", batch("dev-a", 1, 5, 1))
 	appendOK(t, b, "org-1", batch("dev-a", 6, 6, 1))
-	// The same changes sealed again have other bytes: still the same batch.
-	again := batch("dev-a", 1, 5, 1)
-	again.Envelope = []byte("sealed again with a fresh nonce")
 	for range 2 {
-		seq, dup, err := b.Append(ctx, "org-1", again)
+		seq, dup, err := b.Append(ctx, "org-1", batch("dev-a", 1, 5, 1))
 		if err != nil || !dup || seq != first {
 			t.Fatalf("Append of a stored batch: seq %d, duplicate %v, %v; want %d, true", seq, dup, err, first)
 		}
 	}
+	// Other bytes under the same sequences are another store's batch
+	// (a copied store pushing under the original's device ID).
+	other := batch("dev-a", 1, 5, 1)
+	other.Envelope = []byte("sealed by a copy of the store")
+	_, _, err := b.Append(ctx, "org-1", other)
+	wantErr(t, "Append of other bytes under stored sequences", err, server.ErrSeqConflict)
 	got := rangeAll(t, b, "org-1")
 	if len(got) != 2 || !bytes.Equal(got[0].Envelope, batch("dev-a", 1, 5, 1).Envelope) {
 		t.Fatalf("after duplicates Range holds %d batches (first %q), want 2 with the original first", len(got), got[0].Envelope)
+	}
+}
+
+func testAppendGap(t *testing.T, b server.Backend) {
+	register(t, b, "org-1")
+	addDevice(t, b, "org-1", "dev-b")
+	appendOK(t, b, "org-1", batch("dev-a", 1, 140, 1))
+	_, _, err := b.Append(ctx, "org-1", batch("dev-a", 142, 150, 1))
+	wantErr(t, "Append after a gap", err, server.ErrSeqGap)
+	_, _, err = b.Append(ctx, "org-1", batch("dev-b", 2, 2, 1))
+	wantErr(t, "a device's first Append not at 1", err, server.ErrSeqGap)
+	if n := len(rangeAll(t, b, "org-1")); n != 1 {
+		t.Fatalf("a batch after a gap was stored: %d batches", n)
+	}
+	appendOK(t, b, "org-1", batch("dev-a", 141, 141, 1))
+	appendOK(t, b, "org-1", batch("dev-a", 142, 150, 1))
+	info, err := b.Log(ctx, "org-1")
+	if err != nil || info.Head != 3 || info.Missing != 0 {
+		t.Fatalf("Log: %+v, %v; want head 3, nothing missing", info, err)
 	}
 }
 

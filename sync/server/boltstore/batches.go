@@ -1,6 +1,7 @@
 package boltstore
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"fmt"
@@ -25,20 +26,17 @@ func (s *Store) Append(ctx context.Context, org string, batch server.Batch) (seq
 			return fmt.Errorf("boltstore: acknowledgements of %s: %w", batch.Device, err)
 		}
 		if v := acks.Get(u64(batch.First)); v != nil {
-			a, err := decodeAck(v)
-			if err != nil {
-				return err
-			}
-			if a.last != batch.Last {
-				return fmt.Errorf("%w: device %s stored %d..%d, this batch is %d..%d",
-					server.ErrSeqConflict, batch.Device, batch.First, a.last, batch.First, batch.Last)
-			}
-			seq, dup = a.seq, true
-			return nil
+			seq, err = stored(b.Bucket(bucketBatches), v, batch)
+			dup = err == nil
+			return err
 		}
-		if batch.First <= d.LastSeq {
+		switch {
+		case batch.First <= d.LastSeq:
 			return fmt.Errorf("%w: device %s has batches through %d, this one starts at %d",
 				server.ErrSeqConflict, batch.Device, d.LastSeq, batch.First)
+		case batch.First > d.LastSeq+1:
+			return fmt.Errorf("%w: device %s has batches through %d, this one starts at %d",
+				server.ErrSeqGap, batch.Device, d.LastSeq, batch.First)
 		}
 		o, err := readOrg(b, org)
 		if err != nil {
@@ -65,6 +63,49 @@ func (s *Store) Append(ctx context.Context, org string, batch server.Batch) (seq
 		return 0, false, err
 	}
 	return seq, dup, nil
+}
+
+// stored checks a batch against the acknowledgement v of a batch with the
+// same first sequence and returns its server sequence. The same envelope
+// is the same batch; when the log lost it, it is filed again in its old
+// place. Anything else is another batch under the same sequences.
+func stored(batches *bolt.Bucket, v []byte, batch server.Batch) (uint64, error) {
+	a, err := decodeAck(v)
+	if err != nil {
+		return 0, err
+	}
+	conflict := fmt.Errorf("%w: device %s stored another batch %d..%d, this one is %d..%d",
+		server.ErrSeqConflict, batch.Device, batch.First, a.last, batch.First, batch.Last)
+	if a.last != batch.Last {
+		return 0, conflict
+	}
+	raw := batches.Get(u64(a.seq))
+	if raw == nil {
+		return a.seq, batches.Put(u64(a.seq), encodeBatch(batch))
+	}
+	old, err := decodeBatch(raw)
+	if err != nil {
+		return 0, err
+	}
+	if !bytes.Equal(old.Envelope, batch.Envelope) {
+		return 0, conflict
+	}
+	return a.seq, nil
+}
+
+// Log reports the head of the organisation's log and how many batches up
+// to it are gone.
+func (s *Store) Log(ctx context.Context, org string) (server.LogInfo, error) {
+	var info server.LogInfo
+	err := s.view(ctx, org, func(b *bolt.Bucket) error {
+		batches := b.Bucket(bucketBatches)
+		info.Head = batches.Sequence()
+		if n := uint64(batches.Stats().KeyN); n < info.Head {
+			info.Missing = info.Head - n
+		}
+		return nil
+	})
+	return info, err
 }
 
 // Range returns stored batches after a server sequence, in order.
