@@ -1,57 +1,62 @@
 package main
 
 import (
-	"context"
 	"fmt"
 
+	"github.com/spf13/cobra"
+
 	"medisecure/core"
+	"medisecure/store"
 )
 
-// cmdExport prints every live record as JSON lines.
-func cmdExport(_ context.Context, e *env, args []string) error {
-	var c common
-	fs := e.flags("export", "export", &c)
-	if err := parse(fs, args); err != nil {
-		return err
+// exportCmd is clinic export: every live record as JSON lines.
+func (a *app) exportCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "export",
+		Short: "print every live record as JSON lines (admins)",
+		Args:  noArgs,
+		RunE: func(*cobra.Command, []string) error {
+			return a.withSession(func(_ *store.DB, s *store.Session) error {
+				_, err := s.Export(a.e.stdout)
+				return err
+			})
+		},
 	}
-	db, s, err := e.open(&c)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	_, err = s.Export(e.stdout)
-	return err
 }
 
-// cmdAudit verifies or lists the access log.
-func cmdAudit(_ context.Context, e *env, args []string) error {
-	if len(args) == 0 {
-		return usagef("audit needs a subcommand: verify or list")
+// auditCmd is clinic audit: verify or read the access log.
+func (a *app) auditCmd() *cobra.Command {
+	return group("audit", "check or read the PHI access log (admins)", a.auditVerifyCmd(), a.auditListCmd())
+}
+
+// auditVerifyCmd is clinic audit verify.
+func (a *app) auditVerifyCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "verify",
+		Short: "check the hash chain of the access log",
+		Args:  noArgs,
+		RunE: func(*cobra.Command, []string) error {
+			return a.withSession(func(_ *store.DB, s *store.Session) error {
+				n, err := s.AuditVerify()
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(a.e.stdout, "access log intact: %d entries\n", n)
+				return nil
+			})
+		},
 	}
-	var c common
-	switch args[0] {
-	case "verify":
-		fs := e.flags("audit verify", "audit verify", &c)
-		if err := parse(fs, args[1:]); err != nil {
-			return err
-		}
-		db, s, err := e.open(&c)
-		if err != nil {
-			return err
-		}
-		defer db.Close()
-		n, err := s.AuditVerify()
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(e.stdout, "access log intact: %d entries\n", n)
-		return nil
-	case "list":
-		fs := e.flags("audit list", "audit list [--patient ID]", &c)
-		patient := fs.String("patient", "", "only entries about this patient")
-		if err := parse(fs, args[1:]); err != nil {
-			return err
-		}
+}
+
+// auditListCmd is clinic audit list.
+func (a *app) auditListCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "list [--patient ID]",
+		Short: "print the access log, or its entries about one patient",
+		Args:  noArgs,
+	}
+	patient := cmd.Flags().String("patient", "", "only entries about this patient")
+	cmd.RunE = func(*cobra.Command, []string) error {
 		var pid core.ID
 		if *patient != "" {
 			var err error
@@ -59,23 +64,20 @@ func cmdAudit(_ context.Context, e *env, args []string) error {
 				return usageErr(err)
 			}
 		}
-		db, s, err := e.open(&c)
-		if err != nil {
-			return err
-		}
-		defer db.Close()
-		entries, err := s.AuditList(pid)
-		if err != nil {
-			return err
-		}
-		rows := make([][]string, len(entries))
-		for i, a := range entries {
-			rows[i] = []string{fmt.Sprint(a.Seq), a.At.In(db.Zone()).Format("2006-01-02 15:04:05"), a.User, string(a.Role), a.Action, string(a.PatientID), a.Reason}
-		}
-		if entries == nil {
-			entries = []core.AccessEntry{}
-		}
-		return table(e.stdout, c.json, entries, []string{"SEQ", "AT", "USER", "ROLE", "ACTION", "PATIENT", "REASON"}, rows)
+		return a.withSession(func(db *store.DB, s *store.Session) error {
+			entries, err := s.AuditList(pid)
+			if err != nil {
+				return err
+			}
+			rows := make([][]string, len(entries))
+			for i, e := range entries {
+				rows[i] = []string{fmt.Sprint(e.Seq), e.At.In(db.Zone()).Format("2006-01-02 15:04:05"), e.User, string(e.Role), e.Action, string(e.PatientID), e.Reason}
+			}
+			if entries == nil {
+				entries = []core.AccessEntry{}
+			}
+			return table(a.e.stdout, a.c.json, entries, []string{"SEQ", "AT", "USER", "ROLE", "ACTION", "PATIENT", "REASON"}, rows)
+		})
 	}
-	return usagef("unknown audit subcommand %q (verify or list)", args[0])
+	return cmd
 }

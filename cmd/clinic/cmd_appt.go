@@ -1,67 +1,60 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"medisecure/core"
+	"medisecure/store"
 )
 
-// cmdAppt books, lists, cancels and moves appointments through statuses.
-func cmdAppt(_ context.Context, e *env, args []string) error {
-	if len(args) == 0 {
-		return usagef("appt needs a subcommand: book, list, cancel or status")
-	}
-	switch args[0] {
-	case "book":
-		return apptBook(e, args[1:])
-	case "list":
-		return apptList(e, args[1:])
-	case "cancel":
-		return apptCancel(e, args[1:])
-	case "status":
-		return apptStatus(e, args[1:])
-	}
-	return usagef("unknown appt subcommand %q (book, list, cancel or status)", args[0])
+// apptCmd is clinic appt: book, list, cancel appointments and change
+// their status.
+func (a *app) apptCmd() *cobra.Command {
+	return group("appt", "book, list, cancel appointments and change their status",
+		a.apptBookCmd(), a.apptListCmd(), a.apptCancelCmd(), a.apptStatusCmd())
 }
 
-// apptBook books an appointment; a clash exits 3 naming the next free slot.
-func apptBook(e *env, args []string) error {
-	var c common
-	fs := e.flags("appt book", "appt book --patient ID --doctor USER --at \"YYYY-MM-DD HH:MM\" --minutes N [--room R]", &c)
-	patient := fs.String("patient", "", "patient ID (required)")
-	doctor := fs.String("doctor", "", "doctor's user name (required)")
-	at := fs.String("at", "", "start, \"YYYY-MM-DD HH:MM\" in the clinic's zone (required)")
-	minutes := fs.Int("minutes", 15, "length in minutes")
-	room := fs.String("room", "", "room")
-	reason := fs.String("reason", "", "reason for the visit")
-	if err := parse(fs, args); err != nil {
-		return err
+// apptBookCmd is clinic appt book; a clash exits 3 naming the next free
+// slot.
+func (a *app) apptBookCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "book --patient ID --doctor USER --at \"YYYY-MM-DD HH:MM\" --minutes N [--room R]",
+		Short: "book an appointment and print its ID",
+		Args:  noArgs,
 	}
-	if *patient == "" || *doctor == "" || *at == "" {
-		return usagef("appt book needs --patient, --doctor and --at")
+	f := cmd.Flags()
+	patient := f.String("patient", "", "patient ID (required)")
+	doctor := f.String("doctor", "", "doctor's user name (required)")
+	at := f.String("at", "", "start, \"YYYY-MM-DD HH:MM\" in the clinic's zone (required)")
+	minutes := f.Int("minutes", 15, "length in minutes")
+	room := f.String("room", "", "room")
+	reason := f.String("reason", "", "reason for the visit")
+	cmd.RunE = func(*cobra.Command, []string) error {
+		if *patient == "" || *doctor == "" || *at == "" {
+			return usagef("appt book needs --patient, --doctor and --at")
+		}
+		pid, err := core.ParseID(*patient)
+		if err != nil {
+			return usageErr(fmt.Errorf("--patient: %s", strip(err.Error())))
+		}
+		return a.withSession(func(db *store.DB, s *store.Session) error {
+			start, err := parseWhen(*at, db.Zone())
+			if err != nil {
+				return usageErr(err)
+			}
+			b, err := s.Book(core.Appointment{PatientID: pid, Doctor: *doctor, Start: start, Minutes: *minutes, Room: *room, Reason: *reason})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.e.stdout, "%s\n", b.ID)
+			return nil
+		})
 	}
-	pid, err := core.ParseID(*patient)
-	if err != nil {
-		return usageErr(fmt.Errorf("--patient: %s", strip(err.Error())))
-	}
-	db, s, err := e.open(&c)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	start, err := parseWhen(*at, db.Zone())
-	if err != nil {
-		return usageErr(err)
-	}
-	a, err := s.Book(core.Appointment{PatientID: pid, Doctor: *doctor, Start: start, Minutes: *minutes, Room: *room, Reason: *reason})
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "%s\n", a.ID)
-	return nil
+	return cmd
 }
 
 // parseWhen reads "YYYY-MM-DD HH:MM" (or with a T) in the clinic's zone,
@@ -79,95 +72,94 @@ func parseWhen(s string, loc *time.Location) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("%q is not a time like \"2026-11-27 09:30\"", s)
 }
 
-// apptList prints a day's appointments.
-func apptList(e *env, args []string) error {
-	var c common
-	fs := e.flags("appt list", "appt list [--date YYYY-MM-DD] [--doctor USER]", &c)
-	date := fs.String("date", "", "day, YYYY-MM-DD (default today)")
-	doctor := fs.String("doctor", "", "only this doctor")
-	if err := parse(fs, args); err != nil {
-		return err
+// apptListCmd is clinic appt list: a day's appointments.
+func (a *app) apptListCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "list [--date YYYY-MM-DD] [--doctor USER]",
+		Short: "print a day's appointments",
+		Args:  noArgs,
 	}
-	db, s, err := e.open(&c)
-	if err != nil {
-		return err
+	date := cmd.Flags().String("date", "", "day, YYYY-MM-DD (default today)")
+	doctor := cmd.Flags().String("doctor", "", "only this doctor")
+	cmd.RunE = func(*cobra.Command, []string) error {
+		return a.withSession(func(db *store.DB, s *store.Session) error {
+			day := core.DateOf(a.e.now(), db.Zone())
+			if *date != "" {
+				var err error
+				if day, err = core.ParseDate(*date); err != nil {
+					return usageErr(fmt.Errorf("--date: %s", strip(err.Error())))
+				}
+			}
+			appts, err := s.Appointments(day, *doctor)
+			if err != nil {
+				return err
+			}
+			ids := make([]core.ID, len(appts))
+			for i, ap := range appts {
+				ids[i] = ap.PatientID
+			}
+			names, err := s.PatientNames(ids)
+			if err != nil {
+				return err
+			}
+			rows := make([][]string, len(appts))
+			for i, ap := range appts {
+				rows[i] = []string{string(ap.ID), ap.Start.In(db.Zone()).Format("15:04"), fmt.Sprint(ap.Minutes), ap.Doctor, names[ap.PatientID], ap.Room, string(ap.Status)}
+			}
+			if appts == nil {
+				appts = []core.Appointment{}
+			}
+			return table(a.e.stdout, a.c.json, appts, []string{"ID", "TIME", "MIN", "DOCTOR", "PATIENT", "ROOM", "STATUS"}, rows)
+		})
 	}
-	defer db.Close()
-	day := core.DateOf(e.now(), db.Zone())
-	if *date != "" {
-		if day, err = core.ParseDate(*date); err != nil {
-			return usageErr(fmt.Errorf("--date: %s", strip(err.Error())))
+	return cmd
+}
+
+// apptCancelCmd is clinic appt cancel: cancel with a reason.
+func (a *app) apptCancelCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "cancel [--reason TEXT] ID",
+		Short: "cancel an appointment",
+		Args:  exactArgs(1),
+	}
+	reason := cmd.Flags().String("reason", "cancelled at the desk", "why it is cancelled")
+	cmd.RunE = func(_ *cobra.Command, args []string) error {
+		return a.setStatus(args[0], core.ApptCancelled, *reason)
+	}
+	return cmd
+}
+
+// apptStatusCmd is clinic appt status: move an appointment to a new
+// status.
+func (a *app) apptStatusCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "status ID STATUS (checked_in, in_progress, completed, no_show, cancelled)",
+		Short: "change an appointment's status",
+		Args:  exactArgs(2),
+	}
+	reason := cmd.Flags().String("reason", "", "reason (required to cancel)")
+	cmd.RunE = func(_ *cobra.Command, args []string) error {
+		st, err := core.ParseAppointmentStatus(args[1])
+		if err != nil {
+			return usageErr(err)
 		}
+		return a.setStatus(args[0], st, *reason)
 	}
-	appts, err := s.Appointments(day, *doctor)
-	if err != nil {
-		return err
-	}
-	ids := make([]core.ID, len(appts))
-	for i, a := range appts {
-		ids[i] = a.PatientID
-	}
-	names, err := s.PatientNames(ids)
-	if err != nil {
-		return err
-	}
-	rows := make([][]string, len(appts))
-	for i, a := range appts {
-		rows[i] = []string{string(a.ID), a.Start.In(db.Zone()).Format("15:04"), fmt.Sprint(a.Minutes), a.Doctor, names[a.PatientID], a.Room, string(a.Status)}
-	}
-	if appts == nil {
-		appts = []core.Appointment{}
-	}
-	return table(e.stdout, c.json, appts, []string{"ID", "TIME", "MIN", "DOCTOR", "PATIENT", "ROOM", "STATUS"}, rows)
+	return cmd
 }
 
-// apptCancel cancels an appointment with a reason.
-func apptCancel(e *env, args []string) error {
-	var c common
-	fs := e.flags("appt cancel", "appt cancel [--reason TEXT] ID", &c)
-	reason := fs.String("reason", "cancelled at the desk", "why it is cancelled")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if fs.NArg() != 1 {
-		return usagef("usage: clinic appt cancel [--reason TEXT] ID")
-	}
-	return setStatus(e, &c, fs.Arg(0), core.ApptCancelled, *reason)
-}
-
-// apptStatus moves an appointment to a new status.
-func apptStatus(e *env, args []string) error {
-	var c common
-	fs := e.flags("appt status", "appt status ID STATUS (checked_in, in_progress, completed, no_show, cancelled)", &c)
-	reason := fs.String("reason", "", "reason (required to cancel)")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if fs.NArg() != 2 {
-		return usagef("usage: clinic appt status ID STATUS")
-	}
-	st, err := core.ParseAppointmentStatus(fs.Arg(1))
-	if err != nil {
-		return usageErr(err)
-	}
-	return setStatus(e, &c, fs.Arg(0), st, *reason)
-}
-
-// setStatus opens the store and applies one status change.
-func setStatus(e *env, c *common, id string, to core.AppointmentStatus, reason string) error {
+// setStatus applies one status change.
+func (a *app) setStatus(id string, to core.AppointmentStatus, reason string) error {
 	aid, err := core.ParseID(id)
 	if err != nil {
 		return usageErr(err)
 	}
-	db, s, err := e.open(c)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	a, err := s.SetStatus(aid, to, reason)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "%s is now %s\n", a.ID, a.Status)
-	return nil
+	return a.withSession(func(_ *store.DB, s *store.Session) error {
+		ap, err := s.SetStatus(aid, to, reason)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(a.e.stdout, "%s is now %s\n", ap.ID, ap.Status)
+		return nil
+	})
 }

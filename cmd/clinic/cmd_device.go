@@ -3,26 +3,20 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"google.golang.org/grpc"
 
 	"medisecure/core"
 	"medisecure/store"
 	"medisecure/sync/client"
 	"medisecure/sync/invite"
-)
-
-// Usage lines of the device commands.
-const (
-	inviteUsage = "invite [--server ADDR] [--for USER] [--expires 24h] [--insecure] [--ca FILE]"
-	joinUsage   = "join CODE [--data DIR] [--user USER] [--insecure] [--ca FILE]"
-	deviceUsage = "device list [--json] | device revoke ID [--server ADDR] [--insecure] [--ca FILE]"
 )
 
 // link is how a command reaches the sync server: the flags clinic sync
@@ -35,13 +29,13 @@ type link struct {
 
 // linkFlags adds --insecure and --ca, and --server when withServer is set,
 // to fs.
-func linkFlags(fs *flag.FlagSet, withServer bool) *link {
+func linkFlags(fs *pflag.FlagSet, withServer bool) *link {
 	l := &link{}
 	if withServer {
-		fs.StringVar(&l.server, "server", "", "sync server `host:port` (default: the one this workstation syncs with)")
+		fs.StringVar(&l.server, "server", "", "sync server `HOST:PORT` (default: the one this workstation syncs with)")
 	}
 	fs.BoolVar(&l.insecure, "insecure", false, "allow plaintext to a server that is not on loopback")
-	fs.StringVar(&l.ca, "ca", "", "PEM `file` of the certificate authority that signed the server's certificate")
+	fs.StringVar(&l.ca, "ca", "", "PEM `FILE` of the certificate authority that signed the server's certificate")
 	return l
 }
 
@@ -65,28 +59,31 @@ func (l *link) dial(s *store.Session) (*grpc.ClientConn, string, error) {
 	return conn, addr, nil
 }
 
-// cmdInvite makes a one-time join code for a new workstation.
-func cmdInvite(ctx context.Context, e *env, args []string) error {
-	var c common
-	fs := e.flags("invite", inviteUsage, &c)
-	l := linkFlags(fs, true)
-	forUser := fs.String("for", "", "the `user` who will log in on the new workstation (default: the joiner says)")
-	expires := fs.Duration("expires", client.DefaultInviteLifetime, "how long the code works, at most 168h")
-	pos, err := parseAll(fs, args)
-	if err != nil {
-		return err
+// inviteCmd is clinic invite: a one-time join code for a new
+// workstation.
+func (a *app) inviteCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "invite [--server ADDR] [--for USER] [--expires 24h] [--insecure] [--ca FILE]",
+		Short: "make a one-time join code for a new workstation (admins)",
+		Args:  noArgs,
 	}
-	switch {
-	case len(pos) > 0:
-		return usagef("unexpected %q; usage: clinic %s", pos[0], inviteUsage)
-	case *expires < time.Minute || *expires > client.MaxInviteLifetime:
-		return usagef("--expires must be between 1m and 168h (7 days)")
+	l := linkFlags(cmd.Flags(), true)
+	forUser := cmd.Flags().String("for", "", "the `USER` who will log in on the new workstation (default: the joiner says)")
+	expires := cmd.Flags().Duration("expires", client.DefaultInviteLifetime, "how long the code works, at most 168h")
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		if *expires < time.Minute || *expires > client.MaxInviteLifetime {
+			return usagef("--expires must be between 1m and 168h (7 days)")
+		}
+		return a.withSession(func(db *store.DB, s *store.Session) error {
+			return a.invite(cmd.Context(), db, s, l, client.InviteOptions{For: *forUser, Lifetime: *expires})
+		})
 	}
-	db, s, err := e.open(&c)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
+	return cmd
+}
+
+// invite asks the server to relay a sealed invitation and prints its code.
+func (a *app) invite(ctx context.Context, db *store.DB, s *store.Session, l *link, o client.InviteOptions) error {
+	e := a.e
 	if err := core.Authorize(s.Principal(), core.ActCreate, core.KindDevice); err != nil {
 		return err
 	}
@@ -95,12 +92,11 @@ func cmdInvite(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer conn.Close()
-	inv, err := client.New(conn, s, client.Options{Addr: addr, Now: e.now}).
-		Invite(ctx, conn, client.InviteOptions{For: *forUser, Lifetime: *expires})
+	inv, err := client.New(conn, s, client.Options{Addr: addr, Now: e.now}).Invite(ctx, conn, o)
 	if err != nil {
 		return deviceError(err)
 	}
-	if c.json {
+	if a.c.json {
 		return table(e.stdout, true, struct {
 			Code    string    `json:"code"`
 			Server  string    `json:"server"`
@@ -120,25 +116,33 @@ func cmdInvite(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-// cmdJoin makes this machine a workstation of the organisation a join
-// code invites it to.
-func cmdJoin(ctx context.Context, e *env, args []string) error {
-	var c common
-	fs := e.flags("join", joinUsage, &c)
-	l := linkFlags(fs, false)
-	pos, err := parseAll(fs, args)
-	if err != nil {
-		return err
+// joinCmd is clinic join: make this machine a workstation of the
+// organisation a join code invites it to.
+func (a *app) joinCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "join CODE [--data DIR] [--user USER] [--insecure] [--ca FILE]",
+		Short: "make this machine a workstation of an organisation, from a join code",
+		Args:  cobra.ArbitraryArgs,
 	}
-	if len(pos) == 0 {
-		return usagef("join needs the join code an admin made with clinic invite; usage: clinic %s", joinUsage)
+	l := linkFlags(cmd.Flags(), false)
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return usagef("join needs the join code an admin made with clinic invite; usage: %s", cmd.UseLine())
+		}
+		// A code typed with spaces between its groups arrives in pieces.
+		code, err := invite.ParseCode(strings.Join(args, ""))
+		if err != nil {
+			return refusal{err}
+		}
+		return a.join(cmd.Context(), code, l)
 	}
-	// A code typed with spaces between its groups arrives in pieces.
-	code, err := invite.ParseCode(strings.Join(pos, ""))
-	if err != nil {
-		return refusal{err}
-	}
-	path := e.storePath(&c)
+	return cmd
+}
+
+// join dials the server the code names and joins through it.
+func (a *app) join(ctx context.Context, code invite.Code, l *link) error {
+	e, c := a.e, &a.c
+	path := e.storePath(c)
 	if _, err := os.Stat(path); err == nil {
 		return fmt.Errorf("%w: %s; join into another data directory (--data DIR)", store.ErrExists, path)
 	}
@@ -193,46 +197,52 @@ func cmdJoin(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-// cmdDevice lists or revokes the organisation's devices.
-func cmdDevice(ctx context.Context, e *env, args []string) error {
-	var c common
-	fs := e.flags("device", deviceUsage, &c)
-	l := linkFlags(fs, true)
-	pos, err := parseAll(fs, args)
-	if err != nil {
-		return err
+// deviceCmd is clinic device: list or revoke the organisation's devices.
+func (a *app) deviceCmd() *cobra.Command {
+	list := &cobra.Command{
+		Use:   "list [--json] [--server ADDR] [--insecure] [--ca FILE]",
+		Short: "print the organisation's devices as the server knows them",
+		Args:  noArgs,
 	}
-	switch {
-	case len(pos) == 1 && pos[0] == "list":
-		return deviceList(ctx, e, &c, l)
-	case len(pos) == 2 && pos[0] == "revoke":
-		return deviceRevoke(ctx, e, &c, l, pos[1])
-	case len(pos) > 0 && pos[0] == "revoke":
-		return usagef("usage: clinic device revoke ID (clinic device list shows the IDs)")
+	ll := linkFlags(list.Flags(), true)
+	list.RunE = func(cmd *cobra.Command, _ []string) error {
+		return a.adminClient(ll, core.ActRead, func(db *store.DB, cl *client.Client) error {
+			return deviceList(cmd.Context(), a.e, a.c.json, db, cl)
+		})
 	}
-	return usagef("usage: clinic %s", deviceUsage)
+	revoke := &cobra.Command{
+		Use:   "revoke ID [--server ADDR] [--insecure] [--ca FILE]",
+		Short: "make the server refuse a device and start a new key epoch",
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return usagef("usage: clinic device revoke ID (clinic device list shows the IDs)")
+			}
+			return nil
+		},
+	}
+	rl := linkFlags(revoke.Flags(), true)
+	revoke.RunE = func(cmd *cobra.Command, args []string) error {
+		return a.adminClient(rl, core.ActUpdate, func(_ *store.DB, cl *client.Client) error {
+			return deviceRevoke(cmd.Context(), a.e, cl, args[0])
+		})
+	}
+	return group("device", "list the organisation's devices, or revoke one (admins)", list, revoke)
 }
 
-// adminClient opens the store as an admin and connects a sync client.
-func adminClient(e *env, c *common, l *link, a core.Action) (*store.DB, *client.Client, func(), error) {
-	db, s, err := e.open(c)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	if err := core.Authorize(s.Principal(), a, core.KindDevice); err != nil {
-		db.Close()
-		return nil, nil, nil, err
-	}
-	conn, addr, err := l.dial(s)
-	if err != nil {
-		db.Close()
-		return nil, nil, nil, err
-	}
-	closeAll := func() {
-		conn.Close()
-		db.Close()
-	}
-	return db, client.New(conn, s, client.Options{Addr: addr, Now: e.now}), closeAll, nil
+// adminClient opens the store as an admin allowed action a on devices,
+// connects a sync client and runs fn with it.
+func (a *app) adminClient(l *link, act core.Action, fn func(*store.DB, *client.Client) error) error {
+	return a.withSession(func(db *store.DB, s *store.Session) error {
+		if err := core.Authorize(s.Principal(), act, core.KindDevice); err != nil {
+			return err
+		}
+		conn, addr, err := l.dial(s)
+		if err != nil {
+			return err
+		}
+		defer conn.Close()
+		return fn(db, client.New(conn, s, client.Options{Addr: addr, Now: a.e.now}))
+	})
 }
 
 // deviceRow is one device as clinic device list prints it.
@@ -248,12 +258,7 @@ type deviceRow struct {
 }
 
 // deviceList prints the server's devices of the organisation.
-func deviceList(ctx context.Context, e *env, c *common, l *link) error {
-	db, cl, done, err := adminClient(e, c, l, core.ActRead)
-	if err != nil {
-		return err
-	}
-	defer done()
+func deviceList(ctx context.Context, e *env, asJSON bool, db *store.DB, cl *client.Client) error {
 	devs, err := cl.Devices(ctx)
 	if err != nil {
 		return deviceError(err)
@@ -284,7 +289,7 @@ func deviceList(ctx context.Context, e *env, c *common, l *link) error {
 		out = append(out, r)
 		rows = append(rows, []string{d.ID, this, d.Added.In(db.Zone()).Format("2006-01-02 15:04"), d.Signer, state, fmt.Sprint(d.LastSeq)})
 	}
-	if c.json {
+	if asJSON {
 		return table(e.stdout, true, struct {
 			Epoch    int         `json:"epoch"`
 			MinEpoch uint32      `json:"min_epoch"`
@@ -299,12 +304,7 @@ func deviceList(ctx context.Context, e *env, c *common, l *link) error {
 }
 
 // deviceRevoke retires a device and starts a new key epoch.
-func deviceRevoke(ctx context.Context, e *env, c *common, l *link, id string) error {
-	_, cl, done, err := adminClient(e, c, l, core.ActUpdate)
-	if err != nil {
-		return err
-	}
-	defer done()
+func deviceRevoke(ctx context.Context, e *env, cl *client.Client, id string) error {
 	r, err := cl.Revoke(ctx, id)
 	if err != nil {
 		return deviceError(err)

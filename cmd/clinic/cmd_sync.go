@@ -3,52 +3,58 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"time"
+
+	"github.com/spf13/cobra"
 
 	"medisecure/core"
 	"medisecure/store"
 	"medisecure/sync/client"
 )
 
-// syncUsage is the usage line of clinic sync.
-const syncUsage = "sync [--server ADDR] [--token T] [--insecure] [--ca FILE] [--watch [--interval D]] | sync status | sync new-device"
+// syncCmd is clinic sync: one full push and pull, or keep syncing with
+// --watch; its subcommands report the honest state of sync and give a
+// copied store its own identity.
+func (a *app) syncCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "sync [--server ADDR] [--token T] [--insecure] [--ca FILE] [--watch [--interval D]]",
+		Short: "push changes to the sync server, pull the others'; sync status",
+		Args:  noArgs,
+	}
+	f := cmd.Flags()
+	server := f.String("server", "", "sync server `HOST:PORT`, remembered after the first sync")
+	token := f.String("token", "", "the server operator's registration `TOKEN`, for the organisation's first sync (default $CLINIC_SYNC_TOKEN)")
+	insecure := f.Bool("insecure", false, "allow plaintext to a server that is not on loopback")
+	ca := f.String("ca", "", "PEM `FILE` of the certificate authority that signed the server's certificate")
+	watch := f.Bool("watch", false, "keep syncing until interrupted")
+	interval := f.Duration("interval", 30*time.Second, "with --watch, the time between syncs")
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		if *interval <= 0 {
+			return usagef("--interval must be positive, like 30s or 5m")
+		}
+		if *token == "" {
+			*token = a.e.getenv("CLINIC_SYNC_TOKEN")
+		}
+		return a.withSession(func(db *store.DB, s *store.Session) error {
+			return a.sync(cmd.Context(), db, s, syncFlags{server: *server, token: *token, insecure: *insecure, ca: *ca, watch: *watch, interval: *interval})
+		})
+	}
+	cmd.AddCommand(a.syncStatusCmd(), a.syncNewDeviceCmd())
+	return cmd
+}
 
-// cmdSync runs one full push and pull, keeps syncing with --watch, or
-// reports the honest state of sync (sync status).
-func cmdSync(ctx context.Context, e *env, args []string) error {
-	var c common
-	fs := e.flags("sync", syncUsage, &c)
-	server := fs.String("server", "", "sync server `host:port`, remembered after the first sync")
-	token := fs.String("token", "", "the server operator's registration `token`, for the organisation's first sync (default $CLINIC_SYNC_TOKEN)")
-	insecure := fs.Bool("insecure", false, "allow plaintext to a server that is not on loopback")
-	ca := fs.String("ca", "", "PEM `file` of the certificate authority that signed the server's certificate")
-	watch := fs.Bool("watch", false, "keep syncing until interrupted")
-	interval := fs.Duration("interval", 30*time.Second, "with --watch, the time between syncs")
-	pos, err := parseAll(fs, args)
-	if err != nil {
-		return err
-	}
-	switch {
-	case len(pos) == 1 && pos[0] == "status":
-		return syncStatus(e, &c)
-	case len(pos) == 1 && pos[0] == "new-device":
-		return syncNewDevice(e, &c)
-	case len(pos) > 0:
-		return usagef("unexpected %q; usage: clinic %s", pos[0], syncUsage)
-	case *interval <= 0:
-		return usagef("--interval must be positive, like 30s or 5m")
-	}
-	if *token == "" {
-		*token = e.getenv("CLINIC_SYNC_TOKEN")
-	}
-	db, s, err := e.open(&c)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	addr := *server
+// syncFlags are the flags of clinic sync.
+type syncFlags struct {
+	server, token, ca string
+	insecure, watch   bool
+	interval          time.Duration
+}
+
+// sync runs one sync, or keeps syncing with --watch.
+func (a *app) sync(ctx context.Context, db *store.DB, s *store.Session, f syncFlags) error {
+	e := a.e
+	addr := f.server
 	if addr == "" {
 		st, err := s.SyncState()
 		if err != nil {
@@ -58,13 +64,13 @@ func cmdSync(ctx context.Context, e *env, args []string) error {
 			return usagef("no sync server yet: give --server ADDR (host:port) the first time")
 		}
 	}
-	conn, err := client.Dial(addr, client.DialOptions{Insecure: *insecure, CAFile: *ca})
+	conn, err := client.Dial(addr, client.DialOptions{Insecure: f.insecure, CAFile: f.ca})
 	if err != nil {
 		return usageErr(err)
 	}
 	defer conn.Close()
-	opts := client.Options{Addr: addr, Token: *token, Now: e.now}
-	if !*watch {
+	opts := client.Options{Addr: addr, Token: f.token, Now: e.now}
+	if !f.watch {
 		rep, err := client.New(conn, s, opts).SyncOnce(ctx)
 		if err != nil {
 			return syncError(err)
@@ -80,8 +86,8 @@ func cmdSync(ctx context.Context, e *env, args []string) error {
 		}
 		fmt.Fprintf(e.stdout, "%s pushed %d, pulled %d, conflicts %d\n", stamp, rep.Pushed, rep.Pulled, rep.Conflicts)
 	}
-	fmt.Fprintf(e.stderr, "syncing with %s every %s; press Ctrl-C to stop\n", addr, *interval)
-	return client.New(conn, s, opts).Watch(ctx, *interval)
+	fmt.Fprintf(e.stderr, "syncing with %s every %s; press Ctrl-C to stop\n", addr, f.interval)
+	return client.New(conn, s, opts).Watch(ctx, f.interval)
 }
 
 // syncError gives a sync failure its exit code: a server that refuses
@@ -120,15 +126,24 @@ type syncReport struct {
 	State     string     `json:"state"`
 }
 
+// syncStatusCmd is clinic sync status.
+func (a *app) syncStatusCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "status",
+		Short: "pending changes, last acknowledged, last pull, open conflicts",
+		Args:  noArgs,
+		RunE: func(*cobra.Command, []string) error {
+			return a.withSession(func(db *store.DB, s *store.Session) error {
+				return syncStatus(a.e, a.c.json, db, s)
+			})
+		},
+	}
+}
+
 // syncStatus prints the state of sync as the store knows it, without
 // asking the server: "synced" only when the server acknowledged every
 // local change and a pull has completed.
-func syncStatus(e *env, c *common) error {
-	db, s, err := e.open(c)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
+func syncStatus(e *env, asJSON bool, db *store.DB, s *store.Session) error {
 	st, err := s.SyncState()
 	if err != nil {
 		return err
@@ -142,7 +157,7 @@ func syncStatus(e *env, c *common) error {
 		r.LastPull = &st.LastPull
 	}
 	r.Synced, r.State = syncState(st)
-	if c.json {
+	if asJSON {
 		return table(e.stdout, true, r, nil, nil)
 	}
 	server, pull := st.Server, "never"
@@ -174,16 +189,25 @@ func syncState(st store.Status) (bool, string) {
 	return true, "synced"
 }
 
-// syncNewDevice gives a copy of another workstation's store its own
-// device identity, so that both can sync: until clinic join exists, a
-// second workstation starts as a copy. It refuses while changes are
-// pending, which would be lost: the store copied from must sync first.
-func syncNewDevice(e *env, c *common) error {
-	db, s, err := e.open(c)
-	if err != nil {
-		return err
+// syncNewDeviceCmd is clinic sync new-device.
+func (a *app) syncNewDeviceCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "new-device",
+		Short: "give a copied store its own device identity",
+		Args:  noArgs,
+		RunE: func(*cobra.Command, []string) error {
+			return a.withSession(func(db *store.DB, s *store.Session) error {
+				return syncNewDevice(a.e, db, s)
+			})
+		},
 	}
-	defer db.Close()
+}
+
+// syncNewDevice gives a copy of another workstation's store its own
+// device identity, so that both can sync: a second workstation can start
+// as a copy. It refuses while changes are pending, which would be lost:
+// the store copied from must sync first.
+func syncNewDevice(e *env, db *store.DB, s *store.Session) error {
 	st, err := s.SyncState()
 	if err != nil {
 		return err
@@ -199,26 +223,39 @@ func syncNewDevice(e *env, c *common) error {
 	return nil
 }
 
-// cmdConflicts lists open conflicts or resolves one.
-func cmdConflicts(_ context.Context, e *env, args []string) error {
-	var c common
-	usage := `conflicts list [--json] | conflicts resolve ID --keep APPT_ID [--move-to "YYYY-MM-DD HH:MM"]`
-	fs := e.flags("conflicts", usage, &c)
-	keep := fs.String("keep", "", "with resolve, the appointment to keep (required)")
-	moveTo := fs.String("move-to", "", `with resolve, move the other appointment to this time ("YYYY-MM-DD HH:MM") instead of cancelling it`)
-	pos, err := parseAll(fs, args)
-	if err != nil {
-		return err
+// conflictsCmd is clinic conflicts: list or resolve the double bookings
+// sync found.
+func (a *app) conflictsCmd() *cobra.Command {
+	return group("conflicts", "list or resolve double bookings sync found", a.conflictsListCmd(), a.conflictsResolveCmd())
+}
+
+// conflictsListCmd is clinic conflicts list.
+func (a *app) conflictsListCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "list [--json]",
+		Short: "print the open conflicts, oldest first",
+		Args:  noArgs,
+		RunE: func(*cobra.Command, []string) error {
+			return a.withSession(func(db *store.DB, s *store.Session) error {
+				return conflictsList(a.e, a.c.json, db, s)
+			})
+		},
 	}
-	switch {
-	case len(pos) == 1 && pos[0] == "list":
-		return conflictsList(e, &c)
-	case len(pos) == 2 && pos[0] == "resolve":
-		return conflictsResolve(e, &c, pos[1], *keep, *moveTo)
-	case len(pos) > 0 && pos[0] == "resolve":
-		return usagef(`usage: clinic conflicts resolve ID --keep APPT_ID [--move-to "YYYY-MM-DD HH:MM"]`)
+}
+
+// conflictsResolveCmd is clinic conflicts resolve.
+func (a *app) conflictsResolveCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   `resolve ID --keep APPT_ID [--move-to "YYYY-MM-DD HH:MM"]`,
+		Short: "keep one appointment of a conflict and cancel or move the other",
+		Args:  exactArgs(1),
 	}
-	return usagef("usage: clinic %s", usage)
+	keep := cmd.Flags().String("keep", "", "the appointment to keep (required)")
+	moveTo := cmd.Flags().String("move-to", "", `move the other appointment to this time ("YYYY-MM-DD HH:MM") instead of cancelling it`)
+	cmd.RunE = func(_ *cobra.Command, args []string) error {
+		return a.conflictsResolve(args[0], *keep, *moveTo)
+	}
+	return cmd
 }
 
 // conflictRow is one open conflict as clinic conflicts list prints it.
@@ -231,12 +268,7 @@ type conflictRow struct {
 }
 
 // conflictsList prints the open conflicts, oldest first.
-func conflictsList(e *env, c *common) error {
-	db, s, err := e.open(c)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
+func conflictsList(e *env, asJSON bool, db *store.DB, s *store.Session) error {
 	open, err := s.Conflicts()
 	if err != nil {
 		return err
@@ -253,12 +285,12 @@ func conflictsList(e *env, c *common) error {
 		out = append(out, r)
 		rows = append(rows, []string{string(cf.ID), cf.On, when, r.Doctor, r.Appointments[0], r.Appointments[1]})
 	}
-	return table(e.stdout, c.json, out, []string{"ID", "ON", "WHEN", "DOCTOR", "APPOINTMENT", "OTHER"}, rows)
+	return table(e.stdout, asJSON, out, []string{"ID", "ON", "WHEN", "DOCTOR", "APPOINTMENT", "OTHER"}, rows)
 }
 
 // conflictsResolve keeps one appointment of a conflict and cancels or
 // moves the other.
-func conflictsResolve(e *env, c *common, id, keep, moveTo string) error {
+func (a *app) conflictsResolve(id, keep, moveTo string) error {
 	if keep == "" {
 		return usagef(`conflicts resolve needs --keep APPT_ID: the appointment to keep`)
 	}
@@ -270,41 +302,21 @@ func conflictsResolve(e *env, c *common, id, keep, moveTo string) error {
 	if err != nil {
 		return usageErr(fmt.Errorf("--keep: %s", strip(err.Error())))
 	}
-	db, s, err := e.open(c)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	var to time.Time
-	if moveTo != "" {
-		if to, err = parseWhen(moveTo, db.Zone()); err != nil {
-			return usageErr(fmt.Errorf("--move-to: %v", err))
+	return a.withSession(func(db *store.DB, s *store.Session) error {
+		var to time.Time
+		if moveTo != "" {
+			if to, err = parseWhen(moveTo, db.Zone()); err != nil {
+				return usageErr(fmt.Errorf("--move-to: %v", err))
+			}
 		}
-	}
-	if err := s.ResolveConflict(cid, kid, to); err != nil {
-		return err
-	}
-	if to.IsZero() {
-		fmt.Fprintf(e.stdout, "resolved %s: kept %s, cancelled the other; it syncs with the next clinic sync\n", cid, kid)
-	} else {
-		fmt.Fprintf(e.stdout, "resolved %s: kept %s, moved the other to %s; it syncs with the next clinic sync\n", cid, kid, to.In(db.Zone()).Format("2006-01-02 15:04"))
-	}
-	return nil
-}
-
-// parseAll parses flags wherever they stand among the positional
-// arguments ("resolve ID --keep X" as well as "--keep X resolve ID") and
-// returns the positional ones in order.
-func parseAll(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := parse(fs, args); err != nil {
-			return nil, err
+		if err := s.ResolveConflict(cid, kid, to); err != nil {
+			return err
 		}
-		if fs.NArg() == 0 {
-			return pos, nil
+		if to.IsZero() {
+			fmt.Fprintf(a.e.stdout, "resolved %s: kept %s, cancelled the other; it syncs with the next clinic sync\n", cid, kid)
+		} else {
+			fmt.Fprintf(a.e.stdout, "resolved %s: kept %s, moved the other to %s; it syncs with the next clinic sync\n", cid, kid, to.In(db.Zone()).Format("2006-01-02 15:04"))
 		}
-		pos = append(pos, fs.Arg(0))
-		args = fs.Args()[1:]
-	}
+		return nil
+	})
 }

@@ -18,13 +18,8 @@ import (
 )
 
 // cmdTUI opens the terminal UI on the store in --data.
-func cmdTUI(ctx context.Context, e *env, args []string) error {
-	var c common
-	fs := e.flags("", "[--data DIR]", &c)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	db, err := e.openDB(&c)
+func cmdTUI(ctx context.Context, e *env, c *common) error {
+	db, err := e.openDB(c)
 	if err != nil {
 		return err
 	}
@@ -57,23 +52,18 @@ const (
 
 // cmdDemo opens the TUI on a demo clinic, creating and seeding it first
 // when the data directory holds no store yet.
-func cmdDemo(ctx context.Context, e *env, args []string) error {
-	var c common
-	fs := e.flags("demo", "demo [--data DIR]", &c)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
+func cmdDemo(ctx context.Context, e *env, c *common) error {
 	if c.data == "" {
 		c.data = filepath.Join(e.dataDir(), "demo")
 	}
-	path := e.storePath(&c)
+	path := e.storePath(c)
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
 		fmt.Fprintf(e.stderr, "creating the demo clinic in %s…\n", c.data)
 		if err := createDemo(e, path); err != nil {
 			return err
 		}
 	}
-	db, err := e.openDB(&c)
+	db, err := e.openDB(c)
 	if err != nil {
 		return err
 	}

@@ -4,13 +4,11 @@
 // export, and verify the access log.
 //
 // Exit codes: 0 ok, 1 usage, 2 authentication or permission, 3 validation
-// or scheduling conflict, 4 store problem.
+// or scheduling conflict, 4 store or sync problem.
 package main
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
@@ -21,21 +19,4 @@ func main() {
 	code := run(ctx, os.Args[1:], newEnv())
 	stop()
 	os.Exit(code)
-}
-
-// run executes one command line and returns its exit code. A panic (a bug,
-// or bbolt meeting a damaged file) becomes one sentence, never a trace.
-func run(ctx context.Context, args []string, e *env) (code int) {
-	defer func() {
-		if r := recover(); r != nil {
-			fmt.Fprintln(e.stderr, "clinic: internal error; the store was left as it was before this command")
-			code = exitStore
-		}
-	}()
-	err := dispatch(ctx, args, e)
-	if err == nil || errors.Is(err, errHelpShown) {
-		return exitOK
-	}
-	fmt.Fprintln(e.stderr, "clinic: "+e.message(err))
-	return exitCode(err)
 }

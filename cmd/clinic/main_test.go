@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -32,12 +33,7 @@ func newCLI(t *testing.T) *cli {
 func (c *cli) run(args ...string) (string, string, int) {
 	c.t.Helper()
 	var out, errOut bytes.Buffer
-	e := &env{
-		stdout: &out, stderr: &errOut,
-		getenv: func(k string) string { return c.vars[k] },
-		now:    func() time.Time { return c.now },
-		opts:   store.Options{KDF: store.KDF{Time: 1, MemKiB: 64, Threads: 1}},
-	}
+	e := c.env(&out, &errOut)
 	withData := args
 	if len(args) > 0 && args[0] != "help" {
 		// Flags must come before positional arguments.
@@ -46,6 +42,17 @@ func (c *cli) run(args ...string) (string, string, int) {
 	}
 	code := run(context.Background(), withData, e)
 	return out.String(), errOut.String(), code
+}
+
+// env is the environment c's commands run in, writing to stdout and
+// stderr.
+func (c *cli) env(stdout, stderr io.Writer) *env {
+	return &env{
+		stdout: stdout, stderr: stderr,
+		getenv: func(k string) string { return c.vars[k] },
+		now:    func() time.Time { return c.now },
+		opts:   store.Options{KDF: store.KDF{Time: 1, MemKiB: 64, Threads: 1}},
+	}
 }
 
 // subLen is how many leading words name the command ("appt book" is 2).
