@@ -41,7 +41,7 @@ func finish[T any](c *call, resp T, err error) (T, error) {
 	case err == nil:
 		c.log.Info(c.method, attrs...)
 		return resp, nil
-	case code == codes.Internal:
+	case code == codes.Internal, code == codes.DataLoss:
 		c.log.Error(c.method, append(attrs, "error", err.Error())...)
 	default:
 		c.log.Warn(c.method, append(attrs, "error", err.Error())...)

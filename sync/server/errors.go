@@ -28,6 +28,10 @@ var (
 	ErrInvalid = errors.New("server: invalid request")
 	// ErrTooLarge is returned when a batch exceeds the server's limit.
 	ErrTooLarge = errors.New("server: batch too large")
+	// ErrDamaged is returned when the data a call needs is damaged in
+	// the server's storage, or reading it failed in a way only damage
+	// explains. The call fails; others go on.
+	ErrDamaged = errors.New("server: stored data damaged")
 )
 
 // codeTable maps errors to gRPC status codes; the first match wins. Errors it
@@ -59,13 +63,17 @@ var codeTable = []struct {
 	{auth.ErrMalformed, codes.InvalidArgument},
 	{envelope.ErrMalformed, codes.InvalidArgument},
 	{envelope.ErrBadSignature, codes.InvalidArgument},
+	{ErrDamaged, codes.DataLoss},
 	{context.Canceled, codes.Canceled},
 	{context.DeadlineExceeded, codes.DeadlineExceeded},
 }
 
-// internalMessage is all a client learns of an unexpected failure; the
-// server logs the rest.
-const internalMessage = "server: internal error; the request may be retried"
+// internalMessage is all a client learns of an unexpected failure, and
+// damagedMessage of damaged storage; the server logs the rest.
+const (
+	internalMessage = "server: internal error; the request may be retried"
+	damagedMessage  = "server: the server's stored data for this request is damaged; its operator must run syncd check and restore the data file from a backup"
+)
 
 // codeOf returns the status code for err.
 func codeOf(err error) codes.Code {
@@ -88,6 +96,8 @@ func toStatus(err error) error {
 		return nil
 	case codes.Internal:
 		return status.Error(code, internalMessage)
+	case codes.DataLoss:
+		return status.Error(code, damagedMessage)
 	}
 	return status.Error(code, err.Error())
 }

@@ -51,11 +51,16 @@ type options struct {
 	token    string
 	maxBatch int
 	wrap     func(server.Backend) server.Backend
+	// path is an existing data file to serve; empty means a new one.
+	path string
 }
 
 func start(t *testing.T, opts options) *harness {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "syncd.db")
+	path := opts.path
+	if path == "" {
+		path = filepath.Join(t.TempDir(), "syncd.db")
+	}
 	st, err := boltstore.Open(path)
 	if err != nil {
 		t.Fatal(err)

@@ -114,6 +114,8 @@ func (s *Server) GRPCServer(opts ...grpc.ServerOption) *grpc.Server {
 		// Fixed flow-control windows turn off gRPC's bandwidth probing,
 		// whose pings cost a slow link bytes on every exchange.
 		grpc.InitialWindowSize(1 << 20), grpc.InitialConnWindowSize(1 << 20),
+		grpc.ChainUnaryInterceptor(s.guardUnary),
+		grpc.ChainStreamInterceptor(s.guardStream),
 	}
 	g := grpc.NewServer(append(limits, opts...)...)
 	wire.RegisterSyncServer(g, s)

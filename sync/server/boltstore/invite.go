@@ -36,7 +36,7 @@ func (s *Store) PutInvite(ctx context.Context, inv server.Invite, now time.Time)
 	if len(inv.ID) == 0 {
 		return fmt.Errorf("boltstore: invitation without an ID")
 	}
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.write("invitations", func(tx *bolt.Tx) error {
 		if _, err := orgBucket(tx, inv.Org); err != nil {
 			return err
 		}
@@ -83,7 +83,7 @@ func (s *Store) TakeInvite(ctx context.Context, id []byte, now time.Time) (serve
 		inv   server.Invite
 		found bool
 	)
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.write("invitations", func(tx *bolt.Tx) error {
 		if tx.Bucket(bucketInvites) == nil {
 			return nil
 		}

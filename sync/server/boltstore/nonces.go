@@ -22,7 +22,7 @@ func (s *Store) SeenNonce(ctx context.Context, org, device string, nonce []byte,
 		return false, err
 	}
 	seen := false
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.write("request nonces", func(tx *bolt.Tx) error {
 		if _, err := orgBucket(tx, org); err != nil {
 			return err
 		}

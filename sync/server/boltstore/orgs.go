@@ -15,7 +15,7 @@ func (s *Store) RegisterOrg(ctx context.Context, org server.Org, first server.De
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.write("organisation "+org.ID, func(tx *bolt.Tx) error {
 		orgs := tx.Bucket(bucketOrgs)
 		if orgs.Bucket([]byte(org.ID)) != nil {
 			return fmt.Errorf("%w: %s", server.ErrOrgExists, org.ID)
@@ -56,7 +56,7 @@ func (s *Store) view(ctx context.Context, org string, fn func(b *bolt.Bucket) er
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return s.db.View(func(tx *bolt.Tx) error {
+	return s.read("organisation "+org, func(tx *bolt.Tx) error {
 		b, err := orgBucket(tx, org)
 		if err != nil {
 			return err
@@ -70,7 +70,7 @@ func (s *Store) update(ctx context.Context, org string, fn func(b *bolt.Bucket) 
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.write("organisation "+org, func(tx *bolt.Tx) error {
 		b, err := orgBucket(tx, org)
 		if err != nil {
 			return err

@@ -29,7 +29,8 @@ var (
 	// store.
 	ErrNotStore = errors.New("boltstore: not a sync server data file")
 	// ErrCorrupt is returned when the file or a value in it is damaged.
-	ErrCorrupt = errors.New("boltstore: data file damaged")
+	// It wraps server.ErrDamaged, so that the server tells the caller.
+	ErrCorrupt error = damaged{}
 	// ErrNewerSchema is returned by Open for a file written by a newer
 	// version.
 	ErrNewerSchema = errors.New("boltstore: data file from a newer version")
@@ -37,30 +38,28 @@ var (
 
 // Open opens the store at path, creating it (mode 0600) if it does not
 // exist. It returns ErrInUse, ErrNotStore, ErrCorrupt or ErrNewerSchema.
-func Open(path string) (s *Store, err error) {
-	defer func() {
-		// bbolt panics on some damaged pages; a caller gets an error.
-		if r := recover(); r != nil {
-			s, err = nil, fmt.Errorf("%w: %s", ErrCorrupt, path)
-		}
-	}()
+func Open(path string) (*Store, error) {
 	if st, err := os.Stat(path); err == nil && st.IsDir() {
 		return nil, fmt.Errorf("%w: %s is a directory", ErrNotStore, path)
 	}
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
+	var db *bolt.DB
+	err := guard(path, func() (err error) {
+		db, err = bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
+		return err
+	})
 	if err != nil {
 		switch {
 		case errors.Is(err, bolterrors.ErrTimeout):
 			return nil, fmt.Errorf("%w: %s", ErrInUse, path)
 		case errors.Is(err, bolterrors.ErrInvalid), errors.Is(err, bolterrors.ErrVersionMismatch):
 			return nil, fmt.Errorf("%w: %s", ErrNotStore, path)
-		case errors.Is(err, bolterrors.ErrChecksum):
+		case errors.Is(err, bolterrors.ErrChecksum), errors.Is(err, ErrCorrupt):
 			return nil, fmt.Errorf("%w: %s", ErrCorrupt, path)
 		}
 		return nil, fmt.Errorf("boltstore: opening %s: %w", path, err)
 	}
-	s = &Store{db: db, path: path}
-	if err := db.Update(s.initialise); err != nil {
+	s := &Store{db: db, path: path}
+	if err := s.write(path, s.initialise); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -104,6 +103,12 @@ func (s *Store) initialise(tx *bolt.Tx) error {
 	}
 	return nil
 }
+
+// damaged is ErrCorrupt's type.
+type damaged struct{}
+
+func (damaged) Error() string { return "boltstore: data file damaged" }
+func (damaged) Unwrap() error { return server.ErrDamaged }
 
 // Close releases the file.
 func (s *Store) Close() error { return s.db.Close() }
