@@ -12,13 +12,19 @@ var apptStates = []AppointmentStatus{ApptBooked, ApptCheckedIn, ApptInProgress, 
 
 func TestAppointmentTransitions(t *testing.T) {
 	// The moves DESIGN.md allows: booked → checked_in → in_progress →
-	// completed; booked → cancelled | no_show. Every other pair is refused.
+	// completed; booked → cancelled | no_show; and the corrections a desk
+	// needs, one step back each. Every other pair is refused.
 	allowed := map[[2]AppointmentStatus]bool{
 		{ApptBooked, ApptCheckedIn}:     true,
 		{ApptCheckedIn, ApptInProgress}: true,
 		{ApptInProgress, ApptCompleted}: true,
 		{ApptBooked, ApptCancelled}:     true,
 		{ApptBooked, ApptNoShow}:        true,
+		{ApptCheckedIn, ApptBooked}:     true,
+		{ApptNoShow, ApptBooked}:        true,
+		{ApptCancelled, ApptBooked}:     true,
+		{ApptInProgress, ApptCheckedIn}: true,
+		{ApptCompleted, ApptInProgress}: true,
 	}
 	for _, from := range apptStates {
 		for _, to := range apptStates {

@@ -213,3 +213,22 @@ func (e *ClashError) Error() string {
 
 // Unwrap lets errors.Is(err, ErrClash) match.
 func (e *ClashError) Unwrap() error { return ErrClash }
+
+// SearchFrom is where the search for a next free slot starts: the wanted
+// start, or now when that has already passed, so a clash never offers a
+// slot in the past.
+func SearchFrom(start, now time.Time) time.Time {
+	if start.Before(now) {
+		return now
+	}
+	return start
+}
+
+// CheckNotPast refuses to book or move an appointment to a start before now,
+// with a *ValidationError on start.
+func CheckNotPast(a *Appointment, now time.Time) error {
+	if a.Start.Before(now) {
+		return &ValidationError{Kind: KindAppointment, Fields: []FieldError{{Field: "start", Message: "is in the past"}}}
+	}
+	return nil
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"medisecure/core"
@@ -42,7 +43,8 @@ func (t *txn) checkSlot(a *core.Appointment) error {
 	if !clash.OutsideHours && len(clash.Clashes) == 0 {
 		return nil
 	}
-	clash.Next, clash.HasNext = core.NextFree(sched, want, a.Start, zone, lookAheadDays, func(d core.Date) []core.Slot {
+	from := core.SearchFrom(a.Start, t.now)
+	clash.Next, clash.HasNext = core.NextFree(sched, want, from, zone, lookAheadDays, func(d core.Date) []core.Slot {
 		return t.busy(want, d)
 	})
 	return clash
@@ -61,13 +63,18 @@ func (s *Session) CheckSlot(a core.Appointment) error {
 }
 
 // Book saves a new appointment in status booked, or returns a
-// *core.ClashError (naming the clash and the next free slot) and writes
-// nothing. The check and the write are one transaction.
+// *core.ClashError (naming the clash and the next free slot, never one in
+// the past) and writes nothing. A start before now is refused with a
+// *core.ValidationError on start. The check and the write are one
+// transaction.
 func (s *Session) Book(a core.Appointment) (core.Appointment, error) {
 	a.Status, a.StatusReason, a.CheckedInAt = core.ApptBooked, "", time.Time{}
 	a.Start = a.Start.UTC()
 	err := s.update(func(t *txn) error {
 		if err := s.authorize(core.ActCreate, core.KindAppointment); err != nil {
+			return err
+		}
+		if err := core.CheckNotPast(&a, t.now); err != nil {
 			return err
 		}
 		if err := t.checkSlot(&a); err != nil {
@@ -79,6 +86,8 @@ func (s *Session) Book(a core.Appointment) (core.Appointment, error) {
 }
 
 // Move reschedules a booked appointment, or returns a *core.ClashError.
+// Only appointments core.Movable allows may move (a checked-in visit is
+// first corrected back to booked); a start before now is refused.
 func (s *Session) Move(id core.ID, start time.Time, minutes int, room string) (core.Appointment, error) {
 	var a core.Appointment
 	err := s.update(func(t *txn) error {
@@ -88,10 +97,13 @@ func (s *Session) Move(id core.ID, start time.Time, minutes int, room string) (c
 		if err := t.get(id, &a); err != nil {
 			return err
 		}
-		if a.Status != core.ApptBooked {
+		if !core.Movable(a.Status) {
 			return &core.TransitionError{Kind: core.KindAppointment, From: string(a.Status), To: "moved"}
 		}
 		a.Start, a.Minutes, a.Room = start.UTC(), minutes, room
+		if err := core.CheckNotPast(&a, t.now); err != nil {
+			return err
+		}
 		if err := t.checkSlot(&a); err != nil {
 			return err
 		}
@@ -101,7 +113,12 @@ func (s *Session) Move(id core.ID, start time.Time, minutes int, room string) (c
 }
 
 // SetStatus moves an appointment through its status machine. Cancelling
-// needs a reason; checking in records the time.
+// and every correction (core.AppointmentStatus.IsCorrection: checked in →
+// booked, no-show → booked …) need a reason, which the change records;
+// the day guards of core.CheckStatusTime apply in the clinic's zone;
+// checking in records the time. Taking a cancelled or no-show appointment
+// back to booked refuses with a *core.ClashError when its slot has been
+// given to someone else since.
 func (s *Session) SetStatus(id core.ID, to core.AppointmentStatus, reason string) (core.Appointment, error) {
 	var a core.Appointment
 	err := s.update(func(t *txn) error {
@@ -118,15 +135,32 @@ func (s *Session) SetStatus(id core.ID, to core.AppointmentStatus, reason string
 
 // setStatus applies one status step to a loaded appointment.
 func (t *txn) setStatus(a *core.Appointment, to core.AppointmentStatus, reason string) error {
-	if err := a.Status.CheckTransition(to); err != nil {
+	from := a.Status
+	if err := from.CheckTransition(to); err != nil {
 		return err
 	}
-	if to == core.ApptCancelled && reason == "" {
-		return &core.ValidationError{Kind: core.KindAppointment, Fields: []core.FieldError{{Field: "reason", Message: "is required to cancel"}}}
+	if from.NeedsReason(to) && strings.TrimSpace(reason) == "" {
+		msg := "is required to cancel"
+		if from.IsCorrection(to) {
+			msg = "is required to correct a status"
+		}
+		return &core.ValidationError{Kind: core.KindAppointment, Fields: []core.FieldError{{Field: "reason", Message: msg}}}
+	}
+	if err := core.CheckStatusTime(*a, to, t.now, t.s.db.zone); err != nil {
+		return err
 	}
 	a.Status, a.StatusReason = to, reason
-	if to == core.ApptCheckedIn {
+	switch {
+	case to == core.ApptCheckedIn && !from.IsCorrection(to):
 		a.CheckedInAt = t.now
+	case to == core.ApptBooked:
+		a.CheckedInAt = time.Time{}
+	}
+	if !from.Holds() && to.Holds() {
+		want := a.Slot()
+		if cl := core.Clashes(want, t.busy(want, core.DateOf(a.Start, t.s.db.zone))); len(cl) > 0 {
+			return &core.ClashError{Clashes: cl}
+		}
 	}
 	return t.save(a)
 }

@@ -124,6 +124,7 @@ func TestMove(t *testing.T) {
 			f := newFixture(t)
 			ann := f.patient(t, "Ann Smith", "1990-01-02", "")
 			a := book(t, f, ann.ID, "drwho", "2026-11-27 09:00", 15, "")
+			f.clock.t = at(t, "2026-11-27 09:05") // the day guards: on the day, after the start
 			_, err := f.desk.SetStatus(a.ID, st, "patient called")
 			must(t, err)
 			seq := seqOf(t, f)
@@ -271,10 +272,11 @@ func TestFreedSlotsCanBeBookedAgain(t *testing.T) {
 			f := newFixture(t)
 			ann := f.patient(t, "Ann Smith", "1990-01-02", "")
 			bob := f.patient(t, "Bob Jones", "1980-05-06", "")
-			a := book(t, f, ann.ID, "drwho", "2026-11-27 10:00", 15, "Room 1")
+			a := book(t, f, ann.ID, "drwho", "2026-11-27 10:00", 30, "Room 1")
+			f.clock.t = at(t, "2026-11-27 10:05") // a no-show only after the start
 			_, err := f.desk.SetStatus(a.ID, st, "did not come")
 			must(t, err)
-			book(t, f, bob.ID, "drwho", "2026-11-27 10:00", 15, "Room 1")
+			book(t, f, bob.ID, "drwho", "2026-11-27 10:15", 15, "Room 1")
 			if cs, err := f.desk.Conflicts(); err != nil || len(cs) != 0 {
 				t.Errorf("conflicts = %+v %v", cs, err)
 			}
@@ -326,6 +328,7 @@ func TestAppointmentsOfADay(t *testing.T) {
 
 func TestOutboxGetsOneChangePerWrite(t *testing.T) {
 	f := newFixture(t)
+	f.clock.t = at(t, "2026-11-27 07:00") // the day of the visits, so check-in is allowed
 	ann := f.patient(t, "Ann Smith", "1990-01-02", "")
 	bob := f.patient(t, "Bob Jones", "1980-05-06", "")
 	bookAt := func(p core.ID, start string) (core.Appointment, error) {

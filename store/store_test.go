@@ -89,6 +89,7 @@ func TestBookingClashOffersNextSlot(t *testing.T) {
 
 func TestStatusMachineThroughStore(t *testing.T) {
 	f := newFixture(t)
+	f.clock.t = at(t, "2026-11-27 07:00") // the day of the visit, so check-in is allowed
 	p := f.patient(t, "Ann Smith", "1990-01-02", "")
 	a, err := f.desk.Book(core.Appointment{PatientID: p.ID, Doctor: "drwho", Start: at(t, "2026-11-27 10:00"), Minutes: 15})
 	must(t, err)

@@ -82,7 +82,7 @@ type workstation struct {
 // openWorkstation opens a store (fsync on, as a workstation runs) and
 // logs in.
 func openWorkstation(path string) (*workstation, error) {
-	db, err := store.Open(path, store.Options{Now: func() time.Time { return fixedNow }, KDF: syncKDF})
+	db, err := store.Open(path, store.Options{Now: benchNow, KDF: syncKDF})
 	if err != nil {
 		return nil, err
 	}

@@ -90,13 +90,33 @@ func benchP6(ctx context.Context, c config) (string, error) {
 	return fmt.Sprintf("%.0f B/change limit %.0f B/change", wire, float64(jsonBytes)/float64(changes)), nil
 }
 
+// deskClock is the workstations' clock: fixedNow, except while the front
+// desk acts on a visit at the visit's own time (the store checks in only on
+// the visit's day and marks a no-show only after its start).
+var deskClock atomic.Int64
+
+// benchNow is the workstations' wall clock.
+func benchNow() time.Time {
+	if ms := deskClock.Load(); ms != 0 {
+		return time.UnixMilli(ms).UTC()
+	}
+	return fixedNow
+}
+
+// atTime runs fn with the workstations' clock at t.
+func atTime(t time.Time, fn func() error) error {
+	deskClock.Store(t.UnixMilli())
+	defer deskClock.Store(0)
+	return fn()
+}
+
 // frontDesk plays a day at the desk on one workstation.
 type frontDesk struct {
 	w        *workstation
 	rng      *rand.Rand
 	day      time.Time
 	patients []core.ID
-	booked   []core.ID
+	booked   []core.Appointment
 	slot     int
 }
 
@@ -128,13 +148,14 @@ func (d *frontDesk) work(round, rounds int) error {
 			return err
 		}
 		d.slot++
-		d.booked = append(d.booked, a.ID)
+		d.booked = append(d.booked, a)
 	}
 	for range 3 + d.rng.IntN(3) {
 		if len(d.booked) == 0 {
 			break
 		}
-		id := d.booked[0]
+		a := d.booked[0]
+		id := a.ID
 		d.booked = d.booked[1:]
 		switch r := d.rng.IntN(20); {
 		case r == 0:
@@ -143,7 +164,7 @@ func (d *frontDesk) work(round, rounds int) error {
 				return err
 			}
 		case r == 1:
-			_, err := s.SetStatus(id, core.ApptNoShow, "")
+			err := atTime(a.End(), func() error { _, err := s.SetStatus(id, core.ApptNoShow, ""); return err })
 			if err != nil {
 				return err
 			}
@@ -153,10 +174,16 @@ func (d *frontDesk) work(round, rounds int) error {
 			}
 			d.slot++
 		default:
-			for _, st := range []core.AppointmentStatus{core.ApptCheckedIn, core.ApptInProgress, core.ApptCompleted} {
-				if _, err := s.SetStatus(id, st, ""); err != nil {
-					return err
+			err := atTime(a.Start, func() error {
+				for _, st := range []core.AppointmentStatus{core.ApptCheckedIn, core.ApptInProgress, core.ApptCompleted} {
+					if _, err := s.SetStatus(id, st, ""); err != nil {
+						return err
+					}
 				}
+				return nil
+			})
+			if err != nil {
+				return err
 			}
 		}
 	}

@@ -131,6 +131,7 @@ func TestFrontDeskFlow(t *testing.T) {
 	if out := c.must("appt", "list", "--date", "2026-12-07", "--doctor", "dr.okafor"); !strings.Contains(out, "Zoë Łukasiewicz") || !strings.Contains(out, "booked") {
 		t.Errorf("list: %q", out)
 	}
+	c.now = time.Date(2026, 12, 7, 8, 0, 0, 0, time.UTC) // the visit's day: check-in is allowed
 	c.must("appt", "status", appt, "checked_in")
 	c.expect(exitValidation, `cannot go from checked_in to cancelled`, "appt", "cancel", appt)
 	second := strings.TrimSpace(c.must("appt", "book", "--patient", other, "--doctor", "dr.okafor", "--at", "2026-12-07 10:00", "--minutes", "15"))
