@@ -67,7 +67,7 @@ type device struct {
 // DB is an open store file. Sessions of several users may share it (the SSH
 // server runs one per terminal); it is safe for concurrent use.
 type DB struct {
-	bolt  *bolt.DB
+	bolt  guarded
 	path  string
 	opts  Options
 	org   Org
@@ -76,9 +76,11 @@ type DB struct {
 	root  ed25519.PublicKey
 	clock *core.Clock
 
-	mu     sync.Mutex // guards keys and search while they are first loaded
+	mu     sync.Mutex // guards keys, search and repairs while they are first loaded
 	keys   *storeKeys
 	search *searchIndex
+	// repairs are what unlocking repaired, for the user (Repairs).
+	repairs []string
 }
 
 // storeKeys are the keys a first login unlocks for the whole process.
@@ -235,23 +237,22 @@ func Open(path string, opts Options) (db *DB, err error) {
 	if err := preflight(path, st.Size()); err != nil {
 		return nil, err
 	}
+	// bbolt panics or faults on some damaged pages; a user sees one
+	// sentence, and the half-opened file is let go.
 	var file *os.File
-	defer func() {
-		// bbolt panics on some corrupt pages; a user sees one sentence,
-		// and the half-opened file is let go.
-		if r := recover(); r != nil {
-			if file != nil {
-				file.Close()
-			}
-			db, err = nil, fmt.Errorf("%w: %s is damaged", ErrCorrupt, path)
-		}
-	}()
 	openFile := func(name string, flag int, mode os.FileMode) (*os.File, error) {
 		f, err := os.OpenFile(name, flag, mode)
 		file = f
 		return f, err
 	}
-	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second, NoSync: opts.NoSync, OpenFile: openFile})
+	var b *bolt.DB
+	err = guard(path, func() (err error) {
+		b, err = bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second, NoSync: opts.NoSync, OpenFile: openFile})
+		return err
+	})
+	if isDamaged(err) && file != nil {
+		file.Close()
+	}
 	if err != nil {
 		switch {
 		case errors.Is(err, bolterrors.ErrTimeout):
@@ -260,10 +261,12 @@ func Open(path string, opts Options) (db *DB, err error) {
 			return nil, fmt.Errorf("%w: %s", ErrNotStore, path)
 		case errors.Is(err, bolterrors.ErrChecksum):
 			return nil, fmt.Errorf("%w: %s is damaged", ErrCorrupt, path)
+		case isDamaged(err):
+			return nil, err
 		}
 		return nil, fmt.Errorf("%w: %s cannot be read as a store", ErrNotStore, path)
 	}
-	db = &DB{bolt: b, path: path, opts: opts}
+	db = &DB{bolt: guarded{b}, path: path, opts: opts}
 	if err := db.load(); err != nil {
 		b.Close()
 		return nil, err
@@ -361,6 +364,7 @@ func (db *DB) unlock(orgKey []byte) error {
 		return err
 	}
 	keys := &storeKeys{epoch: db.org.Epoch, orgKey: orgKey}
+	var searchErr error // a damaged search index, rebuilt below
 	err = db.bolt.View(func(tx *bolt.Tx) error {
 		meta := tx.Bucket(bucketMeta)
 		sk, err := orgSealer.open(bucketMeta, metaStoreKey, meta.Get(metaStoreKey))
@@ -379,10 +383,21 @@ func (db *DB) unlock(orgKey []byte) error {
 		}
 		keys.device = ed25519.NewKeyFromSeed(seed)
 		db.search, err = loadSearch(tx, keys.store)
+		if errors.Is(err, ErrCorrupt) {
+			searchErr, err = err, nil
+		}
 		return err
 	})
 	if err != nil {
 		return err
+	}
+	if searchErr != nil {
+		ix, n, err := db.rebuildSearch(keys)
+		if err != nil {
+			return err
+		}
+		db.search = ix
+		db.repairs = append(db.repairs, fmt.Sprintf("the patient search index was damaged and has been rebuilt from the %d patient records", n))
 	}
 	db.keys = keys
 	return db.indexNotes()

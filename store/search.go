@@ -159,17 +159,20 @@ func loadSearch(tx *bolt.Tx, s *sealer) (*searchIndex, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := w; i < len(shards); i += workers {
-				plain, err := s.open(bucketSearch, shards[i].key, shards[i].sealed)
-				if err != nil {
-					errs[w] = corrupt(fmt.Sprintf("search index shard %x", shards[i].key), nil)
-					return
+			// The shards are in bbolt's map: this goroutine reads them
+			// under guard too.
+			errs[w] = guard(tx.DB().Path(), func() error {
+				for i := w; i < len(shards); i += workers {
+					plain, err := s.open(bucketSearch, shards[i].key, shards[i].sealed)
+					if err != nil {
+						return corrupt(fmt.Sprintf("search index shard %x", shards[i].key), nil)
+					}
+					if parts[w], err = decodeShard(parts[w], plain); err != nil {
+						return corrupt(fmt.Sprintf("search index shard %x", shards[i].key), err)
+					}
 				}
-				if parts[w], err = decodeShard(parts[w], plain); err != nil {
-					errs[w] = corrupt(fmt.Sprintf("search index shard %x", shards[i].key), err)
-					return
-				}
-			}
+				return nil
+			})
 		}()
 	}
 	wg.Wait()
