@@ -78,6 +78,68 @@ func TestDependencyRule(t *testing.T) {
 	}
 }
 
+// TestScreensStandAlone enforces the screen layout of DESIGN.md: a package
+// under tui/screens imports no other screen and not the root tui package
+// (it asks the root for a page by route), and the kit tui/ui imports no
+// screen and not the root.
+func TestScreensStandAlone(t *testing.T) {
+	const screens = "medisecure/tui/screens/"
+	checked := 0
+	err := filepath.WalkDir("tui", func(path string, d os.DirEntry, err error) error {
+		if err != nil || !d.IsDir() || strings.Contains(path, "testdata") {
+			return err
+		}
+		pkg, err := build.ImportDir(path, 0)
+		if err != nil {
+			if _, ok := err.(*build.NoGoError); ok {
+				return nil
+			}
+			return err
+		}
+		self := "medisecure/" + filepath.ToSlash(path)
+		checked++
+		for _, imp := range append(append(pkg.Imports, pkg.TestImports...), pkg.XTestImports...) {
+			if why := screenImport(self, imp); why != "" {
+				t.Errorf("%s imports %s: %s", path, imp, why)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("walking tui: %v", err)
+	}
+	if checked < 4 {
+		t.Fatalf("checked only %d tui packages; the layout moved?", checked)
+	}
+	for _, bad := range [][2]string{
+		{screens + "schedule", screens + "booking"},
+		{screens + "login", "medisecure/tui"},
+		{"medisecure/tui/ui", screens + "patient"},
+		{"medisecure/tui/ui", "medisecure/tui"},
+	} {
+		if screenImport(bad[0], bad[1]) == "" {
+			t.Errorf("the screen rule lets %s import %s", bad[0], bad[1])
+		}
+	}
+	if screenImport(screens+"schedule", "medisecure/tui/ui") != "" || screenImport("medisecure/tui", screens+"schedule") != "" {
+		t.Error("the screen rule refuses allowed imports")
+	}
+}
+
+// screenImport says why package self may not import imp, or "".
+func screenImport(self, imp string) string {
+	const screens = "medisecure/tui/screens/"
+	switch {
+	case strings.HasPrefix(self, screens) && strings.HasPrefix(imp, screens) && imp != self:
+		return "screens never import each other; ask the root for a page by route"
+	case (strings.HasPrefix(self, screens) || self == "medisecure/tui/ui") && imp == "medisecure/tui":
+		return "screens and the kit never import the root"
+	case self == "medisecure/tui/ui" && strings.HasPrefix(imp, screens):
+		return "the kit never imports a screen"
+	}
+	return ""
+}
+
 // TestRuleCatchesViolations makes sure the checker itself can fail.
 func TestRuleCatchesViolations(t *testing.T) {
 	core := func(p string) bool { return stdlib(p) || strings.HasPrefix(p, "golang.org/x/crypto/") }

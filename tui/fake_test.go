@@ -176,6 +176,26 @@ func (s *fakeSession) AddPatient(p core.Patient) (core.Patient, error) {
 	return p, nil
 }
 
+func (s *fakeSession) UpdatePatient(p core.Patient) (core.Patient, error) {
+	if err := s.lock(core.ActUpdate, core.KindPatient); err != nil {
+		return core.Patient{}, err
+	}
+	defer s.b.mu.Unlock()
+	for i, old := range s.b.patients {
+		if old.ID != p.ID {
+			continue
+		}
+		p.CreatedAt, p.CreatedBy, p.UpdatedAt = old.CreatedAt, old.CreatedBy, s.b.clock.Now()
+		if err := p.Validate(); err != nil {
+			return core.Patient{}, err
+		}
+		s.b.patients[i] = p
+		s.b.status.Pending++
+		return p, nil
+	}
+	return core.Patient{}, errors.New("store: patient not found")
+}
+
 func (s *fakeSession) LikelyDuplicates(name string, dob core.Date) ([]core.Patient, error) {
 	if err := s.lock(core.ActRead, core.KindPatient); err != nil {
 		return nil, err

@@ -11,6 +11,7 @@ import (
 	"github.com/muesli/termenv"
 
 	"medisecure/core"
+	"medisecure/tui/screens/patient"
 )
 
 // appt returns the fake's appointment n.
@@ -33,7 +34,7 @@ func TestLoginErrors(t *testing.T) {
 	h.keys("enter")
 	h.mustSee("wrong user or passphrase")
 	h.mustNotSee("core:", "store:", "Wrong")
-	if h.m.c.sess != nil {
+	if h.m.sess != nil {
 		t.Fatal("logged in with a wrong passphrase")
 	}
 	for i := 0; i < 4; i++ {
@@ -117,12 +118,22 @@ func TestRegisterPatient(t *testing.T) {
 	h.typ("example.dk")
 	h.keys("tab")
 	h.typ("male")
+	h.keys("tab")
+	h.typ("Nytorv 2, København")
+	h.keys("tab")
+	h.typ("Regine Olsen +45 3312 3456")
+	h.keys("tab")
+	h.typ("Sygeforsikring")
+	h.keys("tab")
+	h.typ("DK-778812")
 	h.keys("tab space tab tab tab space")
 	h.mustSee("[x] SMS reminders", "[x] Data sharing", "[ ] E-mail")
 	h.keys("enter")
-	h.mustSee("Registered Søren Kierkegaard.", "12345678", "SMS yes, e-mail no, telemedicine no, data sharing yes")
+	h.mustSee("Registered Søren Kierkegaard.", "12345678", "SMS yes, e-mail no, telemedicine no, data sharing yes",
+		"Nytorv 2, København", "Regine Olsen +45 3312 3456", "Sygeforsikring DK-778812")
 	p := h.b.patients[len(h.b.patients)-1]
-	if p.Name != "Søren Kierkegaard" || p.DOB != "1985-05-05" || p.Sex != "male" || !p.Consent.SMS || !p.Consent.DataSharing {
+	if p.Name != "Søren Kierkegaard" || p.DOB != "1985-05-05" || p.Sex != "male" || !p.Consent.SMS || !p.Consent.DataSharing ||
+		p.Address != "Nytorv 2, København" || p.EmergencyContact != "Regine Olsen +45 3312 3456" || p.InsurerName != "Sygeforsikring" || p.InsuranceNumber != "DK-778812" {
 		t.Fatalf("saved %+v", p)
 	}
 }
@@ -375,7 +386,7 @@ func TestReceptionDeniedChart(t *testing.T) {
 	h.keys("v")
 	h.mustSee("Reception may not read note records: clinical records are for clinicians only.")
 	h.mustNotSee("Cough", "core:", "store:")
-	if _, ok := h.front().(*patientScreen); !ok {
+	if _, ok := h.front().(*patient.Record); !ok {
 		t.Fatalf("front screen is %T", h.front())
 	}
 }
@@ -492,7 +503,8 @@ func TestNoColor(t *testing.T) {
 	r := lipgloss.NewRenderer(io.Discard)
 	r.SetColorProfile(termenv.TrueColor)
 	m := New(b, Options{Now: b.clock.Now, Renderer: r, NoColor: true}).(*model)
-	m.c.tick = func(time.Duration, func(time.Time) tea.Msg) tea.Cmd { return nil }
+	m.tick = func(time.Duration, func(time.Time) tea.Msg) tea.Cmd { return nil }
+	m.c.Tick = m.tick
 	h := &harness{t: t, m: m, b: b}
 	h.send(tea.WindowSizeMsg{Width: 120, Height: 40})
 	h.mustSee("> User          [_user name")
@@ -510,7 +522,7 @@ func TestNoColor(t *testing.T) {
 func TestLoadingUntilDoctors(t *testing.T) {
 	h := newHarness(t, 80, 24)
 	h.login("ana")
-	h.m.c.doctors = nil
+	h.m.c.Doctors = nil
 	h.mustSee("Loading the schedule")
 	h.mustNotSee("No doctors yet")
 }

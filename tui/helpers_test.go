@@ -9,6 +9,8 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
+
+	"medisecure/tui/ui"
 )
 
 // demoHint is the login hint the tests show.
@@ -38,7 +40,8 @@ func newHarnessProfile(t testing.TB, w, h int, p termenv.Profile) *harness {
 	r.SetColorProfile(p)
 	r.SetHasDarkBackground(true)
 	m := New(b, Options{Now: b.clock.Now, Renderer: r, DemoHint: demoHint}).(*model)
-	m.c.tick = func(time.Duration, func(time.Time) tea.Msg) tea.Cmd { return nil }
+	m.tick = func(time.Duration, func(time.Time) tea.Msg) tea.Cmd { return nil }
+	m.c.Tick = m.tick
 	hs := &harness{t: t, m: m, b: b}
 	hs.send(m.Init(), tea.WindowSizeMsg{Width: w, Height: h})
 	return hs
@@ -137,7 +140,7 @@ func (h *harness) login(user string) {
 	h.keys("enter")
 	h.typ("demo")
 	h.keys("enter")
-	if h.m.c.sess == nil {
+	if h.m.sess == nil {
 		h.t.Fatalf("login as %s failed:\n%s", user, h.view())
 	}
 }
@@ -168,4 +171,4 @@ func (h *harness) mustNotSee(texts ...string) {
 }
 
 // front is the screen in front.
-func (h *harness) front() screen { return h.m.front() }
+func (h *harness) front() ui.Screen { return h.m.front() }

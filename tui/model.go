@@ -6,6 +6,9 @@ import (
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+
+	"medisecure/tui/screens/login"
+	"medisecure/tui/ui"
 )
 
 // pollEvery is how often the status bar asks for the sync status.
@@ -15,50 +18,76 @@ const pollEvery = 5 * time.Second
 // made at other desks and pulled by sync.
 const refreshEvery = 30 * time.Second
 
-// model is the root: it routes keys and results to the current screen and
-// draws the frame around it. It holds no screen logic of its own.
+// model is the root: it routes keys and results to the screen in front,
+// makes the screens the route table names, and draws the frame around
+// them. It holds no screen logic of its own.
 type model struct {
-	c       *workspace
 	backend Backend
 	opts    Options
+	keys    ui.KeyMap
+	styles  ui.Styles
+	tick    func(d time.Duration, fn func(time.Time) tea.Msg) tea.Cmd
 	help    help.Model
 
 	width, height int
 
-	// login is the login form before login and the unlock form while
-	// locked; stack holds the screens after login, the schedule first.
-	login  *loginScreen
-	locked bool
-	stack  []screen
+	// c is what the screens of one login share; a new login gets a new one.
+	c    *ui.Shared
+	sess Session
+	sync SyncStatus
+	// login is the login form before login and the lock screen while
+	// locked; stack holds the screens after login, the home screen first.
+	login   *login.Screen
+	stack   []ui.Screen
+	confirm ui.Confirm
 
 	lastKey, lastPoll, lastRefresh time.Time
 }
+
+// tickMsg is the once-a-second tick that drives the idle lock, the sync
+// status and the schedule's refresh.
+type tickMsg struct{}
+
+// syncStatusMsg carries the session's sync status for the status bar.
+type syncStatusMsg struct{ status SyncStatus }
 
 // New returns the interface as a Bubble Tea model, starting at the login
 // screen. Run it with tea.NewProgram(m, tea.WithAltScreen()).
 func New(b Backend, opts Options) tea.Model {
 	opts = opts.withDefaults()
-	st := newStyles(opts.Renderer)
-	c := &workspace{keys: DefaultKeyMap(), styles: st, now: opts.Now, tick: tea.Tick}
+	st := ui.NewStyles(opts.Renderer)
 	h := help.New()
 	h.Styles = st.Help
 	h.ShortSeparator = " | "
 	h.FullSeparator = "   "
-	m := &model{c: c, backend: b, opts: opts, help: h, width: 80, height: 24}
-	m.login = newLogin(c, b, opts.DemoHint)
-	m.layout()
+	m := &model{backend: b, opts: opts, keys: ui.DefaultKeyMap(), styles: st, tick: tea.Tick, help: h, width: 80, height: 24}
+	m.loggedOut()
 	return m
+}
+
+// loggedOut forgets the session and every screen, and shows the login
+// form: nothing of the last user's work stays.
+func (m *model) loggedOut() {
+	m.c = ui.NewShared(m.keys, m.styles, m.opts.Now)
+	m.c.Tick = m.tick
+	m.sess, m.sync, m.stack = nil, SyncStatus{}, nil
+	m.help.ShowAll = false
+	m.login = login.New(m.c, loginPort{m.backend}, m.opts.DemoHint)
+	m.layout()
 }
 
 // Init waits for the login form.
 func (m *model) Init() tea.Cmd { return nil }
 
-// Update routes one message.
+// Update routes one message, then carries out the routes the screens
+// asked for, so the next key already reaches the screen they opened.
 func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	cmd := m.route(msg)
-	cmd = tea.Batch(cmd, m.navigate())
+	cmd := tea.Batch(m.route(msg), m.navigate())
+	if m.c.TakeWrote() && m.sess != nil {
+		cmd = tea.Batch(cmd, pollStatusCmd(m.sess))
+	}
 	if m.busy() {
-		cmd = tea.Batch(cmd, m.c.startSpin())
+		cmd = tea.Batch(cmd, m.c.StartSpin())
 	}
 	return m, cmd
 }
@@ -70,42 +99,80 @@ func (m *model) route(msg tea.Msg) tea.Cmd {
 		m.layout()
 		return nil
 	case tea.KeyMsg:
-		return m.key(msg)
-	case spinMsg:
-		m.c.spinning = false
-		m.c.spin++
+		return m.keySequence(msg)
+	case ui.SpinMsg:
+		m.c.Spun()
 		return nil
 	case tickMsg:
 		return m.onTick()
 	case syncStatusMsg:
-		m.c.sync = msg.status
+		m.sync = msg.status
 		return nil
-	case loginMsg:
+	case login.DoneMsg:
 		return m.onLogin(msg)
-	case addressed:
-		for _, s := range m.stack {
-			if s.ID() == msg.addressee() {
-				return s.Update(msg)
-			}
+	case ui.Addressed:
+		return m.deliver(msg)
+	}
+	return nil
+}
+
+// deliver gives a result to the screen that asked for it; a result for a
+// screen no longer shown is dropped.
+func (m *model) deliver(msg ui.Addressed) tea.Cmd {
+	if m.login != nil && m.login.ID() == msg.Addressee() {
+		return m.login.Update(msg)
+	}
+	for _, s := range m.stack {
+		if s.ID() == msg.Addressee() {
+			return s.Update(msg)
 		}
 	}
 	return nil
 }
 
+// keySequence splits several letters that came in one read (a paste,
+// tmux send-keys, fast typing over SSH) into the keys they are, outside
+// text fields, carrying out navigation after each so "/zoe" searches.
+// Inside a text field the rest is typed as it came.
+func (m *model) keySequence(k tea.KeyMsg) tea.Cmd {
+	if k.Type != tea.KeyRunes || len(k.Runes) < 2 {
+		return m.key(k)
+	}
+	var cmds []tea.Cmd
+	for i := range k.Runes {
+		if ui.IsCapturing(m.front()) && !m.confirm.Open() {
+			rest := k
+			rest.Runes = k.Runes[i:]
+			return tea.Batch(append(cmds, m.key(rest))...)
+		}
+		one := tea.KeyMsg{Type: tea.KeyRunes, Runes: k.Runes[i : i+1], Alt: k.Alt}
+		if k.Runes[i] == ' ' {
+			one.Type = tea.KeySpace
+		}
+		cmds = append(cmds, m.key(one), m.navigate())
+	}
+	return tea.Batch(cmds...)
+}
+
 // key handles the keys that work everywhere and gives the rest to the
 // screen in front.
 func (m *model) key(k tea.KeyMsg) tea.Cmd {
-	keys := m.c.keys
-	if key.Matches(k, keys.Quit) {
-		return tea.Quit
+	keys := m.keys
+	if m.confirm.Open() {
+		return m.confirm.Key(k)
 	}
-	m.lastKey = m.c.now()
+	if key.Matches(k, keys.Quit) {
+		return m.quit()
+	}
+	m.lastKey = m.c.Now()
 	front := m.front()
-	if m.c.sess != nil && !m.locked && key.Matches(k, keys.Lock) {
+	switch {
+	case m.sess != nil && key.Matches(k, keys.Logout):
+		return m.logout()
+	case m.working() && key.Matches(k, keys.Lock):
 		m.lock()
 		return nil
-	}
-	if key.Matches(k, keys.Help) && (k.String() == "f1" || !capturing(front)) {
+	case key.Matches(k, keys.Help) && (k.String() == "f1" || !ui.IsCapturing(front)):
 		m.help.ShowAll = !m.help.ShowAll
 		m.layout()
 		return nil
@@ -113,120 +180,49 @@ func (m *model) key(k tea.KeyMsg) tea.Cmd {
 	return front.Update(k)
 }
 
+// dirty reports whether any screen holds input not yet saved.
+func (m *model) dirty() bool {
+	for _, s := range m.stack {
+		if d, ok := s.(ui.Dirtier); ok && d.Dirty() {
+			return true
+		}
+	}
+	return false
+}
+
+// quit ends the program, asking first when a form holds unsaved input.
+func (m *model) quit() tea.Cmd {
+	if m.dirty() {
+		m.confirm.Ask("Quit and lose what is typed but not saved?", func() tea.Cmd { return tea.Quit })
+		return nil
+	}
+	return tea.Quit
+}
+
+// logout ends the session (from a screen, or from the lock screen to let
+// the next person log in), asking first when a form holds unsaved input.
+func (m *model) logout() tea.Cmd {
+	if m.dirty() {
+		m.confirm.Ask("Log out and lose what is typed but not saved?", func() tea.Cmd { m.loggedOut(); return nil })
+		return nil
+	}
+	m.loggedOut()
+	return nil
+}
+
+// working is set while a user is logged in and the screen is not locked.
+func (m *model) working() bool { return m.sess != nil && m.login == nil }
+
 // front is the screen the user sees: the login or lock form, or the top
 // of the stack.
-func (m *model) front() screen {
-	if m.c.sess == nil || m.locked {
+func (m *model) front() ui.Screen {
+	if m.login != nil {
 		return m.login
 	}
 	return m.stack[len(m.stack)-1]
 }
 
-func capturing(s screen) bool {
-	c, ok := s.(capturer)
-	return ok && c.Capturing()
-}
-
 func (m *model) busy() bool {
-	b, ok := m.front().(busier)
+	b, ok := m.front().(ui.Busier)
 	return ok && b.Busy()
-}
-
-// onLogin starts the session, or ends the lock.
-func (m *model) onLogin(msg loginMsg) tea.Cmd {
-	if msg.err != nil {
-		return m.login.Update(msg)
-	}
-	m.c.sess, m.c.who, m.c.loc = msg.sess, msg.who, msg.zone
-	m.lastKey, m.lastPoll = m.c.now(), m.c.now()
-	if msg.unlock {
-		m.locked = false
-		m.login = nil
-		m.layout()
-		return pollStatusCmd(msg.sess)
-	}
-	m.login = nil
-	sched := newSchedule(m.c)
-	m.stack = []screen{sched}
-	m.layout()
-	return tea.Batch(sched.Init(), pollStatusCmd(msg.sess), m.nextTick())
-}
-
-// lock hides every screen behind the passphrase form. The screens and
-// their state stay, undrawn, until the same user unlocks.
-func (m *model) lock() {
-	m.locked = true
-	m.help.ShowAll = false
-	m.login = newUnlock(m.c, m.backend, m.c.principal().User)
-	m.layout()
-}
-
-// onTick locks an idle screen, polls the sync status and refreshes the
-// schedule, then asks for the next tick.
-func (m *model) onTick() tea.Cmd {
-	if m.c.sess == nil {
-		return nil
-	}
-	now := m.c.now()
-	var cmds []tea.Cmd
-	if !m.locked && now.Sub(m.lastKey) >= m.opts.IdleLock {
-		m.lock()
-	}
-	if now.Sub(m.lastPoll) >= pollEvery {
-		m.lastPoll = now
-		cmds = append(cmds, pollStatusCmd(m.c.sess))
-	}
-	if r, ok := m.front().(refresher); ok && !m.locked && !m.busy() && now.Sub(m.lastRefresh) >= refreshEvery {
-		m.lastRefresh = now
-		cmds = append(cmds, r.Refresh())
-	}
-	return tea.Batch(append(cmds, m.nextTick())...)
-}
-
-func (m *model) nextTick() tea.Cmd {
-	return m.c.tick(time.Second, func(time.Time) tea.Msg { return tickMsg{} })
-}
-
-// navigate carries out what the screens asked for during this Update.
-func (m *model) navigate() tea.Cmd {
-	var cmds []tea.Cmd
-	for len(m.c.nav) > 0 {
-		a := m.c.nav[0]
-		m.c.nav = m.c.nav[1:]
-		switch a.kind {
-		case navPush:
-			cmds = append(cmds, m.push(a.s))
-		case navReplace:
-			m.stack = m.stack[:max(1, len(m.stack)-1)]
-			cmds = append(cmds, m.push(a.s))
-		case navBack:
-			cmds = append(cmds, m.pop())
-		case navDone:
-			m.stack = m.stack[:1]
-			m.layout()
-			cmds = append(cmds, m.stack[0].(*scheduleScreen).show(a.done))
-		}
-	}
-	return tea.Batch(cmds...)
-}
-
-// push shows s on top and starts it.
-func (m *model) push(s screen) tea.Cmd {
-	m.stack = append(m.stack, s)
-	m.layout()
-	return s.Init()
-}
-
-// pop goes back one screen; the schedule at the bottom stays.
-func (m *model) pop() tea.Cmd {
-	if len(m.stack) <= 1 {
-		return nil
-	}
-	m.stack = m.stack[:len(m.stack)-1]
-	m.layout()
-	if r, ok := m.front().(refresher); ok {
-		m.lastRefresh = m.c.now()
-		return r.Refresh()
-	}
-	return nil
 }

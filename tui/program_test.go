@@ -36,7 +36,7 @@ func TestProgram(t *testing.T) {
 	tm.Send(tea.KeyMsg{Type: tea.KeyCtrlC})
 	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
 	m := tm.FinalModel(t).(*model)
-	if p := m.c.principal(); p.User != "ana" {
+	if p := m.c.Who; p.User != "ana" {
 		t.Fatalf("logged in as %+v", p)
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/lipgloss"
+
+	"medisecure/tui/ui"
 )
 
 // statusBar is the last line of every screen: who is logged in, whether
@@ -12,28 +14,31 @@ import (
 // pulled, and the open conflicts. It says "synced" only when the server
 // acknowledged every change and a pull has completed while online.
 func (m *model) statusBar() string {
-	st := m.c.styles
-	if m.c.sess == nil {
-		return st.Status.Render(padRight(" not logged in", m.width))
+	st := m.styles
+	if m.sess == nil {
+		return st.Status.Render(ui.PadRight(" not logged in", m.width))
 	}
-	p := m.c.principal()
+	p := m.c.Who
 	sep := st.Status.Render(" | ")
-	left := []string{st.Status.Render(fmt.Sprintf(" %s (%s)", p.User, p.Role))}
-	left = append(left, syncParts(m.c)...)
+	left := []string{st.Status.Render(fmt.Sprintf(" %s (%s)", ui.Text(p.User), p.Role))}
+	left = append(left, m.syncParts()...)
 	line := strings.Join(left, sep)
-	right := conflictBadge(m.c) + st.Status.Render(" ")
+	right := m.conflictBadge() + st.Status.Render(" ")
 	gap := m.width - lipgloss.Width(line) - lipgloss.Width(right)
 	if gap < 1 {
-		return truncate(line+sep+right, m.width)
+		return ui.Truncate(line+sep+right, m.width)
 	}
 	return line + st.Status.Render(strings.Repeat(" ", gap)) + right
 }
 
 // syncParts are the link, pending and last-sync parts of the status bar.
-func syncParts(c *workspace) []string {
-	st, s := c.styles, c.sync
+func (m *model) syncParts() []string {
+	st, s, c := m.styles, m.sync, m.c
 	online := st.StatusBad.Render("offline")
-	if s.Online {
+	switch {
+	case s.Link != "":
+		online = st.StatusBad.Render(ui.Text(s.Link))
+	case s.Online:
 		online = st.StatusGood.Render("online")
 	}
 	pending := st.StatusWarn.Render(fmt.Sprintf("%d pending", s.Pending))
@@ -42,25 +47,27 @@ func syncParts(c *workspace) []string {
 	}
 	last := "never"
 	if !s.LastPull.IsZero() {
-		last = c.clock(s.LastPull)
-		if s.LastPull.In(c.zone()).Format("2006-01-02") != string(c.today()) {
-			last = s.LastPull.In(c.zone()).Format("2 Jan 15:04")
+		last = c.Clock(s.LastPull)
+		if s.LastPull.In(c.Zone()).Format("2006-01-02") != string(c.Today()) {
+			last = s.LastPull.In(c.Zone()).Format("2 Jan 15:04")
 		}
 	}
 	return []string{online, pending, st.Status.Render("last sync " + last)}
 }
 
 // synced is the only condition under which the bar may claim it.
-func synced(s SyncStatus) bool { return s.Pending == 0 && s.Online && !s.LastPull.IsZero() }
+func synced(s SyncStatus) bool {
+	return s.Pending == 0 && s.Online && s.Link == "" && !s.LastPull.IsZero()
+}
 
 // conflictBadge counts the open conflicts.
-func conflictBadge(c *workspace) string {
-	switch n := c.sync.Conflicts; n {
+func (m *model) conflictBadge() string {
+	switch n := m.sync.Conflicts; n {
 	case 0:
-		return c.styles.Status.Render("no conflicts")
+		return m.styles.Status.Render("no conflicts")
 	case 1:
-		return c.styles.Badge.Render("[1 conflict]")
+		return m.styles.Badge.Render("[1 conflict]")
 	default:
-		return c.styles.Badge.Render(fmt.Sprintf("[%d conflicts]", n))
+		return m.styles.Badge.Render(fmt.Sprintf("[%d conflicts]", n))
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/lipgloss"
+
+	"medisecure/tui/ui"
 )
 
 // fullHelpHeight is the room full help takes, so opening it resizes the
@@ -15,17 +17,21 @@ const fullHelpHeight = 8
 // View draws the frame: header, the screen's body, help and status bar.
 func (m *model) View() string {
 	s := m.front()
+	helpLine := ui.Fit(m.helpView(s), m.width, m.helpHeight())
+	if m.confirm.Open() {
+		helpLine = ui.Fit(m.confirm.View(m.styles, m.width), m.width, m.helpHeight())
+	}
 	parts := []string{
 		m.header(s),
-		fit(s.View(), m.width, m.bodyHeight()),
-		fit(m.helpView(s), m.width, m.helpHeight()),
+		ui.Fit(s.View(), m.width, m.bodyHeight()),
+		helpLine,
 		m.statusBar(),
 	}
 	v := strings.Join(parts, "\n")
 	// Each part is one line or fitted already; only a terminal too short
 	// for them all needs cutting again.
 	if strings.Count(v, "\n") >= m.height {
-		v = fit(v, m.width, m.height)
+		v = ui.Fit(v, m.width, m.height)
 	}
 	return v
 }
@@ -53,45 +59,48 @@ func (m *model) helpHeight() int {
 func (m *model) bodyHeight() int { return max(1, m.height-2-m.helpHeight()) }
 
 // header names the product and the screen, with the spinner while busy.
-func (m *model) header(s screen) string {
-	st := m.c.styles
+func (m *model) header(s ui.Screen) string {
+	st := m.styles
 	left := st.Brand.Render("MediSecure") + "  " + st.Header.Render(s.Title())
 	right := ""
 	if m.busy() {
-		right = m.c.spinner() + " "
+		right = m.c.Spinner() + " "
 	}
-	if m.c.sess != nil {
-		right += m.c.now().In(m.c.zone()).Format("Mon 2 Jan 15:04")
+	if m.sess != nil {
+		right += m.c.Now().In(m.c.Zone()).Format("Mon 2 Jan 15:04")
 	}
 	gap := m.width - lipgloss.Width(left) - lipgloss.Width(right)
 	if gap < 1 {
-		return truncate(left, m.width)
+		return ui.Truncate(left, m.width)
 	}
 	return left + strings.Repeat(" ", gap) + right
 }
 
 // helpView is the short or full help for the screen, with the keys that
 // work everywhere added.
-func (m *model) helpView(s screen) string {
+func (m *model) helpView(s ui.Screen) string {
 	return m.help.View(frameKeys{screen: s, global: m.globalKeys()})
 }
 
 // globalKeys are the keys every screen has.
 func (m *model) globalKeys() []key.Binding {
-	k := m.c.keys
+	k := m.keys
 	help := k.Help
-	if capturing(m.front()) {
-		help = withHelp(k.Help, "f1", "help") // "?" is typed into the field
+	if ui.IsCapturing(m.front()) {
+		help = ui.WithHelp(k.Help, "f1", "help") // "?" is typed into the field
 	}
 	// Help comes first and lock last: on a narrow line bubbles/help cuts
 	// the end, and every screen must show how to get help.
 	keys := []key.Binding{help}
-	if len(m.stack) > 1 && !m.locked {
+	if len(m.stack) > 1 && m.working() {
 		keys = append(keys, k.Back)
 	}
 	keys = append(keys, k.Quit)
-	if m.c.sess != nil && !m.locked {
-		keys = append(keys, k.Lock)
+	switch {
+	case m.working():
+		keys = append(keys, k.Lock, k.Logout)
+	case m.sess != nil:
+		keys = append(keys, ui.WithHelp(k.Logout, "ctrl+x", "switch user"))
 	}
 	return keys
 }

@@ -1,0 +1,56 @@
+package tui
+
+import (
+	"github.com/charmbracelet/bubbles/key"
+
+	"medisecure/core"
+	"medisecure/tui/screens/booking"
+	"medisecure/tui/screens/conflicts"
+	"medisecure/tui/screens/patient"
+	"medisecure/tui/screens/schedule"
+	"medisecure/tui/ui"
+)
+
+// route is one line of the route table: a page, how to make its screen,
+// and, for a page opened from the home screen, its key and who is offered
+// it (may act on kind).
+type route struct {
+	page ui.Page
+	make func(c *ui.Shared, s Session, r ui.Route) ui.Screen
+	key  key.Binding
+	act  core.Action
+	kind core.Kind
+}
+
+// routes is every page the screens may ask for. Adding a screen is one
+// line here.
+var routes = []route{
+	{page: ui.PageSchedule, make: func(c *ui.Shared, s Session, r ui.Route) ui.Screen { return schedule.New(c, s, r) }},
+	{page: ui.PageSearch, make: func(c *ui.Shared, s Session, r ui.Route) ui.Screen { return patient.NewSearch(c, s, r) }},
+	{page: ui.PageRegister, make: func(c *ui.Shared, s Session, r ui.Route) ui.Screen { return patient.NewRegister(c, s, r) }},
+	{page: ui.PagePatient, make: func(c *ui.Shared, s Session, r ui.Route) ui.Screen { return patient.NewRecord(c, s, r) }},
+	{page: ui.PageEdit, make: func(c *ui.Shared, s Session, r ui.Route) ui.Screen { return patient.NewEdit(c, s, r) }},
+	{page: ui.PageChart, make: func(c *ui.Shared, s Session, r ui.Route) ui.Screen { return patient.NewChart(c, s, r) }},
+	{page: ui.PageBook, make: func(c *ui.Shared, s Session, r ui.Route) ui.Screen { return booking.New(c, s, r) }},
+	{page: ui.PageConflicts, make: func(c *ui.Shared, s Session, r ui.Route) ui.Screen { return conflicts.New(c, s, r) }},
+}
+
+// find is the route table's line for page p.
+func find(p ui.Page) (route, bool) {
+	for _, r := range routes {
+		if r.page == p {
+			return r, true
+		}
+	}
+	return route{}, false
+}
+
+// home is the first page a role sees after login: a doctor their own
+// day, everyone else the clinic's schedule until their own screens exist.
+func home(p core.Principal) ui.Route {
+	r := ui.Route{Nav: ui.NavPush, Page: ui.PageSchedule}
+	if p.Role == core.RoleDoctor {
+		r.Doctor = p.User
+	}
+	return r
+}

@@ -1,0 +1,7 @@
+// Package patient is everything about one patient at the desk: the search
+// (to open a patient or pick one to book), registration, the record, the
+// form that edits it, and the chart of clinical notes.
+//
+// It asks the root for other pages (booking) by route; it imports tui/ui
+// and core only, never the root or another screen.
+package patient

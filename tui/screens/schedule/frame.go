@@ -1,0 +1,74 @@
+package schedule
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/lipgloss"
+)
+
+// frame is a box border drawn by hand around lines already cut and padded
+// to its inner width. lipgloss measures, wraps and pads every line of a
+// box again; a day of thirty doctor columns cannot afford that on every
+// frame (P4 in shared/TARGETS.md).
+type frame struct {
+	top, bottom, left, right string
+	blank                    string // an empty inner line
+}
+
+// newFrame renders border b in style st (only its colour matters) around
+// lines inner cells wide.
+func newFrame(st lipgloss.Style, b lipgloss.Border, inner int) frame {
+	return frame{
+		top:    st.Render(b.TopLeft + strings.Repeat(b.Top, inner) + b.TopRight),
+		bottom: st.Render(b.BottomLeft + strings.Repeat(b.Bottom, inner) + b.BottomRight),
+		left:   st.Render(b.Left),
+		right:  st.Render(b.Right),
+		blank:  strings.Repeat(" ", inner),
+	}
+}
+
+// box is lines in a frame, h lines high with the border: extra lines are
+// dropped, missing ones left blank. Each line must be the frame's inner
+// width already.
+type box struct {
+	f     frame
+	lines []string
+}
+
+// writeLine writes line y of a box h lines high.
+func (x box) writeLine(b *strings.Builder, y, h int) {
+	switch {
+	case y == 0:
+		b.WriteString(x.f.top)
+	case y == h-1:
+		b.WriteString(x.f.bottom)
+	default:
+		b.WriteString(x.f.left)
+		if y-1 < len(x.lines) {
+			b.WriteString(x.lines[y-1])
+		} else {
+			b.WriteString(x.f.blank)
+		}
+		b.WriteString(x.f.right)
+	}
+}
+
+// joinBoxes sets boxes h lines high side by side, in one string of h
+// lines.
+func joinBoxes(boxes []box, h int) string {
+	row := 0
+	for _, x := range boxes {
+		row += len(x.f.left) + len(x.f.blank) + len(x.f.right) + 16 // a little for styled lines
+	}
+	var b strings.Builder
+	b.Grow(h * row)
+	for y := 0; y < h; y++ {
+		if y > 0 {
+			b.WriteByte('\n')
+		}
+		for _, x := range boxes {
+			x.writeLine(&b, y, h)
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,183 @@
+package schedule
+
+import (
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"medisecure/core"
+
+	"medisecure/tui/ui"
+)
+
+// key handles the schedule's keys: moving around, then opening other
+// screens, then acting on the selected appointment.
+func (s *Screen) key(k tea.KeyMsg) tea.Cmd {
+	if cmd, ok := s.navKey(k); ok {
+		return cmd
+	}
+	keys := s.S.Keys
+	switch {
+	case key.Matches(k, keys.Search):
+		return s.S.Push(ui.PageSearch, ui.Route{})
+	case key.Matches(k, keys.NewPatient):
+		return s.S.Push(ui.PageRegister, ui.Route{})
+	case key.Matches(k, keys.Book):
+		return s.S.Push(ui.PageSearch, ui.Route{Pick: true, Doctor: s.doctor(), Day: s.day})
+	case key.Matches(k, keys.Conflicts):
+		return s.S.Push(ui.PageConflicts, ui.Route{})
+	case key.Matches(k, keys.Open):
+		return s.open()
+	case key.Matches(k, keys.CheckIn):
+		return s.act(core.ApptCheckedIn)
+	case key.Matches(k, keys.Start):
+		return s.act(core.ApptInProgress)
+	case key.Matches(k, keys.Complete):
+		return s.act(core.ApptCompleted)
+	case key.Matches(k, keys.NoShow):
+		return s.act(core.ApptNoShow)
+	case key.Matches(k, keys.Cancel):
+		return s.askReason()
+	case key.Matches(k, keys.Move):
+		return s.move()
+	}
+	return nil
+}
+
+// navKey moves between appointments, doctors, days and weeks.
+func (s *Screen) navKey(k tea.KeyMsg) (tea.Cmd, bool) {
+	keys := s.S.Keys
+	step := 1
+	if s.week {
+		step = 7
+	}
+	switch {
+	case key.Matches(k, keys.Up):
+		s.moveSel(-1)
+	case key.Matches(k, keys.Down):
+		s.moveSel(1)
+	case key.Matches(k, keys.Left):
+		return s.moveDoctor(-1), true
+	case key.Matches(k, keys.Right):
+		return s.moveDoctor(1), true
+	case key.Matches(k, keys.PrevDay):
+		return s.goDay(s.day.AddDays(-step)), true
+	case key.Matches(k, keys.NextDay):
+		return s.goDay(s.day.AddDays(step)), true
+	case key.Matches(k, keys.Today):
+		return s.goDay(s.S.Today()), true
+	case key.Matches(k, keys.Week):
+		s.week = !s.week
+		s.weekSel = (weekday(s.day) + 6) % 7
+		return s.load(), true
+	case key.Matches(k, keys.Refresh):
+		return s.load(), true
+	case key.Matches(k, keys.Back) && s.week:
+		s.week = false
+		return s.load(), true
+	default:
+		return nil, false
+	}
+	return nil, true
+}
+
+func (s *Screen) moveSel(d int) {
+	if s.week {
+		s.weekSel = min(6, max(0, s.weekSel+d))
+		return
+	}
+	s.sel = min(max(0, len(s.column(s.doctor()))-1), max(0, s.sel+d))
+}
+
+func (s *Screen) moveDoctor(d int) tea.Cmd {
+	if len(s.S.Doctors) == 0 {
+		return nil
+	}
+	at, hadSel := s.selected()
+	s.doc = min(len(s.S.Doctors)-1, max(0, s.doc+d))
+	s.followDoctor()
+	if s.week {
+		return s.load()
+	}
+	if hadSel {
+		s.selectNear(at.Start)
+	} else {
+		s.sel = 0
+	}
+	return nil
+}
+
+func (s *Screen) goDay(d core.Date) tea.Cmd {
+	s.day, s.sel = d, 0
+	return s.load()
+}
+
+// open shows the selected appointment's patient, or in the week the
+// selected day.
+func (s *Screen) open() tea.Cmd {
+	if s.week {
+		s.week, s.day, s.sel = false, s.weekOf.AddDays(s.weekSel), 0
+		return s.load()
+	}
+	a, ok := s.selected()
+	if !ok {
+		return nil
+	}
+	return s.S.Push(ui.PagePatient, ui.Route{PatientID: a.PatientID})
+}
+
+// act moves the selected appointment to status to. A step the status
+// machine forbids is explained without asking the store.
+func (s *Screen) act(to core.AppointmentStatus) tea.Cmd {
+	a, ok := s.selected()
+	if !ok {
+		s.err = "Select an appointment first."
+		return nil
+	}
+	if err := a.Status.CheckTransition(to); err != nil {
+		s.err = ui.Describe(err)
+		return nil
+	}
+	return setStatusCmd(s.port, s.ID(), a, to, "")
+}
+
+// askReason opens the prompt for a reason to cancel.
+func (s *Screen) askReason() tea.Cmd {
+	a, ok := s.selected()
+	if !ok {
+		s.err = "Select an appointment first."
+		return nil
+	}
+	if err := a.Status.CheckTransition(core.ApptCancelled); err != nil {
+		s.err = ui.Describe(err)
+		return nil
+	}
+	s.cancelling = &a
+	s.reason = ui.NewField(36, "why is it cancelled?")
+	return nil
+}
+
+// move opens the booking form to reschedule the selected appointment.
+func (s *Screen) move() tea.Cmd {
+	a, ok := s.selected()
+	if !ok {
+		s.err = "Select an appointment first."
+		return nil
+	}
+	if a.Status != core.ApptBooked && a.Status != core.ApptCheckedIn {
+		s.err = "Only a booked or checked-in appointment can be moved."
+		return nil
+	}
+	p := core.Patient{Meta: core.Meta{ID: a.PatientID}, Name: s.name(a.PatientID)}
+	return s.S.Push(ui.PageBook, ui.Route{Patient: p, Doctor: a.Doctor, Day: s.day, Move: &a})
+}
+
+// weekday is d's day of the week.
+func weekday(d core.Date) int {
+	t, err := d.Time(time.UTC)
+	if err != nil {
+		return 0
+	}
+	return int(t.Weekday())
+}

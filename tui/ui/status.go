@@ -1,0 +1,51 @@
+package ui
+
+import "medisecure/core"
+
+// StatusWord names a status in a sentence or a wide list: "checked in".
+func StatusWord(s string) string {
+	switch core.AppointmentStatus(s) {
+	case core.ApptCheckedIn:
+		return "checked in"
+	case core.ApptInProgress:
+		return "in progress"
+	case core.ApptNoShow:
+		return "no-show"
+	}
+	return s
+}
+
+// StatusShort names a status in a narrow column, at most nine cells. A
+// booked appointment, the usual state, has no word.
+func StatusShort(s core.AppointmentStatus) string {
+	switch s {
+	case core.ApptBooked:
+		return ""
+	case core.ApptCheckedIn:
+		return "arrived"
+	case core.ApptInProgress:
+		return "in room"
+	case core.ApptCompleted:
+		return "done"
+	case core.ApptNoShow:
+		return "no-show"
+	}
+	return string(s)
+}
+
+// StatusDone says what a status change did, for the note after it.
+func StatusDone(s core.AppointmentStatus) string {
+	switch s {
+	case core.ApptCheckedIn:
+		return "Checked in"
+	case core.ApptInProgress:
+		return "Started"
+	case core.ApptCompleted:
+		return "Completed"
+	case core.ApptNoShow:
+		return "Marked as no-show:"
+	case core.ApptCancelled:
+		return "Cancelled"
+	}
+	return "Updated"
+}
