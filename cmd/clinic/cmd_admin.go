@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -18,6 +19,12 @@ func (a *app) exportCmd() *cobra.Command {
 		RunE: func(*cobra.Command, []string) error {
 			return a.withSession(func(_ *store.DB, s *store.Session) error {
 				_, err := s.Export(a.e.stdout)
+				var d *core.DeniedError
+				if errors.As(err, &d) {
+					// The store guards the export by the access log's
+					// permission; the user asked to export, so say that.
+					return deniedError{fmt.Errorf("%s may not export the clinic's records: only admins export, and every export is logged", d.Role)}
+				}
 				return err
 			})
 		},

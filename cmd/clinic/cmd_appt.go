@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -15,14 +16,14 @@ import (
 // their status.
 func (a *app) apptCmd() *cobra.Command {
 	return group("appt", "book, list, cancel appointments and change their status",
-		a.apptBookCmd(), a.apptListCmd(), a.apptCancelCmd(), a.apptStatusCmd())
+		a.apptBookCmd(), a.apptMoveCmd(), a.apptListCmd(), a.apptCancelCmd(), a.apptStatusCmd())
 }
 
 // apptBookCmd is clinic appt book; a clash exits 3 naming the next free
 // slot.
 func (a *app) apptBookCmd() *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "book --patient ID --doctor USER --at \"YYYY-MM-DD HH:MM\" --minutes N [--room R]",
+		Use:   "book --patient ID --doctor USER --at \"YYYY-MM-DD HH:MM\" [--minutes N] [--room R]",
 		Short: "book an appointment and print its ID",
 		Args:  noArgs,
 	}
@@ -30,7 +31,7 @@ func (a *app) apptBookCmd() *cobra.Command {
 	patient := f.String("patient", "", "patient ID (required)")
 	doctor := f.String("doctor", "", "doctor's user name (required)")
 	at := f.String("at", "", "start, \"YYYY-MM-DD HH:MM\" in the clinic's zone (required)")
-	minutes := f.Int("minutes", 15, "length in minutes")
+	minutes := f.Int("minutes", 0, "length in minutes (default: the doctor's slot length)")
 	room := f.String("room", "", "room")
 	reason := f.String("reason", "", "reason for the visit")
 	cmd.RunE = func(*cobra.Command, []string) error {
@@ -46,11 +47,80 @@ func (a *app) apptBookCmd() *cobra.Command {
 			if err != nil {
 				return usageErr(err)
 			}
-			b, err := s.Book(core.Appointment{PatientID: pid, Doctor: *doctor, Start: start, Minutes: *minutes, Room: *room, Reason: *reason})
+			n, err := slotMinutes(s, *doctor, *minutes)
+			if err != nil {
+				return err
+			}
+			b, err := s.Book(core.Appointment{PatientID: pid, Doctor: *doctor, Start: start, Minutes: n, Room: *room, Reason: *reason})
 			if err != nil {
 				return err
 			}
 			fmt.Fprintf(a.e.stdout, "%s\n", b.ID)
+			return nil
+		})
+	}
+	return cmd
+}
+
+// slotMinutes is the length asked for, or when none was, the doctor's
+// usual slot length. A doctor without hours gets a length all the same:
+// booking then says they have no working hours, which is what matters.
+func slotMinutes(s *store.Session, doctor string, asked int) (int, error) {
+	if asked != 0 {
+		return asked, nil
+	}
+	sc, err := s.Schedule(doctor)
+	switch {
+	case errors.Is(err, store.ErrNoSchedule):
+		return 15, nil
+	case err != nil:
+		return 0, err
+	}
+	return sc.SlotMinutes, nil
+}
+
+// apptMoveCmd is clinic appt move: a new time, length or room for a
+// booked appointment; a clash exits 3 naming the next free slot.
+func (a *app) apptMoveCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "move ID --at \"YYYY-MM-DD HH:MM\" [--minutes N] [--room R]",
+		Short: "move an appointment to another time (or length, or room)",
+		Args:  exactArgs(1),
+	}
+	f := cmd.Flags()
+	at := f.String("at", "", "new start, \"YYYY-MM-DD HH:MM\" in the clinic's zone (required)")
+	minutes := f.Int("minutes", 0, "new length in minutes (default: the length it has)")
+	room := f.String("room", "", "new room (default: the same room)")
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		if *at == "" {
+			return usagef("appt move needs --at \"YYYY-MM-DD HH:MM\"")
+		}
+		id, err := core.ParseID(args[0])
+		if err != nil {
+			return usageErr(fmt.Errorf("appointment ID: %s", strip(err.Error())))
+		}
+		return a.withSession(func(db *store.DB, s *store.Session) error {
+			start, err := parseWhen(*at, db.Zone())
+			if err != nil {
+				return usageErr(err)
+			}
+			old, err := s.Appointment(id)
+			if err != nil {
+				return err
+			}
+			n := old.Minutes
+			if *minutes != 0 {
+				n = *minutes
+			}
+			r := old.Room
+			if cmd.Flags().Changed("room") {
+				r = *room
+			}
+			moved, err := s.Move(id, start, n, r)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.e.stdout, "%s moved to %s, %d minutes\n", moved.ID, moved.Start.In(db.Zone()).Format("Mon 2 Jan 2006 15:04"), moved.Minutes)
 			return nil
 		})
 	}

@@ -110,7 +110,7 @@ func (a *app) invite(ctx context.Context, db *store.DB, s *store.Session, l *lin
 		who = " --user " + inv.For
 	}
 	fmt.Fprintf(e.stdout, "Join code for a new workstation of %s, good once until %s:\n\n    %s\n\n",
-		db.Org().Name, inv.Expires.In(db.Zone()).Format("Mon 2 Jan 2006 15:04 MST"), inv.Code)
+		core.SafeText(db.Org().Name), inv.Expires.In(db.Zone()).Format("Mon 2 Jan 2006 15:04 MST"), inv.Code)
 	fmt.Fprintf(e.stdout, "On the new machine run: clinic join CODE --data DIR%s\n", who)
 	fmt.Fprintf(e.stdout, "It becomes device %s; should the code be lost, clinic device revoke %s retires it.\n", inv.Device, inv.Device)
 	return nil
@@ -192,7 +192,8 @@ func (a *app) join(ctx context.Context, code invite.Code, l *link) error {
 			Server string `json:"server"`
 		}{joined.Org.Name, joined.Org.ID, joined.Device, joined.User, code.Server}, nil, nil)
 	}
-	fmt.Fprintf(e.stdout, "joined %s as device %s, invited by %s; %s can log in here.\n", joined.Org.Name, joined.Device, joined.InvitedBy, joined.User)
+	fmt.Fprintf(e.stdout, "joined %s as device %s, invited by %s; %s can log in here.\n",
+		core.SafeText(joined.Org.Name), core.SafeText(joined.Device), core.SafeText(joined.InvitedBy), core.SafeText(joined.User))
 	fmt.Fprintf(e.stdout, "Run clinic sync to fetch the organisation's records from %s.\n", code.Server)
 	return nil
 }

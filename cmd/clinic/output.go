@@ -2,35 +2,50 @@ package main
 
 import (
 	"encoding/json"
-	"fmt"
 	"io"
-	"text/tabwriter"
+	"strings"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"medisecure/core"
 )
 
-// table prints rows under a header, aligned, or v as indented JSON when
-// asJSON is set.
+// table prints rows under a header, or v as indented JSON when asJSON is
+// set. Every cell goes through core.SafeText, so a stored name can never
+// drive the terminal, and columns are padded by display width, so a
+// column stays aligned below a wide (CJK) or combining name.
 func table(w io.Writer, asJSON bool, v any, header []string, rows [][]string) error {
 	if asJSON {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		return enc.Encode(v)
 	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	for i, h := range header {
-		if i > 0 {
-			fmt.Fprint(tw, "\t")
-		}
-		fmt.Fprint(tw, h)
+	all := rows
+	if header != nil {
+		all = append([][]string{header}, rows...)
 	}
-	fmt.Fprintln(tw)
-	for _, r := range rows {
-		for i, c := range r {
-			if i > 0 {
-				fmt.Fprint(tw, "\t")
+	var widths []int
+	for i, r := range all {
+		safe := make([]string, len(r))
+		for j, c := range r {
+			safe[j] = core.SafeText(c)
+			if j == len(widths) {
+				widths = append(widths, 0)
 			}
-			fmt.Fprint(tw, c)
+			widths[j] = max(widths[j], ansi.StringWidth(safe[j]))
 		}
-		fmt.Fprintln(tw)
+		all[i] = safe
 	}
-	return tw.Flush()
+	var b strings.Builder
+	for _, r := range all {
+		for j, c := range r {
+			b.WriteString(c)
+			if j < len(r)-1 {
+				b.WriteString(strings.Repeat(" ", widths[j]-ansi.StringWidth(c)+2))
+			}
+		}
+		b.WriteByte('\n')
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
 }

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"medisecure/core"
 )
 
 // app is one command line being run: the environment and the flags every
@@ -93,6 +95,7 @@ func newRoot(e *env) *cobra.Command {
 		a.userCmd(),
 		a.patientCmd(),
 		a.apptCmd(),
+		a.scheduleCmd(),
 		a.seedCmd(),
 		a.syncCmd(),
 		a.conflictsCmd(),
@@ -200,7 +203,7 @@ func run(ctx context.Context, args []string, e *env) (code int) {
 	}
 	root.SetArgs(args)
 	if err := root.ExecuteContext(ctx); err != nil {
-		fmt.Fprintln(e.stderr, "clinic: "+e.message(err))
+		fmt.Fprintln(e.stderr, "clinic: "+core.SafeText(e.message(err)))
 		return exitCode(err)
 	}
 	return exitOK
