@@ -91,7 +91,7 @@ func TestUnknownCommandsAndFlags(t *testing.T) {
 		args []string
 	}{
 		{`unknown command "frobnicate"`, []string{"frobnicate"}},
-		{`unknown appt subcommand "teleport" \(book, list, cancel, status`, []string{"appt", "teleport"}},
+		{`unknown appt subcommand "teleport" \(book, move, list, cancel, status`, []string{"appt", "teleport"}},
 		{`appt needs a subcommand`, []string{"appt"}},
 		{`unknown flag: --frob; run clinic appt book --help`, []string{"appt", "book", "--frob"}},
 		{`unknown flag: --frob`, []string{"--frob"}},
