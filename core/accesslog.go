@@ -4,14 +4,13 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"time"
 )
 
 // ErrChainBroken is returned when the access log's hash chain shows that an
 // entry was edited, removed or moved.
-var ErrChainBroken = errors.New("core: access log chain broken")
+var ErrChainBroken = NewError(ClassStore, "core: access log chain broken")
 
 // The actions an access entry records.
 const (

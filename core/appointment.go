@@ -1,7 +1,6 @@
 package core
 
 import (
-	"errors"
 	"fmt"
 	"time"
 )
@@ -149,7 +148,7 @@ func (a *Appointment) Validate() error {
 // ErrStatusTime is returned (wrapped in a *StatusTimeError) when a status
 // change is refused for the day or time it is made: a check-in on another
 // day, a no-show before the start.
-var ErrStatusTime = errors.New("core: status change not allowed at this time")
+var ErrStatusTime = NewError(ClassValidation, "core: status change not allowed at this time")
 
 // StatusTimeError says why a status change cannot happen now.
 type StatusTimeError struct {

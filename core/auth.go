@@ -1,27 +1,29 @@
 package core
 
 import (
-	"errors"
 	"fmt"
 	"time"
 )
 
 // ErrAuth is returned when a user name or passphrase is wrong. It never says
 // which of the two was wrong.
-var ErrAuth = errors.New("wrong user or passphrase")
+var ErrAuth = NewError(ClassAuth, "wrong user or passphrase")
 
 // ErrLocked is returned (wrapped in a *LockedError) while a user is locked
 // out after repeated failed logins.
-var ErrLocked = errors.New("user is locked")
+var ErrLocked = NewError(ClassAuth, "user is locked")
 
 // LockedError says until when a user is locked out.
 type LockedError struct {
+	// Until is when the next login may be tried; the store gives it in the
+	// clinic's zone, so the message reads as the clock on the wall does.
 	Until time.Time
 }
 
-// Error reads "too many failed logins; try again in 2m0s".
+// Error reads "too many failed logins; try again after 22:06:39 CET", in
+// the zone Until carries.
 func (e *LockedError) Error() string {
-	return fmt.Sprintf("too many failed logins; try again after %s", e.Until.UTC().Format("15:04:05 UTC"))
+	return fmt.Sprintf("too many failed logins; try again after %s", e.Until.Format("15:04:05 MST"))
 }
 
 // Unwrap lets errors.Is(err, ErrLocked) match.

@@ -56,7 +56,8 @@ func TestLockedError(t *testing.T) {
 	if errors.Is(err, ErrAuth) {
 		t.Errorf("a lockout matches ErrAuth")
 	}
-	want := "too many failed logins; try again after 10:15:00 UTC"
+	// In the zone Until carries (the clinic's), not UTC (issue 7).
+	want := "too many failed logins; try again after 11:15:00 CET"
 	if got := err.Error(); got != want {
 		t.Fatalf("Error() = %q, want %q", got, want)
 	}

@@ -1,13 +1,12 @@
 package core
 
 import (
-	"errors"
 	"time"
 )
 
 // ErrNoConsent is returned when a patient has not agreed to be contacted on a
 // channel or to telemedicine, or cannot be reached on the channel they chose.
-var ErrNoConsent = errors.New("core: no consent")
+var ErrNoConsent = NewError(ClassValidation, "core: no consent")
 
 // ConsentType is what a patient agrees (or declines) to.
 type ConsentType string

@@ -2,7 +2,6 @@ package core
 
 import (
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -14,7 +13,7 @@ import (
 type ID string
 
 // ErrBadID is returned when a string is not a well-formed ID.
-var ErrBadID = errors.New("core: malformed id")
+var ErrBadID = NewError(ClassValidation, "core: malformed id")
 
 // idLen is the length of an ID in characters.
 const idLen = 24

@@ -1,7 +1,6 @@
 package core
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"time"
@@ -9,11 +8,11 @@ import (
 
 // ErrCurrency is returned when amounts in different currencies would be
 // added together.
-var ErrCurrency = errors.New("core: currencies differ")
+var ErrCurrency = NewError(ClassValidation, "core: currencies differ")
 
 // ErrOverpaid is returned when the payments on an invoice add up to more
 // than its total.
-var ErrOverpaid = errors.New("core: payments exceed the invoice total")
+var ErrOverpaid = NewError(ClassValidation, "core: payments exceed the invoice total")
 
 // Limits of an invoice.
 const (

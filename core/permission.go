@@ -1,14 +1,13 @@
 package core
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 )
 
 // ErrDenied is returned (wrapped in a *DeniedError) when a role may not take
 // an action.
-var ErrDenied = errors.New("core: not permitted")
+var ErrDenied = NewError(ClassAuth, "core: not permitted")
 
 // Action is what a user wants to do with a kind of record.
 type Action byte

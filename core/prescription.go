@@ -1,17 +1,16 @@
 package core
 
 import (
-	"errors"
 	"fmt"
 )
 
 // ErrNoRefills is returned when a refill is asked for a drug whose allowed
 // refills are all used.
-var ErrNoRefills = errors.New("core: no refills remain")
+var ErrNoRefills = NewError(ClassValidation, "core: no refills remain")
 
 // ErrNotActive is returned when a refill is asked for on a prescription that
 // is completed or cancelled.
-var ErrNotActive = errors.New("core: prescription is not active")
+var ErrNotActive = NewError(ClassValidation, "core: prescription is not active")
 
 // PrescriptionStatus is whether a prescription is still being taken.
 type PrescriptionStatus string

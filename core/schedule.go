@@ -1,7 +1,6 @@
 package core
 
 import (
-	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -186,7 +185,7 @@ func NextFree(s *Schedule, want Slot, from time.Time, loc *time.Location, days i
 
 // ErrClash is returned (wrapped in a *ClashError) when an appointment would
 // double-book a doctor, a room or a patient, or falls outside working hours.
-var ErrClash = errors.New("core: scheduling conflict")
+var ErrClash = NewError(ClassConflict, "core: scheduling conflict")
 
 // ClashError says what a booking collides with and offers the next free slot.
 type ClashError struct {
@@ -197,6 +196,9 @@ type ClashError struct {
 	// HasNext is set.
 	Next    time.Time
 	HasNext bool
+	// SearchedDays is how many days were searched for a free slot when
+	// none was found; 0 when none was searched.
+	SearchedDays int
 }
 
 // Error names the clash; the caller adds the next free slot in its own zone.

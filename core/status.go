@@ -1,7 +1,6 @@
 package core
 
 import (
-	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -9,7 +8,7 @@ import (
 
 // ErrTransition is returned (wrapped in a *TransitionError) when a status
 // change is not allowed by the record's status machine.
-var ErrTransition = errors.New("core: status change not allowed")
+var ErrTransition = NewError(ClassValidation, "core: status change not allowed")
 
 // TransitionError names the record kind and both states of a refused change.
 type TransitionError struct {

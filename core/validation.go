@@ -1,14 +1,13 @@
 package core
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 )
 
 // ErrInvalid is returned (wrapped in a *ValidationError) when a record breaks
 // one of its field rules.
-var ErrInvalid = errors.New("core: invalid record")
+var ErrInvalid = NewError(ClassValidation, "core: invalid record")
 
 // FieldError is one broken rule, named by the field a person would correct.
 type FieldError struct {

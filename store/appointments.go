@@ -14,7 +14,7 @@ import (
 const lookAheadDays = 60
 
 // ErrNoSchedule is returned when booking a doctor who has no working hours.
-var ErrNoSchedule = errors.New("store: doctor has no schedule")
+var ErrNoSchedule = core.NewError(core.ClassValidation, "store: doctor has no schedule")
 
 // checkSlot returns nil when a booking fits the doctor's hours and clashes
 // with nothing, or a *core.ClashError offering the next free slot.
@@ -47,6 +47,9 @@ func (t *txn) checkSlot(a *core.Appointment) error {
 	clash.Next, clash.HasNext = core.NextFree(sched, want, from, zone, lookAheadDays, func(d core.Date) []core.Slot {
 		return t.busy(want, d)
 	})
+	if !clash.HasNext {
+		clash.SearchedDays = lookAheadDays
+	}
 	return clash
 }
 

@@ -11,7 +11,7 @@ import (
 
 // ErrAuditBroken is returned (wrapped in an *AuditError) when the access log
 // fails verification.
-var ErrAuditBroken = errors.New("store: access log broken")
+var ErrAuditBroken = core.NewError(core.ClassStore, "store: access log broken")
 
 // AuditError names the first access-log entry that fails verification.
 type AuditError struct {

@@ -153,7 +153,7 @@ func (s *Session) Conflicts() ([]core.Conflict, error) {
 
 // ErrNotInConflict is returned when the appointment to keep is not part of
 // the conflict.
-var ErrNotInConflict = errors.New("store: appointment is not part of that conflict")
+var ErrNotInConflict = core.NewError(core.ClassValidation, "store: appointment is not part of that conflict")
 
 // ResolveConflict keeps one appointment of a conflict and cancels the other
 // with a reason naming the conflict, or moves it to moveTo when that is not

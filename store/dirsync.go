@@ -2,7 +2,6 @@ package store
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"sort"
 
@@ -13,7 +12,7 @@ import (
 
 // ErrBadDirectory is returned when a directory entry from elsewhere does not
 // verify against the org root key; nothing of it is applied.
-var ErrBadDirectory = errors.New("store: directory entry does not verify")
+var ErrBadDirectory = core.NewError(core.ClassStore, "store: directory entry does not verify")
 
 // DirectoryEntries returns every directory entry as the bytes a sync client
 // ships to other workstations, by user name. Entries hold no PHI: names,

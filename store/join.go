@@ -2,7 +2,6 @@ package store
 
 import (
 	"crypto/ed25519"
-	"errors"
 	"fmt"
 	"os"
 	"time"
@@ -32,7 +31,7 @@ type JoinOptions struct {
 
 // ErrRootMismatch is returned when the root key handed over does not match
 // the fingerprint pinned by the join code.
-var ErrRootMismatch = errors.New("store: the organisation's root key does not match the join code")
+var ErrRootMismatch = core.NewError(core.ClassSync, "store: the organisation's root key does not match the join code")
 
 // Join creates a store at path for a workstation joining an organisation:
 // it pins the root key (checked against the join code's fingerprint),

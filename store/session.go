@@ -98,7 +98,7 @@ func (db *DB) Login(name, passphrase string) (*Session, error) {
 		return nil, err
 	}
 	if now.Before(lock.Until) {
-		return nil, &core.LockedError{Until: lock.Until}
+		return nil, &core.LockedError{Until: lock.Until.In(db.zone)}
 	}
 	if entry.User.Disabled {
 		db.opts.kdf().Derive(passphrase)
@@ -112,7 +112,7 @@ func (db *DB) Login(name, passphrase string) (*Session, error) {
 			return nil, werr
 		}
 		if lock.Failures >= core.LockoutThreshold {
-			return nil, &core.LockedError{Until: lock.Until}
+			return nil, &core.LockedError{Until: lock.Until.In(db.zone)}
 		}
 		return nil, core.ErrAuth
 	}

@@ -71,14 +71,14 @@ func (b *fakeBackend) Login(user, pass string) (Session, error) {
 	now := b.clock.Now()
 	u, ok := b.users[user]
 	if ok && u.until.After(now) {
-		return nil, &core.LockedError{Until: u.until}
+		return nil, &core.LockedError{Until: u.until.In(b.zone)}
 	}
 	if !ok || u.pass != pass {
 		if ok {
 			u.failures++
 			if d := core.LockoutDelay(u.failures); d > 0 {
 				u.until = now.Add(d)
-				return nil, &core.LockedError{Until: u.until}
+				return nil, &core.LockedError{Until: u.until.In(b.zone)}
 			}
 		}
 		return nil, fmt.Errorf("store: login: %w", core.ErrAuth)

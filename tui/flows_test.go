@@ -41,7 +41,7 @@ func TestLoginErrors(t *testing.T) {
 		h.typ("wrong")
 		h.keys("enter")
 	}
-	h.mustSee("too many failed logins; try again after 08:12:30 UTC")
+	h.mustSee("too many failed logins; try again after 09:12:30 CET") // the clinic zone, as the clock shows
 	h.mustNotSee("wrong user or passphrase")
 
 	// An unknown user reads the same as a wrong passphrase.
