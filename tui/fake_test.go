@@ -346,15 +346,22 @@ func (s *fakeSession) SetStatus(id core.ID, to core.AppointmentStatus, reason st
 		return core.Appointment{}, errors.New("store: appointment not found")
 	}
 	a := &s.b.appts[i]
-	if err := a.Status.CheckTransition(to); err != nil {
+	from := a.Status
+	if err := from.CheckTransition(to); err != nil {
 		return core.Appointment{}, err
 	}
-	if to == core.ApptCancelled && reason == "" {
-		return core.Appointment{}, &core.ValidationError{Kind: core.KindAppointment, Fields: []core.FieldError{{Field: "status_reason", Message: "is required to cancel"}}}
+	if from.NeedsReason(to) && strings.TrimSpace(reason) == "" {
+		return core.Appointment{}, &core.ValidationError{Kind: core.KindAppointment, Fields: []core.FieldError{{Field: "reason", Message: "is required"}}}
+	}
+	if err := core.CheckStatusTime(*a, to, s.b.clock.Now(), s.b.zone); err != nil {
+		return core.Appointment{}, err
 	}
 	a.Status, a.StatusReason = to, reason
-	if to == core.ApptCheckedIn {
+	switch {
+	case to == core.ApptCheckedIn && !from.IsCorrection(to):
 		a.CheckedInAt = s.b.clock.Now()
+	case to == core.ApptBooked:
+		a.CheckedInAt = time.Time{}
 	}
 	s.b.status.Pending++
 	return *a, nil

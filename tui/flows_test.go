@@ -270,7 +270,7 @@ func TestCancelWithReason(t *testing.T) {
 	h.keys("C")
 	h.mustSee("Cancel 10:00 Mary O'Brien, reason:")
 	h.keys("enter")
-	h.mustSee("Type a reason for cancelling")
+	h.mustSee("Type a reason, or esc")
 	h.typ("called: has the flu")
 	h.keys("enter")
 	h.mustSee("Cancelled Mary O'Brien (10:00).", "cancelled")

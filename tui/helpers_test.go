@@ -108,7 +108,7 @@ var namedKeys = map[string]tea.KeyType{
 	"enter": tea.KeyEnter, "esc": tea.KeyEsc, "tab": tea.KeyTab, "shift+tab": tea.KeyShiftTab,
 	"up": tea.KeyUp, "down": tea.KeyDown, "left": tea.KeyLeft, "right": tea.KeyRight,
 	"backspace": tea.KeyBackspace, "ctrl+c": tea.KeyCtrlC, "ctrl+l": tea.KeyCtrlL,
-	"ctrl+n": tea.KeyCtrlN, "ctrl+u": tea.KeyCtrlU, "f1": tea.KeyF1, "space": tea.KeySpace,
+	"ctrl+n": tea.KeyCtrlN, "ctrl+u": tea.KeyCtrlU, "ctrl+x": tea.KeyCtrlX, "ctrl+t": tea.KeyCtrlT, "f1": tea.KeyF1, "space": tea.KeySpace,
 }
 
 // press is the key named s: a special key such as "enter", or one rune.

@@ -46,9 +46,19 @@ func LoadDoctors(s DoctorsPort, to int) tea.Cmd {
 
 // Keep stores loaded doctors for every screen.
 func (c *Shared) Keep(msg DoctorsMsg) {
-	if msg.Err == nil {
-		c.Doctors, c.Scheds = msg.Doctors, msg.Scheds
+	if msg.Err != nil {
+		return
 	}
+	for i := range msg.Doctors {
+		msg.Doctors[i].DisplayName = Text(msg.Doctors[i].DisplayName)
+	}
+	for name, sc := range msg.Scheds {
+		for i, r := range sc.Rooms {
+			sc.Rooms[i] = Text(r)
+		}
+		msg.Scheds[name] = sc
+	}
+	c.Doctors, c.Scheds = msg.Doctors, msg.Scheds
 }
 
 // NamesPort is what looking up patients' names needs of a session.

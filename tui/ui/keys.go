@@ -14,7 +14,7 @@ type KeyMap struct {
 	Search, NewPatient, SearchNew key.Binding
 	Book, Chart, Conflicts, Edit  key.Binding
 
-	CheckIn, Start, Complete, NoShow, Cancel, Move key.Binding
+	CheckIn, Start, Complete, NoShow, Cancel, Move, Undo key.Binding
 
 	NextField, PrevField, Toggle, Submit, TakeNext, TakeNow key.Binding
 
@@ -58,6 +58,7 @@ func DefaultKeyMap() KeyMap {
 		NoShow:   b([]string{"x"}, "x", "no-show"),
 		Cancel:   b([]string{"C"}, "C", "cancel"),
 		Move:     b([]string{"m"}, "m", "move"),
+		Undo:     b([]string{"u"}, "u", "undo status"),
 
 		NextField: b([]string{"tab", "down"}, "tab", "next field"),
 		PrevField: b([]string{"shift+tab", "up"}, "shift+tab", "previous field"),

@@ -46,6 +46,8 @@ func StatusDone(s core.AppointmentStatus) string {
 		return "Marked as no-show:"
 	case core.ApptCancelled:
 		return "Cancelled"
+	case core.ApptBooked:
+		return "Back to booked:"
 	}
 	return "Updated"
 }

@@ -5,6 +5,8 @@ import (
 	"unicode"
 
 	"github.com/charmbracelet/x/ansi"
+
+	"medisecure/core"
 )
 
 // Text makes a string from a record, a user or an error safe to put on a
@@ -47,4 +49,19 @@ func plain(s string) bool {
 // embeddings, overrides and isolates, and the marks.
 func bidi(r rune) bool {
 	return (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) || r == 0x200e || r == 0x200f || r == 0x061c
+}
+
+// SafeAppointment is a with every free-text field made safe to draw, for
+// screens that keep appointments to draw on every frame.
+func SafeAppointment(a core.Appointment) core.Appointment {
+	a.Room, a.Reason, a.StatusReason = Text(a.Room), Text(a.Reason), Text(a.StatusReason)
+	a.CreatedBy = Text(a.CreatedBy)
+	return a
+}
+
+// SafeAppointments makes every appointment of list safe to draw, in place.
+func SafeAppointments(list []core.Appointment) {
+	for i := range list {
+		list[i] = SafeAppointment(list[i])
+	}
 }

@@ -57,7 +57,7 @@ func loadConflictRow(s Port, c core.Conflict) conflictRow {
 			row.err = err
 			continue
 		}
-		row.appts[i] = a
+		row.appts[i] = ui.SafeAppointment(a)
 	}
 	names := ui.PatientNames(s, nil, row.appts[:])
 	for i, a := range row.appts {

@@ -52,11 +52,13 @@ func loadDayCmd(s Port, to, seq int, day, today core.Date, known map[core.ID]boo
 		if msg.err != nil {
 			return msg
 		}
+		ui.SafeAppointments(msg.appts)
 		msg.today = msg.appts
 		if day != today {
 			if msg.today, msg.err = s.Appointments(today, ""); msg.err != nil {
 				return msg
 			}
+			ui.SafeAppointments(msg.today)
 		}
 		msg.names = ui.PatientNames(s, known, msg.appts, msg.today)
 		return msg
@@ -71,6 +73,7 @@ func loadWeekCmd(s Port, to, seq int, doctor string, start core.Date, known map[
 			if msg.days[i], msg.err = s.Appointments(start.AddDays(i), doctor); msg.err != nil {
 				return msg
 			}
+			ui.SafeAppointments(msg.days[i])
 		}
 		msg.names = ui.PatientNames(s, known, msg.days[:]...)
 		return msg

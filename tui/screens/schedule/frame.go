@@ -56,6 +56,9 @@ func (x box) writeLine(b *strings.Builder, y, h int) {
 // joinBoxes sets boxes h lines high side by side, in one string of h
 // lines.
 func joinBoxes(boxes []box, h int) string {
+	if h <= 0 {
+		return ""
+	}
 	row := 0
 	for _, x := range boxes {
 		row += len(x.f.left) + len(x.f.blank) + len(x.f.right) + 16 // a little for styled lines

@@ -41,6 +41,8 @@ func (s *Screen) key(k tea.KeyMsg) tea.Cmd {
 		return s.askReason()
 	case key.Matches(k, keys.Move):
 		return s.move()
+	case key.Matches(k, keys.Undo):
+		return s.askUndo()
 	}
 	return nil
 }
@@ -139,6 +141,13 @@ func (s *Screen) act(to core.AppointmentStatus) tea.Cmd {
 		s.err = ui.Describe(err)
 		return nil
 	}
+	// The same day guards the store enforces, said before asking it: no
+	// check-in, start or completion on another day, no no-show before the
+	// start.
+	if err := core.CheckStatusTime(a, to, s.S.Now(), s.S.Zone()); err != nil {
+		s.err = ui.Describe(err)
+		return nil
+	}
 	return setStatusCmd(s.port, s.ID(), a, to, "")
 }
 
@@ -153,8 +162,22 @@ func (s *Screen) askReason() tea.Cmd {
 		s.err = ui.Describe(err)
 		return nil
 	}
-	s.cancelling = &a
+	s.asking = &change{appt: a, from: a.Status, to: core.ApptCancelled}
 	s.reason = ui.NewField(36, "why is it cancelled?")
+	return nil
+}
+
+// askUndo opens the prompt for the reason to undo the last status change,
+// which the store logs with the correction.
+func (s *Screen) askUndo() tea.Cmd {
+	if s.last == nil {
+		s.err = "Nothing to undo: no status was changed here since the last undo."
+		return nil
+	}
+	back, _ := core.UndoOf(s.last.from, s.last.to)
+	s.asking = &change{appt: s.last.appt, from: s.last.to, to: back}
+	s.reason = ui.NewField(36, "")
+	s.reason.SetValue("pressed by mistake")
 	return nil
 }
 
@@ -165,8 +188,8 @@ func (s *Screen) move() tea.Cmd {
 		s.err = "Select an appointment first."
 		return nil
 	}
-	if a.Status != core.ApptBooked && a.Status != core.ApptCheckedIn {
-		s.err = "Only a booked or checked-in appointment can be moved."
+	if !core.Movable(a.Status) {
+		s.err = "Only a booked appointment can be moved; undo a check-in first (u) to move it."
 		return nil
 	}
 	p := core.Patient{Meta: core.Meta{ID: a.PatientID}, Name: s.name(a.PatientID)}

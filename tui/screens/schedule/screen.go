@@ -46,8 +46,12 @@ type Screen struct {
 	// want is the doctor to select when the doctors arrive.
 	want string
 
-	cancelling *core.Appointment // asking for a reason to cancel it
-	reason     ui.Field
+	// asking is the status change waiting for its reason (a cancellation
+	// or an undo); reason is typed under the day.
+	asking *change
+	reason ui.Field
+	// last is the last status change made here, which u undoes.
+	last *change
 }
 
 // New shows r.Day (today when empty) with r.Doctor selected; with r.Doctor
@@ -81,8 +85,17 @@ func (s *Screen) Title() string {
 // Busy is set while a day or week loads.
 func (s *Screen) Busy() bool { return s.loading }
 
-// Capturing is set while typing a reason to cancel.
-func (s *Screen) Capturing() bool { return s.cancelling != nil }
+// change is a status change of one appointment.
+type change struct {
+	appt     core.Appointment
+	from, to core.AppointmentStatus
+}
+
+// Capturing is set while typing a reason.
+func (s *Screen) Capturing() bool { return s.asking != nil }
+
+// Dirty is set while a reason is half typed.
+func (s *Screen) Dirty() bool { return s.asking != nil && s.reason.Value() != "" }
 
 // Refresh reloads what is shown.
 func (s *Screen) Refresh() tea.Cmd { return s.load() }
@@ -158,7 +171,7 @@ func (s *Screen) selected() (core.Appointment, bool) {
 func (s *Screen) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case tea.KeyMsg:
-		if s.cancelling != nil {
+		if s.asking != nil {
 			return s.reasonKey(msg)
 		}
 		s.flash, s.err = "", ""
@@ -176,6 +189,12 @@ func (s *Screen) Update(msg tea.Msg) tea.Cmd {
 		}
 		s.focus = msg.appt.ID
 		s.flash = fmt.Sprintf("%s %s (%s).", ui.StatusDone(msg.to), s.name(msg.appt.PatientID), s.S.Clock(msg.appt.Start))
+		s.last = &change{appt: msg.appt, from: msg.from, to: msg.to}
+		if _, ok := core.UndoOf(msg.from, msg.to); ok {
+			s.flash += " u undoes it."
+		} else {
+			s.last = nil // an undo itself, or a step with no way back
+		}
 		s.S.Wrote()
 		return s.load()
 	}
@@ -292,21 +311,22 @@ func (s *Screen) name(id core.ID) string {
 	return "patient " + id.Short()
 }
 
-// reasonKey types the reason to cancel, and cancels on enter.
+// reasonKey types the reason for a cancellation or an undo, and makes the
+// change on enter.
 func (s *Screen) reasonKey(k tea.KeyMsg) tea.Cmd {
 	switch k.Type {
 	case tea.KeyEsc:
-		s.cancelling, s.err = nil, ""
+		s.asking, s.err = nil, ""
 		return nil
 	case tea.KeyEnter:
 		reason := strings.TrimSpace(s.reason.Value())
 		if reason == "" {
-			s.err = "Type a reason for cancelling, or esc to keep the appointment."
+			s.err = "Type a reason, or esc to leave the appointment as it is."
 			return nil
 		}
-		a := s.cancelling
-		s.cancelling, s.err = nil, ""
-		return setStatusCmd(s.port, s.ID(), *a, core.ApptCancelled, reason)
+		c := s.asking
+		s.asking, s.err = nil, ""
+		return setStatusCmd(s.port, s.ID(), c.appt, c.to, reason)
 	}
 	s.reason.Update(k)
 	return nil
@@ -319,8 +339,8 @@ const wideHelp = 110
 // ShortHelp is the one line of keys under the schedule.
 func (s *Screen) ShortHelp() []key.Binding {
 	k := s.S.Keys
-	if s.cancelling != nil {
-		return []key.Binding{ui.WithHelp(k.Submit, "enter", "cancel it"), ui.WithHelp(k.Back, "esc", "keep it")}
+	if s.asking != nil {
+		return []key.Binding{ui.WithHelp(k.Submit, "enter", "save"), ui.WithHelp(k.Back, "esc", "leave it")}
 	}
 	nav := key.NewBinding(key.WithKeys("j", "k"), key.WithHelp("hjkl", "move"))
 	day := key.NewBinding(key.WithKeys("[", "]"), key.WithHelp("[ ]", "day"))
@@ -334,8 +354,14 @@ func (s *Screen) ShortHelp() []key.Binding {
 	}
 	if s.S.Can(core.ActUpdate, core.KindAppointment) {
 		out = append(out, k.CheckIn)
+		if s.last != nil {
+			out = append(out, k.Undo)
+		}
 		if s.Width >= wideHelp {
-			out = append(out, k.Cancel, k.Move)
+			out = append(out, k.Cancel)
+			if a, ok := s.selected(); ok && core.Movable(a.Status) {
+				out = append(out, k.Move)
+			}
 		}
 	}
 	return out
@@ -360,7 +386,7 @@ func (s *Screen) FullHelp() [][]key.Binding {
 		groups[1] = append(groups[1], k.Book)
 	}
 	if s.S.Can(core.ActUpdate, core.KindAppointment) {
-		groups = append(groups, []key.Binding{k.CheckIn, k.Start, k.Complete, k.NoShow, k.Cancel, k.Move})
+		groups = append(groups, []key.Binding{k.CheckIn, k.Start, k.Complete, k.NoShow, k.Cancel, k.Move, k.Undo})
 	}
 	return groups
 }

@@ -95,6 +95,11 @@ func (s *Screen) View() string {
 	footer := s.footer()
 	body := s.Height - 1 - ui.Height(footer)
 	l := s.layoutDay()
+	if body < 3 {
+		// No room for a day: the heading and the footer, which may be
+		// asking for a reason, are what matters.
+		return s.dayHeader(l) + "\n" + footer
+	}
 	var main string
 	switch {
 	case s.week:
@@ -137,9 +142,13 @@ func (s *Screen) doctorSwitch() string {
 func (s *Screen) footer() string {
 	st := s.S.Styles
 	switch {
-	case s.cancelling != nil:
-		a := s.cancelling
-		prompt := st.Warning.Render(fmt.Sprintf("Cancel %s %s, reason: ", s.S.Clock(a.Start), ui.Truncate(s.name(a.PatientID), 20))) +
+	case s.asking != nil:
+		a := s.asking.appt
+		what := "Cancel"
+		if s.asking.to != core.ApptCancelled {
+			what = "Back to " + ui.StatusWord(string(s.asking.to)) + ":"
+		}
+		prompt := st.Warning.Render(fmt.Sprintf("%s %s %s, reason: ", what, s.S.Clock(a.Start), ui.Truncate(s.name(a.PatientID), 20))) +
 			"[" + s.reason.View(st, true) + "]"
 		if s.err != "" {
 			prompt = st.Error.Render(s.err) + "\n" + prompt

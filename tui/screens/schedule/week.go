@@ -108,6 +108,9 @@ func (s *Screen) weekList(h int) string {
 			lines = append(lines, "      "+s.S.Styles.Appt[a.Status].Render(cell)+"  "+ui.StatusWord(string(a.Status)))
 		}
 	}
+	if h <= 0 {
+		return ""
+	}
 	start := min(selLine, max(0, len(lines)-h))
 	return strings.Join(lines[start:min(len(lines), start+h)], "\n")
 }
