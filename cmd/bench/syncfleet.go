@@ -17,6 +17,7 @@ import (
 
 	"medisecure/core"
 	"medisecure/sync/auth"
+	"medisecure/sync/client"
 	"medisecure/sync/envelope"
 	"medisecure/sync/wire"
 )
@@ -44,7 +45,7 @@ func benchP9(ctx context.Context, c config) (string, error) {
 	defer srv.stop()
 	conns := make([]*grpc.ClientConn, 8)
 	for i := range conns {
-		if conns[i], err = grpc.NewClient(srv.addr, grpc.WithTransportCredentials(insecure.NewCredentials())); err != nil {
+		if conns[i], err = grpc.NewClient(srv.addr, append(client.AuthHeaders(), grpc.WithTransportCredentials(insecure.NewCredentials()))...); err != nil {
 			return "", err
 		}
 		defer conns[i].Close()

@@ -87,13 +87,19 @@ func signedRequest(req wire.Request, method string) ([]byte, error) {
 	}
 	sum := sha256.Sum256(body)
 	a := req.GetAuth()
-	msg := make([]byte, 0, len(requestDomain)+2+len(method)+len(sum)+8+NonceSize)
+	return requestMessage(method, sum[:], a.GetUnixMs(), a.GetNonce()), nil
+}
+
+// requestMessage is the message a device signs for a call of method whose
+// request, signature cleared, has the SHA-256 digest.
+func requestMessage(method string, digest []byte, unixMs int64, nonce []byte) []byte {
+	msg := make([]byte, 0, len(requestDomain)+2+len(method)+len(digest)+8+len(nonce))
 	msg = append(msg, requestDomain...)
 	msg = binary.BigEndian.AppendUint16(msg, uint16(len(method)))
 	msg = append(msg, method...)
-	msg = append(msg, sum[:]...)
-	msg = binary.BigEndian.AppendUint64(msg, uint64(a.GetUnixMs()))
-	return append(msg, a.GetNonce()...), nil
+	msg = append(msg, digest...)
+	msg = binary.BigEndian.AppendUint64(msg, uint64(unixMs))
+	return append(msg, nonce...)
 }
 
 // deterministic encodes messages the same way every time, so both sides

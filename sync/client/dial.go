@@ -57,13 +57,13 @@ func Dial(addr string, o DialOptions) (*grpc.ClientConn, error) {
 	}
 	bc := backoff.DefaultConfig
 	bc.BaseDelay, bc.MaxDelay = min(100*time.Millisecond, max), max
-	conn, err := grpc.NewClient(addr,
+	conn, err := grpc.NewClient(addr, append(AuthHeaders(),
 		grpc.WithTransportCredentials(creds),
 		grpc.WithConnectParams(grpc.ConnectParams{Backoff: bc, MinConnectTimeout: 5 * time.Second}),
 		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(maxMessage), grpc.MaxCallSendMsgSize(maxMessage)),
 		grpc.WithUserAgent("medisecure-clinic"),
 		grpc.WithInitialWindowSize(1<<20), grpc.WithInitialConnWindowSize(1<<20),
-	)
+	)...)
 	if err != nil {
 		return nil, fmt.Errorf("client: connecting to %s: %w", addr, err)
 	}

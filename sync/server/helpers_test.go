@@ -23,6 +23,7 @@ import (
 
 	"medisecure/core"
 	"medisecure/sync/auth"
+	"medisecure/sync/client"
 	"medisecure/sync/envelope"
 	"medisecure/sync/server"
 	"medisecure/sync/server/boltstore"
@@ -44,6 +45,8 @@ type harness struct {
 	path   string
 	logs   *syncBuffer
 	stop   func() error
+	// addr is where the server listens.
+	addr string
 }
 
 // options changes a harness's server configuration.
@@ -53,6 +56,11 @@ type options struct {
 	wrap     func(server.Backend) server.Backend
 	// path is an existing data file to serve; empty means a new one.
 	path string
+	// now is the server's clock; nil means time.Now.
+	now    func() time.Time
+	limits server.Limits
+	// grpc adds server options (a stats handler, say).
+	grpc []grpc.ServerOption
 }
 
 func start(t *testing.T, opts options) *harness {
@@ -76,6 +84,8 @@ func start(t *testing.T, opts options) *harness {
 		Logger:        slog.New(slog.NewJSONHandler(logs, nil)),
 		MaxBatchBytes: opts.maxBatch,
 		ShutdownGrace: 5 * time.Second,
+		Now:           opts.now,
+		Limits:        opts.limits,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -86,14 +96,14 @@ func start(t *testing.T, opts options) *harness {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ctx, lis) }()
-	conn, err := grpc.NewClient(lis.Addr().String(),
+	go func() { served <- srv.Serve(ctx, lis, opts.grpc...) }()
+	conn, err := grpc.NewClient(lis.Addr().String(), append(client.AuthHeaders(),
 		grpc.WithTransportCredentials(insecure.NewCredentials()),
-		grpc.WithDefaultCallOptions(grpc.MaxCallSendMsgSize(16<<20)))
+		grpc.WithDefaultCallOptions(grpc.MaxCallSendMsgSize(16<<20)))...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &harness{client: wire.NewSyncClient(conn), conn: conn, store: st, path: path, logs: logs}
+	h := &harness{client: wire.NewSyncClient(conn), conn: conn, store: st, path: path, logs: logs, addr: lis.Addr().String()}
 	var once sync.Once
 	var stopErr error
 	h.stop = func() error {

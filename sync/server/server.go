@@ -53,6 +53,8 @@ type Config struct {
 	MaxBatchBytes int
 	// ShutdownGrace bounds a graceful stop; 0 means DefaultShutdownGrace.
 	ShutdownGrace time.Duration
+	// Limits bound what callers can make the server spend.
+	Limits Limits
 }
 
 // Server implements the Sync service over a Backend.
@@ -66,6 +68,9 @@ type Server struct {
 	maxBatch int
 	grace    time.Duration
 	health   *health.Server
+	limits   Limits
+	failures *throttle
+	open     *admission
 }
 
 // New returns a Server for cfg, or an error when cfg has no Backend or a
@@ -101,12 +106,17 @@ func New(cfg Config) (*Server, error) {
 	if s.grace == 0 {
 		s.grace = DefaultShutdownGrace
 	}
+	s.limits = cfg.Limits.withDefaults()
+	s.failures = newThrottle(s.limits, s.now)
+	s.open = newAdmission(s.limits)
 	return s, nil
 }
 
 // GRPCServer returns a gRPC server with the Sync, health and reflection
-// services registered and message limits set from the batch limit; opts
-// add to them (TLS credentials, for one).
+// services registered, message limits set from the batch limit, the tap
+// that refuses unauthenticated calls before their bodies are read, the
+// connection limits of Config.Limits, and every call guarded against
+// damaged storage; opts add to them (TLS credentials, for one).
 func (s *Server) GRPCServer(opts ...grpc.ServerOption) *grpc.Server {
 	limits := []grpc.ServerOption{
 		grpc.MaxRecvMsgSize(s.maxBatch + messageOverhead),
@@ -114,8 +124,11 @@ func (s *Server) GRPCServer(opts ...grpc.ServerOption) *grpc.Server {
 		// Fixed flow-control windows turn off gRPC's bandwidth probing,
 		// whose pings cost a slow link bytes on every exchange.
 		grpc.InitialWindowSize(1 << 20), grpc.InitialConnWindowSize(1 << 20),
-		grpc.ChainUnaryInterceptor(s.guardUnary),
-		grpc.ChainStreamInterceptor(s.guardStream),
+		grpc.InTapHandle(s.tap),
+		grpc.MaxConcurrentStreams(s.limits.MaxStreams),
+		grpc.MaxHeaderListSize(maxHeaderList),
+		grpc.ChainUnaryInterceptor(s.throttleUnary, s.guardUnary),
+		grpc.ChainStreamInterceptor(s.throttleStream, s.guardStream),
 	}
 	g := grpc.NewServer(append(limits, opts...)...)
 	wire.RegisterSyncServer(g, s)
