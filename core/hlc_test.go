@@ -1,6 +1,7 @@
 package core
 
 import (
+	"errors"
 	"sync"
 	"testing"
 	"time"
@@ -96,7 +97,7 @@ func TestClockNow(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			w := &wallClock{ms: tt.wallMS}
 			c := NewClock(w.now, tt.last)
-			if got := c.Now(); got != tt.want {
+			if got := mustNow(t, c); got != tt.want {
 				t.Fatalf("Now() = %v, want %v", got, tt.want)
 			}
 			if got := c.Last(); got != tt.want {
@@ -116,18 +117,18 @@ func TestClockOverflowSequence(t *testing.T) {
 		MakeHLC(testWallMS+1, 1),
 	}
 	for i, wh := range want {
-		if got := c.Now(); got != wh {
+		if got := mustNow(t, c); got != wh {
 			t.Fatalf("Now() #%d = %v, want %v", i, got, wh)
 		}
 	}
 	// The wall clock catching up with the carried millisecond must not
 	// reissue it.
 	w.set(testWallMS + 1)
-	if got, wh := c.Now(), MakeHLC(testWallMS+1, 2); got != wh {
+	if got, wh := mustNow(t, c), MakeHLC(testWallMS+1, 2); got != wh {
 		t.Fatalf("Now() after the wall caught up = %v, want %v", got, wh)
 	}
 	w.set(testWallMS + 2)
-	if got, wh := c.Now(), MakeHLC(testWallMS+2, 0); got != wh {
+	if got, wh := mustNow(t, c), MakeHLC(testWallMS+2, 0); got != wh {
 		t.Fatalf("Now() after the wall passed = %v, want %v", got, wh)
 	}
 }
@@ -149,11 +150,13 @@ func TestClockObserve(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			w := &wallClock{ms: testWallMS}
 			c := NewClock(w.now, tt.last)
-			c.Observe(tt.remote)
+			if err := c.Observe(tt.remote); err != nil {
+				t.Fatal(err)
+			}
 			if got := c.Last(); got != tt.wantLast {
 				t.Errorf("Last() after Observe = %v, want %v", got, tt.wantLast)
 			}
-			if got := c.Now(); got != tt.wantNow {
+			if got := mustNow(t, c); got != tt.wantNow {
 				t.Errorf("Now() after Observe = %v, want %v", got, tt.wantNow)
 			}
 		})
@@ -178,7 +181,7 @@ func TestClockProperties(t *testing.T) {
 				w.set(wall)
 			},
 			"now": func(t *rapid.T) {
-				h := c.Now()
+				h := mustNow(t, c)
 				if h <= highest {
 					t.Fatalf("Now() = %v, not after %v", h, highest)
 				}
@@ -189,7 +192,9 @@ func TestClockProperties(t *testing.T) {
 			},
 			"observe": func(t *rapid.T) {
 				remote := MakeHLC(wall+rapid.Int64Range(-10_000, 10_000).Draw(t, "remote_offset"), logical.Draw(t, "remote_logical"))
-				c.Observe(remote)
+				if err := c.Observe(remote); err != nil {
+					t.Fatal(err)
+				}
 				highest = max(highest, remote)
 			},
 			"": func(t *rapid.T) {
@@ -211,7 +216,7 @@ func TestNewClockNeverReissues(t *testing.T) {
 		c := NewClock(w.now, last)
 		prev := last
 		for i := range rapid.IntRange(1, 20).Draw(t, "n") {
-			h := c.Now()
+			h := mustNow(t, c)
 			if h <= prev {
 				t.Fatalf("Now() #%d = %v, not after %v", i, h, prev)
 			}
@@ -233,7 +238,7 @@ func TestClockConcurrentNowIsUnique(t *testing.T) {
 		wg.Go(func() {
 			got := make([]HLC, 0, each)
 			for range each {
-				got = append(got, c.Now())
+				got = append(got, mustNow(t, c))
 			}
 			mu.Lock()
 			defer mu.Unlock()
@@ -248,5 +253,61 @@ func TestClockConcurrentNowIsUnique(t *testing.T) {
 	}
 	if got, want := c.Last(), MakeHLC(testWallMS, goroutines*each-1); got != want {
 		t.Errorf("Last() = %v, want %v", got, want)
+	}
+}
+
+// mustNow issues a timestamp that must exist.
+func mustNow(t interface{ Fatalf(string, ...any) }, c *Clock) HLC {
+	h, err := c.Now()
+	if err != nil {
+		t.Fatalf("Now: %v", err)
+	}
+	return h
+}
+
+// At its largest timestamp the clock refuses to issue another instead of
+// wrapping to zero, where every later edit would lose to every earlier
+// one.
+func TestClockNeverWraps(t *testing.T) {
+	w := &wallClock{ms: testWallMS}
+	c := NewClock(w.now, HLC(1<<64-2))
+	if h := mustNow(t, c); h != HLC(1<<64-1) {
+		t.Fatalf("Now() = %v, want the largest HLC", h)
+	}
+	for range 2 {
+		if h, err := c.Now(); !errors.Is(err, ErrClockExhausted) {
+			t.Fatalf("Now() past the largest HLC = %v, %v; want ErrClockExhausted", h, err)
+		}
+	}
+	if got := c.Last(); got != HLC(1<<64-1) {
+		t.Fatalf("Last() = %v after refusing, want the largest HLC", got)
+	}
+	// A wall clock beyond what an HLC holds does not wrap either.
+	w.set(1 << 50)
+	c = NewClock(w.now, 0)
+	if h := mustNow(t, c); h.WallMS() != 0 || h.Logical() != 1 {
+		t.Fatalf("Now() with a wall clock beyond the HLC's range = %v", h)
+	}
+}
+
+func TestClockObserveRefusesFarAhead(t *testing.T) {
+	w := &wallClock{ms: testWallMS}
+	c := NewClock(w.now, MakeHLC(testWallMS, 0))
+	in2099 := MakeHLC(time.Date(2099, 1, 1, 0, 0, 0, 0, time.UTC).UnixMilli(), 0)
+	err := c.Observe(in2099)
+	var ahead *ClockAheadError
+	if !errors.As(err, &ahead) || !errors.Is(err, ErrClockAhead) || ahead.By < 70*365*24*time.Hour {
+		t.Fatalf("Observe(2099) = %v, want a ClockAheadError of about 75 years", err)
+	}
+	if got := c.Last(); got != MakeHLC(testWallMS, 0) {
+		t.Fatalf("a refused time moved the clock to %v", got)
+	}
+	within := MakeHLC(testWallMS+int64(9*time.Minute/time.Millisecond), 0)
+	if err := c.Observe(within); err != nil || c.Last() != within {
+		t.Fatalf("Observe 9 minutes ahead: %v, last %v", err, c.Last())
+	}
+	c.SetMaxAhead(time.Minute)
+	if err := c.Observe(MakeHLC(testWallMS+int64(2*time.Minute/time.Millisecond), 0)); !errors.Is(err, ErrClockAhead) {
+		t.Fatalf("Observe 2 minutes ahead with a bound of 1: %v", err)
 	}
 }

@@ -27,6 +27,15 @@ var (
 	bucketSearch = []byte("search")
 	// bucketAudit holds the sealed, hash-chained PHI access log by sequence.
 	bucketAudit = []byte("audit")
+	// bucketKept holds the sync batches this workstation pushed and
+	// pulled, sealed and signed as they travelled, by device ‖ 0x00 ‖
+	// first sequence (u64), so it can hand them back to a server that
+	// lost them; bucketHave the highest contiguous sequence kept per
+	// device; bucketQuarantine the changes and batches it refused, sealed.
+	// The sync client creates them on first use.
+	bucketKept       = []byte("sync_kept")
+	bucketHave       = []byte("sync_have")
+	bucketQuarantine = []byte("quarantine")
 )
 
 // Keys in bucketMeta.

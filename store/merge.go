@@ -17,49 +17,29 @@ type ApplyResult struct {
 	Applied int
 	// Conflicts is the number of open conflicts after the merge.
 	Conflicts int
+	// Quarantined counts the changes (and batches) refused and kept
+	// aside.
+	Quarantined int
 }
 
 // ApplyRemote merges changes pulled from other devices through the same
 // merge as local writes, in one transaction, then checks invariants: broken
 // ones become conflict records with both appointments left in place.
-// Applying the same changes again changes nothing. When cursor is not zero
-// it is saved as the pull cursor in the same transaction, so a pull cut at
-// any point resumes after the last batch applied, never applying one twice
-// or skipping one.
+// Applying the same changes again changes nothing. A change the store
+// refuses (malformed, an author not in the directory or not permitted to
+// make it, a time beyond the clock's skew bound) is quarantined, and the
+// others are merged. When cursor is not zero it is saved as the pull
+// cursor in the same transaction, so a pull cut at any point resumes
+// after the last batch applied, never applying one twice or skipping one.
 func (s *Session) ApplyRemote(changes []core.Change, cursor uint64) (ApplyResult, error) {
 	var res ApplyResult
-	authors := map[string]core.Principal{}
 	err := s.update(func(t *txn) error {
 		if cursor != 0 {
-			meta := t.tx.Bucket(bucketMeta)
-			if err := meta.Put(metaPullCursor, u64(cursor)); err != nil {
-				return err
-			}
-			if err := meta.Put(metaPulledAt, mustJSON(t.now)); err != nil {
+			if err := t.putCursor(cursor); err != nil {
 				return err
 			}
 		}
-		for i := range changes {
-			c := &changes[i]
-			if err := c.Validate(); err != nil {
-				return fmt.Errorf("store: remote change %d: %w", i, err)
-			}
-			if c.Kind == core.KindConflict {
-				return fmt.Errorf("store: remote change %d: conflicts are derived, never synced", i)
-			}
-			if err := t.authorizeRemote(c, authors); err != nil {
-				return fmt.Errorf("store: remote change %d: %w", i, err)
-			}
-			s.db.clock.Observe(c.HLC)
-			changed, err := t.apply(c)
-			if err != nil {
-				return err
-			}
-			if changed {
-				res.Applied++
-			}
-		}
-		return nil
+		return t.applyChanges(changes, map[string]core.Principal{}, &res)
 	})
 	if err != nil {
 		return res, err
@@ -103,21 +83,33 @@ func (t *txn) authorizeRemote(c *core.Change, authors map[string]core.Principal)
 func (s *Session) Outbox(after uint64, limit int) ([]core.Change, error) {
 	var out []core.Change
 	err := s.view(func(t *txn) error {
-		c := t.tx.Bucket(bucketOutbox).Cursor()
-		for k, v := c.Seek(u64(after + 1)); k != nil && len(out) < limit; k, v = c.Next() {
-			plain, err := t.keys.store.open(bucketOutbox, k, v)
-			if err != nil {
-				return corrupt(fmt.Sprintf("outbox entry %d", be64(k)), nil)
-			}
-			var ch core.Change
-			if err := json.Unmarshal(plain, &ch); err != nil {
-				return corrupt(fmt.Sprintf("outbox entry %d", be64(k)), err)
-			}
-			out = append(out, ch)
-		}
-		return nil
+		var err error
+		out, err = t.outboxPage(after, limit)
+		return err
 	})
 	return out, err
+}
+
+// outbox returns every local change with a sequence above after.
+func (t *txn) outbox(after uint64) ([]core.Change, error) {
+	return t.outboxPage(after, int(^uint(0)>>1))
+}
+
+func (t *txn) outboxPage(after uint64, limit int) ([]core.Change, error) {
+	var out []core.Change
+	c := t.tx.Bucket(bucketOutbox).Cursor()
+	for k, v := c.Seek(u64(after + 1)); k != nil && len(out) < limit; k, v = c.Next() {
+		plain, err := t.keys.store.open(bucketOutbox, k, v)
+		if err != nil {
+			return nil, corrupt(fmt.Sprintf("outbox entry %d", be64(k)), nil)
+		}
+		var ch core.Change
+		if err := json.Unmarshal(plain, &ch); err != nil {
+			return nil, corrupt(fmt.Sprintf("outbox entry %d", be64(k)), err)
+		}
+		out = append(out, ch)
+	}
+	return out, nil
 }
 
 // Status is the honest state of local changes: how many the server has not
@@ -132,6 +124,9 @@ type Status struct {
 	// Server is the address of the sync server this store last synced
 	// with, "" when never.
 	Server string
+	// Quarantined counts the changes and batches refused from sync and
+	// kept aside (Quarantine lists them).
+	Quarantined int
 }
 
 // SyncState reads the outbox counters.
@@ -155,6 +150,7 @@ func (s *Session) SyncState() (Status, error) {
 			}
 		}
 		st.Server = string(meta.Get(metaServer))
+		st.Quarantined = t.quarantined()
 		return nil
 	})
 	return st, err

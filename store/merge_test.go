@@ -120,11 +120,17 @@ func (r *peer) export(t rapid.TB) []byte {
 // lastSeq is r's newest local change.
 func (r *peer) lastSeq(t rapid.TB) uint64 {
 	t.Helper()
+	return r.state(t).LastSeq
+}
+
+// state is r's sync state.
+func (r *peer) state(t rapid.TB) Status {
+	t.Helper()
 	st, err := r.desk.SyncState()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return st.LastSeq
+	return st
 }
 
 // sameExport fails unless both replicas export the same bytes.
@@ -347,7 +353,7 @@ func TestApplyRemoteIsIdempotent(t *testing.T) {
 	}
 }
 
-func TestApplyRemoteRefusesBadChanges(t *testing.T) {
+func TestApplyRemoteQuarantinesBadChanges(t *testing.T) {
 	a, b, _ := twoPeers(t)
 	p, err := a.desk.AddPatient(core.Patient{Name: "Ann Smith", DOB: "1990-01-02"})
 	must(t, err)
@@ -368,13 +374,18 @@ func TestApplyRemoteRefusesBadChanges(t *testing.T) {
 		{"no device", core.Change{Kind: core.KindPatient, ID: fakeID(4), Fields: good.Fields, Seq: 1, HLC: good.HLC}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			// The good change rides in the same batch: nothing of a
-			// refused batch is applied.
-			if _, err := b.desk.ApplyRemote([]core.Change{good, tc.bad}, 0); err == nil {
-				t.Fatal("accepted")
+			// The good change rides in the same batch: the bad one is
+			// quarantined, the good one merged.
+			before := b.state(t).Quarantined
+			res, err := b.desk.ApplyRemote([]core.Change{good, tc.bad}, 0)
+			if err != nil || res.Quarantined != 1 {
+				t.Fatalf("quarantined %d: %v; want the bad change quarantined", res.Quarantined, err)
 			}
-			if _, err := b.desk.Patient(p.ID, ""); !errors.Is(err, ErrNotFound) {
-				t.Errorf("the good change of a refused batch was applied: %v", err)
+			if after := b.state(t).Quarantined; after != before+1 {
+				t.Errorf("the store counts %d quarantined, want %d", after, before+1)
+			}
+			if _, err := b.desk.Patient(p.ID, ""); err != nil {
+				t.Errorf("the good change beside a refused one was not applied: %v", err)
 			}
 			if cs, err := b.desk.Conflicts(); err != nil || len(cs) != 0 {
 				t.Errorf("conflicts after a refused batch: %v %v", cs, err)

@@ -174,8 +174,8 @@ func TestRemoteChangesFollowThePermissionRules(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			if _, err := f.doctor.ApplyRemote([]core.Change{tc.change}, 0); !errors.Is(err, core.ErrDenied) && !errors.Is(err, ErrAppendOnly) {
-				t.Errorf("applied: %v", err)
+			if res, err := f.doctor.ApplyRemote([]core.Change{tc.change}, 0); err != nil || res.Quarantined != 1 || res.Applied != 0 {
+				t.Errorf("applied %d, quarantined %d: %v; want it quarantined", res.Applied, res.Quarantined, err)
 			}
 		})
 	}

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"time"
 
 	"medisecure/core"
 )
@@ -56,6 +57,14 @@ func (s *Session) ReserveSeq() (uint64, error) {
 	return seq, err
 }
 
+// SetMaxClockAhead sets the skew bound of the store's clock: how far
+// ahead of it a pulled change may be stamped before it is quarantined.
+// Zero or less restores core.DefaultMaxAhead.
+func (db *DB) SetMaxClockAhead(d time.Duration) { db.clock.SetMaxAhead(d) }
+
+// MaxClockAhead is the skew bound of the store's clock.
+func (db *DB) MaxClockAhead() time.Duration { return db.clock.MaxAhead() }
+
 // SyncMarks are what a sync client remembers between runs besides Status.
 type SyncMarks struct {
 	// Registered is the address of the sync server this device is known
@@ -99,14 +108,17 @@ func (s *Session) MarkPulled() error {
 }
 
 // NewDeviceIdentity gives a copied store its own device: a new Ed25519
-// key and device ID, an empty outbox with sequences from zero (the local
-// changes in the copy are the original device's, which pushes them), no
-// pull cursor and no sync marks. Only admins may. Until joining a new
-// workstation is built (clinic join), it is how a second workstation is
-// made from a copy of the first's store; its device must then be added to
-// the server with a record the org root signed. Call it before anything
-// else uses the store: sessions already open see the new identity, but a
-// write in flight may carry the old one.
+// key and device ID, no pull cursor and no sync marks, and an outbox of
+// the changes the server had not acknowledged, re-authored under the new
+// device with sequences from one (same author, same time, same fields:
+// the store they were copied from may push them too, and merging both
+// gives the same records, so nothing is lost or doubled). Batches sealed
+// under the old identity and never acknowledged are forgotten. Only
+// admins may. It is how a cloned laptop or a backup restored on a second
+// machine becomes a workstation of its own; its device must then be
+// added to the server with a record the org root signed. Call it before
+// anything else uses the store: sessions already open see the new
+// identity, but a write in flight may carry the old one.
 func (s *Session) NewDeviceIdentity() error {
 	if err := s.authorize(core.ActCreate, core.KindDevice); err != nil {
 		return err
@@ -118,6 +130,14 @@ func (s *Session) NewDeviceIdentity() error {
 	sum := sha256.Sum256(pub)
 	dev := device{ID: hex.EncodeToString(sum[:8]), Public: pub}
 	err = s.update(func(t *txn) error {
+		acked := t.acked()
+		pending, err := t.outbox(acked)
+		if err != nil {
+			return err
+		}
+		if err := t.dropAfter(s.db.DeviceID(), acked); err != nil {
+			return err
+		}
 		meta := t.tx.Bucket(bucketMeta)
 		if err := meta.Put(metaDevice, mustJSON(dev)); err != nil {
 			return err
@@ -133,10 +153,25 @@ func (s *Session) NewDeviceIdentity() error {
 		if err := t.tx.DeleteBucket(bucketOutbox); err != nil {
 			return err
 		}
-		if _, err := t.tx.CreateBucket(bucketOutbox); err != nil {
+		outbox, err := t.tx.CreateBucket(bucketOutbox)
+		if err != nil {
 			return err
 		}
 		t.seq = 0
+		for i := range pending {
+			c := &pending[i]
+			t.seq++
+			c.Device, c.Seq = dev.ID, t.seq
+			// Merged here too, so that this record's stamps are what
+			// every other replica makes of both copies.
+			if _, err := t.apply(c); err != nil {
+				return err
+			}
+			key := u64(c.Seq)
+			if err := outbox.Put(key, t.keys.store.seal(bucketOutbox, key, mustJSON(c))); err != nil {
+				return err
+			}
+		}
 		return nil
 	})
 	if err != nil {

@@ -78,7 +78,8 @@ func TestSyncMarks(t *testing.T) {
 }
 
 // A copied store given a new identity writes as a new device from
-// sequence 1, with none of the original's outbox or sync state.
+// sequence 1, with none of the original's sync state, and its pending
+// changes re-authored under the new device.
 func TestNewDeviceIdentity(t *testing.T) {
 	f := newFixture(t)
 	other := replica(t, f)
@@ -91,6 +92,8 @@ func TestNewDeviceIdentity(t *testing.T) {
 	if err := desk.NewDeviceIdentity(); !errors.Is(err, core.ErrDenied) {
 		t.Fatalf("reception taking a new identity: %v", err)
 	}
+	before, err := admin.SyncState()
+	must(t, err)
 	must(t, admin.NewDeviceIdentity())
 	if other.DeviceID() == oldID || admin.DeviceKey().Equal(oldKey) || other.DeviceID() == f.db.DeviceID() {
 		t.Fatal("the device ID or key did not change")
@@ -99,15 +102,21 @@ func TestNewDeviceIdentity(t *testing.T) {
 	must(t, err)
 	m, err := admin.SyncMarks()
 	must(t, err)
-	if st.LastSeq != 0 || st.Pending != 0 || st.Cursor != 0 || st.Server != "" || m.Registered != "" {
-		t.Fatalf("state after a new identity: %+v %+v", st, m)
+	n := uint64(before.Pending)
+	if st.LastSeq != n || st.Pending != before.Pending || st.LastAck != 0 || st.Cursor != 0 || st.Server != "" || m.Registered != "" {
+		t.Fatalf("state after a new identity: %+v %+v (before: %+v)", st, m, before)
 	}
 	p, err := desk.AddPatient(core.Patient{Name: "New Device Patient", DOB: "1990-01-01"})
 	must(t, err)
-	out, err := admin.Outbox(0, 10)
+	out, err := admin.Outbox(0, 1000)
 	must(t, err)
-	if len(out) != 1 || out[0].Device != other.DeviceID() || out[0].Seq != 1 || out[0].ID != p.ID {
-		t.Fatalf("outbox after a new identity: %+v", out)
+	if uint64(len(out)) != n+1 || out[n].Seq != n+1 || out[n].ID != p.ID {
+		t.Fatalf("outbox after a new identity: %d changes, want %d and the new patient last", len(out), n+1)
+	}
+	for i, c := range out {
+		if c.Device != other.DeviceID() || c.Seq != uint64(i+1) {
+			t.Fatalf("outbox entry %d is %s/%d, want the new device's %d", i, c.Device, c.Seq, i+1)
+		}
 	}
 	id := other.DeviceID()
 	pub := admin.DeviceKey().Public()

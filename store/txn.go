@@ -214,10 +214,14 @@ func (t *txn) write(k core.Kind, id core.ID, fields map[string]json.RawMessage) 
 	if len(fields) == 0 {
 		return nil
 	}
+	hlc, err := t.s.db.clock.Now()
+	if err != nil {
+		return fmt.Errorf("store: %w; set this workstation's clock right", err)
+	}
 	t.seq++
 	c := &core.Change{
 		Kind: k, ID: id, Fields: fields, Author: t.s.user.Name,
-		Device: t.s.db.dev.ID, Seq: t.seq, HLC: t.s.db.clock.Now(),
+		Device: t.s.db.dev.ID, Seq: t.seq, HLC: hlc,
 	}
 	if _, err := t.apply(c); err != nil {
 		return err

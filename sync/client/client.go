@@ -64,6 +64,11 @@ type Options struct {
 	ApplyChanges int
 	// OnSync, when set, hears the outcome of every round Watch runs.
 	OnSync func(Report, error)
+	// MaxClockAhead is the skew bound: a pulled change stamped further
+	// ahead of this workstation's clock is quarantined until it no
+	// longer is, and a workstation clock further off the server's is
+	// reported. 0 means core.DefaultMaxAhead (10 minutes).
+	MaxClockAhead time.Duration
 }
 
 // Backoff shapes retries: a step that fails for a transient reason (the
@@ -92,24 +97,23 @@ type Client struct {
 
 	syncing sync.Mutex // one push or pull at a time
 	round   pushRound  // of the last push; guarded by syncing
+	// The fields below are guarded by syncing too. sealedDir holds the
+	// digest of the directory a kept batch carries, by its first
+	// sequence, until the server acknowledges it; restored counts the
+	// sequences this sync handed back to the server; refilled is the
+	// log head at which every kept batch was last handed back for holes
+	// the server reported.
+	sealedDir map[uint64][]byte
+	restored  int
+	refilled  uint64
+	// rewoundAt is the log head at which a pull last read the whole
+	// log for sequences the store lacked.
+	rewoundAt uint64
 
 	mu      sync.Mutex // guards the fields below
 	status  Status
 	devices map[string]ed25519.PublicKey
 	orgKeys map[uint32][]byte
-}
-
-// Status is what the client knows of its link, for the status bar.
-type Status struct {
-	// Online is true when the last call reached the server, whatever the
-	// server answered.
-	Online bool
-	// LastContact is when a call last reached the server.
-	LastContact time.Time
-	// LastSync is when SyncOnce last completed.
-	LastSync time.Time
-	// Err is the error of the last SyncOnce, nil after a success.
-	Err error
 }
 
 // New returns a client for the session over conn (from Dial, or any gRPC
@@ -148,10 +152,14 @@ func New(conn grpc.ClientConnInterface, s *store.Session, opts Options) *Client 
 	if opts.PullLimit <= 0 || opts.PullLimit > 5000 {
 		opts.PullLimit = DefaultPullLimit
 	}
+	if opts.MaxClockAhead > 0 {
+		s.DB().SetMaxClockAhead(opts.MaxClockAhead)
+	}
 	return &Client{
 		rpc: wire.NewSyncClient(conn), s: s, opts: opts,
 		org: s.DB().Org().ID, root: s.RootPublicKey(),
 		devices: map[string]ed25519.PublicKey{}, orgKeys: map[uint32][]byte{},
+		sealedDir: map[uint64][]byte{},
 	}
 }
 

@@ -31,6 +31,13 @@ type Device struct {
 // the org root key; the verified keys are what pulled batches are checked
 // with.
 func (c *Client) Devices(ctx context.Context) ([]Device, error) {
+	_, out, err := c.listDevices(ctx)
+	return out, err
+}
+
+// listDevices asks the server for its devices, verifies their records,
+// and returns the answer with the devices.
+func (c *Client) listDevices(ctx context.Context) (*wire.DevicesResponse, []Device, error) {
 	req := &wire.DevicesRequest{}
 	c.sign(req, wire.Sync_Devices_FullMethodName)
 	var resp *wire.DevicesResponse
@@ -39,7 +46,7 @@ func (c *Client) Devices(ctx context.Context) ([]Device, error) {
 		return err
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	now := c.opts.Now()
 	out := make([]Device, 0, len(resp.Devices))
@@ -67,7 +74,7 @@ func (c *Client) Devices(ctx context.Context) ([]Device, error) {
 	c.mu.Lock()
 	c.devices = verified
 	c.mu.Unlock()
-	return out, nil
+	return resp, out, nil
 }
 
 // deviceKey returns the verified key of a device, listing the devices

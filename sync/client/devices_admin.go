@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 
-	"google.golang.org/grpc/codes"
-
 	"medisecure/core"
 	"medisecure/sync/envelope"
 	"medisecure/sync/wire"
@@ -157,12 +155,18 @@ func (c *Client) pushKeys(ctx context.Context, epoch uint32) error {
 
 // pushKeyBatch pushes one batch of the directory and the oldest pending
 // changes under epoch. It reports done once the server stored it; not
-// done, without an error, when the server held some of the changes
-// already (its answer to an earlier push was lost) and the store has now
-// acknowledged them.
+// done, without an error, when a batch sealed earlier and kept went first.
 func (c *Client) pushKeyBatch(ctx context.Context, epoch uint32, dir *localDirectory) (bool, error) {
 	st, err := c.s.SyncState()
 	if err != nil {
+		return false, err
+	}
+	kept, err := c.s.KeptBatches(c.device(), st.LastAck, 1)
+	if err != nil {
+		return false, err
+	}
+	if len(kept) == 1 && kept[0].First == st.LastAck+1 {
+		_, _, err := c.pushKept(ctx, kept[0], st)
 		return false, err
 	}
 	changes, err := c.s.Outbox(st.LastAck, c.opts.BatchChanges)
@@ -175,35 +179,20 @@ func (c *Client) pushKeyBatch(ctx context.Context, epoch uint32, dir *localDirec
 			return false, err
 		}
 	}
-	b, n, err := c.sealUnder(envelope.Payload{Changes: changes, Directory: dir.entries}, epoch, st.LastAck+1, last)
+	b, _, err := c.sealUnder(envelope.Payload{Changes: changes, Directory: dir.entries}, epoch, st.LastAck+1, last)
 	if err != nil {
 		return false, err
 	}
-	raw, err := envelope.Marshal(b)
-	if err != nil {
-		return false, fmt.Errorf("client: encoding a batch: %w", err)
-	}
-	req := &wire.PushRequest{Envelope: raw}
-	c.sign(req, wire.Sync_Push_FullMethodName)
-	var resp *wire.PushResponse
-	err = c.unary(ctx, func(ctx context.Context) (err error) {
-		resp, err = c.rpc.Push(ctx, req)
-		return err
-	})
-	if codeOf(err) == codes.FailedPrecondition {
-		_, _, err := c.resume(ctx, b, changes[:n], st)
-		return false, err
-	}
+	k, err := c.keepOwn(b)
 	if err != nil {
 		return false, err
 	}
-	if resp.FirstSeq != b.First || resp.LastSeq != b.Last {
-		return false, fmt.Errorf("%w: the server acknowledged sequences %d..%d for a batch of %d..%d", ErrRejected, resp.FirstSeq, resp.LastSeq, b.First, b.Last)
-	}
-	if err := c.s.Ack(b.Last); err != nil {
+	c.sealedDir[b.First] = dir.digest
+	if _, _, err := c.pushKept(ctx, k, st); err != nil {
 		return false, err
 	}
-	return true, c.s.MarkDirectoryPushed(dir.digest)
+	st, err = c.s.SyncState()
+	return err == nil && st.LastAck >= k.Last, err
 }
 
 // sealUnder seals the directory and as many of the payload's changes as

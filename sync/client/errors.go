@@ -40,10 +40,16 @@ var (
 	// the organisation's device list does not hold with a record the org
 	// root key endorsed.
 	ErrUnknownDevice = errors.New("client: a pulled batch is from a device the organisation does not endorse")
-	// ErrStoreBehind is returned when the server holds more of this
-	// device's changes than its store has made (a store restored from an
-	// old copy): pushing would reuse sequence numbers.
-	ErrStoreBehind = errors.New("client: the server holds changes of this device that its store does not")
+	// ErrStoreBehind is returned when the server holds changes of this
+	// device that its store did not make: another store syncs under the
+	// same device ID (a cloned disk, a backup restored on a second
+	// machine), or this one is an older copy. Pushing would reuse
+	// sequence numbers; `clinic sync new-device` gives this store a
+	// device of its own.
+	ErrStoreBehind = errors.New("client: another store syncs under this workstation's device ID (a copy of this store, or this one is an older copy); run clinic sync new-device on this workstation to make it a device of its own, keeping its changes")
+	// ErrServerLost is returned when the server lost changes (restored
+	// from an older copy) that no workstation syncing now keeps.
+	ErrServerLost = errors.New("client: the sync server lost changes")
 )
 
 // rpcError is a failed call as the client reports it: which kind of

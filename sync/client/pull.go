@@ -6,13 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"sync/atomic"
 	"time"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
-	"medisecure/core"
+	"medisecure/store"
 	"medisecure/sync/envelope"
 	"medisecure/sync/wire"
 )
@@ -28,15 +29,19 @@ type PullReport struct {
 	Applied int
 	// Directory counts directory entries the pull added or replaced.
 	Directory int
+	// Quarantined counts the batches and changes the pull refused and
+	// kept aside.
+	Quarantined int
 }
 
 // Pull fetches every batch after the store's cursor and merges them,
 // several batches to a transaction (up to Options.ApplyChanges changes),
 // each transaction saving the cursor of its last batch, so a cut resumes
-// exactly after the last batch merged. A batch that does not verify or
-// open, or comes from a device the org root key did not endorse, stops
-// the pull before it: nothing of it is applied. Transient failures are
-// retried with backoff.
+// exactly after the last batch merged. Every batch is kept as it came; one
+// kept already is skipped. A batch that does not verify or open, or comes
+// from a device the org root key did not endorse, is quarantined whole,
+// and a change the store refuses alone: nothing of them is applied, and
+// the pull goes on. Transient failures are retried with backoff.
 func (c *Client) Pull(ctx context.Context) (PullReport, error) {
 	c.syncing.Lock()
 	defer c.syncing.Unlock()
@@ -62,11 +67,12 @@ func (c *Client) pull(ctx context.Context) (PullReport, error) {
 // group is pulled batches, verified and opened, waiting to be merged in
 // one transaction.
 type group struct {
-	changes []core.Change
-	batches int
-	// last is the server sequence of the last batch, the cursor the
-	// transaction saves.
-	last uint64
+	batches []store.PulledBatch
+	changes int
+	// items counts the batches pulled, skipped ones included; last is
+	// the server sequence of the last, the cursor the transaction saves.
+	items int
+	last  uint64
 }
 
 // pullPage runs one Pull call from the cursor and merges what it streams.
@@ -88,8 +94,12 @@ func (c *Client) pullPage(ctx context.Context, rep *PullReport, progress func())
 	}
 	w := newWatchdog(c.opts.CallTimeout, cancel)
 	defer w.stop()
+	have, err := c.s.Have()
+	if err != nil {
+		return 0, err
+	}
 	items := make(chan opened, 4)
-	go c.receive(sctx, stream, st.Cursor, w, items)
+	go c.receive(sctx, stream, st.Cursor, have, w, items)
 	defer func() {
 		cancel()
 		for range items {
@@ -112,11 +122,13 @@ func (c *Client) pullPage(ctx context.Context, rep *PullReport, progress func())
 			return n, o.err
 		}
 		if o.later {
-			if o.p, err = c.open(ctx, o.item); err != nil {
-				return n, err
+			if o.batch, o.p, err = c.open(ctx, o.item, have); err != nil {
+				if o.batch.Refused = refusal(err); o.batch.Refused == "" {
+					return n, err
+				}
 			}
 		}
-		if len(o.p.Directory) > 0 {
+		if !o.skip && len(o.p.Directory) > 0 && o.batch.Refused == "" {
 			// The directory may change who may write what: the batches
 			// before it merge under the directory they were made under.
 			if err := c.flush(&g, rep, progress); err != nil {
@@ -128,11 +140,16 @@ func (c *Client) pullPage(ctx context.Context, rep *PullReport, progress func())
 			}
 			rep.Directory += added
 		}
-		g.changes = append(g.changes, o.p.Changes...)
-		g.batches++
-		g.last = o.item.ServerSeq
 		n++
-		if len(g.changes) >= c.opts.ApplyChanges {
+		g.items++
+		g.last = o.item.ServerSeq
+		if o.skip {
+			continue
+		}
+		o.batch.Changes = o.p.Changes
+		g.batches = append(g.batches, o.batch)
+		g.changes += len(o.p.Changes)
+		if g.changes >= c.opts.ApplyChanges {
 			if err := c.flush(&g, rep, progress); err != nil {
 				return n, err
 			}
@@ -147,9 +164,13 @@ func (c *Client) pullPage(ctx context.Context, rep *PullReport, progress func())
 // opened is a pulled batch verified and opened, or why it is not: err
 // with item nil is the stream's own error (io.EOF at its end).
 type opened struct {
-	item *wire.PullItem
-	p    envelope.Payload
-	err  error
+	item  *wire.PullItem
+	batch store.PulledBatch
+	p     envelope.Payload
+	err   error
+	// skip is set for a batch of this device or one the store keeps
+	// already.
+	skip bool
 	// later is set when the batch is sealed under a key epoch this
 	// workstation does not hold yet: a directory batch ahead of it in the
 	// same pull may bring it, so it is opened again when its turn comes.
@@ -159,7 +180,7 @@ type opened struct {
 // receive reads the stream, checks the order of its items and opens
 // them, sending each to out; it stops after the first error and closes
 // out.
-func (c *Client) receive(ctx context.Context, stream wire.Sync_PullClient, after uint64, w *watchdog, out chan<- opened) {
+func (c *Client) receive(ctx context.Context, stream wire.Sync_PullClient, after uint64, have map[string]uint64, w *watchdog, out chan<- opened) {
 	defer close(out)
 	for {
 		item, err := stream.Recv()
@@ -172,9 +193,13 @@ func (c *Client) receive(ctx context.Context, stream wire.Sync_PullClient, after
 		if item.ServerSeq <= after {
 			o.err = fmt.Errorf("%w: the server sent batch %d after batch %d", ErrBadBatch, item.ServerSeq, after)
 		} else {
-			o.p, o.err = c.open(ctx, item)
-			if errors.Is(o.err, envelope.ErrUnknownEpoch) {
+			o.batch, o.p, o.err = c.open(ctx, item, have)
+			o.skip = o.err == nil && o.batch.Device == ""
+			switch {
+			case errors.Is(o.err, envelope.ErrUnknownEpoch):
 				o.err, o.later = nil, true
+			case refusal(o.err) != "":
+				o.batch.Refused, o.err = refusal(o.err), nil
 			}
 		}
 		select {
@@ -224,50 +249,65 @@ func (w *watchdog) stop() { close(w.done) }
 
 // flush merges a group in one transaction with its cursor and empties it.
 func (c *Client) flush(g *group, rep *PullReport, progress func()) error {
-	if g.batches == 0 {
+	if g.items == 0 {
 		return nil
 	}
-	res, err := c.s.ApplyRemote(g.changes, g.last)
+	res, err := c.s.ApplyBatches(g.batches, g.last)
 	if err != nil {
 		return fmt.Errorf("client: merging pulled batches up to %d: %w", g.last, err)
 	}
-	rep.Batches += g.batches
-	rep.Changes += len(g.changes)
+	rep.Batches += g.items
+	rep.Changes += g.changes
 	rep.Applied += res.Applied
-	*g = group{changes: g.changes[:0]}
+	rep.Quarantined += res.Quarantined
+	*g = group{batches: g.batches[:0]}
 	progress()
 	return nil
 }
 
+// refusal is why a pulled batch is quarantined when err says it cannot
+// be verified or opened, "" for other errors (the link, the store).
+func refusal(err error) string {
+	if errors.Is(err, ErrBadBatch) || errors.Is(err, ErrUnknownDevice) {
+		return strings.TrimPrefix(strings.TrimPrefix(err.Error(), "client: "), "batch ")
+	}
+	return ""
+}
+
 // open verifies and opens one pulled batch. This device's own batch,
-// which the server sends without its envelope (omit_own), opens empty:
-// its changes are here already.
-func (c *Client) open(ctx context.Context, item *wire.PullItem) (envelope.Payload, error) {
+// which the server sends without its envelope (omit_own), and one the
+// store keeps already come back without a device: there is nothing to
+// merge.
+func (c *Client) open(ctx context.Context, item *wire.PullItem, have map[string]uint64) (store.PulledBatch, envelope.Payload, error) {
+	var none envelope.Payload
+	pb := store.PulledBatch{}
 	if len(item.Envelope) == 0 {
-		return envelope.Payload{}, nil
+		return pb, none, nil
 	}
 	b, err := envelope.Unmarshal(item.Envelope)
 	if err != nil {
-		return envelope.Payload{}, fmt.Errorf("%w: batch %d: %s", ErrBadBatch, item.ServerSeq, reason(err))
+		pb.Envelope = item.Envelope
+		return pb, none, fmt.Errorf("%w: batch %d: %s", ErrBadBatch, item.ServerSeq, reason(err))
 	}
+	if b.Device == c.device() || b.Last <= have[b.Device] {
+		return pb, none, nil
+	}
+	pb.Batch = store.Batch{Device: b.Device, First: b.First, Last: b.Last, Envelope: item.Envelope}
 	if b.Org != c.org {
-		return envelope.Payload{}, fmt.Errorf("%w: batch %d belongs to another organisation", ErrBadBatch, item.ServerSeq)
-	}
-	if b.Device == c.device() {
-		return envelope.Payload{}, nil
+		return pb, none, fmt.Errorf("%w: batch %d belongs to another organisation", ErrBadBatch, item.ServerSeq)
 	}
 	pub, err := c.deviceKey(ctx, b.Device)
 	if err != nil {
-		return envelope.Payload{}, fmt.Errorf("batch %d: %w", item.ServerSeq, err)
+		return pb, none, fmt.Errorf("batch %d: %w", item.ServerSeq, err)
 	}
 	p, err := envelope.OpenPayload(b, c.orgKey, pub)
 	if err != nil {
 		if errors.Is(err, envelope.ErrUnknownEpoch) {
-			return envelope.Payload{}, fmt.Errorf("%w: batch %d from device %s: %w", ErrBadBatch, item.ServerSeq, b.Device, err)
+			return pb, none, fmt.Errorf("%w: batch %d from device %s: %w", ErrBadBatch, item.ServerSeq, b.Device, err)
 		}
-		return envelope.Payload{}, fmt.Errorf("%w: batch %d from device %s: %s", ErrBadBatch, item.ServerSeq, b.Device, reason(err))
+		return pb, none, fmt.Errorf("%w: batch %d from device %s: %s", ErrBadBatch, item.ServerSeq, b.Device, reason(err))
 	}
-	return p, nil
+	return pb, p, nil
 }
 
 // importDirectory imports the directory entries of a batch. When this

@@ -11,7 +11,6 @@ import (
 
 	"google.golang.org/grpc/codes"
 
-	"medisecure/core"
 	"medisecure/store"
 	"medisecure/sync/envelope"
 	"medisecure/sync/wire"
@@ -71,13 +70,21 @@ func (c *Client) directory() (*localDirectory, error) {
 }
 
 // pushBatch pushes the next batch: the oldest unacknowledged changes, with
-// the directory when the server has not acknowledged this copy of it. It
-// reports how many changes the server acknowledged, and done when there
-// was nothing to push.
+// the directory when the server has not acknowledged this copy of it. A
+// batch is sealed once and kept: pushed again after a failure it is the
+// same bytes. It reports how many changes the server acknowledged, and
+// done when there was nothing to push.
 func (c *Client) pushBatch(ctx context.Context, dir *localDirectory) (int, bool, error) {
 	st, err := c.s.SyncState()
 	if err != nil {
 		return 0, false, err
+	}
+	kept, err := c.s.KeptBatches(c.device(), st.LastAck, 1)
+	if err != nil {
+		return 0, false, err
+	}
+	if len(kept) == 1 && kept[0].First == st.LastAck+1 {
+		return c.pushKept(ctx, kept[0], st)
 	}
 	marks, err := c.s.SyncMarks()
 	if err != nil {
@@ -104,42 +111,71 @@ func (c *Client) pushBatch(ctx context.Context, dir *localDirectory) (int, bool,
 		// it, to close the gap.
 		p.Directory = dir.entries
 	}
-	first := st.LastAck + 1
-	b, n, err := c.seal(p, first, st.LastSeq)
+	b, _, err := c.seal(p, st.LastAck+1, st.LastSeq)
 	if err != nil {
 		return 0, false, err
 	}
-	raw, err := envelope.Marshal(b)
+	k, err := c.keepOwn(b)
 	if err != nil {
-		return 0, false, fmt.Errorf("client: encoding a batch: %w", err)
-	}
-	req := &wire.PushRequest{Envelope: raw}
-	c.sign(req, wire.Sync_Push_FullMethodName)
-	var resp *wire.PushResponse
-	err = c.unary(ctx, func(ctx context.Context) (err error) {
-		resp, err = c.rpc.Push(ctx, req)
-		return err
-	})
-	if codeOf(err) == codes.FailedPrecondition {
-		c.round.unsure = true
-		return c.resume(ctx, b, changes[:n], st)
-	}
-	if err != nil {
-		return 0, false, err
-	}
-	if resp.FirstSeq != b.First || resp.LastSeq != b.Last {
-		return 0, false, fmt.Errorf("%w: the server acknowledged sequences %d..%d for a batch of %d..%d", ErrRejected, resp.FirstSeq, resp.LastSeq, b.First, b.Last)
-	}
-	c.round.filed(resp)
-	if err := c.s.Ack(b.Last); err != nil {
 		return 0, false, err
 	}
 	if len(p.Directory) > 0 {
-		if err := c.s.MarkDirectoryPushed(dir.digest); err != nil {
+		c.sealedDir[b.First] = dir.digest
+	}
+	return c.pushKept(ctx, k, st)
+}
+
+// keepOwn marshals a sealed batch of this device and keeps it before it
+// is pushed.
+func (c *Client) keepOwn(b *envelope.Batch) (store.Batch, error) {
+	raw, err := envelope.Marshal(b)
+	if err != nil {
+		return store.Batch{}, fmt.Errorf("client: encoding a batch: %w", err)
+	}
+	k := store.Batch{Device: b.Device, First: b.First, Last: b.Last, Envelope: raw}
+	return k, c.s.KeepOwn(k)
+}
+
+// pushKept pushes a kept batch of this device and acknowledges it. A
+// server that lost earlier batches of this device (it refuses the gap)
+// gets them back first.
+func (c *Client) pushKept(ctx context.Context, k store.Batch, st store.Status) (int, bool, error) {
+	resp, err := c.pushRaw(ctx, k.Envelope, false)
+	switch codeOf(err) {
+	case codes.FailedPrecondition:
+		c.round.unsure = true
+		return 0, false, c.refused(ctx, k, st)
+	case codes.OutOfRange:
+		c.round.unsure = true
+		stored, err := c.lastStored(ctx)
+		if err != nil {
+			return 0, false, err
+		}
+		n, err := c.resupply(ctx, c.device(), stored, st.LastAck)
+		c.restored += n
+		return 0, false, err
+	}
+	if err != nil {
+		return 0, false, err
+	}
+	if resp.FirstSeq != k.First || resp.LastSeq != k.Last {
+		return 0, false, fmt.Errorf("%w: the server acknowledged sequences %d..%d for a batch of %d..%d", ErrRejected, resp.FirstSeq, resp.LastSeq, k.First, k.Last)
+	}
+	c.round.filed(resp)
+	sent, err := c.s.Outbox(st.LastAck, int(k.Last-st.LastAck))
+	if err != nil {
+		return 0, false, err
+	}
+	if err := c.s.Ack(k.Last); err != nil {
+		return 0, false, err
+	}
+	if digest, ok := c.sealedDir[k.First]; ok {
+		delete(c.sealedDir, k.First)
+		if err := c.s.MarkDirectoryPushed(digest); err != nil {
 			return 0, false, err
 		}
 	}
-	return n, false, nil
+	return len(sent), false, nil
 }
 
 // seal seals the payload's first changes, as many as fit the batch limits,
@@ -175,33 +211,27 @@ func (c *Client) seal(p envelope.Payload, first, last uint64) (*envelope.Batch, 
 // its text is empty, as the message around it says it all.
 var errEpochRetired = errors.New("")
 
-// resume handles a push the server refused as out of order: the server
-// already stored this device's changes up to some sequence (its answer to
-// an earlier push was lost, and batches have been cut differently since),
-// or the batch's key epoch is below the organisation's minimum. In the
-// first case the store acknowledges what the server holds and the push
-// carries on after it.
-func (c *Client) resume(ctx context.Context, b *envelope.Batch, sent []core.Change, st store.Status) (int, bool, error) {
+// refused handles a push the server refused as out of order: the batch's
+// key epoch is below the organisation's minimum (the kept batches not
+// acknowledged are dropped, to be sealed again under the new key), or the
+// server holds other batches under these sequences, which adoptOwn sorts
+// out.
+func (c *Client) refused(ctx context.Context, k store.Batch, st store.Status) error {
 	stored, err := c.lastStored(ctx)
 	if err != nil {
-		return 0, false, err
+		return err
 	}
-	if stored < b.First {
-		return 0, false, fmt.Errorf("%w: changes %d..%d are sealed under key epoch %d, which the server no longer accepts since a device was revoked%w", ErrRejected, b.First, b.Last, b.Epoch, errEpochRetired)
-	}
-	if stored > st.LastSeq {
-		return 0, false, fmt.Errorf("%w: the server holds changes up to %d, the store only up to %d", ErrStoreBehind, stored, st.LastSeq)
-	}
-	if err := c.s.Ack(stored); err != nil {
-		return 0, false, err
-	}
-	n := 0
-	for _, ch := range sent {
-		if ch.Seq <= stored {
-			n++
+	if stored < k.First {
+		epoch := uint32(0)
+		if b, err := envelope.Unmarshal(k.Envelope); err == nil {
+			epoch = b.Epoch
 		}
+		if err := c.s.DropUnacked(); err != nil {
+			return err
+		}
+		return fmt.Errorf("%w: changes %d..%d are sealed under key epoch %d, which the server no longer accepts since a device was revoked%w", ErrRejected, k.First, k.Last, epoch, errEpochRetired)
 	}
-	return n, false, nil
+	return c.adoptOwn(ctx, st, stored)
 }
 
 // pushRound is what the server said of one push's batches: where it
@@ -217,6 +247,9 @@ type pushRound struct {
 
 // filed notes a push's answer.
 func (r *pushRound) filed(resp *wire.PushResponse) {
+	if r.seqs == nil {
+		r.seqs = map[uint64]bool{}
+	}
 	r.seqs[resp.ServerSeq] = true
 	if resp.ServerSeq >= r.last {
 		r.last, r.later = resp.ServerSeq, resp.Later

@@ -39,6 +39,40 @@ func refusedNothingApplied(t *testing.T, w *workstation, want error, says string
 	}
 }
 
+// quarantinedNothingApplied checks that w's sync quarantines what
+// another workstation, from, pushed (the reason saying says), applies
+// nothing of it, says so instead of "synced", and is not stuck: what from
+// pushes next arrives.
+func quarantinedNothingApplied(t *testing.T, w, from *workstation, says string) {
+	t.Helper()
+	before := w.export()
+	for range 2 {
+		rep, err := w.client.SyncOnce(context.Background())
+		if err != nil {
+			t.Fatalf("%s: the sync stopped at the bad batch: %v", w.name, err)
+		}
+		st := w.client.Status()
+		if rep.Quarantined != 1 || st.Synced || !strings.Contains(st.State, "quarantined 1") {
+			t.Fatalf("%s: quarantined %d, status %q (synced %v); want 1 quarantined and not synced", w.name, rep.Quarantined, st.State, st.Synced)
+		}
+	}
+	if after := w.export(); after != before {
+		t.Errorf("%s applied some of a refused batch:\n%s", w.name, firstDiff(before, after))
+	}
+	q, err := w.admin.Quarantine()
+	must(t, err)
+	if len(q) != 1 || !strings.Contains(q[0].Reason, says) {
+		t.Fatalf("%s's quarantine: %+v; want one entry saying %q", w.name, q, says)
+	}
+	p, err := from.desk.AddPatient(core.Patient{Name: "After The Bad Batch", DOB: "1980-01-01"})
+	must(t, err)
+	from.sync()
+	w.sync()
+	if _, err := w.desk.Patient(p.ID, ""); err != nil {
+		t.Fatalf("%s is stuck behind the bad batch: %v", w.name, err)
+	}
+}
+
 // pushRaw sends an envelope as w's device, signed afresh.
 func pushRaw(w *workstation, env []byte) (*wire.PushResponse, error) {
 	req := &wire.PushRequest{Envelope: env}
@@ -79,7 +113,7 @@ func TestTamperedBatchOnTheServerIsRefused(t *testing.T) {
 	srv.halt()
 	flipStoredBatch(t, srv.path, a.db.Org().ID)
 	srv.start()
-	refusedNothingApplied(t, b, client.ErrBadBatch, "does not verify")
+	quarantinedNothingApplied(t, b, a, "does not verify")
 }
 
 // flipStoredBatch flips a byte of the ciphertext of the first batch the
@@ -109,7 +143,11 @@ func TestBatchSealedUnderAnotherKeyIsRefused(t *testing.T) {
 	a, b := wss[0], wss[1]
 	_, err := pushRaw(b, sealAs(t, b, b.state().LastSeq+1, randomKey(), b.admin.DeviceKey()))
 	must(t, err)
-	refusedNothingApplied(t, a, client.ErrBadBatch, "does not open under the org key")
+	// b's store learns that the sequence is taken, as if it had pushed it.
+	seq, err := b.admin.ReserveSeq()
+	must(t, err)
+	must(t, b.admin.Ack(seq))
+	quarantinedNothingApplied(t, a, b, "does not open under the org key")
 }
 
 // A batch whose signature is not its device's is refused by the server and

@@ -16,32 +16,71 @@ type Report struct {
 	Applied int
 	// Conflicts counts the open conflicts after the sync.
 	Conflicts int
+	// Restored counts the changes the server had lost (restored from an
+	// older copy, or damaged) that this sync handed back to it.
+	Restored int
+	// Quarantined counts the changes and batches the store keeps aside
+	// after the sync, refused from sync (clinic sync quarantine).
+	Quarantined int
+	// Missing counts changes the server lists that this workstation
+	// could not get intact, even reading the whole log again.
+	Missing int
+	// ClockOffset is this workstation's clock less the server's.
+	ClockOffset time.Duration
 }
 
 // SyncOnce makes sure the server knows this workstation (registering the
 // organisation with Options.Token, or enrolling a copied store's device
-// for an admin), pushes the outbox, then pulls and merges everything
-// new, retrying transient failures with backoff. When the server's
-// answers to the push show that nothing but this device's own batches
-// came since the last pull, it skips the pull. On success the store
-// remembers the server's address.
+// for an admin), compares what the server holds with what this
+// workstation keeps and hands back what the server lost, pushes the
+// outbox, then pulls and merges everything new, retrying transient
+// failures with backoff. When the server's answers to the push show that
+// nothing but this device's own batches came since the last pull, it
+// skips the pull; when the server lost batches, it pulls the whole log
+// again. On success the store remembers the server's address.
 func (c *Client) SyncOnce(ctx context.Context) (Report, error) {
 	c.syncing.Lock()
 	defer c.syncing.Unlock()
 	rep, err := c.syncOnce(ctx)
+	st, serr := c.s.SyncState()
+	if serr == nil {
+		rep.Quarantined = st.Quarantined
+	}
 	c.mu.Lock()
 	c.status.Err = err
 	if err == nil {
 		c.status.LastSync = c.opts.Now()
 	}
+	c.status.describe(rep, st, c.maxAhead())
 	c.mu.Unlock()
 	return rep, err
 }
 
 func (c *Client) syncOnce(ctx context.Context) (Report, error) {
 	var rep Report
+	c.restored = 0
 	if err := c.retry(ctx, func(func()) error { return c.ensureRegistered(ctx) }); err != nil {
 		return rep, err
+	}
+	var v serverView
+	var rec recovered
+	err := c.retry(ctx, func(func()) error {
+		var err error
+		if v, err = c.view(ctx); err != nil {
+			return err
+		}
+		rec, err = c.recover(ctx, v)
+		return err
+	})
+	rep.ClockOffset = v.offset
+	rep.Restored = rec.restored
+	if err != nil {
+		return rep, err
+	}
+	if rec.rewind {
+		if err := c.s.RewindCursor(); err != nil {
+			return rep, err
+		}
 	}
 	pushed, err := c.push(ctx)
 	rep.Pushed = pushed
@@ -57,30 +96,60 @@ func (c *Client) syncOnce(ctx context.Context) (Report, error) {
 		pushed, err = c.push(ctx)
 		rep.Pushed += pushed
 	}
+	rep.Restored += c.restored
 	if err != nil {
 		return rep, err
 	}
-	done, err := c.caughtUp()
+	if err := c.pullAll(ctx, v, rec.rewind, &rep); err != nil {
+		return rep, err
+	}
+	released, err := c.s.ReleaseQuarantine()
 	if err != nil {
 		return rep, err
 	}
-	if !done {
-		pulled, err := c.pull(ctx)
-		rep.Pulled, rep.Applied = pulled.Changes, pulled.Applied
-		if err != nil {
-			return rep, err
-		}
-	}
-	open, err := c.s.Conflicts()
-	if err != nil {
-		return rep, err
-	}
-	rep.Conflicts = len(open)
+	rep.Applied += released.Applied
+	rep.Conflicts = released.Conflicts
 	st, err := c.s.SyncState()
 	if err == nil && st.Server != c.opts.Addr {
 		err = c.s.SetServer(c.opts.Addr)
 	}
 	return rep, err
+}
+
+// pullAll pulls what is new, unless the push showed there is nothing, and
+// then checks that the store holds every sequence the server listed; when
+// it does not, the server's sequences were reassigned (restored from an
+// older copy, then written again) and the whole log is read again, once.
+func (c *Client) pullAll(ctx context.Context, v serverView, rewound bool, rep *Report) error {
+	done := false
+	if !rewound {
+		var err error
+		if done, err = c.caughtUp(); err != nil {
+			return err
+		}
+	}
+	for {
+		if !done {
+			pulled, err := c.pull(ctx)
+			rep.Pulled += pulled.Changes
+			rep.Applied += pulled.Applied
+			if err != nil {
+				return err
+			}
+		}
+		short, err := c.complete(v)
+		if err != nil || short == 0 || rewound || c.rewoundAt == v.head {
+			rep.Missing = short
+			return err
+		}
+		// Once per state of the log: a batch the server holds damaged
+		// would otherwise make every sync read the whole log.
+		c.rewoundAt = v.head
+		if err := c.s.RewindCursor(); err != nil {
+			return err
+		}
+		rewound, done = true, false
+	}
 }
 
 // Watch syncs every interval until ctx ends, then returns nil. After a

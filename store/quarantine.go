@@ -1,0 +1,225 @@
+package store
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"medisecure/core"
+)
+
+// Quarantined is a change or a whole batch that arrived by sync and that
+// the store refused: an author not in the directory or not permitted to
+// make it, a malformed change, a clock too far ahead, a batch that does
+// not verify or open. It is kept aside (sealed), listed for admins, never
+// applied and never blocking the rest. A change refused for a reason that
+// can pass (its author's directory entry arriving later, the clock that
+// was ahead no longer being so) is tried again at every sync.
+type Quarantined struct {
+	// Device, First and Last say which batch it came in, as its header
+	// claims.
+	Device string `json:"device"`
+	First  uint64 `json:"first,omitempty"`
+	Last   uint64 `json:"last,omitempty"`
+	// Change is the refused change; nil when the whole batch was refused.
+	Change *core.Change `json:"change,omitempty"`
+	// Reason says in words why it was refused.
+	Reason string    `json:"reason"`
+	At     time.Time `json:"at"`
+	// Envelope is a refused batch's bytes as they came.
+	Envelope []byte `json:"envelope,omitempty"`
+}
+
+// Kinds of quarantine entry, the first byte of their key.
+const (
+	quarantinedChange = 'c'
+	quarantinedBatch  = 'b'
+)
+
+// quarantineKey is an entry's key: its kind, the device, the change's
+// sequence and ID or the batch's first sequence and digest.
+func quarantineKey(kind byte, device string, seq uint64, tail []byte) []byte {
+	k := append([]byte{kind}, device...)
+	k = append(k, 0)
+	k = binary.BigEndian.AppendUint64(k, seq)
+	return append(k, tail...)
+}
+
+// put seals an entry into bucketQuarantine.
+func (t *txn) putQuarantined(key []byte, q Quarantined) error {
+	b, err := t.tx.CreateBucketIfNotExists(bucketQuarantine)
+	if err != nil {
+		return err
+	}
+	q.At = t.now
+	return b.Put(key, t.keys.store.seal(bucketQuarantine, key, mustJSON(q)))
+}
+
+// quarantineBatch keeps a batch that was refused whole.
+func (t *txn) quarantineBatch(b *PulledBatch) error {
+	sum := sha256.Sum256(b.Envelope)
+	q := Quarantined{Device: b.Device, First: b.First, Last: b.Last, Reason: b.Refused, Envelope: b.Envelope}
+	return t.putQuarantined(quarantineKey(quarantinedBatch, b.Device, b.First, sum[:8]), q)
+}
+
+// clearBatch drops the quarantined copies of a batch once a good one is
+// kept: the bad ones were altered on the way.
+func (t *txn) clearBatch(device string, first uint64) error {
+	b := t.tx.Bucket(bucketQuarantine)
+	if b == nil {
+		return nil
+	}
+	prefix := quarantineKey(quarantinedBatch, device, first, nil)
+	c := b.Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Seek(prefix) {
+		if err := c.Delete(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// applyChanges merges remote changes, quarantining each one the store
+// refuses.
+func (t *txn) applyChanges(changes []core.Change, authors map[string]core.Principal, res *ApplyResult) error {
+	for i := range changes {
+		c := &changes[i]
+		if why := t.refusal(c, authors); why != "" {
+			q := Quarantined{Device: c.Device, First: c.Seq, Last: c.Seq, Change: c, Reason: why}
+			if err := t.putQuarantined(quarantineKey(quarantinedChange, c.Device, c.Seq, []byte(c.ID)), q); err != nil {
+				return err
+			}
+			res.Quarantined++
+			continue
+		}
+		changed, err := t.apply(c)
+		if err != nil {
+			return err
+		}
+		if changed {
+			res.Applied++
+		}
+	}
+	return nil
+}
+
+// refusal says why a remote change may not be merged, "" when it may; a
+// change that may is observed by the clock.
+func (t *txn) refusal(c *core.Change, authors map[string]core.Principal) string {
+	if err := c.Validate(); err != nil {
+		return "malformed: " + strings.TrimPrefix(err.Error(), "core: ")
+	}
+	if c.Kind == core.KindConflict {
+		return "a conflict record: conflicts are derived, never synced"
+	}
+	if err := t.authorizeRemote(c, authors); err != nil {
+		return "not permitted: " + strings.TrimPrefix(strings.TrimPrefix(err.Error(), "store: "), "core: ")
+	}
+	if err := t.s.db.clock.Observe(c.HLC); err != nil {
+		var ahead *core.ClockAheadError
+		if errors.As(err, &ahead) {
+			return fmt.Sprintf("the clock of device %s is %s ahead (at most %s allowed)", c.Device, ahead.By, ahead.Max)
+		}
+		return strings.TrimPrefix(err.Error(), "core: ")
+	}
+	return ""
+}
+
+// ReleaseQuarantine tries the quarantined changes again and merges those
+// that now pass: their author's directory entry has arrived, or the
+// clock that was ahead is no longer. It returns what the merge did.
+func (s *Session) ReleaseQuarantine() (ApplyResult, error) {
+	var res ApplyResult
+	err := s.update(func(t *txn) error {
+		b := t.tx.Bucket(bucketQuarantine)
+		if b == nil {
+			return nil
+		}
+		authors := map[string]core.Principal{}
+		c := b.Cursor()
+		prefix := []byte{quarantinedChange}
+		var release [][]byte
+		var changes []core.Change
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			q, err := t.openQuarantined(k, v)
+			if err != nil {
+				return err
+			}
+			if q.Change == nil || t.refusal(q.Change, authors) != "" {
+				continue
+			}
+			release = append(release, append([]byte(nil), k...))
+			changes = append(changes, *q.Change)
+		}
+		for i, k := range release {
+			if err := b.Delete(k); err != nil {
+				return err
+			}
+			changed, err := t.apply(&changes[i])
+			if err != nil {
+				return err
+			}
+			if changed {
+				res.Applied++
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return res, err
+	}
+	open, err := s.Conflicts()
+	res.Conflicts = len(open)
+	return res, err
+}
+
+// openQuarantined opens one entry.
+func (t *txn) openQuarantined(k, v []byte) (Quarantined, error) {
+	var q Quarantined
+	plain, err := t.keys.store.open(bucketQuarantine, k, v)
+	if err != nil {
+		return q, corrupt("quarantine entry", nil)
+	}
+	if err := json.Unmarshal(plain, &q); err != nil {
+		return q, corrupt("quarantine entry", err)
+	}
+	return q, nil
+}
+
+// Quarantine lists what the store refused from sync: refused batches,
+// then refused changes, each by device and sequence. Only admins may: it holds others' changes
+// before any permission check passed.
+func (s *Session) Quarantine() ([]Quarantined, error) {
+	if err := s.authorize(core.ActRead, core.KindDevice); err != nil {
+		return nil, err
+	}
+	var out []Quarantined
+	err := s.view(func(t *txn) error {
+		b := t.tx.Bucket(bucketQuarantine)
+		if b == nil {
+			return nil
+		}
+		return b.ForEach(func(k, v []byte) error {
+			q, err := t.openQuarantined(k, v)
+			if err == nil {
+				out = append(out, q)
+			}
+			return err
+		})
+	})
+	return out, err
+}
+
+// quarantined counts the entries in quarantine.
+func (t *txn) quarantined() int {
+	b := t.tx.Bucket(bucketQuarantine)
+	if b == nil {
+		return 0
+	}
+	return b.Stats().KeyN
+}
