@@ -4,10 +4,12 @@ import (
 	"time"
 
 	"medisecure/core"
+	"medisecure/tui/screens/admin"
 	"medisecure/tui/screens/booking"
 	"medisecure/tui/screens/conflicts"
 	"medisecure/tui/screens/patient"
 	"medisecure/tui/screens/schedule"
+	"medisecure/tui/screens/schedules"
 )
 
 // Backend opens sessions. The store satisfies it through an adapter; so
@@ -36,6 +38,8 @@ type Session interface {
 	booking.Port
 	patient.Port
 	conflicts.Port
+	admin.Port
+	schedules.Port
 }
 
 // SyncStatus is what the status bar shows about sync. Synced means the

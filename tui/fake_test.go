@@ -228,6 +228,37 @@ func (s *fakeSession) Schedule(doctor string) (core.Schedule, error) {
 	return sc, nil
 }
 
+func (s *fakeSession) SetSchedule(sc core.Schedule) (core.Schedule, error) {
+	if err := s.lock(core.ActUpdate, core.KindSchedule); err != nil {
+		return core.Schedule{}, err
+	}
+	defer s.b.mu.Unlock()
+	if err := sc.Validate(); err != nil {
+		return core.Schedule{}, err
+	}
+	for _, d := range s.b.doctors {
+		if d.Name == sc.Doctor {
+			s.b.scheds[sc.Doctor] = sc
+			s.b.status.Pending++
+			return sc, nil
+		}
+	}
+	return core.Schedule{}, &core.ValidationError{Kind: core.KindSchedule, Fields: []core.FieldError{{Field: "doctor", Message: "is not a doctor here"}}}
+}
+
+func (s *fakeSession) Users() ([]core.User, error) {
+	s.b.mu.Lock()
+	defer s.b.mu.Unlock()
+	out := append([]core.User(nil), s.b.doctors...)
+	for name, u := range s.b.users {
+		if u.role != core.RoleDoctor {
+			out = append(out, core.User{Name: name, Role: u.role})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
 func (s *fakeSession) Appointments(day core.Date, doctor string) ([]core.Appointment, error) {
 	if err := s.lock(core.ActRead, core.KindAppointment); err != nil {
 		return nil, err

@@ -37,6 +37,7 @@ func newFakeBackend() *fakeBackend {
 			"ana":       {pass: "demo", role: core.RoleReception},
 			"okafor":    {pass: "demo", role: core.RoleDoctor},
 			"lindqvist": {pass: "demo", role: core.RoleDoctor},
+			"admin":     {pass: "demo", role: core.RoleAdmin},
 		},
 		doctors: []core.User{
 			{Name: "lindqvist", DisplayName: "Dr Sören Lindqvist", Role: core.RoleDoctor},

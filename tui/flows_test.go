@@ -32,8 +32,8 @@ func TestLoginErrors(t *testing.T) {
 	h.keys("enter")
 	h.typ("wrong")
 	h.keys("enter")
-	h.mustSee("wrong user or passphrase")
-	h.mustNotSee("core:", "store:", "Wrong")
+	h.mustSee("Wrong user or passphrase.")
+	h.mustNotSee("core:", "store:")
 	if h.m.sess != nil {
 		t.Fatal("logged in with a wrong passphrase")
 	}
@@ -41,8 +41,8 @@ func TestLoginErrors(t *testing.T) {
 		h.typ("wrong")
 		h.keys("enter")
 	}
-	h.mustSee("too many failed logins; try again after 09:12:30 CET") // the clinic zone, as the clock shows
-	h.mustNotSee("wrong user or passphrase")
+	h.mustSee("Too many failed logins; try again after 09:12:30 CET.") // the clinic zone, as the clock shows
+	h.mustNotSee("Wrong user or passphrase.")
 
 	// An unknown user reads the same as a wrong passphrase.
 	h = newHarness(t, 80, 24)
@@ -50,7 +50,7 @@ func TestLoginErrors(t *testing.T) {
 	h.keys("enter")
 	h.typ("demo")
 	h.keys("enter")
-	h.mustSee("wrong user or passphrase")
+	h.mustSee("Wrong user or passphrase.")
 	h.mustSee(demoHint)
 }
 
@@ -348,7 +348,7 @@ func TestLockAndUnlock(t *testing.T) {
 	h.keys("ctrl+u")
 	h.typ("nope")
 	h.keys("enter")
-	h.mustSee("wrong user or passphrase")
+	h.mustSee("Wrong user or passphrase.")
 	h.mustNotSee("Zoë")
 	h.typ("demo")
 	h.keys("enter")

@@ -176,6 +176,12 @@ func (m *model) key(k tea.KeyMsg) tea.Cmd {
 		m.help.ShowAll = !m.help.ShowAll
 		m.layout()
 		return nil
+	case m.working() && !ui.IsCapturing(front):
+		for _, r := range m.pageKeys() {
+			if key.Matches(k, r.key) {
+				return m.open(ui.Route{Nav: ui.NavPush, Page: r.page})
+			}
+		}
 	}
 	return front.Update(k)
 }

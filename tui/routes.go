@@ -4,10 +4,12 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 
 	"medisecure/core"
+	"medisecure/tui/screens/admin"
 	"medisecure/tui/screens/booking"
 	"medisecure/tui/screens/conflicts"
 	"medisecure/tui/screens/patient"
 	"medisecure/tui/screens/schedule"
+	"medisecure/tui/screens/schedules"
 	"medisecure/tui/ui"
 )
 
@@ -33,6 +35,26 @@ var routes = []route{
 	{page: ui.PageChart, make: func(c *ui.Shared, s Session, r ui.Route) ui.Screen { return patient.NewChart(c, s, r) }},
 	{page: ui.PageBook, make: func(c *ui.Shared, s Session, r ui.Route) ui.Screen { return booking.New(c, s, r) }},
 	{page: ui.PageConflicts, make: func(c *ui.Shared, s Session, r ui.Route) ui.Screen { return conflicts.New(c, s, r) }},
+	{page: ui.PageAdmin, make: func(c *ui.Shared, s Session, r ui.Route) ui.Screen { return admin.New(c, s, r) },
+		key: pageKey("A", "users"), act: core.ActRead, kind: core.KindUser},
+	{page: ui.PageSchedules, make: func(c *ui.Shared, s Session, r ui.Route) ui.Screen { return schedules.New(c, s, r) },
+		key: pageKey("H", "working hours"), act: core.ActUpdate, kind: core.KindSchedule},
+}
+
+// pageKey is the key that opens a page from the screens that do not type.
+func pageKey(k, desc string) key.Binding {
+	return key.NewBinding(key.WithKeys(k), key.WithHelp(k, desc))
+}
+
+// pageKeys are the keys of the pages the logged-in user may open.
+func (m *model) pageKeys() []route {
+	var out []route
+	for _, r := range routes {
+		if len(r.key.Keys()) > 0 && m.c.Can(r.act, r.kind) {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // find is the route table's line for page p.

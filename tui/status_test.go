@@ -21,11 +21,11 @@ func TestStatusRefusedOnAnotherDay(t *testing.T) {
 		}
 	}
 	h.keys("c")
-	h.mustSee("can be checked in only on its day (Wed 11 Mar 2026)")
+	h.mustSee("This appointment can be checked in only on its day, Wed 11 Mar 2026.")
 	h.keys("t j j j") // today, 10:00 Mary O'Brien, not yet begun
 	h.mustSee("> 10:00  Mary O'Brien")
 	h.keys("x")
-	h.mustSee("can be marked as a no-show only after it starts at 10:00")
+	h.mustSee("can be marked as a no-show only after it starts at 10:00.")
 	if got := h.b.appt(t, fakeID(204)); got.Status != core.ApptBooked {
 		t.Fatalf("no-show before the start: %s", got.Status)
 	}

@@ -99,6 +99,9 @@ func (m *model) globalKeys() []key.Binding {
 	switch {
 	case m.working():
 		keys = append(keys, k.Lock, k.Logout)
+		for _, r := range m.pageKeys() {
+			keys = append(keys, r.key)
+		}
 	case m.sess != nil:
 		keys = append(keys, ui.WithHelp(k.Logout, "ctrl+x", "switch user"))
 	}

@@ -2,19 +2,6 @@ package ui
 
 import "medisecure/core"
 
-// StatusWord names a status in a sentence or a wide list: "checked in".
-func StatusWord(s string) string {
-	switch core.AppointmentStatus(s) {
-	case core.ApptCheckedIn:
-		return "checked in"
-	case core.ApptInProgress:
-		return "in progress"
-	case core.ApptNoShow:
-		return "no-show"
-	}
-	return s
-}
-
 // StatusShort names a status in a narrow column, at most nine cells. A
 // booked appointment, the usual state, has no word.
 func StatusShort(s core.AppointmentStatus) string {

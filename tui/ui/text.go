@@ -1,55 +1,19 @@
 package ui
 
-import (
-	"strings"
-	"unicode"
+import "medisecure/core"
 
-	"github.com/charmbracelet/x/ansi"
+// Text makes a string from a record, a user or an error safe to put on one
+// line of a terminal, through core.SafeText, the one renderer the CLI
+// uses too: escape sequences, control characters and bidi overrides
+// become visible, harmless text, so nothing stored or pulled by sync can
+// move the cursor, clear the screen, set the title, write the clipboard or
+// reorder a line. Every string a screen shows that it did not write
+// itself goes through it.
+func Text(s string) string { return core.SafeText(s) }
 
-	"medisecure/core"
-)
-
-// Text makes a string from a record, a user or an error safe to put on a
-// terminal: escape sequences (CSI, OSC such as clipboard writes and window
-// titles, DCS) are dropped, other control characters and bidi overrides
-// removed, and line breaks and tabs become spaces, so nothing stored or
-// pulled by sync can move the cursor, clear the screen or reorder a line.
-// Every string a screen shows that it did not write itself goes through it.
-func Text(s string) string {
-	if plain(s) {
-		return s
-	}
-	s = ansi.Strip(s)
-	var b strings.Builder
-	b.Grow(len(s))
-	for _, r := range s {
-		switch {
-		case r == '\n' || r == '\r' || r == '\t':
-			b.WriteByte(' ')
-		case unicode.IsControl(r) || bidi(r):
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
-// plain reports whether s is printable ASCII only, the common case, which
-// needs no copy.
-func plain(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x7f {
-			return false
-		}
-	}
-	return true
-}
-
-// bidi reports whether r changes the direction of the text around it: the
-// embeddings, overrides and isolates, and the marks.
-func bidi(r rune) bool {
-	return (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) || r == 0x200e || r == 0x200f || r == 0x061c
-}
+// Block is Text for text shown over several lines, such as a note: line
+// breaks are kept (core.SafeBlock).
+func Block(s string) string { return core.SafeBlock(s) }
 
 // SafeAppointment is a with every free-text field made safe to draw, for
 // screens that keep appointments to draw on every frame.

@@ -52,7 +52,8 @@ func (s tuiSession) SyncStatus() tui.SyncStatus {
 	}
 	out := tui.SyncStatus{Pending: st.Pending, LastAck: st.LastAck, LastPull: st.LastPull}
 	if s.sync != nil {
-		out.Online = s.sync.Status().Online
+		link := s.sync.Status()
+		out.Online, out.Link = link.Online, linkText(link.Err)
 	}
 	if open, err := s.Conflicts(); err == nil {
 		out.Conflicts = len(open)

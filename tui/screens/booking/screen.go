@@ -177,7 +177,7 @@ func (s *Screen) recheck() tea.Cmd {
 	case text == "":
 		s.parseErr = "Type when."
 	case err != nil:
-		s.parseErr = ui.Sentence(err.Error())
+		s.parseErr = core.Sentence(err.Error())
 	default:
 		s.start = t
 	}
@@ -229,7 +229,7 @@ func (s *Screen) onCheck(msg checkMsg) tea.Cmd {
 	case s.clash != nil:
 		s.panel = true
 	case msg.err != nil:
-		s.err = ui.Describe(msg.err)
+		s.err = s.S.Describe(msg.err)
 	default:
 		return s.save()
 	}
@@ -243,7 +243,7 @@ func (s *Screen) onBooked(msg bookedMsg) tea.Cmd {
 			s.checked, s.check, s.panel = true, msg.err, true
 			return nil
 		}
-		s.err = ui.Describe(msg.err)
+		s.err = s.S.Describe(msg.err)
 		return nil
 	}
 	a := msg.appt

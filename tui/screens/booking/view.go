@@ -57,7 +57,7 @@ func (s *Screen) checkLines() []string {
 	case !s.checked:
 		return []string{"  " + s.S.Spinner() + " Checking the slot…"}
 	case s.check != nil:
-		return []string{"  " + st.Error.Render(ui.Describe(s.check))}
+		return []string{"  " + st.Error.Render(s.S.Describe(s.check))}
 	}
 	a := s.appt()
 	return []string{"  " + st.OK.Render(fmt.Sprintf("Free: %s to %s. enter books it.", s.S.When(a.Start), s.S.Clock(a.End())))}

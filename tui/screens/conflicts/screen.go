@@ -58,7 +58,7 @@ func (s *Screen) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case conflictsMsg:
 		s.loading, s.ready = false, true
-		s.err = ui.Describe(msg.err)
+		s.err = s.S.Describe(msg.err)
 		if msg.err == nil {
 			s.rows = msg.rows
 			s.sel = min(s.sel, max(0, len(s.rows)-1))
@@ -67,7 +67,7 @@ func (s *Screen) Update(msg tea.Msg) tea.Cmd {
 		d := s.doing
 		s.doing = nil
 		if msg.err != nil {
-			s.err = ui.Describe(msg.err)
+			s.err = s.S.Describe(msg.err)
 			return nil
 		}
 		s.flash = fmt.Sprintf("Kept %s; cancelled %s.", d.kept, d.other)
@@ -118,7 +118,7 @@ func (s *Screen) resolve(keep int, move bool) tea.Cmd {
 	}
 	r := s.rows[s.sel]
 	if r.err != nil {
-		s.err = ui.Describe(r.err)
+		s.err = s.S.Describe(r.err)
 		return nil
 	}
 	k, o := r.appts[keep], r.appts[1-keep]
@@ -200,7 +200,7 @@ func (s *Screen) sides(r conflictRow) string {
 func (s *Screen) sideLines(r conflictRow, i int) []string {
 	a := r.appts[i]
 	if a.ID == "" {
-		return []string{"Not available: " + ui.Describe(r.err)}
+		return []string{"Not available: " + s.S.Describe(r.err)}
 	}
 	room := ui.Text(a.Room)
 	if room == "" {
@@ -211,7 +211,7 @@ func (s *Screen) sideLines(r conflictRow, i int) []string {
 		"Doctor   " + s.S.DoctorLabel(a.Doctor),
 		"When     " + s.S.When(a.Start) + "-" + s.S.Clock(a.End()),
 		"Room     " + room,
-		"Status   " + ui.StatusWord(string(a.Status)),
+		"Status   " + core.StatusWord(string(a.Status)),
 		"Booked   " + a.CreatedAt.In(s.S.Zone()).Format("2 Jan 15:04") + " by " + ui.Text(a.CreatedBy),
 	}
 }

@@ -82,7 +82,7 @@ func (l *Screen) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case DoneMsg:
 		l.busy = false
-		l.err = ui.Describe(msg.Err)
+		l.err = l.S.Describe(msg.Err)
 		return nil
 	case tea.KeyMsg:
 		return l.key(msg)

@@ -53,7 +53,7 @@ func (s *Chart) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case notesMsg:
 		s.loading = false
-		s.notes, s.err = msg.notes, ui.Describe(msg.err)
+		s.notes, s.err = msg.notes, s.S.Describe(msg.err)
 		s.vp.SetContent(s.content())
 		return nil
 	case tea.KeyMsg:
@@ -82,7 +82,7 @@ func (s *Chart) content() string {
 		b.WriteString(st.Bold.Render(s.S.When(n.CreatedAt)+"  "+s.S.DoctorLabel(n.Author)) + "\n")
 		for _, part := range [][2]string{{"S", n.Subjective}, {"O", n.Objective}, {"A", n.Assessment}, {"P", n.Plan}} {
 			if part[1] != "" {
-				b.WriteString(ui.Indent(ansi.Wordwrap(part[0]+": "+ui.Text(part[1]), max(10, s.Width-4), " "), "  ") + "\n")
+				b.WriteString(ui.Indent(ansi.Wordwrap(part[0]+": "+ui.Block(part[1]), max(10, s.Width-4), " "), "  ") + "\n")
 			}
 		}
 		b.WriteString("\n")

@@ -64,7 +64,7 @@ func (s *Record) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case recordMsg:
 		s.loading = false
-		s.err = ui.Describe(msg.err)
+		s.err = s.S.Describe(msg.err)
 		if msg.err == nil {
 			s.p = msg.patient
 		}
@@ -82,7 +82,7 @@ func (s *Record) Update(msg tea.Msg) tea.Cmd {
 			// Refused here with the permission table's own reason; the
 			// store checks again when the chart loads.
 			if err := core.Authorize(s.S.Who, core.ActRead, core.KindNote); err != nil {
-				s.err = ui.Describe(err)
+				s.err = s.S.Describe(err)
 				return nil
 			}
 			return s.S.Push(ui.PageChart, ui.Route{Patient: s.p})

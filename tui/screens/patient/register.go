@@ -142,7 +142,7 @@ func (s *Form) Update(msg tea.Msg) tea.Cmd {
 	case dupMsg:
 		s.busy = false
 		if msg.err != nil {
-			s.err = ui.Describe(msg.err)
+			s.err = s.S.Describe(msg.err)
 			return nil
 		}
 		if len(msg.dups) > 0 {
@@ -166,7 +166,7 @@ func (s *Form) Update(msg tea.Msg) tea.Cmd {
 func (s *Form) onSaved(msg savedMsg) tea.Cmd {
 	s.busy = false
 	if msg.err != nil {
-		s.err = ui.Describe(msg.err)
+		s.err = s.S.Describe(msg.err)
 		return nil
 	}
 	s.edited = false
@@ -273,7 +273,7 @@ func (s *Form) problem(i int) string {
 	}
 	name := registerFields[i].name
 	if msg := s.invalid.For(name); msg != "" {
-		return ui.Sentence(ui.FieldLabel(name) + " " + msg)
+		return core.Sentence(core.FieldLabel(name) + " " + msg)
 	}
 	return ""
 }

@@ -63,7 +63,7 @@ func (s *Search) Update(msg tea.Msg) tea.Cmd {
 		if msg.seq <= s.shown {
 			return nil // stale: a later query already answered
 		}
-		s.shown, s.err = msg.seq, ui.Describe(msg.err)
+		s.shown, s.err = msg.seq, s.S.Describe(msg.err)
 		s.results, s.sel = msg.patients, 0
 	case tea.KeyMsg:
 		return s.key(msg)

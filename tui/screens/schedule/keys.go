@@ -138,14 +138,14 @@ func (s *Screen) act(to core.AppointmentStatus) tea.Cmd {
 		return nil
 	}
 	if err := a.Status.CheckTransition(to); err != nil {
-		s.err = ui.Describe(err)
+		s.err = s.S.Describe(err)
 		return nil
 	}
 	// The same day guards the store enforces, said before asking it: no
 	// check-in, start or completion on another day, no no-show before the
 	// start.
 	if err := core.CheckStatusTime(a, to, s.S.Now(), s.S.Zone()); err != nil {
-		s.err = ui.Describe(err)
+		s.err = s.S.Describe(err)
 		return nil
 	}
 	return setStatusCmd(s.port, s.ID(), a, to, "")
@@ -159,7 +159,7 @@ func (s *Screen) askReason() tea.Cmd {
 		return nil
 	}
 	if err := a.Status.CheckTransition(core.ApptCancelled); err != nil {
-		s.err = ui.Describe(err)
+		s.err = s.S.Describe(err)
 		return nil
 	}
 	s.asking = &change{appt: a, from: a.Status, to: core.ApptCancelled}

@@ -184,7 +184,7 @@ func (s *Screen) Update(msg tea.Msg) tea.Cmd {
 		s.onWeek(msg)
 	case statusMsg:
 		if msg.err != nil {
-			s.err = ui.Describe(msg.err)
+			s.err = s.S.Describe(msg.err)
 			return nil
 		}
 		s.focus = msg.appt.ID
@@ -203,7 +203,7 @@ func (s *Screen) Update(msg tea.Msg) tea.Cmd {
 
 func (s *Screen) onDoctors(msg ui.DoctorsMsg) tea.Cmd {
 	if msg.Err != nil {
-		s.err = ui.Describe(msg.Err)
+		s.err = s.S.Describe(msg.Err)
 		return nil
 	}
 	s.S.Keep(msg)
@@ -221,7 +221,7 @@ func (s *Screen) onDay(msg dayMsg) {
 	}
 	s.loading = false
 	if msg.err != nil {
-		s.err = ui.Describe(msg.err)
+		s.err = s.S.Describe(msg.err)
 		return
 	}
 	first := !s.ready
@@ -247,7 +247,7 @@ func (s *Screen) onWeek(msg weekMsg) {
 	}
 	s.loading = false
 	if msg.err != nil {
-		s.err = ui.Describe(msg.err)
+		s.err = s.S.Describe(msg.err)
 		return
 	}
 	s.weekDays, s.weekOf, s.ready = msg.days, msg.start, true

@@ -146,7 +146,7 @@ func (s *Screen) footer() string {
 		a := s.asking.appt
 		what := "Cancel"
 		if s.asking.to != core.ApptCancelled {
-			what = "Back to " + ui.StatusWord(string(s.asking.to)) + ":"
+			what = "Back to " + core.StatusWord(string(s.asking.to)) + ":"
 		}
 		prompt := st.Warning.Render(fmt.Sprintf("%s %s %s, reason: ", what, s.S.Clock(a.Start), ui.Truncate(s.name(a.PatientID), 20))) +
 			"[" + s.reason.View(st, true) + "]"
@@ -175,7 +175,7 @@ func (s *Screen) selectedLine() string {
 	if a.Room != "" {
 		line += ", " + roomLabel(a.Room)
 	}
-	line += ", " + ui.StatusWord(string(a.Status))
+	line += ", " + core.StatusWord(string(a.Status))
 	if note := apptNote(a); note != "" {
 		line += ": " + note
 	}
@@ -298,7 +298,7 @@ func (s *Screen) apptRow(a core.Appointment, w int, selected bool) string {
 	}
 	nameW = min(ui.MaxName, nameW)
 	row := mark + s.S.Clock(a.Start) + "  " + ui.PadRight(s.name(a.PatientID), nameW) + "  " +
-		s.S.Styles.Appt[a.Status].Render(ui.PadRight(ui.StatusWord(string(a.Status)), 11)) + "  " + ui.PadRight(roomLabel(a.Room), 10)
+		s.S.Styles.Appt[a.Status].Render(ui.PadRight(core.StatusWord(string(a.Status)), 11)) + "  " + ui.PadRight(roomLabel(a.Room), 10)
 	if note := apptNote(a); note != "" {
 		if rest := w - lipgloss.Width(row) - 2; rest >= 12 {
 			row += "  " + s.S.Styles.Subtle.Render(ui.Truncate(note, rest))

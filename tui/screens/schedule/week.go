@@ -80,7 +80,7 @@ func (s *Screen) weekColumns(h int) string {
 func (s *Screen) weekCell(a core.Appointment, w int) string {
 	what := s.name(a.PatientID)
 	if a.Status == core.ApptCancelled || a.Status == core.ApptNoShow {
-		what = ui.StatusWord(string(a.Status))
+		what = core.StatusWord(string(a.Status))
 	}
 	return s.S.Styles.Appt[a.Status].Render(ui.PadRight(s.S.Clock(a.Start)+" "+what, w))
 }
@@ -105,7 +105,7 @@ func (s *Screen) weekList(h int) string {
 		lines = append(lines, title)
 		for _, a := range day {
 			cell := ui.PadRight(s.S.Clock(a.Start)+" "+s.name(a.PatientID), min(ui.MaxName, s.Width-24))
-			lines = append(lines, "      "+s.S.Styles.Appt[a.Status].Render(cell)+"  "+ui.StatusWord(string(a.Status)))
+			lines = append(lines, "      "+s.S.Styles.Appt[a.Status].Render(cell)+"  "+core.StatusWord(string(a.Status)))
 		}
 	}
 	if h <= 0 {
