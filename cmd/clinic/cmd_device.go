@@ -163,7 +163,8 @@ func (a *app) join(ctx context.Context, code invite.Code, l *link) error {
 	asked := false
 	joined, err := client.Join(ctx, conn, code, client.JoinOptions{
 		Path: path, User: user, Store: opts,
-		Passphrase: func(user string) (string, error) {
+		Passphrase: func(who string) (string, error) {
+			user = who
 			// A passphrase from the environment cannot be asked again.
 			if asked && e.getenv("CLINIC_PASSPHRASE") != "" {
 				return "", core.ErrAuth
@@ -172,14 +173,13 @@ func (a *app) join(ctx context.Context, code invite.Code, l *link) error {
 				fmt.Fprintln(e.stderr, "wrong passphrase; try again")
 			}
 			asked = true
-			return e.secret("CLINIC_PASSPHRASE", "passphrase for "+user+": ")
+			return e.secret("CLINIC_PASSPHRASE", "passphrase for "+who+": ")
 		},
 	})
 	if err != nil {
 		if errors.Is(err, core.ErrAuth) {
-			// The server gave the invitation out once: say so, as the
-			// usual "wrong user or passphrase" would not.
-			return deniedError{errors.New("wrong user or passphrase; this join code is used up: ask an admin for a new one")}
+			// Join kept the invitation: the code still works here.
+			return deniedError{fmt.Errorf("wrong user or passphrase for %s; the join code still works: run clinic join again with --data %s and the right --user and passphrase", user, filepath.Dir(path))}
 		}
 		return deviceError(err)
 	}

@@ -247,20 +247,35 @@ func TestJoinRefuses(t *testing.T) {
 		noStore(t, b)
 	})
 
+	// A mistyped passphrase or user name spent the one-time code and left
+	// a device registered that nobody held: the same code now works again
+	// from the same data directory, and only once.
 	t.Run("a wrong passphrase", func(t *testing.T) {
 		code := inviteJSON(t, a, "--for", "desk").Code
 		b := newCLI(t)
 		b.as("desk", "not-the-pass")
-		b.expect(exitAuth, `wrong user or passphrase; this join code is used up`, "join", code)
+		b.expect(exitAuth, `wrong user or passphrase for desk; the join code still works: run clinic join again`, "join", code)
 		noStore(t, b)
+		b.as("desk", "staff-pass")
+		b.must("join", code)
+		if _, err := os.Stat(filepath.Join(b.dir, "clinic.db.invitation")); err == nil {
+			t.Error("the invitation kept for a retry outlived the join")
+		}
+		d := newCLI(t)
+		d.as("desk", "staff-pass")
+		d.expect(exitValidation, `used already or has expired`, "join", code)
 	})
 
 	t.Run("a user not in the directory", func(t *testing.T) {
 		code := inviteJSON(t, a).Code
 		b := newCLI(t)
 		b.as("mallory", "staff-pass")
-		b.expect(exitAuth, `wrong user or passphrase`, "join", code)
+		b.expect(exitAuth, `wrong user or passphrase for mallory; the join code still works`, "join", code)
 		noStore(t, b)
+		b.as("desk", "staff-pass")
+		if out := b.must("join", code); !strings.Contains(out, "desk can log in here") {
+			t.Errorf("join printed %q", out)
+		}
 	})
 
 	t.Run("a data directory with a store", func(t *testing.T) {

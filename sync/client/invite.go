@@ -191,8 +191,10 @@ type Joined struct {
 // code's secret, checks the org root key against the code's fingerprint,
 // and creates the store at o.Path with the directory and device key it
 // holds, unlocked by a user of the directory. It remembers the server, so
-// that the next sync needs no address. Nothing is written when any check
-// fails. It returns ErrInvitationGone for a used or expired code,
+// that the next sync needs no address. No store is written when any
+// check fails; an invitation taken by a join that failed on the user or
+// passphrase waits, still sealed, beside o.Path, so the same code works
+// again there. It returns ErrInvitationGone for a used or expired code,
 // invite.ErrBadInvitation or store.ErrRootMismatch for an invitation that
 // is not what the code promises, core.ErrAuth for a wrong passphrase, and
 // store.ErrExists when o.Path exists.
@@ -200,7 +202,7 @@ func Join(ctx context.Context, conn grpc.ClientConnInterface, code invite.Code, 
 	if _, err := os.Stat(o.Path); err == nil {
 		return Joined{}, fmt.Errorf("%w: %s; join into another data directory", store.ErrExists, o.Path)
 	}
-	inv, err := take(ctx, conn, code, o.CallTimeout)
+	inv, err := takeOrResume(ctx, conn, code, o)
 	if err != nil {
 		return Joined{}, err
 	}
@@ -227,6 +229,9 @@ func Join(ctx context.Context, conn grpc.ClientConnInterface, code invite.Code, 
 			return Joined{}, err
 		}
 	}
+	// The store holds what the invitation carried; the copy kept for a
+	// retry is spent.
+	os.Remove(pendingInvitation(o.Path))
 	db, err := store.Open(o.Path, o.Store)
 	if err != nil {
 		return Joined{}, err
@@ -242,8 +247,38 @@ func Join(ctx context.Context, conn grpc.ClientConnInterface, code invite.Code, 
 	return Joined{Org: db.Org(), Device: db.DeviceID(), User: user, InvitedBy: inv.InvitedBy}, nil
 }
 
-// take fetches the invitation a code names and opens it.
-func take(ctx context.Context, conn grpc.ClientConnInterface, code invite.Code, timeout time.Duration) (*invite.Invitation, error) {
+// pendingInvitation is where a taken invitation waits beside the store
+// file until a join with it succeeds, still sealed under the join code as
+// the server relayed it. The server gives an invitation out once, so
+// without it a mistyped passphrase or user name would spend the code and
+// leave a device registered that no workstation holds.
+func pendingInvitation(path string) string { return path + ".invitation" }
+
+// takeOrResume opens the invitation a join into o.Path took earlier with
+// the same code, or takes it from the server and keeps it for a retry.
+func takeOrResume(ctx context.Context, conn grpc.ClientConnInterface, code invite.Code, o JoinOptions) (*invite.Invitation, error) {
+	if blob, err := os.ReadFile(pendingInvitation(o.Path)); err == nil {
+		if inv, err := invite.Open(blob, code); err == nil {
+			return inv, nil
+		}
+	}
+	blob, err := take(ctx, conn, code, o.CallTimeout)
+	if err != nil {
+		return nil, err
+	}
+	inv, err := invite.Open(blob, code)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(pendingInvitation(o.Path), blob, 0o600); err != nil {
+		return nil, fmt.Errorf("%w: keeping the invitation beside %s: %v", store.ErrNotStore, o.Path, err)
+	}
+	return inv, nil
+}
+
+// take fetches the sealed invitation a code names; the server gives it
+// out once.
+func take(ctx context.Context, conn grpc.ClientConnInterface, code invite.Code, timeout time.Duration) ([]byte, error) {
 	if timeout <= 0 {
 		timeout = DefaultCallTimeout
 	}
@@ -259,5 +294,5 @@ func take(ctx context.Context, conn grpc.ClientConnInterface, code invite.Code, 
 	default:
 		return nil, translate(ctx, err, code.Server, timeout)
 	}
-	return invite.Open(resp.Blob, code)
+	return resp.Blob, nil
 }
