@@ -46,6 +46,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 			err = storageError{errors.New("internal error; the data file was left as it was")}
 		}
 	}()
+	if len(args) > 0 && args[0] == "check" {
+		return check(args[1:], stdout)
+	}
 	cfg, err := parse(args, stdout)
 	if err != nil || cfg == nil {
 		return err
