@@ -106,9 +106,9 @@ type Client struct {
 	sealedDir map[uint64][]byte
 	restored  int
 	refilled  uint64
-	// rewoundAt is the log head at which a pull last read the whole
-	// log for sequences the store lacked.
-	rewoundAt uint64
+	// rewoundAt is the log head and missing count at which a pull last
+	// read the whole log for sequences the store lacked.
+	rewoundAt [2]uint64
 
 	mu      sync.Mutex // guards the fields below
 	status  Status

@@ -138,13 +138,14 @@ func (c *Client) pullAll(ctx context.Context, v serverView, rewound bool, rep *R
 			}
 		}
 		short, err := c.complete(v)
-		if err != nil || short == 0 || rewound || c.rewoundAt == v.head {
+		at := [2]uint64{v.head, v.missing}
+		if err != nil || short == 0 || rewound || c.rewoundAt == at {
 			rep.Missing = short
 			return err
 		}
 		// Once per state of the log: a batch the server holds damaged
 		// would otherwise make every sync read the whole log.
-		c.rewoundAt = v.head
+		c.rewoundAt = at
 		if err := c.s.RewindCursor(); err != nil {
 			return err
 		}
