@@ -80,3 +80,18 @@ func TestLogout(t *testing.T) {
 	h.login("ana")
 	h.mustSee("Waiting room")
 }
+
+// TestQuitAsksInBookingForm: a half-typed booking is unsaved input too.
+func TestQuitAsksInBookingForm(t *testing.T) {
+	h := newHarness(t, 80, 24)
+	h.login("ana")
+	h.keys("/")
+	h.typ("mary")
+	h.keys("enter b")
+	h.typ("14:00")
+	h.keys("ctrl+c")
+	if h.quit {
+		t.Fatal("ctrl+c quit with a half-typed booking")
+	}
+	h.mustSee("Quit and lose what is typed but not saved?")
+}

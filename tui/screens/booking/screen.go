@@ -43,7 +43,9 @@ type Screen struct {
 	doc    int
 	inputs [bookRows]ui.Field // rowDoctor is unused: the doctor is a choice
 	edited [bookRows]bool
-	focus  int
+	// typed is set once the user changed anything, so quitting asks.
+	typed bool
+	focus int
 
 	start    time.Time
 	parseErr string
@@ -104,6 +106,9 @@ func (s *Screen) Busy() bool { return s.saving || (s.seq > 0 && !s.checked) }
 
 // Capturing is set while a text field has focus.
 func (s *Screen) Capturing() bool { return !s.panel && s.focus != rowDoctor }
+
+// Dirty is set once something was typed and the booking not yet saved.
+func (s *Screen) Dirty() bool { return s.typed }
 
 // pickDoctor selects the doctor asked for and fills in their defaults.
 func (s *Screen) pickDoctor() {
@@ -247,6 +252,7 @@ func (s *Screen) onBooked(msg bookedMsg) tea.Cmd {
 		return nil
 	}
 	a := msg.appt
+	s.typed = false
 	verb := "Booked"
 	if s.args.move != nil {
 		verb = "Moved"
@@ -274,7 +280,7 @@ func (s *Screen) key(k tea.KeyMsg) tea.Cmd {
 		return s.doctorKey(k)
 	default:
 		if s.inputs[s.focus].Update(k) {
-			s.edited[s.focus] = true
+			s.edited[s.focus], s.typed = true, true
 			if s.focus != rowReason {
 				return s.recheck()
 			}
