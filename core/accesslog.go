@@ -18,6 +18,10 @@ const (
 	AccessSearch     = "search"
 	AccessExport     = "export"
 	AccessBreakGlass = "break_glass"
+	// AccessChange is an edit of a patient's data or a correction made
+	// for them (a status taken back); the reason says what changed, never
+	// the values.
+	AccessChange = "change"
 )
 
 // AccessHashSize is the length of an entry's hash and of its Prev link.
@@ -66,10 +70,10 @@ func (e AccessEntry) Validate() error {
 	switch e.Action {
 	case AccessSearch, AccessExport:
 		c.optRefID("patient", e.PatientID, "a patient")
-	case AccessView, AccessBreakGlass:
+	case AccessView, AccessBreakGlass, AccessChange:
 		c.refID("patient", e.PatientID, "a patient")
 	default:
-		c.add("action", "must be one of view, search, export, break_glass")
+		c.add("action", "must be one of view, search, export, break_glass, change")
 	}
 	if e.Action == AccessBreakGlass {
 		c.require("reason", e.Reason)

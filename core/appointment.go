@@ -204,3 +204,20 @@ func CheckStatusTime(a Appointment, to AppointmentStatus, now time.Time, zone *t
 	}
 	return nil
 }
+
+// SplitVisits divides a patient's appointments, ordered by start, at now:
+// history (begun before now, newest first) and upcoming (the rest, soonest
+// first).
+func SplitVisits(appts []Appointment, now time.Time) (history, upcoming []Appointment) {
+	for _, a := range appts {
+		if a.Start.Before(now) {
+			history = append(history, a)
+		} else {
+			upcoming = append(upcoming, a)
+		}
+	}
+	for i, j := 0, len(history)-1; i < j; i, j = i+1, j-1 {
+		history[i], history[j] = history[j], history[i]
+	}
+	return history, upcoming
+}

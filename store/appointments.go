@@ -165,7 +165,13 @@ func (t *txn) setStatus(a *core.Appointment, to core.AppointmentStatus, reason s
 			return &core.ClashError{Clashes: cl}
 		}
 	}
-	return t.save(a)
+	if err := t.save(a); err != nil {
+		return err
+	}
+	if !from.IsCorrection(to) {
+		return nil
+	}
+	return t.logAccess(a.PatientID, core.AccessChange, fmt.Sprintf("appointment %s: %s back to %s: %s", a.ID.Short(), core.StatusWord(string(from)), core.StatusWord(string(to)), reason))
 }
 
 // Appointment returns one appointment.

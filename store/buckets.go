@@ -1,8 +1,9 @@
 package store
 
 // SchemaVersion is the layout this code reads and writes. A store written by
-// a newer version is refused; an older one is migrated by migrate.
-const SchemaVersion = 1
+// a newer version is refused; an older one is brought up to it by the
+// numbered steps of migrations (migrate.go).
+const SchemaVersion = 3
 
 // Bucket names: every bucket the store uses, in one place.
 var (
@@ -53,7 +54,8 @@ var (
 	metaPullCursor = []byte("pull_cursor")
 	metaPulledAt   = []byte("pulled_at")
 	metaServer     = []byte("server")
-	// metaNotesIndexed marks a store whose notes are indexed by patient.
+	// metaNotesIndexed marked a v1 store whose notes had been indexed by
+	// patient; migration 2 does that for every store and removes it.
 	metaNotesIndexed = []byte("notes_indexed")
 	metaAuditCount   = []byte("audit_seq")
 )

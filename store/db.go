@@ -310,32 +310,6 @@ func (db *DB) load() error {
 	})
 }
 
-// migrate brings an older store up to SchemaVersion, one explicit step per
-// version, and refuses a newer one.
-func (db *DB) migrate() error {
-	var v uint64
-	err := db.bolt.View(func(tx *bolt.Tx) error {
-		meta := tx.Bucket(bucketMeta)
-		if meta == nil || len(meta.Get(metaSchema)) != 8 {
-			return fmt.Errorf("%w: %s", ErrNotStore, db.path)
-		}
-		v = binary.BigEndian.Uint64(meta.Get(metaSchema))
-		return nil
-	})
-	switch {
-	case err != nil:
-		return err
-	case v > SchemaVersion:
-		return fmt.Errorf("%w: %s has schema %d, this program reads up to %d", ErrNewerSchema, db.path, v, SchemaVersion)
-	case v == SchemaVersion:
-		return nil
-	}
-	// Version 1 is the first layout; later steps go here, each in one
-	// read-write transaction that rewrites what it must and bumps the
-	// version.
-	return fmt.Errorf("%w: %s has unknown schema %d", ErrCorrupt, db.path, v)
-}
-
 // Close releases the file.
 func (db *DB) Close() error { return db.bolt.Close() }
 
@@ -400,35 +374,7 @@ func (db *DB) unlock(orgKey []byte) error {
 		db.repairs = append(db.repairs, fmt.Sprintf("the patient search index was damaged and has been rebuilt from the %d patient records", n))
 	}
 	db.keys = keys
-	return db.indexNotes()
-}
-
-// indexNotes files every note under its patient once, for stores written
-// before notes had that index; it needs the keys, so it runs at the first
-// unlock rather than in migrate. The caller holds db.mu.
-func (db *DB) indexNotes() error {
-	done := false
-	db.bolt.View(func(tx *bolt.Tx) error {
-		done = tx.Bucket(bucketMeta).Get(metaNotesIndexed) != nil
-		return nil
-	})
-	if done {
-		return nil
-	}
-	return db.bolt.Update(func(tx *bolt.Tx) error {
-		t := &txn{tx: tx, keys: db.keys}
-		err := t.each(core.KindNote, func(rec *core.Record) error {
-			var n core.Note
-			if err := rec.Decode(&n); err != nil {
-				return err
-			}
-			return t.indexNote(&n)
-		})
-		if err != nil {
-			return err
-		}
-		return tx.Bucket(bucketMeta).Put(metaNotesIndexed, []byte{1})
-	})
+	return db.migrateKeyed()
 }
 
 // u64 encodes n big-endian, the order bbolt sorts keys in.

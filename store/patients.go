@@ -3,6 +3,9 @@ package store
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 
 	"medisecure/core"
 )
@@ -13,10 +16,17 @@ func (s *Session) AddPatient(p core.Patient) (core.Patient, error) {
 	return p, err
 }
 
-// UpdatePatient saves changed fields of a registered patient.
+// UpdatePatient saves the changed fields of a registered patient (name,
+// contacts, address, emergency contact, insurance …) after validating the
+// whole record, and logs the edit with the names of the fields it changed.
+// Saving an unchanged patient writes nothing.
 func (s *Session) UpdatePatient(p core.Patient) (core.Patient, error) {
 	err := s.update(func(t *txn) error {
 		if err := s.authorize(core.ActUpdate, core.KindPatient); err != nil {
+			return err
+		}
+		rec, err := t.load(core.KindPatient, p.ID)
+		if err != nil {
 			return err
 		}
 		var cur core.Patient
@@ -24,7 +34,18 @@ func (s *Session) UpdatePatient(p core.Patient) (core.Patient, error) {
 			return err
 		}
 		p.CreatedAt, p.CreatedBy = cur.CreatedAt, cur.CreatedBy
-		return t.save(&p)
+		if err := t.save(&p); err != nil {
+			return err
+		}
+		changed, err := core.Diff(rec, &p)
+		if err != nil {
+			return err
+		}
+		delete(changed, "updated_at")
+		if len(changed) == 0 {
+			return nil
+		}
+		return t.logAccess(p.ID, core.AccessChange, "edit: "+strings.Join(slices.Sorted(maps.Keys(changed)), ", "))
 	})
 	return p, err
 }
@@ -139,4 +160,33 @@ func clip(s string, n int) string {
 		return s
 	}
 	return string(r[:n]) + "…"
+}
+
+// PatientAppointments lists a patient's appointments, past and upcoming,
+// by start (cancelled and no-show ones too, with their status; deleted ones
+// not), from the patient's visit index rather than a scan of the days, and
+// logs the view. core.SplitVisits divides them at now.
+func (s *Session) PatientAppointments(patient core.ID) ([]core.Appointment, error) {
+	if err := s.authorize(core.ActRead, core.KindAppointment); err != nil {
+		return nil, err
+	}
+	var out []core.Appointment
+	err := s.update(func(t *txn) error {
+		var p core.Patient
+		if err := t.get(patient, &p); err != nil {
+			return err
+		}
+		for _, id := range t.visitsOf(patient) {
+			var a core.Appointment
+			if err := t.get(id, &a); err != nil {
+				if errors.Is(err, ErrNotFound) {
+					continue
+				}
+				return err
+			}
+			out = append(out, a)
+		}
+		return t.logAccess(patient, core.AccessView, "visit history and upcoming appointments")
+	})
+	return out, err
 }

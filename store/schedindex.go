@@ -27,6 +27,11 @@ const (
 	// classNote indexes clinical notes by patient: 'N' ‖ keyed hash of
 	// the patient ‖ note ID, so a chart opens without reading every note.
 	classNote = 'N'
+	// classVisit indexes appointments by patient and time: 'V' ‖ keyed
+	// hash of the patient ‖ start (Unix ms) ‖ appointment ID, valued like
+	// a slot, so a patient's history and upcoming visits read in order
+	// without scanning the days.
+	classVisit = 'V'
 )
 
 // owner is the keyed hash standing in for a doctor, room or patient.
@@ -71,18 +76,25 @@ func slotValue(a *core.Appointment) []byte {
 	return append(v, 0)
 }
 
+// visitKey is an appointment's entry in its patient's visit index.
+func (t *txn) visitKey(a *core.Appointment) []byte {
+	key := append([]byte{classVisit}, t.owner(classVisit, string(a.PatientID))...)
+	key = binary.BigEndian.AppendUint64(key, uint64(a.Start.UnixMilli()))
+	return append(key, a.ID.Bytes()...)
+}
+
 // indexAppointment replaces an appointment's index entries.
 func (t *txn) indexAppointment(old, a *core.Appointment) error {
 	b := t.tx.Bucket(bucketSchedule)
 	if old != nil {
-		for _, k := range t.slotKeys(old) {
+		for _, k := range append(t.slotKeys(old), t.visitKey(old)) {
 			if err := b.Delete(k); err != nil {
 				return err
 			}
 		}
 	}
 	v := slotValue(a)
-	for _, k := range t.slotKeys(a) {
+	for _, k := range append(t.slotKeys(a), t.visitKey(a)) {
 		if err := b.Put(k, v); err != nil {
 			return err
 		}
@@ -172,6 +184,19 @@ func (t *txn) notesOf(patient core.ID) []core.ID {
 	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
 		if len(k) == len(prefix)+12 {
 			out = append(out, core.ID(hex.EncodeToString(k[len(prefix):])))
+		}
+	}
+	return out
+}
+
+// visitsOf lists the IDs of a patient's appointments, by start.
+func (t *txn) visitsOf(patient core.ID) []core.ID {
+	prefix := append([]byte{classVisit}, t.owner(classVisit, string(patient))...)
+	var out []core.ID
+	c := t.tx.Bucket(bucketSchedule).Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		if len(k) == len(prefix)+8+12 {
+			out = append(out, core.ID(hex.EncodeToString(k[len(prefix)+8:])))
 		}
 	}
 	return out

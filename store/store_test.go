@@ -198,7 +198,7 @@ func TestNotesAreFoundByPatientAlsoInOlderStores(t *testing.T) {
 		}
 	}
 	check("indexed as written")
-	// A store from before the index: no entries, no mark.
+	// A schema-1 store from before the index: no entries, no mark.
 	f.close(t)
 	db, err := bolt.Open(f.path, 0o600, nil)
 	must(t, err)
@@ -216,7 +216,7 @@ func TestNotesAreFoundByPatientAlsoInOlderStores(t *testing.T) {
 				return err
 			}
 		}
-		return tx.Bucket(bucketMeta).Delete(metaNotesIndexed)
+		return tx.Bucket(bucketMeta).Put(metaSchema, u64(1))
 	}))
 	must(t, db.Close())
 	f.open(t)

@@ -1,0 +1,131 @@
+package store
+
+import (
+	"encoding/binary"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+
+	"medisecure/core"
+)
+
+// migration is one numbered step of the store's layout, from version to-1
+// to version to, in one read-write transaction that also records the new
+// version. Most steps rewrite indexes whose keys are keyed hashes, or read
+// sealed records, so they need the store keys: such a step (keyed) runs at
+// the first unlock after Open, and until then the store stays at the
+// version before it, as do all later steps. A step that needs no keys
+// (clear) runs in Open.
+type migration struct {
+	to   uint64
+	what string
+	// Exactly one of clear and keyed is set.
+	clear func(tx *bolt.Tx) error
+	keyed func(t *txn) error
+}
+
+// migrations are every step from the first layout (version 1) to
+// SchemaVersion, in order, one per version.
+var migrations = []migration{
+	{to: 2, what: "clinical notes indexed by patient; replaces the back-fill v1 stores ran at every unlock until it had run once (meta notes_indexed)", keyed: migrateNoteIndex},
+	{to: 3, what: "appointments indexed by patient and start, for a patient's visit history and upcoming appointments", keyed: migrateVisitIndex},
+}
+
+// schemaOf reads the version a store records.
+func schemaOf(tx *bolt.Tx) (uint64, bool) {
+	meta := tx.Bucket(bucketMeta)
+	if meta == nil || len(meta.Get(metaSchema)) != 8 {
+		return 0, false
+	}
+	return binary.BigEndian.Uint64(meta.Get(metaSchema)), true
+}
+
+// migrate runs at Open: it refuses a store newer than this code and runs
+// the clear steps an older one needs, up to the first keyed step.
+func (db *DB) migrate() error {
+	var v uint64
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		got, ok := schemaOf(tx)
+		if !ok {
+			return fmt.Errorf("%w: %s", ErrNotStore, db.path)
+		}
+		v = got
+		return nil
+	})
+	switch {
+	case err != nil:
+		return err
+	case v > SchemaVersion:
+		return fmt.Errorf("%w: %s has schema %d, this program reads up to %d", ErrNewerSchema, db.path, v, SchemaVersion)
+	case v == 0:
+		return fmt.Errorf("%w: %s has unknown schema %d", ErrCorrupt, db.path, v)
+	}
+	return db.runMigrations(v, nil)
+}
+
+// migrateKeyed runs at the first unlock: the steps Open left because they
+// need the keys, and any after them. The caller holds db.mu and has set
+// db.keys.
+func (db *DB) migrateKeyed() error {
+	var v uint64
+	db.bolt.View(func(tx *bolt.Tx) error {
+		v, _ = schemaOf(tx)
+		return nil
+	})
+	return db.runMigrations(v, db.keys)
+}
+
+// runMigrations runs every step after version v in order, each in its own
+// transaction; without keys it stops before the first keyed step.
+func (db *DB) runMigrations(v uint64, keys *storeKeys) error {
+	for _, m := range migrations {
+		if m.to <= v {
+			continue
+		}
+		if m.keyed != nil && keys == nil {
+			return nil
+		}
+		err := db.bolt.Update(func(tx *bolt.Tx) error {
+			if m.clear != nil {
+				if err := m.clear(tx); err != nil {
+					return err
+				}
+			} else if err := m.keyed(&txn{tx: tx, s: &Session{db: db}, keys: keys}); err != nil {
+				return err
+			}
+			return tx.Bucket(bucketMeta).Put(metaSchema, u64(m.to))
+		})
+		if err != nil {
+			return fmt.Errorf("store: migrating %s to schema %d (%s): %w", db.path, m.to, m.what, err)
+		}
+	}
+	return nil
+}
+
+// migrateNoteIndex (v2) files every note under its patient. A v1 store may
+// have done so already at an unlock (the marker says so); filing a note
+// twice writes the same key, so the step does not look.
+func migrateNoteIndex(t *txn) error {
+	err := t.each(core.KindNote, func(rec *core.Record) error {
+		var n core.Note
+		if err := rec.Decode(&n); err != nil {
+			return err
+		}
+		return t.indexNote(&n)
+	})
+	if err != nil {
+		return err
+	}
+	return t.tx.Bucket(bucketMeta).Delete(metaNotesIndexed)
+}
+
+// migrateVisitIndex (v3) files every appointment under its patient.
+func migrateVisitIndex(t *txn) error {
+	return t.each(core.KindAppointment, func(rec *core.Record) error {
+		var a core.Appointment
+		if err := rec.Decode(&a); err != nil {
+			return err
+		}
+		return t.tx.Bucket(bucketSchedule).Put(t.visitKey(&a), slotValue(&a))
+	})
+}
