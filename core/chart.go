@@ -126,7 +126,9 @@ func (s Severity) Valid() bool {
 }
 
 // Allergy is a substance the patient reacts to, shown on every screen that
-// prescribes.
+// prescribes. An Allergy with NoneKnown set is the statement "asked: no
+// known allergies", which is not the same as never having asked (no
+// allergy records at all); it names no substance.
 type Allergy struct {
 	Meta
 	PatientID  ID       `json:"patient_id"`
@@ -134,6 +136,7 @@ type Allergy struct {
 	Reaction   string   `json:"reaction"`
 	Severity   Severity `json:"severity"`
 	RecordedBy string   `json:"recorded_by"`
+	NoneKnown  bool     `json:"none_known"`
 }
 
 func init() { register(KindAllergy, func() Entity { return &Allergy{} }) }
@@ -145,12 +148,19 @@ func (*Allergy) Kind() Kind { return KindAllergy }
 func (a *Allergy) Validate() error {
 	c := &checker{kind: KindAllergy}
 	c.refID("patient", a.PatientID, "a patient")
-	if c.require("substance", a.Substance) {
-		c.maxLen("substance", a.Substance, 200)
-	}
-	c.maxLen("reaction", a.Reaction, 500)
-	if !a.Severity.Valid() {
-		c.add("severity", "must be one of mild, moderate, severe, life_threatening")
+	switch {
+	case a.NoneKnown:
+		if a.Substance != "" || a.Reaction != "" || a.Severity != "" {
+			c.add("substance", "must be empty when no allergies are known")
+		}
+	default:
+		if c.require("substance", a.Substance) {
+			c.maxLen("substance", a.Substance, 200)
+		}
+		c.maxLen("reaction", a.Reaction, 500)
+		if !a.Severity.Valid() {
+			c.add("severity", "must be one of mild, moderate, severe, life_threatening")
+		}
 	}
 	c.staff("recorded_by", a.RecordedBy)
 	c.freeText(a)

@@ -119,3 +119,7 @@ func (v *Vital) Validate() error {
 
 // num renders a range bound without trailing zeros: 0.3, 250.
 func num(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
+
+// FormatValue renders a reading for a person: at most one decimal, no
+// trailing zeros (72, 37.1, 70.5).
+func FormatValue(f float64) string { return strconv.FormatFloat(math.Round(f*10)/10, 'f', -1, 64) }

@@ -168,7 +168,7 @@ func (t *txn) apply(c *core.Change) (bool, error) {
 // only those are decoded on every write (appointments twice, to find their
 // old index keys).
 func hasIndex(k core.Kind) bool {
-	return k == core.KindPatient || k == core.KindAppointment || k == core.KindSchedule || k == core.KindNote
+	return k == core.KindPatient || k == core.KindAppointment || k == core.KindSchedule || k == core.KindNote || clinicalKinds[k]
 }
 
 // decodeEntity turns a record into its typed entity.
@@ -204,6 +204,8 @@ func (t *txn) reindex(before, after core.Entity) error {
 		return t.indexSchedule(a)
 	case *core.Note:
 		return t.indexNote(a)
+	default:
+		return t.indexClinical(after)
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"medisecure/core"
 	"medisecure/tui/screens/admin"
 	"medisecure/tui/screens/booking"
+	"medisecure/tui/screens/chart"
 	"medisecure/tui/screens/conflicts"
 	"medisecure/tui/screens/patient"
 	"medisecure/tui/screens/schedule"
@@ -40,6 +41,7 @@ type Session interface {
 	conflicts.Port
 	admin.Port
 	schedules.Port
+	chart.Port
 }
 
 // SyncStatus is what the status bar shows about sync. Synced means the

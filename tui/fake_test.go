@@ -52,6 +52,7 @@ type fakeBackend struct {
 	appts     []core.Appointment
 	conflicts []core.Conflict
 	notes     []core.Note
+	clin      fakeClinical
 	status    SyncStatus
 	access    []string
 	next      int

@@ -399,6 +399,8 @@ func TestDoctorOpensChart(t *testing.T) {
 	h.keys("enter")
 	h.mustSee("v chart")
 	h.keys("v")
+	h.mustSee("Chart", "[1 Summary]", "!! ALLERGIES NOT ASKED")
+	h.keys("2")
 	h.mustSee("Chart", "Mon 2 Mar 10:05  Dr Amara Okafor", "S: Cough for two weeks, no fever.", "P: Honey and rest")
 	h.keys("esc")
 	h.mustSee("Patient")

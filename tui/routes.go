@@ -6,6 +6,7 @@ import (
 	"medisecure/core"
 	"medisecure/tui/screens/admin"
 	"medisecure/tui/screens/booking"
+	"medisecure/tui/screens/chart"
 	"medisecure/tui/screens/conflicts"
 	"medisecure/tui/screens/patient"
 	"medisecure/tui/screens/schedule"
@@ -32,7 +33,7 @@ var routes = []route{
 	{page: ui.PageRegister, make: func(c *ui.Shared, s Session, r ui.Route) ui.Screen { return patient.NewRegister(c, s, r) }},
 	{page: ui.PagePatient, make: func(c *ui.Shared, s Session, r ui.Route) ui.Screen { return patient.NewRecord(c, s, r) }},
 	{page: ui.PageEdit, make: func(c *ui.Shared, s Session, r ui.Route) ui.Screen { return patient.NewEdit(c, s, r) }},
-	{page: ui.PageChart, make: func(c *ui.Shared, s Session, r ui.Route) ui.Screen { return patient.NewChart(c, s, r) }},
+	{page: ui.PageChart, make: func(c *ui.Shared, s Session, r ui.Route) ui.Screen { return chart.New(c, s, r) }},
 	{page: ui.PageBook, make: func(c *ui.Shared, s Session, r ui.Route) ui.Screen { return booking.New(c, s, r) }},
 	{page: ui.PageConflicts, make: func(c *ui.Shared, s Session, r ui.Route) ui.Screen { return conflicts.New(c, s, r) }},
 	{page: ui.PageAdmin, make: func(c *ui.Shared, s Session, r ui.Route) ui.Screen { return admin.New(c, s, r) },

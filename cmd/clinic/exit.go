@@ -43,6 +43,9 @@ func exitCode(err error) int {
 		errors.Is(err, store.ErrAppendOnly), errors.Is(err, store.ErrNotInConflict), errors.Is(err, core.ErrBadID):
 		return exitValidation
 	}
+	if c := core.ClassOf(err); c != core.ClassUnknown {
+		return c.Exit()
+	}
 	return exitStore
 }
 

@@ -96,6 +96,7 @@ func newRoot(e *env) *cobra.Command {
 		a.patientCmd(),
 		a.apptCmd(),
 		a.scheduleCmd(),
+		a.chartCmd(), a.allergyCmd(), a.problemCmd(),
 		a.seedCmd(),
 		a.syncCmd(),
 		a.conflictsCmd(),

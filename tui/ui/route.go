@@ -19,7 +19,7 @@ const (
 	PageRegister  Page = "register"  // a new patient
 	PagePatient   Page = "patient"   // one patient's record
 	PageEdit      Page = "edit"      // change a patient's details
-	PageChart     Page = "chart"     // a patient's notes
+	PageChart     Page = "chart"     // a patient's chart in tabs
 	PageBook      Page = "book"      // book or move an appointment
 	PageConflicts Page = "conflicts" // open conflicts
 	PageAdmin     Page = "admin"     // users and roles

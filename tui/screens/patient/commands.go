@@ -42,13 +42,6 @@ type savedMsg struct {
 	err     error
 }
 
-// notesMsg carries a patient's clinical notes, or the store's refusal.
-type notesMsg struct {
-	ui.Envelope
-	notes []core.Note
-	err   error
-}
-
 func searchCmd(s Port, to, seq int, text string) tea.Cmd {
 	return func() tea.Msg {
 		ps, err := s.FindPatients(text, searchLimit)
@@ -83,12 +76,5 @@ func saveCmd(s Port, to int, p core.Patient) tea.Cmd {
 			out, err = s.AddPatient(p)
 		}
 		return savedMsg{Envelope: ui.Envelope{To: to}, patient: out, err: err}
-	}
-}
-
-func notesCmd(s Port, to int, id core.ID) tea.Cmd {
-	return func() tea.Msg {
-		notes, err := s.Notes(id)
-		return notesMsg{Envelope: ui.Envelope{To: to}, notes: notes, err: err}
 	}
 }

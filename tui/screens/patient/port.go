@@ -18,7 +18,4 @@ type Port interface {
 	// LikelyDuplicates lists patients with the same name (ignoring case and
 	// accents) and date of birth.
 	LikelyDuplicates(name string, dob core.Date) ([]core.Patient, error)
-	// Notes returns a patient's clinical notes, newest first (clinicians
-	// only).
-	Notes(patient core.ID) ([]core.Note, error)
 }

@@ -29,6 +29,8 @@ func (s *Screen) key(k tea.KeyMsg) tea.Cmd {
 		return s.S.Push(ui.PageConflicts, ui.Route{})
 	case key.Matches(k, keys.Open):
 		return s.open()
+	case key.Matches(k, keys.Chart) && s.S.Can(core.ActRead, core.KindProblem):
+		return s.chart()
 	case key.Matches(k, keys.CheckIn):
 		return s.act(core.ApptCheckedIn)
 	case key.Matches(k, keys.Start):
@@ -127,6 +129,16 @@ func (s *Screen) open() tea.Cmd {
 		return nil
 	}
 	return s.S.Push(ui.PagePatient, ui.Route{PatientID: a.PatientID})
+}
+
+// chart opens the chart of the selected appointment's patient, the
+// appointment named in the access log.
+func (s *Screen) chart() tea.Cmd {
+	a, ok := s.selected()
+	if !ok || s.week {
+		return nil
+	}
+	return s.S.Push(ui.PageChart, ui.Route{PatientID: a.PatientID, Appt: a.ID})
 }
 
 // act moves the selected appointment to status to. A step the status

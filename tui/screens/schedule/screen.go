@@ -349,6 +349,9 @@ func (s *Screen) ShortHelp() []key.Binding {
 		return []key.Binding{nav, day, ui.WithHelp(k.Open, "enter", "open day"), k.Week}
 	}
 	out := []key.Binding{nav, day, ui.WithHelp(k.Search, "/", "find")}
+	if s.S.Can(core.ActRead, core.KindProblem) {
+		out = append(out, k.Chart)
+	}
 	if s.S.Can(core.ActCreate, core.KindAppointment) {
 		out = append(out, k.Book)
 	}
@@ -378,6 +381,9 @@ func (s *Screen) FullHelp() [][]key.Binding {
 	groups := [][]key.Binding{
 		{k.Up, k.Down, k.Left, k.Right, prev, next, k.Today, k.Week},
 		{k.Search, ui.WithHelp(k.Open, "enter", "open patient"), k.Conflicts, k.Refresh},
+	}
+	if s.S.Can(core.ActRead, core.KindProblem) {
+		groups[1] = append(groups[1], k.Chart)
 	}
 	if s.S.Can(core.ActCreate, core.KindPatient) {
 		groups[1] = append(groups[1], k.NewPatient)

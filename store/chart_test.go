@@ -1,0 +1,137 @@
+package store
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"medisecure/core"
+)
+
+// nurse adds and logs in a nurse on the fixture's store.
+func (f *fixture) nurse(t testing.TB) *Session {
+	t.Helper()
+	must(t, f.admin.AddUser(core.User{Name: "nurse.kim", Role: core.RoleNurse}, "nurse-pass"))
+	s, err := f.db.Login("nurse.kim", "nurse-pass")
+	if err != nil {
+		t.Fatalf("nurse login: %v", err)
+	}
+	return s
+}
+
+func TestAllergyStates(t *testing.T) {
+	f := newFixture(t)
+	p := f.patient(t, "Ben de la Cruz", "1970-02-03", "555-0101")
+	chart := func() core.Chart {
+		t.Helper()
+		c, err := f.doctor.Chart(p.ID, "test")
+		must(t, err)
+		return c
+	}
+	if st, _ := chart().AllergyState(); st != core.AllergiesNotAsked {
+		t.Fatalf("fresh patient: %v, want not asked", st)
+	}
+	_, err := f.doctor.AddAllergy(core.Allergy{PatientID: p.ID, NoneKnown: true})
+	must(t, err)
+	if st, _ := chart().AllergyState(); st != core.AllergiesNoneKnown {
+		t.Fatalf("after none known: %v", st)
+	}
+	_, err = f.doctor.AddAllergy(core.Allergy{PatientID: p.ID, Substance: "shellfish", Reaction: "hives", Severity: core.SeverityModerate})
+	must(t, err)
+	st, listed := chart().AllergyState()
+	if st != core.AllergiesListed || len(listed) != 1 || listed[0].Substance != "shellfish" {
+		t.Fatalf("after shellfish: %v %+v", st, listed)
+	}
+	if _, err := f.doctor.AddAllergy(core.Allergy{PatientID: p.ID, NoneKnown: true}); !errors.Is(err, ErrAllergiesListed) {
+		t.Fatalf("none known over shellfish: %v, want ErrAllergiesListed", err)
+	}
+	if _, err := f.doctor.AddAllergy(core.Allergy{PatientID: p.ID, Substance: "Shellfish ", Severity: core.SeverityMild}); !errors.Is(err, core.ErrInvalid) {
+		t.Fatalf("duplicate substance: %v, want ErrInvalid", err)
+	}
+	f.reopen(t)
+	if st, listed := chart().AllergyState(); st != core.AllergiesListed || len(listed) != 1 {
+		t.Fatalf("after reopen: %v %+v", st, listed)
+	}
+}
+
+func TestAllergyRefusesControlCharacters(t *testing.T) {
+	f := newFixture(t)
+	p := f.patient(t, "Ben de la Cruz", "1970-02-03", "555-0101")
+	_, err := f.doctor.AddAllergy(core.Allergy{PatientID: p.ID, Substance: "pen\x1b[2Jicillin", Severity: core.SeveritySevere})
+	if !errors.Is(err, core.ErrInvalid) {
+		t.Fatalf("escape in substance: %v, want ErrInvalid", err)
+	}
+}
+
+func TestProblemsAddResolve(t *testing.T) {
+	f := newFixture(t)
+	p := f.patient(t, "Ben de la Cruz", "1970-02-03", "555-0101")
+	pr, err := f.doctor.AddProblem(core.Problem{PatientID: p.ID, Description: "Type 2 diabetes", Code: "E11.9", Onset: "2020-01-01"})
+	must(t, err)
+	if pr.Status != core.ProblemActive || pr.ID == "" {
+		t.Fatalf("added: %+v", pr)
+	}
+	_, err = f.doctor.AddProblem(core.Problem{PatientID: p.ID, Description: "Asthma"})
+	must(t, err)
+	if _, err := f.doctor.SetProblemStatus(pr.ID, core.ProblemResolved); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.doctor.SetProblemStatus(pr.ID, core.ProblemResolved); !errors.Is(err, core.ErrTransition) {
+		t.Fatalf("resolve twice: %v, want ErrTransition", err)
+	}
+	c, err := f.doctor.Chart(p.ID, "test")
+	must(t, err)
+	if act := c.ActiveProblems(); len(act) != 1 || act[0].Description != "Asthma" || len(c.Problems) != 2 {
+		t.Fatalf("active %+v of %d", act, len(c.Problems))
+	}
+}
+
+func TestChartPermissionsAndLog(t *testing.T) {
+	f := newFixture(t)
+	nurse := f.nurse(t)
+	p := f.patient(t, "Ben de la Cruz", "1970-02-03", "555-0101")
+	other := f.patient(t, "Zoe Adams", "1990-05-06", "555-0102")
+	_, err := f.doctor.AddAllergy(core.Allergy{PatientID: other.ID, Substance: "latex", Severity: core.SeverityMild})
+	must(t, err)
+	if _, err := f.desk.Chart(p.ID, "front desk"); !errors.Is(err, core.ErrDenied) {
+		t.Fatalf("reception chart: %v, want ErrDenied", err)
+	}
+	if _, err := f.desk.AddProblem(core.Problem{PatientID: p.ID, Description: "x"}); !errors.Is(err, core.ErrDenied) {
+		t.Fatalf("reception problem: %v, want ErrDenied", err)
+	}
+	if _, err := nurse.AddProblem(core.Problem{PatientID: p.ID, Description: "x"}); !errors.Is(err, core.ErrDenied) {
+		t.Fatalf("nurse problem: %v, want ErrDenied", err)
+	}
+	if _, err := nurse.AddAllergy(core.Allergy{PatientID: p.ID, Substance: "penicillin", Severity: core.SeveritySevere}); err != nil {
+		t.Fatalf("nurse allergy: %v", err)
+	}
+	if _, err := f.doctor.Chart(p.ID, " "); !errors.Is(err, ErrNoReason) {
+		t.Fatalf("no reason: %v, want ErrNoReason", err)
+	}
+	c, err := nurse.Chart(p.ID, "vitals at visit 09:30")
+	must(t, err)
+	if len(c.Allergies) != 1 || c.Allergies[0].Substance != "penicillin" || c.Patient.Name != "Ben de la Cruz" {
+		t.Fatalf("chart holds another patient's records or misses its own: %+v", c.Allergies)
+	}
+	log, err := f.admin.AuditList(p.ID)
+	must(t, err)
+	last := log[len(log)-1]
+	if last.User != "nurse.kim" || last.Action != core.AccessView || last.Reason != "chart: vitals at visit 09:30" {
+		t.Fatalf("last access entry %+v", last)
+	}
+}
+
+func TestChartUpcoming(t *testing.T) {
+	f := newFixture(t)
+	p := f.patient(t, "Ben de la Cruz", "1970-02-03", "555-0101")
+	for _, when := range []string{"2026-11-30 10:00", "2026-11-27 09:00"} {
+		_, err := f.desk.Book(core.Appointment{PatientID: p.ID, Doctor: "drwho", Start: at(t, when), Minutes: 15, Reason: "check-up"})
+		must(t, err)
+	}
+	f.clock.t = f.clock.t.Add(24 * time.Hour)
+	c, err := f.doctor.Chart(p.ID, "test")
+	must(t, err)
+	if len(c.Upcoming) != 2 || !c.Upcoming[0].Start.Equal(at(t, "2026-11-27 09:00")) {
+		t.Fatalf("upcoming %+v", c.Upcoming)
+	}
+}

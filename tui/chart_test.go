@@ -1,0 +1,175 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/charmbracelet/x/exp/golden"
+
+	"medisecure/core"
+	"medisecure/tui/screens/chart"
+)
+
+// seedChart gives José Núñez (patient 2) a full chart: allergies,
+// problems, medications, vitals over weeks, prescriptions, a refill
+// request and a reminder with adherence.
+func seedChart(b *fakeBackend) core.ID {
+	p := fakeID(2)
+	m := func(n int, day int) core.Meta {
+		return core.Meta{ID: fakeID(500 + n), CreatedAt: at(day, 9, 0).UTC(), CreatedBy: "okafor"}
+	}
+	c := &b.clin
+	c.allergies = []core.Allergy{
+		{Meta: m(1, 1), PatientID: p, Substance: "penicillin", Reaction: "anaphylaxis", Severity: core.SeverityLifeThreatening, RecordedBy: "okafor"},
+		{Meta: m(2, 2), PatientID: p, Substance: "shellfish", Reaction: "hives", Severity: core.SeverityModerate, RecordedBy: "okafor"},
+	}
+	c.problems = []core.Problem{
+		{Meta: m(3, 1), PatientID: p, Description: "Type 2 diabetes", Code: "E11.9", Onset: "2019-04-01", Status: core.ProblemActive},
+		{Meta: m(4, 1), PatientID: p, Description: "Essential hypertension", Code: "I10", Onset: "2021-01-15", Status: core.ProblemActive},
+		{Meta: m(5, 1), PatientID: p, Description: "Ankle sprain", Status: core.ProblemResolved},
+	}
+	c.meds = []core.Medication{{Meta: m(6, 1), PatientID: p, Drug: "omeprazole", Dose: "20 mg", Frequency: "once a day", Since: "2024-02-01", Active: true}}
+	c.rx = []core.Prescription{
+		{Meta: m(7, 3), PatientID: p, Doctor: "okafor", Status: core.PrescriptionActive, StartDate: "2026-03-03",
+			Medications: []core.PrescribedDrug{{Drug: "metformin", Dose: "500 mg", Route: core.RouteOral, Frequency: "twice a day", Quantity: 60, RefillsAllowed: 2, RefillsUsed: 1}}},
+		{Meta: m(8, 3), PatientID: p, Doctor: "okafor", Status: core.PrescriptionActive, StartDate: "2026-03-03",
+			Medications: []core.PrescribedDrug{{Drug: "sertraline", Dose: "50 mg", Route: core.RouteOral, Frequency: "once a day", Quantity: 30, RefillsAllowed: 3}}},
+	}
+	c.refills = []core.Refill{{Meta: m(9, 9), PrescriptionID: fakeID(507), PatientID: p, RequestedBy: "ana", Status: core.RefillRequested}}
+	c.reminders = []core.Reminder{{Meta: m(10, 3), PatientID: p, PrescriptionID: fakeID(507), Drug: "metformin", Times: []string{"08:00", "20:00"}, StartDate: "2026-03-03", Channel: core.ChannelInApp, Active: true}}
+	for i := 0; i < 6; i++ {
+		c.adherence = append(c.adherence, core.Adherence{Meta: m(20+i, 4+i), ReminderID: fakeID(510), PatientID: p, Due: at(4+i, 8, 0).UTC(), Taken: i != 2, RecordedAt: at(4+i, 9, 0).UTC(), RecordedBy: "okafor"})
+	}
+	for i := 0; i < 12; i++ {
+		taken := at(1, 9, 0).AddDate(0, 0, -7*(11-i)).UTC()
+		for _, r := range []struct {
+			metric core.Metric
+			value  float64
+			unit   string
+		}{{core.MetricSystolicBP, float64(150 - 3*i), "mmHg"}, {core.MetricDiastolicBP, float64(95 - i), "mmHg"}, {core.MetricHeartRate, float64(70 + i%4), "/min"}, {core.MetricWeightKg, 92 - 0.4*float64(i), "kg"}} {
+			c.vitals = append(c.vitals, core.Vital{Meta: m(100+len(c.vitals), 1), PatientID: p, RecordedBy: "okafor", TakenAt: taken, Metric: r.metric, Value: r.value, Unit: r.unit})
+		}
+	}
+	return p
+}
+
+// openChart logs okafor in and opens José Núñez's chart from the search.
+func openChart(h *harness) {
+	seedChart(h.b)
+	h.login("okafor")
+	h.keys("/")
+	h.typ("nunez")
+	h.keys("enter v")
+}
+
+// chartTabs are the chart's tabs by their keys.
+var chartTabs = []struct{ name, key string }{
+	{"summary", "1"}, {"notes", "2"}, {"vitals", "3"}, {"meds", "4"}, {"refills", "5"}, {"reminders", "6"},
+}
+
+// TestChartGolden compares every tab of the chart at 80x24 and 120x40
+// with its golden file (go test ./tui -run TestChartGolden -update).
+func TestChartGolden(t *testing.T) {
+	for _, tb := range chartTabs {
+		for _, sz := range [][2]int{{80, 24}, {120, 40}} {
+			t.Run(fmt.Sprintf("%s_%dx%d", tb.name, sz[0], sz[1]), func(t *testing.T) {
+				h := newHarness(t, sz[0], sz[1])
+				openChart(h)
+				h.keys(tb.key)
+				v := h.view()
+				checkSize(t, v, sz[0], sz[1])
+				golden.RequireEqual(t, []byte(v))
+			})
+		}
+	}
+}
+
+func TestChartSummaryAllergiesFirst(t *testing.T) {
+	h := newHarness(t, 80, 24)
+	openChart(h)
+	lines := strings.Split(h.view(), "\n")
+	if len(lines) < 4 || !strings.Contains(lines[3], "!! ALLERGIES: penicillin (life-threatening: anaphylaxis)") {
+		t.Fatalf("the allergies are not the first line of the summary:\n%s", h.view())
+	}
+	h.mustSee("Type 2 diabetes", "metformin 500 mg oral twice a day", "BP systolic", "117 mmHg")
+	h.mustNotSee("Ankle sprain")
+	if last := h.b.access[len(h.b.access)-1]; !strings.HasSuffix(last, "chart: opened from the patient's record") {
+		t.Fatalf("access log ends %q", last)
+	}
+}
+
+func TestChartFromTheDay(t *testing.T) {
+	h := newHarness(t, 80, 24)
+	seedChart(h.b)
+	h.login("okafor")
+	h.mustSee("v chart")
+	for i := 0; i < 10 && !strings.Contains(h.view(), "> 09:00"); i++ {
+		h.keys("k")
+	}
+	h.keys("v")
+	h.mustSee("José Núñez", "!! ALLERGIES: penicillin")
+	if _, ok := h.front().(*chart.Screen); !ok {
+		t.Fatalf("front screen is %T", h.front())
+	}
+	if last := h.b.access[len(h.b.access)-1]; !strings.Contains(last, "chart: opened from appointment") {
+		t.Fatalf("access log ends %q", last)
+	}
+}
+
+func TestChartAddAllergyAndProblem(t *testing.T) {
+	h := newHarness(t, 80, 24)
+	h.login("okafor")
+	h.keys("/")
+	h.typ("zoe")
+	h.keys("enter v")
+	h.mustSee("!! ALLERGIES NOT ASKED")
+	h.keys("N")
+	h.mustSee("Allergies: none known (NKA)", "Recorded: no known allergies.")
+	h.keys("a")
+	h.typ("latex")
+	h.keys("enter")
+	h.typ("rash")
+	h.keys("enter")
+	h.typ("awful")
+	h.keys("enter")
+	h.mustSee("severity must be one of")
+	h.keys("ctrl+u")
+	h.typ("mild")
+	h.keys("enter")
+	h.mustSee("!! ALLERGIES: latex (mild: rash)", "Allergy to latex recorded.")
+	h.mustNotSee("NKA")
+	h.keys("p")
+	h.typ("Migraine")
+	h.keys("ctrl+s")
+	h.mustSee("> Migraine")
+	h.keys("R")
+	h.mustSee("Resolved: Migraine.")
+	h.mustNotSee("> Migraine")
+}
+
+// clinicalSized are the chart's tabs and forms for TestEverySize, each
+// opened by okafor on a full chart.
+func clinicalSized() []struct {
+	name  string
+	login bool
+	steps func(h *harness)
+} {
+	var out []struct {
+		name  string
+		login bool
+		steps func(h *harness)
+	}
+	add := func(name string, steps func(h *harness)) {
+		out = append(out, struct {
+			name  string
+			login bool
+			steps func(h *harness)
+		}{name, false, steps})
+	}
+	for _, tb := range chartTabs {
+		add("chart_"+tb.name, func(h *harness) { openChart(h); h.keys(tb.key) })
+	}
+	add("chart_allergy_form", func(h *harness) { openChart(h); h.keys("a"); h.typ("latex") })
+	return out
+}

@@ -1,0 +1,157 @@
+package tui
+
+import (
+	"fmt"
+
+	"medisecure/core"
+)
+
+// fakeClinical holds the fake backend's clinical records besides notes.
+type fakeClinical struct {
+	allergies []core.Allergy
+	problems  []core.Problem
+	meds      []core.Medication
+	vitals    []core.Vital
+	rx        []core.Prescription
+	refills   []core.Refill
+	reminders []core.Reminder
+	adherence []core.Adherence
+}
+
+// Chart gathers a patient's records as the store does, and logs the read
+// with its reason.
+func (s *fakeSession) Chart(patient core.ID, reason string) (core.Chart, error) {
+	if err := s.lock(core.ActRead, core.KindProblem); err != nil {
+		return core.Chart{}, err
+	}
+	defer s.b.mu.Unlock()
+	c := core.Chart{}
+	for _, p := range s.b.patients {
+		if p.ID == patient {
+			c.Patient = p
+		}
+	}
+	if c.Patient.ID == "" {
+		return c, fmt.Errorf("store: patient not found")
+	}
+	for _, n := range s.b.notes {
+		if n.PatientID == patient {
+			c.Notes = append(c.Notes, n)
+		}
+	}
+	for _, a := range s.b.clin.allergies {
+		if a.PatientID == patient && !a.Deleted {
+			c.Allergies = append(c.Allergies, a)
+		}
+	}
+	for _, p := range s.b.clin.problems {
+		if p.PatientID == patient {
+			c.Problems = append(c.Problems, p)
+		}
+	}
+	s.b.clin.copyTo(&c, patient)
+	now := s.b.clock.Now()
+	for _, a := range core.UpcomingFrom(s.b.appts, now) {
+		if a.PatientID == patient {
+			c.Upcoming = append(c.Upcoming, a)
+		}
+	}
+	s.b.access = append(s.b.access, s.p.User+" "+string(patient)+" chart: "+reason)
+	return c, nil
+}
+
+// stamp gives a new record its ID and times.
+func (s *fakeSession) stamp(m *core.Meta) {
+	s.b.next++
+	m.ID, m.CreatedAt, m.UpdatedAt, m.CreatedBy = fakeID(1000+s.b.next), s.b.clock.Now(), s.b.clock.Now(), s.p.User
+	s.b.status.Pending++
+}
+
+func (s *fakeSession) AddAllergy(a core.Allergy) (core.Allergy, error) {
+	if err := s.lock(core.ActCreate, core.KindAllergy); err != nil {
+		return a, err
+	}
+	defer s.b.mu.Unlock()
+	if a.RecordedBy == "" {
+		a.RecordedBy = s.p.User
+	}
+	s.stamp(&a.Meta)
+	if err := a.Validate(); err != nil {
+		return a, err
+	}
+	for i, h := range s.b.clin.allergies {
+		if h.PatientID == a.PatientID && h.NoneKnown && !a.NoneKnown {
+			s.b.clin.allergies[i].Deleted = true
+		}
+	}
+	s.b.clin.allergies = append(s.b.clin.allergies, a)
+	return a, nil
+}
+
+func (s *fakeSession) AddProblem(p core.Problem) (core.Problem, error) {
+	if err := s.lock(core.ActCreate, core.KindProblem); err != nil {
+		return p, err
+	}
+	defer s.b.mu.Unlock()
+	if p.Status == "" {
+		p.Status = core.ProblemActive
+	}
+	s.stamp(&p.Meta)
+	if err := p.Validate(); err != nil {
+		return p, err
+	}
+	s.b.clin.problems = append(s.b.clin.problems, p)
+	return p, nil
+}
+
+func (s *fakeSession) SetProblemStatus(id core.ID, to core.ProblemStatus) (core.Problem, error) {
+	if err := s.lock(core.ActUpdate, core.KindProblem); err != nil {
+		return core.Problem{}, err
+	}
+	defer s.b.mu.Unlock()
+	for i, p := range s.b.clin.problems {
+		if p.ID == id {
+			if err := p.Status.CheckTransition(to); err != nil {
+				return p, err
+			}
+			s.b.clin.problems[i].Status = to
+			return s.b.clin.problems[i], nil
+		}
+	}
+	return core.Problem{}, fmt.Errorf("store: problem not found")
+}
+
+// copyTo puts a patient's medications, vitals, prescriptions, refills,
+// reminders and adherence into c.
+func (f *fakeClinical) copyTo(c *core.Chart, patient core.ID) {
+	for _, m := range f.meds {
+		if m.PatientID == patient {
+			c.Medications = append(c.Medications, m)
+		}
+	}
+	for _, v := range f.vitals {
+		if v.PatientID == patient {
+			c.Vitals = append(c.Vitals, v)
+		}
+	}
+	for _, p := range f.rx {
+		if p.PatientID == patient {
+			c.Prescriptions = append(c.Prescriptions, p)
+		}
+	}
+	for _, r := range f.refills {
+		if r.PatientID == patient {
+			c.Refills = append(c.Refills, r)
+		}
+	}
+	for _, r := range f.reminders {
+		if r.PatientID == patient {
+			c.Reminders = append(c.Reminders, r)
+		}
+	}
+	for _, a := range f.adherence {
+		if a.PatientID == patient {
+			c.Adherence = append(c.Adherence, a)
+		}
+	}
+}

@@ -1,0 +1,18 @@
+package chart
+
+import "medisecure/core"
+
+// Port is what the chart needs of a session. Every read writes an
+// access-log entry with the reason given.
+type Port interface {
+	// Chart opens a patient's whole chart; reason goes to the access log.
+	// Roles without clinical rights get an error wrapping core.ErrDenied.
+	Chart(patient core.ID, reason string) (core.Chart, error)
+	// AddAllergy records an allergy, or with NoneKnown "no known
+	// allergies"; the latter over listed allergies is refused.
+	AddAllergy(a core.Allergy) (core.Allergy, error)
+	// AddProblem puts a problem on the patient's list.
+	AddProblem(p core.Problem) (core.Problem, error)
+	// SetProblemStatus resolves a problem or makes it active again.
+	SetProblemStatus(id core.ID, to core.ProblemStatus) (core.Problem, error)
+}
