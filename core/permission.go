@@ -40,6 +40,8 @@ const (
 	KindUser      Kind = "user"
 	KindDevice    Kind = "device"
 	KindAccessLog Kind = "access_log"
+	// KindSSHKey is a thin terminal's SSH public key registered to a user.
+	KindSSHKey Kind = "ssh_key"
 )
 
 // Principal is who is acting: a logged-in user with a role.
@@ -120,8 +122,8 @@ var groups = []group{
 		rights: map[Role]string{RoleAdmin: "r", RoleReception: "rc", RoleBilling: "rc"},
 	},
 	{
-		kinds:  []Kind{KindUser, KindDevice},
-		reason: "only admins manage users and devices",
+		kinds:  []Kind{KindUser, KindDevice, KindSSHKey},
+		reason: "only admins manage users, devices and terminal keys",
 		rights: map[Role]string{RoleAdmin: "rcud"},
 	},
 	{

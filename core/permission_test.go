@@ -158,7 +158,7 @@ func TestOnlyDoctorsPrescribe(t *testing.T) {
 
 func TestOnlyAdminsManageUsersAndDevices(t *testing.T) {
 	for _, r := range Roles {
-		for _, k := range []Kind{KindUser, KindDevice} {
+		for _, k := range []Kind{KindUser, KindDevice, KindSSHKey} {
 			for _, a := range []Action{ActRead, ActCreate, ActUpdate, ActDelete} {
 				if got, want := Can(principalAs(r), a, k), r == RoleAdmin; got != want {
 					t.Errorf("Can(%s, %v, %s) = %v, want %v", r, a, k, got, want)
@@ -172,7 +172,7 @@ func TestOnlyAdminsManageUsersAndDevices(t *testing.T) {
 // "unknown kind" refusal, and that someone may create each one.
 func TestEveryKindIsInTheTable(t *testing.T) {
 	unknown := assertDenied(t, Authorize(principalAs(RoleAdmin), ActRead, Kind("spaceship")), RoleAdmin, ActRead, "spaceship")
-	kinds := append(append([]Kind(nil), Kinds...), KindUser, KindDevice, KindAccessLog)
+	kinds := append(append([]Kind(nil), Kinds...), KindUser, KindDevice, KindSSHKey, KindAccessLog)
 	for _, k := range kinds {
 		t.Run(string(k), func(t *testing.T) {
 			anyone := false

@@ -23,6 +23,9 @@ type Session struct {
 	// (with a grant of a newer key epoch) while the session is in use.
 	entryMu sync.Mutex
 	entry   *dirEntry
+	// readOnly marks a session opened by a terminal key alone (KeySession):
+	// it may read, never write.
+	readOnly bool
 }
 
 // dir is the session user's directory entry as last read.
@@ -165,6 +168,9 @@ func (s *Session) DB() *DB { return s.db }
 
 // authorize checks the session's user may take an action.
 func (s *Session) authorize(a core.Action, k core.Kind) error {
+	if s.readOnly && a != core.ActRead {
+		return &core.DeniedError{Role: s.user.Role, Action: a, Kind: k, Reason: "a terminal key alone only reads; writing needs your passphrase"}
+	}
 	return core.Authorize(s.Principal(), a, k)
 }
 

@@ -49,7 +49,7 @@ func (a *app) initCmd() *cobra.Command {
 
 // userCmd is clinic user: add or list staff.
 func (a *app) userCmd() *cobra.Command {
-	return group("user", "add or list staff (admins add)", a.userAddCmd(), a.userListCmd())
+	return group("user", "add or list staff (admins add), and their terminal keys", a.userAddCmd(), a.userListCmd(), a.userKeyCmd())
 }
 
 // userAddCmd is clinic user add.

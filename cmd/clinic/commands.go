@@ -24,6 +24,9 @@ func (e *env) storePath(c *common) string {
 // records.
 func (a *app) withSession(fn func(db *store.DB, s *store.Session) error) error {
 	e := a.e
+	if e.host != nil {
+		return a.hostedSession(fn)
+	}
 	user := a.c.user
 	if user == "" {
 		user = e.getenv("CLINIC_USER")
@@ -49,6 +52,9 @@ func (a *app) withSession(fn func(db *store.DB, s *store.Session) error) error {
 
 // openDB opens the store file without logging in.
 func (e *env) openDB(c *common) (*store.DB, error) {
+	if e.host != nil {
+		return nil, errNotOverSSH
+	}
 	path := e.storePath(c)
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("%w: no store at %s; create one with clinic init --data %s", store.ErrNotStore, path, filepath.Dir(path))
@@ -59,7 +65,7 @@ func (e *env) openDB(c *common) (*store.DB, error) {
 	}
 	db, err := store.Open(path, opts)
 	if err != nil {
-		return nil, err
+		return nil, servedElsewhere(path, err)
 	}
 	e.loc = db.Zone()
 	return db, nil

@@ -16,6 +16,7 @@ import (
 // env is what a command sees of the world: streams, variables, clock and the
 // store options. Tests build one with fixed values.
 type env struct {
+	stdin  io.Reader
 	stdout io.Writer
 	stderr io.Writer
 	getenv func(string) string
@@ -27,13 +28,16 @@ type env struct {
 	loc *time.Location
 	// readSecret reads a passphrase without echo.
 	readSecret func() (string, error)
+	// host is set when the command came over SSH to clinic serve: it
+	// runs on the served store as the terminal key's user (cmd_serve.go).
+	host *hosted
 }
 
 // newEnv is the real process environment.
 func newEnv() *env {
 	fd := int(os.Stdin.Fd())
 	return &env{
-		stdout: os.Stdout, stderr: os.Stderr,
+		stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr,
 		getenv: os.Getenv, now: time.Now, isTTY: term.IsTerminal(fd),
 		readSecret: func() (string, error) {
 			b, err := term.ReadPassword(fd)

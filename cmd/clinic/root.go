@@ -106,6 +106,7 @@ func newRoot(e *env) *cobra.Command {
 		a.inviteCmd(),
 		a.joinCmd(),
 		a.deviceCmd(),
+		a.serveCmd(),
 	)
 	forEach(root, func(c *cobra.Command) { c.DisableFlagsInUseLine = true })
 	return root
