@@ -31,11 +31,6 @@ var sized = append(append([]struct {
 		name  string
 		login bool
 		steps func(h *harness)
-	}{"doctor_home", false, func(h *harness) { h.login("okafor") }},
-	struct {
-		name  string
-		login bool
-		steps func(h *harness)
 	}{"cancel_prompt", true, func(h *harness) { h.keys("l j j C") }},
 )
 

@@ -241,3 +241,71 @@ func checkE2EStore(t *testing.T, c *e2eClinic) {
 		t.Errorf("the access log has no search (%v) or view (%v) of Ingrid by desk", searched, viewed)
 	}
 }
+
+// TestTUIHoursAndSwitchUser runs the real program on a real store: a
+// doctor added without working hours could never be booked; the admin
+// sets them on the schedules screen (A, enter, type, enter), then locks
+// and hands the workstation over (ctrl+l, ctrl+x): reception logs in and
+// sees nothing of the admin's screens. The store has the hours and the
+// doctor's slots are free.
+func TestTUIHoursAndSwitchUser(t *testing.T) {
+	c := newE2EClinic(t)
+	db, err := store.Open(c.path, e2eOptions())
+	must(t, err)
+	admin, err := db.Login("admin", e2eAdminPass)
+	must(t, err)
+	must(t, admin.AddUser(core.User{Name: "aaa.new", DisplayName: "Dr Aaron New", Role: core.RoleDoctor}, "new-pass-2026"))
+	m := tui.New(deskapp.Backend{DB: db}, tui.Options{Now: func() time.Time { return e2eNow }, NoColor: true})
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(80, 24))
+	waitFor := func(texts ...string) {
+		t.Helper()
+		teatest.WaitFor(t, tm.Output(), func(out []byte) bool {
+			for _, s := range texts {
+				if !bytes.Contains(out, []byte(s)) {
+					return false
+				}
+			}
+			return true
+		}, teatest.WithDuration(15*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
+	}
+	waitFor("Passphrase")
+	tm.Type("admin")
+	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+	tm.Type(e2eAdminPass)
+	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+	waitFor("admin (admin)")
+	tm.Type("A")
+	waitFor("Users (", "Dr Aaron New")
+	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+	waitFor("< Dr Aaron New >", "No working hours yet")
+	tm.Send(tea.KeyMsg{Type: tea.KeyTab})
+	tm.Type("09:00-13:00")
+	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+	waitFor("Saved the working hours of Dr Aaron New.")
+
+	tm.Send(tea.KeyMsg{Type: tea.KeyCtrlL})
+	waitFor("Screen locked", "ctrl+x switch user")
+	tm.Send(tea.KeyMsg{Type: tea.KeyCtrlX})
+	tm.Type("desk")
+	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+	tm.Type(e2ePass)
+	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+	waitFor("desk (reception)", "Waiting room")
+	tm.Send(tea.KeyMsg{Type: tea.KeyCtrlC})
+	tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
+	if final := tm.FinalModel(t).View(); strings.Contains(final, "Working hours") || strings.Contains(final, "Users (") {
+		t.Errorf("the admin's screens stayed after switching user:\n%s", final)
+	}
+	sc, err := admin.Schedule("aaa.new")
+	must(t, err)
+	monday := time.Date(2026, 11, 30, 9, 0, 0, 0, db.Zone()) // the Monday after the run's Thursday
+	if len(sc.Hours[time.Monday]) != 1 {
+		t.Fatalf("hours saved %+v", sc.Hours)
+	}
+	desk, err := db.Login("desk", e2ePass)
+	must(t, err)
+	if err := desk.CheckSlot(core.Appointment{PatientID: c.ingrid.ID, Doctor: "aaa.new", Start: monday.UTC(), Minutes: 15}); err != nil {
+		t.Errorf("Monday 09:00 with the new doctor: %v", err)
+	}
+	must(t, db.Close())
+}

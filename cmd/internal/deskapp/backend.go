@@ -53,7 +53,7 @@ func (s tuiSession) SyncStatus() tui.SyncStatus {
 	out := tui.SyncStatus{Pending: st.Pending, LastAck: st.LastAck, LastPull: st.LastPull}
 	if s.sync != nil {
 		link := s.sync.Status()
-		out.Online, out.Link = link.Online, linkText(link.Err)
+		out.Online, out.Link = link.Online, linkText(link)
 	}
 	if open, err := s.Conflicts(); err == nil {
 		out.Conflicts = len(open)

@@ -34,8 +34,21 @@ func TestLinkText(t *testing.T) {
 		{context.DeadlineExceeded, "sync failing"},
 		{errors.New("anything else"), "sync failing"},
 	} {
-		if got := linkText(tt.err); got != tt.want {
+		if got := linkText(client.Status{Online: true, Err: tt.err}); got != tt.want {
 			t.Errorf("linkText(%v) = %q, want %q", tt.err, got, tt.want)
+		}
+	}
+	for _, tt := range []struct {
+		st   client.Status
+		want string
+	}{
+		{client.Status{Online: true, Synced: true, State: "synced"}, ""},
+		{client.Status{Online: true, Restored: 3, State: "synced; server lost 3 changes; restored them"}, "server lost data, restored 3"},
+		{client.Status{Online: true, Quarantined: 2}, "2 quarantined"},
+		{client.Status{Online: true, State: "clock off by 12m0s (ahead of the server's): set this workstation's clock"}, "clock off: set the time"},
+	} {
+		if got := linkText(tt.st); got != tt.want {
+			t.Errorf("linkText(%+v) = %q, want %q", tt.st, got, tt.want)
 		}
 	}
 }

@@ -188,7 +188,7 @@ func (s *Screen) askUndo() tea.Cmd {
 	}
 	back, _ := core.UndoOf(s.last.from, s.last.to)
 	s.asking = &change{appt: s.last.appt, from: s.last.to, to: back}
-	s.reason = ui.NewField(36, "")
+	s.reason = ui.NewField(28, "")
 	s.reason.SetValue("pressed by mistake")
 	return nil
 }
