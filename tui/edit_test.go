@@ -43,3 +43,17 @@ func TestEditRefusesInvalid(t *testing.T) {
 		t.Fatal("saved an invalid phone")
 	}
 }
+
+// TestPatientVisits: the record shows what is booked and what was, from
+// the patient's own appointments (the screen had neither).
+func TestPatientVisits(t *testing.T) {
+	h := newHarness(t, 120, 40)
+	h.login("ana")
+	h.keys("/")
+	h.typ("zoe")
+	h.keys("enter")
+	h.mustSee("Upcoming (1)", "Tue 10 Mar 09:30   Dr Yuki Tanaka", "History (1)", "Tue 10 Mar 08:30   Dr Amara Okafor", "completed")
+	if want := "ana " + string(fakeID(1)) + " visits"; h.b.access[len(h.b.access)-1] != want {
+		t.Fatalf("access log ends %q, want %q", h.b.access[len(h.b.access)-1], want)
+	}
+}

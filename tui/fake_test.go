@@ -280,6 +280,22 @@ func (s *fakeSession) Appointments(day core.Date, doctor string) ([]core.Appoint
 	return out, nil
 }
 
+func (s *fakeSession) PatientAppointments(patient core.ID) ([]core.Appointment, error) {
+	if err := s.lock(core.ActRead, core.KindAppointment); err != nil {
+		return nil, err
+	}
+	defer s.b.mu.Unlock()
+	var out []core.Appointment
+	for _, a := range s.b.appts {
+		if a.PatientID == patient {
+			out = append(out, a)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Start.Before(out[j].Start) })
+	s.b.access = append(s.b.access, s.p.User+" "+string(patient)+" visits")
+	return out, nil
+}
+
 func (s *fakeSession) Appointment(id core.ID) (core.Appointment, error) {
 	if err := s.lock(core.ActRead, core.KindAppointment); err != nil {
 		return core.Appointment{}, err

@@ -1,6 +1,8 @@
 package patient
 
 import (
+	"time"
+
 	tea "github.com/charmbracelet/bubbletea"
 
 	"medisecure/core"
@@ -76,5 +78,22 @@ func saveCmd(s Port, to int, p core.Patient) tea.Cmd {
 			out, err = s.AddPatient(p)
 		}
 		return savedMsg{Envelope: ui.Envelope{To: to}, patient: out, err: err}
+	}
+}
+
+// visitsMsg carries a patient's visit history and upcoming appointments.
+type visitsMsg struct {
+	ui.Envelope
+	history, upcoming []core.Appointment
+	err               error
+}
+
+func visitsCmd(s Port, to int, id core.ID, now time.Time) tea.Cmd {
+	return func() tea.Msg {
+		appts, err := s.PatientAppointments(id)
+		ui.SafeAppointments(appts)
+		msg := visitsMsg{Envelope: ui.Envelope{To: to}, err: err}
+		msg.history, msg.upcoming = core.SplitVisits(appts, now)
+		return msg
 	}
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 
 	"medisecure/core"
 	"medisecure/tui/ui"
@@ -22,6 +23,12 @@ type Record struct {
 	loading bool
 	flash   string
 	err     string
+
+	// history (newest first) and upcoming (soonest first) are the
+	// patient's appointments; visits is set once they loaded.
+	history, upcoming []core.Appointment
+	visits            bool
+	visitsErr         string
 }
 
 // NewRecord shows r.Patient when the route carries the record (just
@@ -34,13 +41,14 @@ func NewRecord(c *ui.Shared, p Port, r ui.Route) *Record {
 	return s
 }
 
-// Init opens the record unless the route brought it.
+// Init opens the record unless the route brought it, and the visits.
 func (s *Record) Init() tea.Cmd {
+	visits := visitsCmd(s.port, s.ID(), s.id, s.S.Now())
 	if s.p.ID != "" {
-		return nil
+		return visits
 	}
 	s.loading = true
-	return openCmd(s.port, s.ID(), s.id)
+	return tea.Batch(openCmd(s.port, s.ID(), s.id), visits)
 }
 
 // Resume shows the record as the edit form saved it, with its note.
@@ -68,6 +76,9 @@ func (s *Record) Update(msg tea.Msg) tea.Cmd {
 		if msg.err == nil {
 			s.p = msg.patient
 		}
+	case visitsMsg:
+		s.visits, s.visitsErr = true, s.S.Describe(msg.err)
+		s.history, s.upcoming = msg.history, msg.upcoming
 	case tea.KeyMsg:
 		s.err, s.flash = "", ""
 		switch {
@@ -122,6 +133,7 @@ func (s *Record) View() string {
 		row("Record", p.ID.Short()),
 		"",
 	}
+	lines = append(lines, s.visitLines(s.Height-len(lines)-2)...)
 	switch {
 	case s.err != "":
 		lines = append(lines, "  "+st.Error.Render(s.err))
@@ -129,6 +141,45 @@ func (s *Record) View() string {
 		lines = append(lines, "  "+st.OK.Render(s.flash))
 	}
 	return strings.Join(lines, "\n")
+}
+
+// visitLines are the upcoming appointments, then the history, in at most
+// room lines; each list gets at least a line when both have entries.
+func (s *Record) visitLines(room int) []string {
+	st := s.S.Styles
+	switch {
+	case room < 2:
+		return nil
+	case s.visitsErr != "":
+		return []string{"  " + st.Error.Render(s.visitsErr)}
+	case !s.visits:
+		return []string{"  " + s.S.Spinner() + " Loading visits…"}
+	}
+	up := min(len(s.upcoming), max(1, (room-2)/2))
+	if len(s.upcoming) == 0 {
+		up = 0
+	}
+	past := max(0, min(len(s.history), room-2-max(up, 1)))
+	lines := append([]string{"  " + st.Bold.Render(fmt.Sprintf("Upcoming (%d)", len(s.upcoming)))}, s.visitRows(s.upcoming, up)...)
+	if len(s.upcoming) == 0 {
+		lines = append(lines, "    "+st.Subtle.Render("none booked"))
+	}
+	lines = append(lines, "  "+st.Bold.Render(fmt.Sprintf("History (%d)", len(s.history))))
+	return append(lines, s.visitRows(s.history, past)...)
+}
+
+// visitRows are the first n appointments of list, one line each.
+func (s *Record) visitRows(list []core.Appointment, n int) []string {
+	out := make([]string, 0, n)
+	for _, a := range list[:n] {
+		row := "    " + ui.PadRight(s.S.When(a.Start), 17) + "  " + ui.PadRight(s.S.DoctorLabel(a.Doctor), 20) + "  " +
+			ui.PadRight(a.Room, 8) + "  " + s.S.Styles.Appt[a.Status].Render(core.StatusWord(string(a.Status)))
+		if a.Reason != "" {
+			row += "  " + s.S.Styles.Subtle.Render(ui.Truncate(a.Reason, max(0, s.Width-lipgloss.Width(row)-2)))
+		}
+		out = append(out, row)
+	}
+	return out
 }
 
 // dob is the date of birth with the age today.

@@ -18,4 +18,7 @@ type Port interface {
 	// LikelyDuplicates lists patients with the same name (ignoring case and
 	// accents) and date of birth.
 	LikelyDuplicates(name string, dob core.Date) ([]core.Patient, error)
+	// PatientAppointments lists a patient's appointments, past and
+	// upcoming, by start, and logs the view.
+	PatientAppointments(patient core.ID) ([]core.Appointment, error)
 }
