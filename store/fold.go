@@ -22,3 +22,15 @@ func fold(s string) string {
 	}
 	return strings.Join(strings.Fields(specialFold.Replace(out)), " ")
 }
+
+// squash keeps only the letters and digits of folded text, so that spaces
+// and punctuation do not matter to search: "seán o'brien" → "seanobrien",
+// "de la cruz" → "delacruz".
+func squash(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return r
+		}
+		return -1
+	}, s)
+}

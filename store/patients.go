@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"medisecure/core"
 )
@@ -66,13 +67,14 @@ func (s *Session) Patient(id core.ID, reason string) (core.Patient, error) {
 }
 
 // FindPatients returns up to limit patients whose name, phone or date of
-// birth contains every word of text (case and accents ignored), best
-// matches first. The search is logged.
+// birth contains every word of text (case, accents, spaces and punctuation
+// in names ignored; a date in the clinic's own form, 27.03.1984 in Berlin,
+// read as the date), best matches first. The search is logged.
 func (s *Session) FindPatients(text string, limit int) ([]core.Patient, error) {
 	if err := s.authorize(core.ActRead, core.KindPatient); err != nil {
 		return nil, err
 	}
-	ids := s.db.search.find(text, limit)
+	ids := s.db.search.find(isoDates(text, s.db.zone), limit)
 	out := make([]core.Patient, 0, len(ids))
 	err := s.update(func(t *txn) error {
 		for _, id := range ids {
@@ -189,4 +191,19 @@ func (s *Session) PatientAppointments(patient core.ID) ([]core.Appointment, erro
 		return t.logAccess(patient, core.AccessView, "visit history and upcoming appointments")
 	})
 	return out, err
+}
+
+// isoDates rewrites the words of a query that are whole dates in the
+// clinic's own form (core.ParseDateIn) as ISO dates, the form the index
+// holds.
+func isoDates(text string, zone *time.Location) string {
+	words := strings.Fields(text)
+	for i, w := range words {
+		if strings.ContainsAny(w, "./") {
+			if d, err := core.ParseDateIn(w, zone); err == nil {
+				words[i] = string(d)
+			}
+		}
+	}
+	return strings.Join(words, " ")
 }

@@ -50,8 +50,9 @@ type searchIndex struct {
 	built   atomic.Pointer[scan]
 }
 
-// scan is what a search reads: every entry's text joined by NUL (starts[i]
-// is where ids[i]'s text begins; a sentinel start ends the last; the order
+// scan is what a search reads: every entry's text, then "|" and its folded
+// name squashed (squash), joined by NUL (starts[i] is where ids[i]'s text
+// begins; a sentinel start ends the last; the order
 // is the map's, so ties in ranking are broken by ID), and the
 // trigram lists over it. It is built from one version of the entries and
 // never changed, so searches read it without locks.
@@ -249,7 +250,12 @@ func (ix *searchIndex) current() *scan {
 	for _, id := range sc.ids {
 		sc.flat = append(sc.flat, 0)
 		sc.starts = append(sc.starts, len(sc.flat))
-		sc.flat = append(sc.flat, ix.entries[id].text...)
+		e := ix.entries[id]
+		sc.flat = append(sc.flat, e.text...)
+		// The name once more without spaces and punctuation, so that
+		// "obrien" finds O'Brien and "delacruz" de la Cruz; memory only,
+		// never in the stored shards.
+		sc.flat = append(append(sc.flat, '|'), squash(e.foldedName())...)
 	}
 	ix.mu.RUnlock()
 	sc.flat = append(sc.flat, 0)
@@ -332,7 +338,8 @@ func (ix *searchIndex) find(query string, limit int) []core.ID {
 
 // queryWords folds a query into words, dropping the separator character.
 // A word of digits and phone punctuation ("555-0134") is reduced to digits
-// unless it is a date.
+// unless it is a date; any other word loses its punctuation ("o'brien" →
+// "obrien"), which the squashed name in the scan text matches.
 func queryWords(q string) []string {
 	var out []string
 	for _, w := range strings.Fields(fold(strings.ReplaceAll(q, "|", " "))) {
@@ -341,6 +348,8 @@ func queryWords(q string) []string {
 			w = padDate(w)
 		case strings.ContainsAny(w, "0123456789") && strings.Trim(w, "0123456789+-(). ") == "":
 			w = core.PhoneDigits(w)
+		default:
+			w = squash(w) // "o'brien" finds OBrien and O'Brien alike
 		}
 		if w != "" {
 			out = append(out, w)

@@ -337,3 +337,57 @@ func TestAccessIsLoggedUnderThePatientsOwnID(t *testing.T) {
 		t.Errorf("opening %s by %s left %d entries under her ID, want 1", zoe.ID, upper, len(entries))
 	}
 }
+
+func TestSearchIgnoresSpacesAndPunctuation(t *testing.T) {
+	f := newFixture(t)
+	obrien := f.patient(t, "Seán O'Brien", "1975-06-15", "")
+	cruz := f.patient(t, "Maria de la Cruz", "1988-09-09", "")
+	plain := f.patient(t, "Liam OBrien", "1991-01-01", "")
+	mueller := f.patient(t, "Eva Müller-Lüdenscheidt", "1970-02-02", "")
+	f.patient(t, "Bria Orient", "1980-01-01", "") // holds "o", "bri" but not "obri"
+	for _, tc := range []struct {
+		query string
+		want  []core.Patient
+	}{
+		{"obrien", []core.Patient{plain, obrien}},
+		{"o'brien", []core.Patient{plain, obrien}},
+		{"O’Brien", []core.Patient{plain, obrien}},
+		{"delacruz", []core.Patient{cruz}},
+		{"de la cruz", []core.Patient{cruz}},
+		{"DeLaCruz", []core.Patient{cruz}},
+		{"mariadelac", []core.Patient{cruz}},
+		{"mullerludenscheidt", []core.Patient{mueller}},
+		{"muller-lud", []core.Patient{mueller}},
+		{"sean obrien", []core.Patient{obrien}},
+	} {
+		t.Run(tc.query, func(t *testing.T) {
+			got, err := f.desk.FindPatients(tc.query, 10)
+			must(t, err)
+			gotIDs, want := ids(got...), ids(tc.want...)
+			if len(gotIDs) != len(want) {
+				t.Fatalf("found %v, want %v", names(got), names(tc.want))
+			}
+			seen := map[core.ID]bool{}
+			for _, id := range gotIDs {
+				seen[id] = true
+			}
+			for i, id := range want {
+				if !seen[id] {
+					t.Errorf("missing %s in %v", tc.want[i].Name, names(got))
+				}
+			}
+		})
+	}
+}
+
+func TestSearchReadsTheClinicsDateForm(t *testing.T) {
+	f := newFixture(t) // a Europe/Berlin clinic
+	p := registerSearchPatients(t, f)
+	for _, q := range []string{"27.03.1984", "1984-03-27", "zoe 27.3.1984"} {
+		got, err := f.desk.FindPatients(q, 5)
+		must(t, err)
+		if len(got) != 1 || got[0].ID != p.zoe.ID {
+			t.Errorf("%q found %v, want Zoë", q, names(got))
+		}
+	}
+}
