@@ -24,10 +24,14 @@ const (
 // move) does.
 type Conflict struct {
 	Meta
-	// On is what both appointments need at once: "doctor", "room" or "patient".
+	// On is what both appointments need at once: "doctor", "room" or
+	// "patient"; or ConflictOnInvoice for an invoice paid twice over.
 	On           string         `json:"on"`
 	Appointments [2]ID          `json:"appointments"`
 	Status       ConflictStatus `json:"status"`
+	// Invoice and Payments are set for ConflictOnInvoice (core/billing.go).
+	Invoice  ID   `json:"invoice"`
+	Payments []ID `json:"payments"`
 }
 
 func init() { register(KindConflict, func() Entity { return &Conflict{} }) }
@@ -38,7 +42,9 @@ func (*Conflict) Kind() Kind { return KindConflict }
 // Validate checks the conflict's fields.
 func (c *Conflict) Validate() error {
 	ch := &checker{kind: KindConflict}
-	if c.Appointments[0] == "" || c.Appointments[1] == "" || c.Appointments[0] == c.Appointments[1] {
+	if c.On == ConflictOnInvoice {
+		ch.refID("invoice", c.Invoice, "an invoice")
+	} else if c.Appointments[0] == "" || c.Appointments[1] == "" || c.Appointments[0] == c.Appointments[1] {
 		ch.add("appointments", "must name two different appointments")
 	}
 	if c.Status != ConflictOpen && c.Status != ConflictResolved {

@@ -35,6 +35,7 @@ var samples = map[Kind]func(testing.TB) Entity{
 	},
 	KindConsent:      func(tb testing.TB) Entity { return validConsent(tb) },
 	KindDocument:     func(tb testing.TB) Entity { return validDocument(tb) },
+	KindFee:          func(tb testing.TB) Entity { return validFee(tb) },
 	KindInvoice:      func(tb testing.TB) Entity { return validInvoice(tb) },
 	KindMedication:   func(tb testing.TB) Entity { return validMedication(tb) },
 	KindMessage:      func(tb testing.TB) Entity { return validMessage(tb) },

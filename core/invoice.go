@@ -35,15 +35,17 @@ const (
 )
 
 // invoiceMachine: draft → issued → partially_paid → paid; issued → paid;
-// issued → cancelled. Once money was taken an invoice is settled, not
-// cancelled.
+// issued → cancelled (by a credit note). A refund takes a paid invoice back
+// to partially_paid or issued. Once money was taken an invoice is settled
+// (or the money refunded first), not cancelled. Only draft, issued and
+// cancelled are ever stored; the paid states follow from the payments.
 var invoiceMachine = machine[InvoiceStatus]{
 	kind: KindInvoice,
 	next: map[InvoiceStatus][]InvoiceStatus{
 		InvoiceDraft:         {InvoiceIssued},
 		InvoiceIssued:        {InvoicePartiallyPaid, InvoicePaid, InvoiceCancelled},
-		InvoicePartiallyPaid: {InvoicePaid},
-		InvoicePaid:          nil,
+		InvoicePartiallyPaid: {InvoicePaid, InvoiceIssued},
+		InvoicePaid:          {InvoicePartiallyPaid, InvoiceIssued},
 		InvoiceCancelled:     nil,
 	},
 }
@@ -64,17 +66,26 @@ func ParseInvoiceStatus(s string) (InvoiceStatus, error) {
 	return InvoiceStatus(s), nil
 }
 
-// InvoiceItem is one line of an invoice: a service or good, how many, and the
-// price of one.
+// InvoiceItem is one line of an invoice: a service or good, how many, the
+// price of one, a discount off the line and the tax rate on what remains.
 type InvoiceItem struct {
 	Description string `json:"description"`
 	Quantity    int    `json:"quantity"`
 	UnitPrice   Money  `json:"unit_price"`
-	// Code is an optional tariff or procedure code.
+	// Code is an optional tariff or procedure code (a fee's code).
 	Code string `json:"code"`
+	// Discount is taken off the whole line before tax; zero for none.
+	Discount Money `json:"discount"`
+	// Tax is the rate charged on the line after the discount.
+	Tax Rate `json:"tax"`
 }
 
 // Invoice is what a patient owes for a visit or service, in one currency.
+//
+// Only the lifecycle is stored in Status: draft, issued or cancelled. Paid
+// and partially paid are worked out from the payments (InvoiceAccount), so
+// that two desks taking money offline never merge into a status that the
+// payments do not bear out.
 type Invoice struct {
 	Meta
 	PatientID     ID            `json:"patient_id"`
@@ -86,6 +97,14 @@ type Invoice struct {
 	IssuedAt      time.Time     `json:"issued_at"`
 	DueDate       Date          `json:"due_date"`
 	Notes         string        `json:"notes" text:"multiline"`
+	// Desk is the workstation (device ID) that issued the invoice and
+	// numbered it.
+	Desk string `json:"desk"`
+	// CreditNote is the number of the credit note that cancelled the
+	// invoice, with when and why.
+	CreditNote   string    `json:"credit_note"`
+	CancelledAt  time.Time `json:"cancelled_at"`
+	CancelReason string    `json:"cancel_reason"`
 }
 
 func init() { register(KindInvoice, func() Entity { return &Invoice{} }) }
@@ -94,13 +113,14 @@ func init() { register(KindInvoice, func() Entity { return &Invoice{} }) }
 func (*Invoice) Kind() Kind { return KindInvoice }
 
 // Validate checks every field and lists all that are wrong. A draft may have
-// no items yet; an issued invoice has at least one and says when it was
-// issued. Every price is in the invoice's currency.
+// no items and no number yet; an issued invoice has at least one item, a
+// number and says when it was issued; a cancelled one names its credit
+// note and why. Every price is in the invoice's currency.
 func (inv *Invoice) Validate() error {
 	c := &checker{kind: KindInvoice}
 	c.refID("patient", inv.PatientID, "a patient")
 	c.optRefID("appointment", inv.AppointmentID, "an appointment")
-	if c.require("number", inv.Number) {
+	if inv.Status != InvoiceDraft && c.require("number", inv.Number) || inv.Number != "" {
 		c.maxLen("number", inv.Number, 40)
 	}
 	if !validCurrency(inv.Currency) {
@@ -119,6 +139,16 @@ func (inv *Invoice) Validate() error {
 	if inv.Status != InvoiceDraft && inv.IssuedAt.IsZero() {
 		c.add("issued_at", "is required once the invoice is issued")
 	}
+	if inv.Status == InvoiceCancelled {
+		c.require("credit_note", inv.CreditNote)
+		c.require("cancel_reason", inv.CancelReason)
+		if inv.CancelledAt.IsZero() {
+			c.add("cancelled_at", "is required once the invoice is cancelled")
+		}
+	}
+	c.maxLen("credit_note", inv.CreditNote, 40)
+	c.maxLen("cancel_reason", inv.CancelReason, 500)
+	c.maxLen("desk", inv.Desk, 40)
 	c.optDay("due_date", inv.DueDate)
 	c.maxLen("notes", inv.Notes, 2000)
 	c.freeText(inv)
@@ -141,26 +171,72 @@ func (it *InvoiceItem) validate(c *checker, prefix, currency string) {
 	case it.UnitPrice.Minor > maxUnitMinor:
 		c.add(prefix+".unit_price", "must be at most "+Money{Minor: maxUnitMinor, Currency: currency}.String())
 	}
+	switch d := it.Discount; {
+	case d.Minor == 0:
+	case d.Currency != currency:
+		c.add(prefix+".discount", "must be in the invoice currency "+currency)
+	case d.Minor < 0:
+		c.add(prefix+".discount", "must not be negative")
+	case it.Quantity >= 1 && it.Quantity <= maxItemQuantity && it.UnitPrice.Minor >= 0 && it.UnitPrice.Minor <= maxUnitMinor &&
+		d.Minor > it.UnitPrice.Minor*int64(it.Quantity):
+		c.add(prefix+".discount", "must not be more than the line")
+	}
+	if !it.Tax.valid() {
+		c.add(prefix+".tax", "must be between 0% and 100%")
+	}
 	c.maxLen(prefix+".code", it.Code, 20)
 }
 
-// Total adds up the items. Every price must be in the invoice's currency;
+// Net is the line after its discount, before tax, in minor units.
+func (it *InvoiceItem) Net() int64 {
+	return it.UnitPrice.Minor*int64(it.Quantity) - it.Discount.Minor
+}
+
+// TaxAmount is the tax on the line, rounded half away from zero to the
+// minor unit, line by line.
+func (it *InvoiceItem) TaxAmount() int64 { return it.Tax.of(it.Net()) }
+
+// Totals are an invoice's sums: before tax, the tax, and what is owed.
+type Totals struct {
+	Net   Money `json:"net"`
+	Tax   Money `json:"tax"`
+	Gross Money `json:"gross"`
+}
+
+// Totals adds up the items. Every price must be in the invoice's currency;
 // otherwise the error wraps ErrCurrency.
-func (inv *Invoice) Total() (Money, error) {
-	var sum int64
+func (inv *Invoice) Totals() (Totals, error) {
+	var net, tax int64
 	for i, it := range inv.Items {
-		if it.UnitPrice.Currency != inv.Currency {
-			return Money{}, fmt.Errorf("%w: item %d (%s) is in %s, the invoice in %s", ErrCurrency, i+1, it.Description, it.UnitPrice.Currency, inv.Currency)
+		if it.UnitPrice.Currency != inv.Currency || it.Discount.Minor != 0 && it.Discount.Currency != inv.Currency {
+			return Totals{}, fmt.Errorf("%w: item %d (%s) is in %s, the invoice in %s", ErrCurrency, i+1, it.Description, it.UnitPrice.Currency, inv.Currency)
 		}
 		line, ok := mulMinor(it.UnitPrice.Minor, int64(it.Quantity))
 		if ok {
-			sum, ok = addMinor(sum, line)
+			line -= it.Discount.Minor
+			net, ok = addMinor(net, line)
+		}
+		if ok && line < maxUnitMinor*maxItemQuantity {
+			tax, ok = addMinor(tax, it.Tax.of(line))
+		} else {
+			ok = false
 		}
 		if !ok {
-			return Money{}, fmt.Errorf("%w: invoice total is too large", ErrInvalid)
+			return Totals{}, fmt.Errorf("%w: invoice total is too large", ErrInvalid)
 		}
 	}
-	return Money{Minor: sum, Currency: inv.Currency}, nil
+	gross, ok := addMinor(net, tax)
+	if !ok {
+		return Totals{}, fmt.Errorf("%w: invoice total is too large", ErrInvalid)
+	}
+	cur := inv.Currency
+	return Totals{Net: Money{net, cur}, Tax: Money{tax, cur}, Gross: Money{gross, cur}}, nil
+}
+
+// Total is what the invoice asks for: its items after discounts, with tax.
+func (inv *Invoice) Total() (Money, error) {
+	t, err := inv.Totals()
+	return t.Gross, err
 }
 
 // mulMinor multiplies two amounts and reports false on overflow.
@@ -208,8 +284,10 @@ func (m PaymentMethod) Valid() bool {
 	return false
 }
 
-// Payment is money received against an invoice. Payments are append-only, so
-// two desks taking money offline never lose either payment in a merge.
+// Payment is money received against an invoice, or, with a negative
+// amount, money given back (a refund of an earlier payment, with a reason).
+// Payments are append-only, so two desks taking money offline never lose
+// either payment in a merge, and a refund never edits what it refunds.
 type Payment struct {
 	Meta
 	InvoiceID  ID            `json:"invoice_id"`
@@ -220,12 +298,24 @@ type Payment struct {
 	ReceivedBy string        `json:"received_by"`
 	// Reference is the card slip, transfer or claim reference.
 	Reference string `json:"reference"`
+	// Desk is the workstation (device ID) the money changed hands at, for
+	// the day-end report.
+	Desk string `json:"desk"`
+	// RefundOf is the payment a refund gives money back from; Reason says
+	// why. Both are set exactly when Amount is negative.
+	RefundOf ID     `json:"refund_of"`
+	Reason   string `json:"reason"`
+	// ClaimID is the insurance claim an insurer's payment settles.
+	ClaimID ID `json:"claim_id"`
 }
 
 func init() { register(KindPayment, func() Entity { return &Payment{} }) }
 
 // Kind is KindPayment.
 func (*Payment) Kind() Kind { return KindPayment }
+
+// IsRefund reports whether the payment gives money back.
+func (p *Payment) IsRefund() bool { return p.Amount.Minor < 0 }
 
 // Validate checks every field and lists all that are wrong.
 func (p *Payment) Validate() error {
@@ -235,8 +325,10 @@ func (p *Payment) Validate() error {
 	switch {
 	case !validCurrency(p.Amount.Currency):
 		c.add("amount", "must have an ISO 4217 currency like EUR")
-	case p.Amount.Minor <= 0:
-		c.add("amount", "must be more than zero")
+	case p.Amount.Minor == 0:
+		c.add("amount", "must not be zero")
+	case p.Amount.Minor > maxUnitMinor*maxItemQuantity || p.Amount.Minor < -maxUnitMinor*maxItemQuantity:
+		c.add("amount", "is too large")
 	}
 	if !p.Method.Valid() {
 		c.add("method", "must be one of cash, card, transfer, insurance")
@@ -246,52 +338,83 @@ func (p *Payment) Validate() error {
 	}
 	c.staff("received_by", p.ReceivedBy)
 	c.maxLen("reference", p.Reference, 100)
+	c.maxLen("desk", p.Desk, 40)
+	if p.Amount.Minor < 0 {
+		c.refID("refund_of", p.RefundOf, "a payment")
+		c.require("reason", p.Reason)
+	} else if p.RefundOf != "" {
+		c.add("refund_of", "is only for a refund (a negative amount)")
+	}
+	c.optRefID("claim", p.ClaimID, "a claim")
+	c.maxLen("reason", p.Reason, 500)
 	c.freeText(p)
 	return c.err()
 }
 
-// InvoiceStatusAfter works out the status an invoice should have once the
-// given payments (all of them, for this invoice) are counted: paid when they
-// cover the total, partially_paid when they cover part of it, and the
-// current status when no money was received. Payments in another currency
-// are an error wrapping ErrCurrency, more than the total one wrapping
-// ErrOverpaid, and a status the invoice may not move to (a payment on a
-// draft or a cancelled invoice) a *TransitionError.
-func InvoiceStatusAfter(inv *Invoice, payments []Payment) (InvoiceStatus, error) {
+// Account is an invoice's money as its payments stand: never stored, always
+// worked out from the invoice's items and every payment and refund on it,
+// so every replica that holds the same records shows the same figures.
+type Account struct {
+	// Total is what the items add up to; Due is what is owed, the total or
+	// nothing once the invoice is cancelled (a draft owes nothing yet).
+	Total Money `json:"total"`
+	Due   Money `json:"due"`
+	// Paid is every payment less every refund.
+	Paid Money `json:"paid"`
+	// Balance is Due less Paid: above zero still owed, below zero paid
+	// over (the patient is in credit).
+	Balance Money         `json:"balance"`
+	Status  InvoiceStatus `json:"status"`
+}
+
+// Overpaid reports whether more was received than is owed.
+func (a Account) Overpaid() bool { return a.Balance.Minor < 0 }
+
+// Open reports whether money is still owed on an issued invoice.
+func (a Account) Open() bool {
+	return a.Balance.Minor > 0 && (a.Status == InvoiceIssued || a.Status == InvoicePartiallyPaid)
+}
+
+// InvoiceAccount works out an invoice's account from its payments (all of
+// them, for this invoice, in any order): the status is paid when they cover
+// what is due, partially_paid when they cover part of it, issued when none
+// did; a draft and a cancelled invoice keep their status. Payments for
+// another invoice are an error wrapping ErrInvalid, in another currency one
+// wrapping ErrCurrency.
+func InvoiceAccount(inv *Invoice, payments []Payment) (Account, error) {
 	total, err := inv.Total()
 	if err != nil {
-		return "", err
+		return Account{}, err
 	}
 	var paid int64
 	for i, p := range payments {
 		switch {
 		case p.InvoiceID != inv.ID:
-			return "", fmt.Errorf("%w: payment %d is for another invoice", ErrInvalid, i+1)
+			return Account{}, fmt.Errorf("%w: payment %d is for another invoice", ErrInvalid, i+1)
 		case p.Amount.Currency != inv.Currency:
-			return "", fmt.Errorf("%w: payment %d is in %s, the invoice in %s", ErrCurrency, i+1, p.Amount.Currency, inv.Currency)
-		case p.Amount.Minor <= 0:
-			return "", fmt.Errorf("%w: payment %d is not more than zero", ErrInvalid, i+1)
+			return Account{}, fmt.Errorf("%w: payment %d is in %s, the invoice in %s", ErrCurrency, i+1, p.Amount.Currency, inv.Currency)
 		}
 		var ok bool
 		if paid, ok = addMinor(paid, p.Amount.Minor); !ok {
-			return "", fmt.Errorf("%w: payments add up to too much", ErrOverpaid)
+			return Account{}, fmt.Errorf("%w: payments add up to too much", ErrInvalid)
 		}
 	}
-	var next InvoiceStatus
+	cur := inv.Currency
+	a := Account{Total: total, Due: total, Paid: Money{paid, cur}, Status: inv.Status}
+	if inv.Status == InvoiceDraft || inv.Status == InvoiceCancelled {
+		a.Due = Money{0, cur}
+	}
+	a.Balance = Money{a.Due.Minor - paid, cur}
+	if inv.Status == InvoiceDraft || inv.Status == InvoiceCancelled {
+		return a, nil
+	}
 	switch {
-	case paid == 0:
-		return inv.Status, nil
-	case paid > total.Minor:
-		return "", fmt.Errorf("%w: %s paid against %s", ErrOverpaid, Money{Minor: paid, Currency: inv.Currency}, total)
-	case paid == total.Minor:
-		next = InvoicePaid
+	case paid <= 0:
+		a.Status = InvoiceIssued
+	case paid < a.Due.Minor:
+		a.Status = InvoicePartiallyPaid
 	default:
-		next = InvoicePartiallyPaid
+		a.Status = InvoicePaid
 	}
-	if next != inv.Status {
-		if err := invoiceMachine.check(inv.Status, next); err != nil {
-			return "", err
-		}
-	}
-	return next, nil
+	return a, nil
 }

@@ -27,6 +27,7 @@ const (
 	KindInvoice      Kind = "invoice"
 	KindPayment      Kind = "payment"
 	KindClaim        Kind = "claim"
+	KindFee          Kind = "fee"
 	KindConsent      Kind = "consent"
 	KindConflict     Kind = "conflict"
 )
@@ -34,7 +35,7 @@ const (
 // Kinds lists every kind in a fixed order (the order of export).
 var Kinds = []Kind{
 	KindAddendum, KindAdherence, KindAllergy, KindAppointment, KindAttachment,
-	KindClaim, KindConflict, KindConsent, KindDocument, KindInvoice,
+	KindClaim, KindConflict, KindConsent, KindDocument, KindFee, KindInvoice,
 	KindMedication, KindMessage, KindNote, KindNotification, KindPatient,
 	KindPayment, KindPrescription, KindProblem, KindRefill, KindReminder,
 	KindSchedule, KindTelesession, KindVital,

@@ -101,3 +101,87 @@ func (m Money) Add(o Money) (Money, error) {
 	}
 	return Money{Minor: m.Minor + o.Minor, Currency: cur}, nil
 }
+
+// ParseAmount reads an amount in the clinic's currency: "20", "20.5",
+// "20.50" or "20.50 EUR" (the code, when given, must be currency).
+func ParseAmount(s, currency string) (Money, error) {
+	s = strings.TrimSpace(s)
+	if !strings.ContainsAny(s, " \t") {
+		s += " " + currency
+	}
+	m, err := ParseMoney(s)
+	if err != nil {
+		return Money{}, fmt.Errorf("%w: %s", ErrInvalid, StripPrefixes(err.Error()))
+	}
+	if m.Currency != currency {
+		return Money{}, fmt.Errorf("%w: %s is not in the clinic's currency %s", ErrCurrency, m, currency)
+	}
+	return m, nil
+}
+
+// Neg is the amount with its sign turned, for a refund.
+func (m Money) Neg() Money { return Money{Minor: -m.Minor, Currency: m.Currency} }
+
+// IsZero reports whether the amount is nothing.
+func (m Money) IsZero() bool { return m.Minor == 0 }
+
+// Rate is a tax rate in basis points: 1900 is 19%.
+type Rate int
+
+// maxRate is 100%.
+const maxRate Rate = 10000
+
+// ParseRate reads a tax rate as a fraction ("0.19"), a percentage ("19%",
+// "7.5%") or "0". More than two decimals of a percent, negative rates and
+// rates above 100% are refused.
+func ParseRate(s string) (Rate, error) {
+	s = strings.TrimSpace(s)
+	pct := strings.HasSuffix(s, "%")
+	s = strings.TrimSuffix(s, "%")
+	whole, frac, _ := strings.Cut(s, ".")
+	scale := 4 // a fraction: 0.1900 → 1900 basis points
+	if pct {
+		scale = 2
+	}
+	if whole == "" || len(frac) > scale || strings.Trim(whole+frac, "0123456789") != "" || len(whole) > 5 {
+		return 0, fmt.Errorf("%w: tax rate %q is not like 0.19 or 19%%", ErrInvalid, s)
+	}
+	frac += strings.Repeat("0", scale-len(frac))
+	var v int
+	for _, r := range whole + frac {
+		v = v*10 + int(r-'0')
+	}
+	if Rate(v) > maxRate {
+		return 0, fmt.Errorf("%w: tax rate %q is above 100%%", ErrInvalid, s)
+	}
+	return Rate(v), nil
+}
+
+// String renders the rate as a percentage: "19%", "7.5%", "0%".
+func (r Rate) String() string {
+	s := fmt.Sprintf("%d.%02d", r/100, r%100)
+	s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	return s + "%"
+}
+
+// valid reports whether the rate is between 0% and 100%.
+func (r Rate) valid() bool { return r >= 0 && r <= maxRate }
+
+// of is the rate applied to an amount in minor units, rounded half away
+// from zero to the minor unit.
+func (r Rate) of(minor int64) int64 {
+	// Split minor so that no product overflows: a line total of up to
+	// 10^16 minor units times 10^4 basis points would.
+	hi, lo := minor/int64(maxRate), minor%int64(maxRate)
+	q := hi * int64(r)
+	p := lo * int64(r)
+	q += p / int64(maxRate)
+	rem := p % int64(maxRate)
+	switch {
+	case rem*2 >= int64(maxRate):
+		q++
+	case rem*2 <= -int64(maxRate):
+		q--
+	}
+	return q
+}

@@ -117,6 +117,11 @@ var groups = []group{
 		rights: map[Role]string{RoleAdmin: "r", RoleReception: "r", RoleBilling: "rcud"},
 	},
 	{
+		kinds:  []Kind{KindFee},
+		reason: "the fee schedule is kept by admins and billing",
+		rights: map[Role]string{RoleAdmin: "rcud", RoleReception: "r", RoleDoctor: "r", RoleNurse: "r", RoleBilling: "rcud"},
+	},
+	{
 		kinds:  []Kind{KindPayment},
 		reason: "payments are taken at the desk or by billing",
 		rights: map[Role]string{RoleAdmin: "r", RoleReception: "rc", RoleBilling: "rc"},

@@ -56,6 +56,8 @@ type Org struct {
 	Zone    string    `json:"zone"`
 	Epoch   int       `json:"epoch"`
 	Created time.Time `json:"created"`
+	// Currency is the clinic's ISO 4217 currency; empty means EUR.
+	Currency string `json:"currency"`
 }
 
 // device is this workstation as the store knows it.

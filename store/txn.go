@@ -23,7 +23,10 @@ type txn struct {
 	// appts are the appointments this transaction changed, as they now
 	// stand, for the conflict check at the end.
 	appts map[core.ID]*core.Appointment
-	seq   uint64
+	// invoices are the invoices whose payments or status this transaction
+	// changed, for the overpayment check at the end (billing.go).
+	invoices map[core.ID]bool
+	seq      uint64
 	// head is the access log's head once this transaction has logged.
 	head *auditHead
 }
@@ -59,6 +62,9 @@ func (s *Session) view(fn func(t *txn) error) error {
 // finish does the work every write shares before commit.
 func (t *txn) finish() error {
 	if err := t.checkConflicts(); err != nil {
+		return err
+	}
+	if err := t.checkInvoices(); err != nil {
 		return err
 	}
 	if err := t.s.db.search.persist(t.tx, t.keys.store, t.search); err != nil {
@@ -168,7 +174,8 @@ func (t *txn) apply(c *core.Change) (bool, error) {
 // only those are decoded on every write (appointments twice, to find their
 // old index keys).
 func hasIndex(k core.Kind) bool {
-	return k == core.KindPatient || k == core.KindAppointment || k == core.KindSchedule || k == core.KindNote || clinicalKinds[k]
+	return k == core.KindPatient || k == core.KindAppointment || k == core.KindSchedule || k == core.KindNote || clinicalKinds[k] ||
+		k == core.KindInvoice || k == core.KindPayment
 }
 
 // decodeEntity turns a record into its typed entity.
@@ -204,6 +211,10 @@ func (t *txn) reindex(before, after core.Entity) error {
 		return t.indexSchedule(a)
 	case *core.Note:
 		return t.indexNote(a)
+	case *core.Invoice:
+		return t.indexInvoice(a)
+	case *core.Payment:
+		return t.indexPayment(a)
 	default:
 		return t.indexClinical(after)
 	}

@@ -1,0 +1,705 @@
+package store
+
+import (
+	"bytes"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"medisecure/core"
+)
+
+// Billing: the fee schedule, invoices, payments and refunds.
+//
+// Money is append-only: a payment is never edited, a refund is a new,
+// negative payment naming the one it gives back from, and every figure (an
+// invoice's paid and balance, its paid status, a patient's balance) is
+// worked out from the records by core.InvoiceAccount when it is read,
+// never stored as a merged number.
+//
+// Index entries in bucketSchedule, like the appointments':
+//
+//	'P' ‖ invoice ID (12) ‖ payment ID (12)          the payments of an invoice
+//	'I' ‖ keyed hash of the patient (8) ‖ invoice ID  the invoices of a patient
+const (
+	classPayment = 'P'
+	classInvoice = 'I'
+)
+
+// Invoice numbers are the issuing workstation's series and its next number
+// in that series: "<device ID>-000042". The counters live in bucketMeta,
+// under the device ID (a copied store that becomes a new device starts its
+// own series at 1), and move in the transaction that issues (or cancels),
+// so a number is used exactly when the invoice is, and no two workstations
+// share a series; docs/billing.md says why.
+var (
+	metaInvoiceSeq = []byte("invoice_seq/")
+	metaCreditSeq  = []byte("credit_seq/")
+)
+
+// Errors of billing.
+var (
+	// ErrNotIssued is returned when money is taken on, or a claim made
+	// from, an invoice that is a draft or cancelled.
+	ErrNotIssued = core.NewError(core.ClassValidation, "store: invoice is not issued")
+	// ErrHasPayments is returned when cancelling an invoice that still
+	// holds money: refund it first.
+	ErrHasPayments = core.NewError(core.ClassValidation, "store: invoice holds payments; refund them before cancelling")
+	// ErrRefund is returned when a refund gives back more than its payment
+	// still holds, or refunds a refund.
+	ErrRefund = core.NewError(core.ClassValidation, "store: refund not possible")
+	// ErrNotCompleted is returned when invoicing an appointment that has
+	// not been completed.
+	ErrNotCompleted = core.NewError(core.ClassValidation, "store: appointment is not completed")
+)
+
+// defaultCurrency is the clinic's currency when the organisation names none.
+const defaultCurrency = "EUR"
+
+// paymentTermDays is how long an issued invoice gives the patient to pay.
+const paymentTermDays = 30
+
+// Currency is the clinic's ISO 4217 currency; every fee, invoice and
+// payment is in it.
+func (db *DB) Currency() string {
+	if db.org.Currency != "" {
+		return db.org.Currency
+	}
+	return defaultCurrency
+}
+
+// InvoiceSeries is this workstation's invoice number series: its device ID
+// in capitals.
+func (db *DB) InvoiceSeries() string { return strings.ToUpper(db.dev.ID) }
+
+// SetFee adds a fee to the schedule or, when its code is there already,
+// changes its description, price and tax. The code is kept in capitals and
+// decides the fee's ID, so the same code added on two offline desks is one
+// fee after sync.
+func (s *Session) SetFee(f core.Fee) (core.Fee, error) {
+	f.Code = core.NormalizeFeeCode(f.Code)
+	f.ID = core.FeeID(f.Code)
+	if f.Price.Currency == "" {
+		f.Price.Currency = s.db.Currency()
+	}
+	err := s.update(func(t *txn) error {
+		var old core.Fee
+		switch err := t.get(f.ID, &old); {
+		case errors.Is(err, ErrNotFound):
+			f.CreatedAt = time.Time{}
+			return t.create(&f)
+		case err != nil:
+			return err
+		}
+		f.Meta = old.Meta
+		return t.save(&f)
+	})
+	return f, err
+}
+
+// Fee returns the fee with a code, or ErrNotFound.
+func (s *Session) Fee(code string) (core.Fee, error) {
+	var f core.Fee
+	if err := s.authorize(core.ActRead, core.KindFee); err != nil {
+		return f, err
+	}
+	err := s.view(func(t *txn) error {
+		if err := t.get(core.FeeID(code), &f); err != nil {
+			return fmt.Errorf("%w: no fee with code %q; see clinic fee list", ErrNotFound, core.NormalizeFeeCode(code))
+		}
+		return nil
+	})
+	return f, err
+}
+
+// Fees lists the fee schedule by code.
+func (s *Session) Fees() ([]core.Fee, error) {
+	if err := s.authorize(core.ActRead, core.KindFee); err != nil {
+		return nil, err
+	}
+	var out []core.Fee
+	err := s.view(func(t *txn) error {
+		return t.each(core.KindFee, func(rec *core.Record) error {
+			if rec.Deleted() {
+				return nil
+			}
+			var f core.Fee
+			if err := rec.Decode(&f); err != nil {
+				return err
+			}
+			out = append(out, f)
+			return nil
+		})
+	})
+	sort.Slice(out, func(i, j int) bool { return out[i].Code < out[j].Code })
+	return out, err
+}
+
+// InvoiceView is an invoice with its payments (oldest first) and the
+// account they add up to.
+type InvoiceView struct {
+	Invoice  core.Invoice   `json:"invoice"`
+	Payments []core.Payment `json:"payments"`
+	Account  core.Account   `json:"account"`
+}
+
+// CreateInvoice saves a draft invoice in the clinic's currency. With an
+// appointment it must be that patient's, and completed (ErrNotCompleted).
+func (s *Session) CreateInvoice(inv core.Invoice) (core.Invoice, error) {
+	inv.Status, inv.Number, inv.IssuedAt, inv.CreditNote = core.InvoiceDraft, "", time.Time{}, ""
+	if inv.Currency == "" {
+		inv.Currency = s.db.Currency()
+	}
+	err := s.update(func(t *txn) error {
+		if err := s.authorize(core.ActCreate, core.KindInvoice); err != nil {
+			return err
+		}
+		var p core.Patient
+		if err := t.get(inv.PatientID, &p); err != nil {
+			return &core.ValidationError{Kind: core.KindInvoice, Fields: []core.FieldError{{Field: "patient", Message: fmt.Sprintf("%s is not a registered patient", inv.PatientID)}}}
+		}
+		if inv.AppointmentID != "" {
+			var a core.Appointment
+			if err := t.get(inv.AppointmentID, &a); err != nil {
+				return err
+			}
+			if a.PatientID != inv.PatientID {
+				return &core.ValidationError{Kind: core.KindInvoice, Fields: []core.FieldError{{Field: "appointment", Message: "is another patient's"}}}
+			}
+			if a.Status != core.ApptCompleted {
+				return fmt.Errorf("%w: the visit is %s; complete it before invoicing it", ErrNotCompleted, a.Status)
+			}
+		}
+		return t.create(&inv)
+	})
+	return inv, err
+}
+
+// IssueInvoice issues a draft: it takes the next number of this
+// workstation's series in the same transaction, so a number is never
+// skipped or used twice, and sets the issue time and the due date.
+func (s *Session) IssueInvoice(id core.ID) (core.Invoice, error) {
+	var inv core.Invoice
+	err := s.update(func(t *txn) error {
+		if err := s.authorize(core.ActUpdate, core.KindInvoice); err != nil {
+			return err
+		}
+		if err := t.get(id, &inv); err != nil {
+			return err
+		}
+		if err := inv.Status.CheckTransition(core.InvoiceIssued); err != nil {
+			return err
+		}
+		n, err := t.nextNumber(metaInvoiceSeq)
+		if err != nil {
+			return err
+		}
+		inv.Status, inv.IssuedAt, inv.Desk = core.InvoiceIssued, t.now, t.s.db.dev.ID
+		inv.Number = fmt.Sprintf("%s-%06d", t.s.db.InvoiceSeries(), n)
+		if inv.DueDate == "" {
+			inv.DueDate = core.DateOf(t.now, t.s.db.zone).AddDays(paymentTermDays)
+		}
+		return t.save(&inv)
+	})
+	return inv, err
+}
+
+// CancelInvoice cancels an issued invoice that holds no money with a credit
+// note, numbered in this workstation's credit note series; the invoice
+// stays, with its number, marked cancelled. An invoice with payments left
+// on it is refused with ErrHasPayments.
+func (s *Session) CancelInvoice(id core.ID, reason string) (core.Invoice, error) {
+	var inv core.Invoice
+	err := s.update(func(t *txn) error {
+		if err := s.authorize(core.ActUpdate, core.KindInvoice); err != nil {
+			return err
+		}
+		v, err := t.invoiceView(id)
+		if err != nil {
+			return err
+		}
+		inv = v.Invoice
+		if v.Account.Paid.Minor != 0 {
+			return fmt.Errorf("%w: %s paid", ErrHasPayments, v.Account.Paid)
+		}
+		if err := v.Account.Status.CheckTransition(core.InvoiceCancelled); err != nil {
+			return err
+		}
+		if strings.TrimSpace(reason) == "" {
+			return &core.ValidationError{Kind: core.KindInvoice, Fields: []core.FieldError{{Field: "reason", Message: "is required to cancel an invoice"}}}
+		}
+		n, err := t.nextNumber(metaCreditSeq)
+		if err != nil {
+			return err
+		}
+		inv.Status, inv.CancelledAt, inv.CancelReason = core.InvoiceCancelled, t.now, reason
+		inv.CreditNote = fmt.Sprintf("CN-%s-%06d", t.s.db.InvoiceSeries(), n)
+		return t.save(&inv)
+	})
+	return inv, err
+}
+
+// nextNumber takes this device's next number of a counter in bucketMeta.
+func (t *txn) nextNumber(counter []byte) (uint64, error) {
+	meta := t.tx.Bucket(bucketMeta)
+	key := append(append([]byte{}, counter...), t.s.db.dev.ID...)
+	var n uint64
+	if v := meta.Get(key); len(v) == 8 {
+		n = be64(v)
+	}
+	n++
+	return n, meta.Put(key, u64(n))
+}
+
+// Invoice returns one invoice with its payments and account.
+func (s *Session) Invoice(id core.ID) (InvoiceView, error) {
+	var v InvoiceView
+	if err := s.authorize(core.ActRead, core.KindInvoice); err != nil {
+		return v, err
+	}
+	err := s.view(func(t *txn) (err error) {
+		v, err = t.invoiceView(id)
+		return err
+	})
+	return v, err
+}
+
+// invoiceView loads an invoice, its payments and its account.
+func (t *txn) invoiceView(id core.ID) (InvoiceView, error) {
+	var v InvoiceView
+	if err := t.get(id, &v.Invoice); err != nil {
+		return v, err
+	}
+	if v.Invoice.ID != id {
+		// Only a later change of the invoice has arrived by sync, not the
+		// one that created it: it is not here yet.
+		return v, fmt.Errorf("%w: invoice %s has not arrived in full", ErrNotFound, id)
+	}
+	ps, err := t.paymentsOf(id)
+	if err != nil {
+		return v, err
+	}
+	v.Payments = ps
+	v.Account, err = core.InvoiceAccount(&v.Invoice, ps)
+	return v, err
+}
+
+// paymentsOf loads the payments of an invoice, oldest first.
+func (t *txn) paymentsOf(invoice core.ID) ([]core.Payment, error) {
+	prefix := append([]byte{classPayment}, invoice.Bytes()...)
+	var ids []core.ID
+	c := t.tx.Bucket(bucketSchedule).Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		ids = append(ids, core.ID(hex.EncodeToString(k[len(prefix):])))
+	}
+	out := make([]core.Payment, 0, len(ids))
+	for _, id := range ids {
+		var p core.Payment
+		if err := t.get(id, &p); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	sortPayments(out)
+	return out, nil
+}
+
+// sortPayments orders payments by when they were taken, then by ID.
+func sortPayments(ps []core.Payment) {
+	sort.Slice(ps, func(i, j int) bool {
+		if !ps[i].ReceivedAt.Equal(ps[j].ReceivedAt) {
+			return ps[i].ReceivedAt.Before(ps[j].ReceivedAt)
+		}
+		return ps[i].ID < ps[j].ID
+	})
+}
+
+// InvoiceFilter narrows a list of invoices.
+type InvoiceFilter struct {
+	// Patient keeps one patient's invoices.
+	Patient core.ID
+	// Unpaid keeps issued invoices with money still owed.
+	Unpaid bool
+	// Status keeps invoices whose worked-out status is this one.
+	Status core.InvoiceStatus
+}
+
+// Invoices lists invoices with their accounts, newest first.
+func (s *Session) Invoices(f InvoiceFilter) ([]InvoiceView, error) {
+	if err := s.authorize(core.ActRead, core.KindInvoice); err != nil {
+		return nil, err
+	}
+	var out []InvoiceView
+	err := s.view(func(t *txn) error {
+		ids, err := t.invoiceIDs(f.Patient)
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			v, err := t.invoiceView(id)
+			if errors.Is(err, ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			if f.Unpaid && !v.Account.Open() || f.Status != "" && v.Account.Status != f.Status {
+				continue
+			}
+			out = append(out, v)
+		}
+		return nil
+	})
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i].Invoice, out[j].Invoice
+		if !a.CreatedAt.Equal(b.CreatedAt) {
+			return a.CreatedAt.After(b.CreatedAt)
+		}
+		return a.ID > b.ID
+	})
+	return out, err
+}
+
+// invoiceIDs lists the invoices of a patient, or every invoice when
+// patient is "".
+func (t *txn) invoiceIDs(patient core.ID) ([]core.ID, error) {
+	var ids []core.ID
+	if patient == "" {
+		err := t.tx.Bucket(bucketRecords).Bucket([]byte(core.KindInvoice)).ForEach(func(k, _ []byte) error {
+			ids = append(ids, core.ID(hex.EncodeToString(k)))
+			return nil
+		})
+		return ids, err
+	}
+	prefix := append([]byte{classInvoice}, t.owner(classInvoice, string(patient))...)
+	c := t.tx.Bucket(bucketSchedule).Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		if len(k) == len(prefix)+12 {
+			ids = append(ids, core.ID(hex.EncodeToString(k[len(prefix):])))
+		}
+	}
+	return ids, nil
+}
+
+// Pay takes money against an issued invoice: p names the invoice, the
+// amount (in the clinic's currency), the method and, for a card, the slip
+// reference. The desk, the user and the time are filled in. More than the
+// invoice still owes is refused with core.ErrOverpaid; a draft or cancelled
+// invoice with ErrNotIssued.
+func (s *Session) Pay(p core.Payment) (core.Payment, error) {
+	p.RefundOf, p.Reason = "", ""
+	err := s.update(func(t *txn) error {
+		if err := s.authorize(core.ActCreate, core.KindPayment); err != nil {
+			return err
+		}
+		v, err := t.invoiceView(p.InvoiceID)
+		if err != nil {
+			return err
+		}
+		if v.Invoice.Status != core.InvoiceIssued {
+			return fmt.Errorf("%w: invoice %s is %s", ErrNotIssued, v.Invoice.ID, v.Invoice.Status)
+		}
+		if p.Amount.Currency == "" {
+			p.Amount.Currency = v.Invoice.Currency
+		}
+		if p.Method == core.PaymentCard && strings.TrimSpace(p.Reference) == "" {
+			return &core.ValidationError{Kind: core.KindPayment, Fields: []core.FieldError{{Field: "reference", Message: "is required for a card payment (the slip number)"}}}
+		}
+		if p.Amount.Minor <= 0 {
+			return &core.ValidationError{Kind: core.KindPayment, Fields: []core.FieldError{{Field: "amount", Message: "must be more than zero"}}}
+		}
+		if p.Amount.Currency == v.Invoice.Currency && p.Amount.Minor > v.Account.Balance.Minor {
+			return fmt.Errorf("%w: %s is more than the %s still owed", core.ErrOverpaid, p.Amount, v.Account.Balance)
+		}
+		t.fillPayment(&p, v.Invoice)
+		return t.create(&p)
+	})
+	return p, err
+}
+
+// fillPayment sets who took a payment, where and when.
+func (t *txn) fillPayment(p *core.Payment, inv core.Invoice) {
+	p.ID, p.PatientID = "", inv.PatientID
+	p.ReceivedAt, p.ReceivedBy, p.Desk = t.now, t.s.user.Name, t.s.db.dev.ID
+	p.CreatedAt = time.Time{}
+}
+
+// Refund gives back amount (positive, in the clinic's currency) of a
+// payment, in the same method, as a new negative payment with the reason.
+// More than the payment still holds after earlier refunds is refused with
+// ErrRefund.
+func (s *Session) Refund(paymentID core.ID, amount core.Money, reason string) (core.Payment, error) {
+	var r core.Payment
+	err := s.update(func(t *txn) error {
+		if err := s.authorize(core.ActCreate, core.KindPayment); err != nil {
+			return err
+		}
+		var orig core.Payment
+		if err := t.get(paymentID, &orig); err != nil {
+			return err
+		}
+		if orig.IsRefund() {
+			return fmt.Errorf("%w: %s is itself a refund", ErrRefund, paymentID)
+		}
+		v, err := t.invoiceView(orig.InvoiceID)
+		if err != nil {
+			return err
+		}
+		left := orig.Amount.Minor
+		for _, p := range v.Payments {
+			if p.RefundOf == orig.ID {
+				left += p.Amount.Minor
+			}
+		}
+		if amount.Currency == "" {
+			amount.Currency = orig.Amount.Currency
+		}
+		switch {
+		case amount.Minor <= 0:
+			return &core.ValidationError{Kind: core.KindPayment, Fields: []core.FieldError{{Field: "amount", Message: "must be more than zero"}}}
+		case amount.Currency != orig.Amount.Currency:
+			return fmt.Errorf("%w: the payment was in %s", core.ErrCurrency, orig.Amount.Currency)
+		case amount.Minor > left:
+			return fmt.Errorf("%w: the payment holds %s, less than %s", ErrRefund, core.Money{Minor: left, Currency: amount.Currency}, amount)
+		}
+		r = core.Payment{InvoiceID: orig.InvoiceID, Amount: amount.Neg(), Method: orig.Method, Reference: orig.Reference, RefundOf: orig.ID, Reason: reason}
+		t.fillPayment(&r, v.Invoice)
+		return t.create(&r)
+	})
+	return r, err
+}
+
+// Payment returns one payment or refund.
+func (s *Session) Payment(id core.ID) (core.Payment, error) {
+	var p core.Payment
+	if err := s.authorize(core.ActRead, core.KindPayment); err != nil {
+		return p, err
+	}
+	err := s.view(func(t *txn) error { return t.get(id, &p) })
+	return p, err
+}
+
+// Payments lists every payment and refund received on a day in the
+// clinic's zone, oldest first; day "" lists all.
+func (s *Session) Payments(day core.Date) ([]core.Payment, error) {
+	if err := s.authorize(core.ActRead, core.KindPayment); err != nil {
+		return nil, err
+	}
+	var out []core.Payment
+	err := s.view(func(t *txn) error {
+		return t.each(core.KindPayment, func(rec *core.Record) error {
+			var p core.Payment
+			if err := rec.Decode(&p); err != nil {
+				return err
+			}
+			if day == "" || core.DateOf(p.ReceivedAt, s.db.zone) == day {
+				out = append(out, p)
+			}
+			return nil
+		})
+	})
+	sortPayments(out)
+	return out, err
+}
+
+// DayEnd is the cash-up of a day: takings by desk, user and method.
+func (s *Session) DayEnd(day core.Date) (core.CashUp, error) {
+	ps, err := s.Payments(day)
+	if err != nil {
+		return core.CashUp{}, err
+	}
+	return core.DayEnd(day, s.db.zone, s.db.Currency(), ps), nil
+}
+
+// PatientAccount is a patient's invoices and what they owe in all: the sum
+// of the balances of their issued and cancelled invoices (a credit is
+// negative).
+type PatientAccount struct {
+	PatientID core.ID       `json:"patient_id"`
+	Invoices  []InvoiceView `json:"invoices"`
+	Balance   core.Money    `json:"balance"`
+}
+
+// Account is a patient's account. Viewing it is logged in the access log.
+func (s *Session) Account(patient core.ID) (PatientAccount, error) {
+	a := PatientAccount{PatientID: patient, Balance: core.Money{Currency: s.db.Currency()}}
+	vs, err := s.Invoices(InvoiceFilter{Patient: patient})
+	if err != nil {
+		return a, err
+	}
+	a.Invoices = vs
+	for _, v := range vs {
+		if v.Account.Balance.Currency == a.Balance.Currency {
+			a.Balance.Minor += v.Account.Balance.Minor
+		}
+	}
+	err = s.update(func(t *txn) error {
+		var p core.Patient
+		if err := t.get(patient, &p); err != nil {
+			return err
+		}
+		return t.logAccess(patient, core.AccessView, "account")
+	})
+	return a, err
+}
+
+// AgeingLine is an unpaid invoice in the ageing list.
+type AgeingLine struct {
+	Band    core.AgeBand `json:"band"`
+	Days    int          `json:"days"`
+	Invoice InvoiceView  `json:"invoice"`
+}
+
+// Ageing lists the invoices still owed on day today, oldest first, each in
+// its band by days since issue.
+func (s *Session) Ageing(today core.Date) ([]AgeingLine, error) {
+	vs, err := s.Invoices(InvoiceFilter{Unpaid: true})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]AgeingLine, 0, len(vs))
+	end, _ := today.Time(time.UTC)
+	for _, v := range vs {
+		issued := core.DateOf(v.Invoice.IssuedAt, s.db.zone)
+		start, _ := issued.Time(time.UTC)
+		out = append(out, AgeingLine{Band: core.AgeOf(issued, today), Days: int(end.Sub(start).Hours() / 24), Invoice: v})
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Days > out[j].Days })
+	return out, nil
+}
+
+// indexInvoice files an invoice under its patient and marks it for the
+// overpayment check.
+func (t *txn) indexInvoice(inv *core.Invoice) error {
+	if inv.ID == "" {
+		return nil // a later change arrived before the creating one
+	}
+	t.billed(inv.ID)
+	key := append(append([]byte{classInvoice}, t.owner(classInvoice, string(inv.PatientID))...), inv.ID.Bytes()...)
+	return t.tx.Bucket(bucketSchedule).Put(key, nil)
+}
+
+// indexPayment files a payment under its invoice and marks the invoice
+// for the overpayment check.
+func (t *txn) indexPayment(p *core.Payment) error {
+	if p.ID == "" {
+		return nil
+	}
+	t.billed(p.InvoiceID)
+	key := append(append([]byte{classPayment}, p.InvoiceID.Bytes()...), p.ID.Bytes()...)
+	return t.tx.Bucket(bucketSchedule).Put(key, nil)
+}
+
+// billed marks an invoice whose payments or status changed in this
+// transaction.
+func (t *txn) billed(id core.ID) {
+	if t.invoices == nil {
+		t.invoices = map[core.ID]bool{}
+	}
+	t.invoices[id] = true
+}
+
+// checkInvoices raises the "paid twice over" conflict for every invoice
+// this transaction touched whose payments now add up to more than it is
+// owed, and resolves it for one that no longer is. Like the appointment
+// conflicts it is derived: a zero stamp and fields that depend only on the
+// invoice and its payments, so every replica finds the same one.
+func (t *txn) checkInvoices() error {
+	ids := make([]core.ID, 0, len(t.invoices))
+	for id := range t.invoices {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	for _, id := range ids {
+		v, err := t.invoiceView(id)
+		if errors.Is(err, ErrNotFound) {
+			continue // a payment synced before its invoice: checked when it comes
+		}
+		if err != nil {
+			return err
+		}
+		if err := t.invoiceConflict(v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// invoiceConflict writes the conflict of one invoice as it now stands.
+func (t *txn) invoiceConflict(v InvoiceView) error {
+	var (
+		ids  []core.ID
+		last time.Time
+	)
+	for _, p := range v.Payments {
+		if !p.IsRefund() {
+			ids = append(ids, p.ID)
+		}
+		if p.ReceivedAt.After(last) {
+			last = p.ReceivedAt
+		}
+	}
+	c := core.NewInvoiceConflict(v.Invoice.ID, ids, last)
+	if !v.Account.Overpaid() {
+		rec, err := t.load(core.KindConflict, c.ID)
+		if err != nil || !rec.Exists() || rec.Deleted() {
+			return err
+		}
+		if err := rec.Decode(c); err != nil {
+			return err
+		}
+		c.Status, c.Deleted = core.ConflictResolved, true
+	}
+	fields, err := core.FieldsOf(c)
+	if err != nil {
+		return err
+	}
+	rec := core.NewRecord(core.KindConflict, c.ID)
+	rec.Apply(&core.Change{Fields: fields, Device: "merge"})
+	return t.put(rec)
+}
+
+// InvoiceConflicts lists the open "paid twice over" conflicts, oldest
+// first.
+func (s *Session) InvoiceConflicts() ([]core.Conflict, error) {
+	all, err := s.Conflicts()
+	var out []core.Conflict
+	for _, c := range all {
+		if c.On == core.ConflictOnInvoice {
+			out = append(out, c)
+		}
+	}
+	return out, err
+}
+
+// migrateBilling (v4) brings a store written before billing up to date: a
+// records bucket for every kind (the fee schedule is new), and every
+// invoice and payment indexed.
+func migrateBilling(t *txn) error {
+	records := t.tx.Bucket(bucketRecords)
+	for _, k := range core.Kinds {
+		if _, err := records.CreateBucketIfNotExists([]byte(k)); err != nil {
+			return fmt.Errorf("store: creating bucket %s: %w", k, err)
+		}
+	}
+	err := t.each(core.KindInvoice, func(rec *core.Record) error {
+		var inv core.Invoice
+		if err := rec.Decode(&inv); err != nil {
+			return err
+		}
+		return t.indexInvoice(&inv)
+	})
+	if err != nil {
+		return err
+	}
+	return t.each(core.KindPayment, func(rec *core.Record) error {
+		var p core.Payment
+		if err := rec.Decode(&p); err != nil {
+			return err
+		}
+		return t.indexPayment(&p)
+	})
+}
