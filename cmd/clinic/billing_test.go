@@ -1,0 +1,122 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// newBillingClinic is newClinic with a billing user, two fees and a
+// patient; it returns the patient's ID.
+func newBillingClinic(t *testing.T) (*cli, string) {
+	t.Helper()
+	c := newClinic(t)
+	c.must("user", "add", "--role", "billing", "billing")
+	c.as("billing", "staff-pass")
+	c.must("fee", "add", "CONS", "--price", "45.00", "--desc", "Consultation", "--tax", "0.19")
+	c.must("fee", "add", "dress", "--price", "2.50", "--desc", "Dressing")
+	c.as("desk", "staff-pass")
+	ann := strings.TrimSpace(c.must("patient", "add", "--name", "Ann Smith", "--dob", "1990-01-02"))
+	return c, ann
+}
+
+func TestBillingAtTheDesk(t *testing.T) {
+	c, ann := newBillingClinic(t)
+	if out := c.must("fee", "list"); !strings.Contains(out, "CONS") || !strings.Contains(out, "45.00 EUR") || !strings.Contains(out, "19%") || !strings.Contains(out, "DRESS") {
+		t.Errorf("fee list:\n%s", out)
+	}
+	c.expect(exitAuth, `reception may not create invoice records`, "invoice", "create", "--patient", ann, "--item", "CONS")
+	c.expect(exitAuth, `reception may not create fee records`, "fee", "add", "X", "--price", "1", "--desc", "x")
+
+	c.as("billing", "staff-pass")
+	c.expect(exitUsage, `needs at least one --item`, "invoice", "create", "--patient", ann)
+	c.expect(exitValidation, `no fee with code "NOPE"`, "invoice", "create", "--patient", ann, "--item", "NOPE")
+	c.expect(exitUsage, `--price`, "fee", "add", "X", "--price", "abc", "--desc", "x")
+	id := strings.TrimSpace(c.must("invoice", "create", "--patient", ann, "--item", "CONS:2", "--item", "DRESS:3:0.50"))
+	number := strings.TrimSpace(c.must("invoice", "issue", id))
+	if !strings.HasSuffix(number, "-000001") {
+		t.Errorf("first number %q", number)
+	}
+	c.expect(exitValidation, `cannot go from issued to issued`, "invoice", "issue", id)
+	// 2 × 45.00 at 19% = 107.10; 3 × 2.50 less 0.50 = 7.00: 114.10.
+	if out := c.must("invoice", "show", id); !strings.Contains(out, "total 114.10 EUR") || !strings.Contains(out, "less 0.50 EUR") {
+		t.Errorf("invoice show:\n%s", out)
+	}
+
+	c.as("desk", "staff-pass")
+	c.expect(exitValidation, `reference is required for a card payment`, "pay", id, "--amount", "20", "--method", "card")
+	c.expect(exitUsage, `--method "barter"`, "pay", id, "--amount", "20", "--method", "barter")
+	receipt := filepath.Join(t.TempDir(), "receipt.txt")
+	pid := strings.TrimSpace(c.must("pay", id, "--amount", "100.00", "--method", "card", "--ref", "slip 77", "--out", receipt))
+	text, err := os.ReadFile(receipt)
+	must(t, err)
+	for _, want := range []string{"RECEIPT " + pid, "Ann Smith", "100.00 EUR", "slip 77", number, "balance 14.10 EUR (partially_paid)"} {
+		if !strings.Contains(string(text), want) {
+			t.Errorf("receipt lacks %q:\n%s", want, text)
+		}
+	}
+	c.expect(exitValidation, `more than the 14.10 EUR still owed`, "pay", id, "--amount", "20", "--method", "cash")
+	c.must("pay", id, "--amount", "14.10", "--method", "cash")
+	if out := c.must("invoice", "list", "--unpaid"); strings.Contains(out, id) {
+		t.Errorf("a paid invoice is listed unpaid:\n%s", out)
+	}
+	var rows []invoiceRow
+	must(t, json.Unmarshal([]byte(c.must("invoice", "list", "--patient", ann, "--json")), &rows))
+	if len(rows) != 1 || rows[0].Status != "paid" || rows[0].Balance.Minor != 0 {
+		t.Errorf("invoice list --json = %+v", rows)
+	}
+
+	c.as("billing", "staff-pass")
+	c.expect(exitUsage, `needs --amount and --reason`, "refund", pid, "--amount", "10")
+	c.expect(exitValidation, `refund not possible`, "refund", pid, "--amount", "100.01", "--reason", "too much")
+	rid := strings.TrimSpace(c.must("refund", pid, "--amount", "10.00", "--reason", "dressing not used"))
+	if out := c.must("receipt", rid); !strings.Contains(out, "REFUND") || !strings.Contains(out, "-10.00 EUR") || !strings.Contains(out, "dressing not used") {
+		t.Errorf("refund receipt:\n%s", out)
+	}
+	if out := c.must("balance", ann); !strings.Contains(out, "owes 10.00 EUR") || !strings.Contains(out, "partially_paid") {
+		t.Errorf("balance:\n%s", out)
+	}
+	c.expect(exitValidation, `holds payments`, "invoice", "cancel", id, "--reason", "wrong patient")
+
+	out := c.must("report", "dayend", "--date", "2026-11-26")
+	for _, want := range []string{"card", "cash", "desk", "billing", "-10.00 EUR", "total", "104.10 EUR"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("day end lacks %q:\n%s", want, out)
+		}
+	}
+	file := filepath.Join(t.TempDir(), "dayend.txt")
+	c.must("report", "dayend", "--out", file)
+	if b, err := os.ReadFile(file); err != nil || !strings.Contains(string(b), "Day end 2026-11-26") {
+		t.Errorf("day end file: %v %q", err, b)
+	}
+	if out := c.must("report", "ageing", "--date", "2027-01-10"); !strings.Contains(out, "31-60") || !strings.Contains(out, "45") || !strings.Contains(out, "10.00 EUR") {
+		t.Errorf("ageing:\n%s", out)
+	}
+
+	// Cancel an unpaid one: a credit note, and it stays listed.
+	other := strings.TrimSpace(c.must("invoice", "create", "--patient", ann, "--item", "DRESS", "--issue"))
+	c.expect(exitUsage, `needs --reason`, "invoice", "cancel", other)
+	if out := c.must("invoice", "cancel", other, "--reason", "entered twice"); !strings.Contains(out, "credit note CN-") {
+		t.Errorf("cancel printed %q", out)
+	}
+	if out := c.must("invoice", "list", "--status", "cancelled"); !strings.Contains(out, other) {
+		t.Errorf("the cancelled invoice is gone:\n%s", out)
+	}
+	var made map[string]any
+	must(t, json.Unmarshal([]byte(c.must("invoice", "create", "--patient", ann, "--item", "DRESS", "--json")), &made))
+	if made["status"] != "draft" || made["id"] == "" {
+		t.Errorf("create --json printed %v", made)
+	}
+}
+
+// Free text typed into billing commands is refused when it could drive the
+// terminal, and stored text is printed through core.SafeText.
+func TestBillingRefusesControlText(t *testing.T) {
+	c, ann := newBillingClinic(t)
+	c.as("billing", "staff-pass")
+	c.expect(exitValidation, `description`, "fee", "add", "EVIL", "--price", "1", "--desc", "x\x1b]0;pwned\x07")
+	id := strings.TrimSpace(c.must("invoice", "create", "--patient", ann, "--item", "CONS", "--issue"))
+	c.expect(exitValidation, `reason`, "invoice", "cancel", id, "--reason", "bad\u202ereason")
+}

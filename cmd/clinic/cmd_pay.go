@@ -1,0 +1,195 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"medisecure/core"
+	"medisecure/store"
+)
+
+// payCmd is clinic pay: take money against an invoice.
+func (a *app) payCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "pay INVOICE --amount 20.00 --method cash|card|insurance|transfer [--ref R] [--out FILE]",
+		Short: "take a payment (whole or part) on an issued invoice and print its ID",
+		Args:  exactArgs(1),
+	}
+	f := cmd.Flags()
+	amount := f.String("amount", "", "how much, in the clinic's currency (required)")
+	method := f.String("method", "", "cash, card, insurance or transfer (required)")
+	ref := f.String("ref", "", "the card slip, transfer or claim reference (required for card)")
+	out := f.String("out", "", "also write the receipt to this text FILE")
+	cmd.RunE = func(_ *cobra.Command, args []string) error {
+		if *amount == "" || *method == "" {
+			return usagef("pay needs --amount and --method")
+		}
+		m := core.PaymentMethod(*method)
+		if !m.Valid() {
+			return usagef("--method %q is not one of cash, card, insurance, transfer", *method)
+		}
+		id, err := parseID("invoice ID", args[0])
+		if err != nil {
+			return err
+		}
+		return a.withSession(func(db *store.DB, s *store.Session) error {
+			amt, err := core.ParseAmount(*amount, db.Currency())
+			if err != nil {
+				return usageErr(fmt.Errorf("--amount: %s", strip(err.Error())))
+			}
+			p, err := s.Pay(core.Payment{InvoiceID: id, Amount: amt, Method: m, Reference: *ref})
+			if err != nil {
+				return err
+			}
+			return a.receipt(db, s, p, *out)
+		})
+	}
+	return cmd
+}
+
+// refundCmd is clinic refund: give money back from a payment.
+func (a *app) refundCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "refund PAYMENT --amount 5.00 --reason TEXT [--out FILE]",
+		Short: "refund (part of) a payment as a new, negative payment and print its ID",
+		Args:  exactArgs(1),
+	}
+	f := cmd.Flags()
+	amount := f.String("amount", "", "how much to give back (required)")
+	reason := f.String("reason", "", "why (required)")
+	out := f.String("out", "", "also write the refund receipt to this text FILE")
+	cmd.RunE = func(_ *cobra.Command, args []string) error {
+		if *amount == "" || strings.TrimSpace(*reason) == "" {
+			return usagef("refund needs --amount and --reason")
+		}
+		id, err := parseID("payment ID", args[0])
+		if err != nil {
+			return err
+		}
+		return a.withSession(func(db *store.DB, s *store.Session) error {
+			amt, err := core.ParseAmount(*amount, db.Currency())
+			if err != nil {
+				return usageErr(fmt.Errorf("--amount: %s", strip(err.Error())))
+			}
+			r, err := s.Refund(id, amt, *reason)
+			if err != nil {
+				return err
+			}
+			return a.receipt(db, s, r, *out)
+		})
+	}
+	return cmd
+}
+
+// receiptCmd is clinic receipt: show a payment's receipt again.
+func (a *app) receiptCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "receipt PAYMENT [--out FILE]",
+		Short: "print the receipt of a payment or refund, or write it to a text file",
+		Args:  exactArgs(1),
+	}
+	out := cmd.Flags().String("out", "", "write the receipt to this text FILE instead")
+	cmd.RunE = func(_ *cobra.Command, args []string) error {
+		id, err := parseID("payment ID", args[0])
+		if err != nil {
+			return err
+		}
+		return a.withSession(func(db *store.DB, s *store.Session) error {
+			p, err := s.Payment(id)
+			if err != nil {
+				return err
+			}
+			text, err := receiptFor(db, s, p)
+			if err != nil {
+				return err
+			}
+			if *out != "" {
+				return writeOut(*out, text)
+			}
+			_, err = fmt.Fprint(a.e.stdout, text)
+			return err
+		})
+	}
+	return cmd
+}
+
+// receipt prints a new payment's ID (or with --json the record) and writes
+// its receipt to out when given.
+func (a *app) receipt(db *store.DB, s *store.Session, p core.Payment, out string) error {
+	if out != "" {
+		text, err := receiptFor(db, s, p)
+		if err != nil {
+			return err
+		}
+		if err := writeOut(out, text); err != nil {
+			return err
+		}
+	}
+	return a.created(p.ID, p)
+}
+
+// receiptFor renders a payment's receipt with its invoice as it now
+// stands.
+func receiptFor(db *store.DB, s *store.Session, p core.Payment) (string, error) {
+	v, err := s.Invoice(p.InvoiceID)
+	if err != nil {
+		return "", err
+	}
+	return receiptText(db.Org().Name, p, v, patientName(s, v.Invoice.PatientID), db.Zone()), nil
+}
+
+// errWrite is returned when a report or receipt file cannot be written.
+var errWrite = core.NewError(core.ClassStore, "cannot write the file")
+
+// writeOut writes text to a file only the user can read: a receipt names a
+// patient.
+func writeOut(path, text string) error {
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		return fmt.Errorf("%w %s: %s", errWrite, path, strip(err.Error()))
+	}
+	return nil
+}
+
+// balanceCmd is clinic balance: a patient's account.
+func (a *app) balanceCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "balance PATIENT",
+		Short: "show what a patient owes: each invoice's balance and the total",
+		Args:  exactArgs(1),
+		RunE: func(_ *cobra.Command, args []string) error {
+			id, err := parseID("patient ID", args[0])
+			if err != nil {
+				return err
+			}
+			return a.withSession(func(db *store.DB, s *store.Session) error {
+				acct, err := s.Account(id)
+				if err != nil {
+					return err
+				}
+				if a.c.json {
+					return table(a.e.stdout, true, acct, nil, nil)
+				}
+				rows := make([][]string, 0, len(acct.Invoices))
+				for _, v := range acct.Invoices {
+					rows = append(rows, []string{orDash(v.Invoice.Number), string(v.Account.Status), v.Account.Total.String(), v.Account.Paid.String(), v.Account.Balance.String()})
+				}
+				fmt.Fprintf(a.e.stdout, "%s\n\n", core.SafeText(patientName(s, id)))
+				if err := table(a.e.stdout, false, nil, []string{"NUMBER", "STATUS", "TOTAL", "PAID", "BALANCE"}, rows); err != nil {
+					return err
+				}
+				word := "owes"
+				if acct.Balance.Minor < 0 {
+					word = "is in credit by"
+				}
+				owed := acct.Balance
+				if owed.Minor < 0 {
+					owed = owed.Neg()
+				}
+				_, err = fmt.Fprintf(a.e.stdout, "\n%s %s\n", word, owed)
+				return err
+			})
+		}}
+}
