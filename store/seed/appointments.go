@@ -180,13 +180,13 @@ func (g *gen) vitalsAndBill(a core.Appointment, at time.Time) error {
 		price := core.Money{Minor: int64(4000 + 500*g.rng.IntN(12)), Currency: "EUR"}
 		inv := core.Invoice{
 			Meta: core.Meta{ID: g.id(at), CreatedAt: at}, PatientID: a.PatientID, AppointmentID: a.ID,
-			Number: fmt.Sprintf("INV-%s", a.ID.Short()), Currency: "EUR", Status: core.InvoicePaid, IssuedAt: at,
+			Number: fmt.Sprintf("INV-%s", a.ID.Short()), Currency: "EUR", Status: core.InvoiceIssued, IssuedAt: at,
 			DueDate: core.DateOf(at.AddDate(0, 0, 30), g.zone),
 			Items:   []core.InvoiceItem{{Description: "Consultation: " + a.Reason, Quantity: 1, UnitPrice: price}},
 		}
 		paid := price
 		if g.rng.IntN(5) == 0 {
-			inv.Status, paid.Minor = core.InvoicePartiallyPaid, price.Minor/2
+			paid.Minor = price.Minor / 2
 		}
 		if err := w.Add(&inv); err != nil {
 			return fmt.Errorf("seed: invoice: %w", err)

@@ -41,6 +41,9 @@ func loadConflictsCmd(s Port, to int) tea.Cmd {
 		}
 		rows := make([]conflictRow, 0, len(cs))
 		for _, c := range cs {
+			if c.On == core.ConflictOnInvoice {
+				continue // an invoice paid twice over is billing's, on its worklist
+			}
 			rows = append(rows, loadConflictRow(s, c))
 		}
 		return conflictsMsg{Envelope: ui.Envelope{To: to}, rows: rows}
