@@ -72,13 +72,3 @@ func (a *app) feeListCmd() *cobra.Command {
 			})
 		}}
 }
-
-// created prints what a create command made: its ID, or with --json the
-// whole record.
-func (a *app) created(id core.ID, record any) error {
-	if a.c.json {
-		return table(a.e.stdout, true, record, nil, nil)
-	}
-	_, err := fmt.Fprintln(a.e.stdout, id)
-	return err
-}
