@@ -4,7 +4,7 @@ GO      ?= go
 DEMO    ?= $(CURDIR)/.demo
 BIN     ?= $(CURDIR)/bin
 
-.PHONY: run build test vet fmt-check bench proto clean
+.PHONY: run build test vet fmt-check bench proto sim clean
 
 ## run: build the workstation and open the TUI on a demo clinic (created on first use)
 run: build
@@ -17,6 +17,12 @@ build:
 ## test: formatting, go vet, then every test with the race detector (fuzz seed corpora included)
 test: fmt-check vet
 	$(GO) test -race -count=1 ./...
+	$(GO) test -count=1 ./sync/sim
+
+## sim: the sync simulation over SEEDS seeds (make sim SEEDS=100000)
+SEEDS ?= 10000
+sim:
+	$(GO) test -count=1 -timeout 0 ./sync/sim -seeds $(SEEDS)
 
 vet:
 	$(GO) vet ./...

@@ -84,6 +84,27 @@ func (t *txn) clearBatch(device string, first uint64) error {
 	return nil
 }
 
+// ClearBadBatches drops the quarantined batches that did not verify or
+// open once a pull showed that the store holds every batch the server
+// lists: they were copies damaged on the way, or junk the server holds
+// beside the real batches, and cost nothing.
+func (s *Session) ClearBadBatches() error {
+	return s.update(func(t *txn) error {
+		b := t.tx.Bucket(bucketQuarantine)
+		if b == nil {
+			return nil
+		}
+		prefix := []byte{quarantinedBatch}
+		c := b.Cursor()
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Seek(prefix) {
+			if err := c.Delete(); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
 // applyChanges merges remote changes, quarantining each one the store
 // refuses.
 func (t *txn) applyChanges(changes []core.Change, authors map[string]core.Principal, res *ApplyResult) error {

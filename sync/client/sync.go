@@ -138,8 +138,11 @@ func (c *Client) pullAll(ctx context.Context, v serverView, rewound bool, rep *R
 			}
 		}
 		short, err := c.complete(v)
+		if err == nil && short == 0 {
+			return c.s.ClearBadBatches()
+		}
 		at := [2]uint64{v.head, v.missing}
-		if err != nil || short == 0 || rewound || c.rewoundAt == at {
+		if err != nil || rewound || c.rewoundAt == at {
 			rep.Missing = short
 			return err
 		}
