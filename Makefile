@@ -31,7 +31,7 @@ fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 
-## bench: print the performance figures of ../shared/TARGETS.md, one line each
+## bench: print the performance figures of docs/targets.md, one line each
 bench:
 	$(GO) run ./cmd/bench
 

@@ -2,8 +2,10 @@ package main
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/spf13/cobra"
 
@@ -132,6 +134,9 @@ func (a *app) seedCmd() *cobra.Command {
 				return err
 			}
 			fmt.Fprintf(a.e.stdout, "seeded %d users, %d patients, %d appointments, %d visits with notes, vitals and invoices\n", res.Users, res.Patients, res.Appointments, res.Clinical)
+			for _, u := range slices.Sorted(maps.Keys(res.StandIns)) {
+				fmt.Fprintf(a.e.stdout, "%s exists already and keeps its passphrase; the demo's %s is %s\n", u, u, res.StandIns[u])
+			}
 			return nil
 		})
 	}

@@ -91,7 +91,7 @@ func createDemo(e *env, path string) error {
 	if err != nil {
 		return err
 	}
-	_, err = seed.Run(admin, seed.Options{Patients: 400, Days: 21, Doctors: 4, Seed: 1, Now: e.now(), Passphrase: demoPass, Clinical: true})
+	_, err = seed.Run(admin, seed.Options{Patients: 400, Days: 21, Doctors: 4, Seed: 1, Now: e.now(), Passphrase: demoPass, Clinical: true, OnCall: true})
 	if err != nil {
 		os.Remove(path)
 	}

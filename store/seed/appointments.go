@@ -36,30 +36,34 @@ func (g *gen) appointments() error {
 	return nil
 }
 
+// aheadToday is how many of each doctor's next slots today are booked
+// when the day's draw left nothing still to come, so that the day on
+// screen always has work ahead.
+const aheadToday = 3
+
 // day books one day's appointments in one transaction.
 func (g *gen) day(day time.Time) ([]visit, error) {
 	var visits []visit
 	taken := map[core.ID]bool{}
-	for _, doc := range g.doctors {
+	scheds := make([]core.Schedule, len(g.doctors))
+	for i, doc := range g.doctors {
 		sc, err := g.desk.Schedule(doc.User().Name)
 		if err != nil {
 			return nil, err
 		}
-		step := time.Duration(sc.SlotMinutes) * time.Minute
-		for _, sp := range sc.Hours[day.Weekday()] {
-			end := day.Add(time.Duration(sp.End) * time.Minute)
-			for t := day.Add(time.Duration(sp.Start) * time.Minute); !t.Add(step).After(end); t = t.Add(step) {
-				if g.rng.IntN(100) >= 55 {
-					continue
-				}
-				p := g.patients[g.rng.IntN(len(g.patients))]
-				if taken[p] {
-					continue
-				}
-				taken[p] = true
+		scheds[i] = sc
+		g.eachSlot(day, sc, func(t time.Time) {
+			if g.rng.IntN(100) >= 55 {
+				return
+			}
+			if p, ok := g.freePatient(taken, false); ok {
 				visits = append(visits, visit{appt: g.appointment(p, doc, sc, t), doctor: doc})
 			}
-		}
+		})
+	}
+	if core.DateOf(day, g.zone) == core.DateOf(g.opts.Now, g.zone) {
+		visits = g.workAhead(visits, day, scheds, taken)
+		g.someoneWaiting(visits)
 	}
 	err := g.desk.Batch(func(w *store.Writer) error {
 		for i := range visits {
@@ -71,6 +75,88 @@ func (g *gen) day(day time.Time) ([]visit, error) {
 	})
 	g.res.Appointments += len(visits)
 	return visits, err
+}
+
+// eachSlot calls fn with the start of every slot of a doctor's hours on
+// day.
+func (g *gen) eachSlot(day time.Time, sc core.Schedule, fn func(time.Time)) {
+	step := time.Duration(sc.SlotMinutes) * time.Minute
+	for _, sp := range sc.Hours[day.Weekday()] {
+		end := atMinute(day, sp.End)
+		for t := atMinute(day, sp.Start); !t.Add(step).After(end); t = t.Add(step) {
+			fn(t)
+		}
+	}
+}
+
+// workAhead books each doctor's next free slots today when nothing of
+// today is still to come, as late in the evening or on a day the draw
+// left empty. It draws nothing from the random source otherwise, so a
+// day with work ahead is the same as it always was.
+func (g *gen) workAhead(visits []visit, day time.Time, scheds []core.Schedule, taken map[core.ID]bool) []visit {
+	now := g.opts.Now
+	busy := map[string]bool{}
+	for _, v := range visits {
+		if v.appt.Start.After(now) && v.appt.Status != core.ApptCancelled {
+			return visits
+		}
+		busy[v.appt.Doctor+v.appt.Start.String()] = true
+	}
+	for i, doc := range g.doctors {
+		ahead := 0
+		g.eachSlot(day, scheds[i], func(t time.Time) {
+			if ahead == aheadToday || !t.After(now) || busy[doc.User().Name+t.UTC().String()] {
+				return
+			}
+			if p, ok := g.freePatient(taken, true); ok {
+				a := g.appointment(p, doc, scheds[i], t)
+				a.Status, a.StatusReason, a.CheckedInAt = core.ApptBooked, "", time.Time{}
+				visits = append(visits, visit{appt: a, doctor: doc})
+				ahead++
+			}
+		})
+	}
+	return visits
+}
+
+// someoneWaiting checks in the first patient still to come today when
+// nobody is waiting yet.
+func (g *gen) someoneWaiting(visits []visit) {
+	next := -1
+	for i, v := range visits {
+		if v.appt.Status == core.ApptCheckedIn {
+			return
+		}
+		if v.appt.Status == core.ApptBooked && v.appt.Start.After(g.opts.Now) && (next < 0 || v.appt.Start.Before(visits[next].appt.Start)) {
+			next = i
+		}
+	}
+	if next >= 0 {
+		visits[next].appt.Status, visits[next].appt.CheckedInAt = core.ApptCheckedIn, g.opts.Now.Add(-5*time.Minute).UTC()
+	}
+}
+
+// freePatient picks a patient not yet seen that day; one try, or many
+// when the slot must be booked.
+func (g *gen) freePatient(taken map[core.ID]bool, must bool) (core.ID, bool) {
+	tries := 1
+	if must {
+		tries = 50
+	}
+	for i := 0; i < tries; i++ {
+		p := g.patients[g.rng.IntN(len(g.patients))]
+		if !taken[p] {
+			taken[p] = true
+			return p, true
+		}
+	}
+	return "", false
+}
+
+// atMinute is the wall time min minutes after midnight on day, right
+// across daylight-saving changes.
+func atMinute(day time.Time, min int) time.Time {
+	return time.Date(day.Year(), day.Month(), day.Day(), min/60, min%60, 0, 0, day.Location())
 }
 
 // appointment invents one appointment at t with a status that fits the
@@ -110,11 +196,12 @@ func (g *gen) clinical(visits []visit) error {
 			continue
 		}
 		at := a.End()
+		vs := vitalSigns{systolic: 105 + g.rng.IntN(50), diastolic: 65 + g.rng.IntN(30), pulse: 55 + g.rng.IntN(40)}
 		err := v.doctor.Batch(func(w *store.Writer) error {
 			n := core.Note{
 				Meta:      core.Meta{ID: g.id(at), CreatedAt: at},
 				PatientID: a.PatientID, AppointmentID: a.ID, Author: a.Doctor,
-				Subjective: pick(g, complaints), Objective: fmt.Sprintf("BP %d/%d, HR %d.", 105+g.rng.IntN(50), 65+g.rng.IntN(30), 55+g.rng.IntN(40)),
+				Subjective: pick(g, complaints), Objective: vs.String(),
 				Assessment: a.Reason, Plan: pick(g, []string{"Review in two weeks.", "Bloods ordered.", "Reassured; return if worse.", "Start treatment as prescribed."}),
 			}
 			if err := w.Add(&n); err != nil {
@@ -140,7 +227,7 @@ func (g *gen) clinical(visits []visit) error {
 		if err != nil {
 			return fmt.Errorf("seed: clinical records: %w", err)
 		}
-		if err := g.vitalsAndBill(a, at); err != nil {
+		if err := g.vitalsAndBill(a, at, vs); err != nil {
 			return err
 		}
 		if g.rng.IntN(8) == 0 {
@@ -158,15 +245,24 @@ func (g *gen) clinical(visits []visit) error {
 	return nil
 }
 
+// vitalSigns are what the nurse measured at a visit; the doctor's note
+// quotes the same figures.
+type vitalSigns struct{ systolic, diastolic, pulse int }
+
+// String is the note's objective finding, "BP 150/95, HR 72.".
+func (v vitalSigns) String() string {
+	return fmt.Sprintf("BP %d/%d, HR %d.", v.systolic, v.diastolic, v.pulse)
+}
+
 // vitalsAndBill records the nurse's vitals and the visit's invoice.
-func (g *gen) vitalsAndBill(a core.Appointment, at time.Time) error {
+func (g *gen) vitalsAndBill(a core.Appointment, at time.Time, vs vitalSigns) error {
 	err := g.nurse.Batch(func(w *store.Writer) error {
 		for _, m := range []struct {
 			metric core.Metric
 			value  float64
 			unit   string
-		}{{core.MetricSystolicBP, float64(105 + g.rng.IntN(50)), "mmHg"}, {core.MetricHeartRate, float64(55 + g.rng.IntN(40)), "/min"}} {
-			v := core.Vital{Meta: core.Meta{ID: g.id(at), CreatedAt: at}, PatientID: a.PatientID, RecordedBy: "nurse", TakenAt: a.Start, Metric: m.metric, Value: m.value, Unit: m.unit}
+		}{{core.MetricSystolicBP, float64(vs.systolic), "mmHg"}, {core.MetricDiastolicBP, float64(vs.diastolic), "mmHg"}, {core.MetricHeartRate, float64(vs.pulse), "/min"}} {
+			v := core.Vital{Meta: core.Meta{ID: g.id(at), CreatedAt: at}, PatientID: a.PatientID, RecordedBy: g.nurse.User().Name, TakenAt: a.Start, Metric: m.metric, Value: m.value, Unit: m.unit}
 			if err := w.Add(&v); err != nil {
 				return err
 			}
@@ -191,7 +287,7 @@ func (g *gen) vitalsAndBill(a core.Appointment, at time.Time) error {
 		if err := w.Add(&inv); err != nil {
 			return fmt.Errorf("seed: invoice: %w", err)
 		}
-		pay := core.Payment{Meta: core.Meta{ID: g.id(at), CreatedAt: at}, InvoiceID: inv.ID, PatientID: a.PatientID, Amount: paid, Method: pick(g, core.PaymentMethods[:3]), ReceivedAt: at, ReceivedBy: "billing"}
+		pay := core.Payment{Meta: core.Meta{ID: g.id(at), CreatedAt: at}, InvoiceID: inv.ID, PatientID: a.PatientID, Amount: paid, Method: pick(g, core.PaymentMethods[:3]), ReceivedAt: at, ReceivedBy: g.billing.User().Name}
 		if err := w.Add(&pay); err != nil {
 			return fmt.Errorf("seed: payment: %w", err)
 		}

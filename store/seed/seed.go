@@ -28,6 +28,10 @@ type Options struct {
 	// payments and messages; benchmarks that need only a schedule turn it
 	// off.
 	Clinical bool
+	// OnCall gives the last doctor an out-of-hours service, round the
+	// clock every day, so that a demo opened at any hour has a day with
+	// work still ahead.
+	OnCall bool
 }
 
 // Staff are the demo users the seed creates besides the doctors.
@@ -40,6 +44,9 @@ var Staff = []core.User{
 // Result counts what the seed wrote.
 type Result struct {
 	Users, Patients, Appointments, Clinical int
+	// StandIns maps a demo user name that was taken already to the user
+	// the seed made and wrote as instead.
+	StandIns map[string]string
 }
 
 // gen is one seeding run: its random source and the sessions it writes as.
@@ -56,7 +63,10 @@ type gen struct {
 }
 
 // Run writes the clinic through admin's store (admin must be an admin
-// session). Users that exist already are kept.
+// session). Users that exist already are kept as they are and never
+// logged in to: their passphrase is theirs, and a wrong guess would count
+// against their lockout. The seed writes as a stand-in instead (desk.demo
+// for desk), which Result.StandIns names.
 func Run(admin *store.Session, o Options) (Result, error) {
 	if o.Patients < 1 || o.Days < 1 {
 		return Result{}, fmt.Errorf("%w: seed needs at least one patient and one day", core.ErrInvalid)
@@ -104,14 +114,11 @@ func (g *gen) staff(admin *store.Session) error {
 	}
 	db := admin.DB()
 	for _, u := range users {
-		err := admin.AddUser(u, g.opts.Passphrase)
-		if err != nil && !errors.Is(err, store.ErrUserExists) {
-			return fmt.Errorf("seed: adding %s: %w", u.Name, err)
+		name, err := g.addUser(admin, u)
+		if err != nil {
+			return err
 		}
-		if err == nil {
-			g.res.Users++
-		}
-		s, err := db.Login(u.Name, g.opts.Passphrase)
+		s, err := db.Login(name, g.opts.Passphrase)
 		if err != nil {
 			return fmt.Errorf("seed: logging in as %s: %w", u.Name, err)
 		}
@@ -134,11 +141,44 @@ func (g *gen) staff(admin *store.Session) error {
 		if i%2 == 0 {
 			sc.Hours[time.Saturday] = []core.Span{{Start: 9 * 60, End: 12 * 60}}
 		}
+		if g.opts.OnCall && i == len(g.doctors)-1 {
+			sc.SlotMinutes = 15
+			for wd := range sc.Hours {
+				sc.Hours[wd] = []core.Span{{Start: 0, End: 24 * 60}}
+			}
+		}
 		if _, err := admin.SetSchedule(sc); err != nil {
 			return fmt.Errorf("seed: schedule of %s: %w", sc.Doctor, err)
 		}
 	}
 	return nil
+}
+
+// addUser adds a demo user, or when the name is taken, a stand-in
+// (desk.demo, desk.demo2 …), and returns the name it added.
+func (g *gen) addUser(admin *store.Session, u core.User) (string, error) {
+	name := u.Name
+	for i := 1; i <= 10; i++ {
+		err := admin.AddUser(u, g.opts.Passphrase)
+		switch {
+		case err == nil:
+			g.res.Users++
+			if u.Name != name {
+				if g.res.StandIns == nil {
+					g.res.StandIns = map[string]string{}
+				}
+				g.res.StandIns[name] = u.Name
+			}
+			return u.Name, nil
+		case !errors.Is(err, store.ErrUserExists):
+			return "", fmt.Errorf("seed: adding %s: %w", u.Name, err)
+		}
+		u.Name = name + ".demo"
+		if i > 1 {
+			u.Name += fmt.Sprint(i)
+		}
+	}
+	return "", fmt.Errorf("%w: seed: %s and its stand-ins %s.demo to %s.demo9 exist already", store.ErrUserExists, name, name, name)
 }
 
 // randReader feeds core.NewID from the seeded generator.
