@@ -34,7 +34,7 @@ func TestApptMove(t *testing.T) {
 	c.expect(exitUsage, `usage: clinic appt move ID`, "appt", "move", "--at", "2026-12-07 11:00")
 	c.expect(exitValidation, `not found`, "appt", "move", "0123456789abcdef01234567", "--at", "2026-12-07 12:00")
 	c.must("appt", "cancel", second)
-	c.expect(exitValidation, `cannot go from cancelled to moved`, "appt", "move", second, "--at", "2026-12-07 12:00")
+	c.expect(exitValidation, `only booked appointments can be moved; this one is cancelled`, "appt", "move", second, "--at", "2026-12-07 12:00")
 }
 
 // --minutes was fixed at 15 whatever the doctor's slots: it is now the
@@ -112,4 +112,23 @@ func TestExportRefusalSaysExport(t *testing.T) {
 	if _, errOut, _ := c.run("export"); strings.Contains(errOut, "access_log") {
 		t.Errorf("export refusal: %q", errOut)
 	}
+}
+
+// clinic appt book took a start in the past, and a clash offered a "next
+// free slot" earlier than now. The clock is Thursday 26 November 2026,
+// 09:00 in Berlin.
+func TestNoBookingInThePast(t *testing.T) {
+	c := setup(t)
+	c.as("desk", "staff-pass")
+	ann := strings.TrimSpace(c.must("patient", "add", "--name", "Ann Smith", "--dob", "1990-01-02"))
+	c.expect(exitValidation, `start is in the past`, "appt", "book", "--patient", ann, "--doctor", "dr.okafor", "--at", "2026-11-25 10:00")
+	// Earlier today, during working hours, where the seed's day is busy.
+	for _, at := range []string{"2026-11-26 08:00", "2026-11-26 08:30", "2026-11-26 08:45"} {
+		_, errOut, code := c.run("appt", "book", "--patient", ann, "--doctor", "dr.okafor", "--at", at)
+		if code != exitValidation || !strings.Contains(errOut, "start is in the past") || strings.Contains(errOut, "next free slot: Thu 26 Nov 2026 08:") {
+			t.Errorf("book at %s: exit %d, %q", at, code, errOut)
+		}
+	}
+	id := strings.TrimSpace(c.must("appt", "book", "--patient", ann, "--doctor", "dr.okafor", "--at", "2026-12-07 09:30"))
+	c.expect(exitValidation, `start is in the past`, "appt", "move", id, "--at", "2026-11-26 08:30")
 }

@@ -100,19 +100,21 @@ func syncError(err error) error {
 	return err
 }
 
-// deniedError marks an error as a refusal, which exits 2.
+// deniedError marks an error as a refusal by the server or a broken
+// trust, of core.ClassAuth (exit 2).
 type deniedError struct{ err error }
 
-func (d deniedError) Error() string        { return d.err.Error() }
-func (d deniedError) Unwrap() error        { return d.err }
-func (d deniedError) Is(target error) bool { return target == core.ErrDenied }
+func (d deniedError) Error() string          { return d.err.Error() }
+func (d deniedError) Unwrap() error          { return d.err }
+func (d deniedError) ErrorClass() core.Class { return core.ClassAuth }
 
-// refusal is a request the state of the store forbids, which exits 3.
+// refusal is a request the state of the store forbids, of
+// core.ClassValidation (exit 3).
 type refusal struct{ err error }
 
-func (r refusal) Error() string        { return r.err.Error() }
-func (r refusal) Unwrap() error        { return r.err }
-func (r refusal) Is(target error) bool { return target == core.ErrInvalid }
+func (r refusal) Error() string          { return r.err.Error() }
+func (r refusal) Unwrap() error          { return r.err }
+func (r refusal) ErrorClass() core.Class { return core.ClassValidation }
 
 // syncReport is what clinic sync status reports.
 type syncReport struct {

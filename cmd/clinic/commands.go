@@ -45,7 +45,7 @@ func (a *app) withSession(fn func(db *store.DB, s *store.Session) error) error {
 	}
 	s, err := db.Login(user, pass)
 	if err != nil {
-		return err
+		return loginError{user: user, err: err}
 	}
 	return fn(db, s)
 }

@@ -3,13 +3,15 @@ package main
 import (
 	"errors"
 	"fmt"
-	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"medisecure/core"
-	"medisecure/store"
 )
 
-// Exit codes, as the package doc and README list them.
+// Exit codes, as the package doc and README list them; core's error
+// classes decide which one an error gets.
 const (
 	exitOK         = 0
 	exitUsage      = 1
@@ -18,11 +20,13 @@ const (
 	exitStore      = 4
 )
 
-// usageError marks a mistake in the command line itself.
+// usageError marks a mistake in the command line itself, of
+// core.ClassUsage (exit 1).
 type usageError struct{ err error }
 
-func (u usageError) Error() string { return u.err.Error() }
-func (u usageError) Unwrap() error { return u.err }
+func (u usageError) Error() string          { return u.err.Error() }
+func (u usageError) Unwrap() error          { return u.err }
+func (u usageError) ErrorClass() core.Class { return core.ClassUsage }
 
 // usageErr wraps err as a usage mistake (exit 1).
 func usageErr(err error) error { return usageError{err} }
@@ -30,47 +34,39 @@ func usageErr(err error) error { return usageError{err} }
 // usagef is usageErr with a formatted message.
 func usagef(format string, a ...any) error { return usageError{fmt.Errorf(format, a...)} }
 
-// exitCode maps an error to the documented exit codes, in one table.
-func exitCode(err error) int {
-	var u usageError
-	switch {
-	case errors.As(err, &u):
-		return exitUsage
-	case errors.Is(err, core.ErrAuth), errors.Is(err, core.ErrLocked), errors.Is(err, core.ErrDenied):
-		return exitAuth
-	case errors.Is(err, core.ErrInvalid), errors.Is(err, core.ErrClash), errors.Is(err, core.ErrTransition),
-		errors.Is(err, store.ErrNoSchedule), errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrUserExists),
-		errors.Is(err, store.ErrAppendOnly), errors.Is(err, store.ErrNotInConflict), errors.Is(err, core.ErrBadID):
-		return exitValidation
-	}
-	if c := core.ClassOf(err); c != core.ClassUnknown {
-		return c.Exit()
-	}
-	return exitStore
+// loginError is a failed login, which the sentence names the user of.
+type loginError struct {
+	user string
+	err  error
 }
 
-// message turns an error into the one sentence a user reads.
+func (l loginError) Error() string { return l.err.Error() }
+func (l loginError) Unwrap() error { return l.err }
+
+// exitCode is the exit code core's error table gives err.
+func exitCode(err error) int {
+	_, code := core.Describe(err, nil)
+	return code
+}
+
+// message is the one sentence a user reads, from core's error table with
+// times in the clinic's zone; a wrong passphrase names the user it was
+// tried for. After "clinic: " it reads as command-line tools' messages
+// do: in lower case (unless its first word is an initialism) and without
+// the full stop.
 func (e *env) message(err error) string {
-	var clash *core.ClashError
-	if errors.As(err, &clash) {
-		msg := strip(clash.Error())
-		if clash.HasNext {
-			return msg + "; next free slot: " + clash.Next.In(e.zone()).Format("Mon 2 Jan 2006 15:04")
-		}
-		return msg + "; no free slot in the next 60 days"
+	msg, _ := core.Describe(err, e.zone())
+	var l loginError
+	if errors.As(err, &l) && errors.Is(err, core.ErrAuth) {
+		msg = core.Sentence(core.SafeText("wrong user or passphrase for " + l.user))
 	}
-	if errors.Is(err, core.ErrAuth) {
-		return "wrong user or passphrase"
+	r, n := utf8.DecodeRuneInString(msg)
+	if next, _ := utf8.DecodeRuneInString(msg[n:]); unicode.IsLower(next) {
+		msg = string(unicode.ToLower(r)) + msg[n:]
 	}
-	return strip(err.Error())
+	return strings.TrimSuffix(msg, ".")
 }
 
 // strip drops the package prefixes ("core: ", "store: ") a user need not
-// see, wherever a wrapped error starts.
-func strip(s string) string {
-	return pkgPrefix.ReplaceAllString(s, "$1")
-}
-
-// pkgPrefix matches a package prefix at the start of a message or of a
-// wrapped part of it.
-var pkgPrefix = regexp.MustCompile(`(^|: )(store|core|seed|sync|client|invite): `)
+// see from an error's text quoted inside a usage message.
+func strip(s string) string { return core.StripPrefixes(s) }

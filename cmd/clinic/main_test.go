@@ -133,7 +133,7 @@ func TestFrontDeskFlow(t *testing.T) {
 	}
 	c.now = time.Date(2026, 12, 7, 8, 0, 0, 0, time.UTC) // the visit's day: check-in is allowed
 	c.must("appt", "status", appt, "checked_in")
-	c.expect(exitValidation, `cannot go from checked_in to cancelled`, "appt", "cancel", appt)
+	c.expect(exitValidation, `cannot go from checked in to cancelled`, "appt", "cancel", appt)
 	second := strings.TrimSpace(c.must("appt", "book", "--patient", other, "--doctor", "dr.okafor", "--at", "2026-12-07 10:00", "--minutes", "15"))
 	if out := c.must("appt", "cancel", "--reason", "patient called", second); !strings.Contains(out, "cancelled") {
 		t.Errorf("cancel: %q", out)
@@ -161,7 +161,7 @@ func TestBadInput(t *testing.T) {
 		{"bad id", exitUsage, `malformed id`, []string{"appt", "book", "--patient", "nope", "--doctor", "dr.okafor", "--at", "2026-12-07 09:30"}},
 		{"bad time", exitUsage, `not a time`, []string{"appt", "book", "--patient", "0123456789abcdef01234567", "--doctor", "dr.okafor", "--at", "tuesday-ish"}},
 		{"unknown patient", exitValidation, `not a registered patient`, []string{"appt", "book", "--patient", "0123456789abcdef01234567", "--doctor", "dr.okafor", "--at", "2026-12-07 09:30"}},
-		{"invalid patient", exitValidation, `dob must be a date`, []string{"patient", "add", "--name", "X Y", "--dob", "31/02/1990"}},
+		{"invalid patient", exitValidation, `date of birth must be a date`, []string{"patient", "add", "--name", "X Y", "--dob", "31/02/1990"}},
 		{"bad status", exitUsage, `status must be one of`, []string{"appt", "status", "0123456789abcdef01234567", "teleported"}},
 		{"reception adds a user", exitAuth, `reception may not create user`, []string{"user", "add", "--role", "admin", "mallory"}},
 		{"reception exports", exitAuth, `may not`, []string{"export"}},
@@ -178,7 +178,7 @@ func TestWrongPassphraseWritesNothingAndLocks(t *testing.T) {
 	before := c.must("patient", "find", "a")
 	c.as("desk", "wrong")
 	for i := 0; i < 4; i++ {
-		c.expect(exitAuth, `^clinic: wrong user or passphrase\n$`, "patient", "add", "--name", "Eve Intruder", "--dob", "1990-01-01")
+		c.expect(exitAuth, `^clinic: wrong user or passphrase for desk\n$`, "patient", "add", "--name", "Eve Intruder", "--dob", "1990-01-01")
 	}
 	c.expect(exitAuth, `too many failed logins`, "patient", "find", "a")
 	c.as("desk", "staff-pass")
@@ -188,7 +188,7 @@ func TestWrongPassphraseWritesNothingAndLocks(t *testing.T) {
 		t.Errorf("a failed login changed the data:\n%s\n%s", before, after)
 	}
 	c.as("nobody", "x")
-	c.expect(exitAuth, `^clinic: wrong user or passphrase\n$`, "patient", "find", "a")
+	c.expect(exitAuth, `^clinic: wrong user or passphrase for nobody\n$`, "patient", "find", "a")
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)

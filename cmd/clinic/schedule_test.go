@@ -70,7 +70,7 @@ func TestScheduleBadInput(t *testing.T) {
 		{exitUsage, `--days: "mo" is not a weekday`, []string{"schedule", "set", "--doctor", "dr.haddad", "--days", "mo-fr", "--hours", "08:00-12:00"}},
 		{exitUsage, `--hours: "17:00-08:00" is not hours like 09:00-12:30`, []string{"schedule", "set", "--doctor", "dr.haddad", "--days", "mon", "--hours", "17:00-08:00"}},
 		{exitValidation, `overlapping spans`, []string{"schedule", "set", "--doctor", "dr.haddad", "--days", "mon", "--hours", "08:00-12:00,11:00-13:00"}},
-		{exitValidation, `slot_minutes must be between 5 and 240`, []string{"schedule", "set", "--doctor", "dr.haddad", "--days", "mon", "--hours", "08:00-12:00", "--slot", "1"}},
+		{exitValidation, `slot minutes must be between 5 and 240`, []string{"schedule", "set", "--doctor", "dr.haddad", "--days", "mon", "--hours", "08:00-12:00", "--slot", "1"}},
 		{exitValidation, `"desk" is not a doctor here`, []string{"schedule", "set", "--doctor", "desk", "--days", "mon", "--hours", "08:00-12:00"}},
 		{exitValidation, `dr.haddad has no working hours set; set them with clinic schedule set`, []string{"schedule", "show", "--doctor", "dr.haddad"}},
 	}
