@@ -44,6 +44,9 @@ func TestDependencyRule(t *testing.T) {
 			return !strings.HasPrefix(p, "google.golang.org/grpc") && !strings.HasPrefix(p, "medisecure/sync/wire")
 		}, "the envelope crypto is independent of gRPC and the wire types"},
 		{"sync/wire", func(p string) bool { return !strings.HasPrefix(p, "medisecure/") }, "wire types depend on nothing of ours"},
+		{"store/storetest", func(p string) bool {
+			return stdlib(p) || strings.HasPrefix(p, "medisecure/core")
+		}, "the conformance suite imports only core, testing and the standard library, so TUI tests can run it on their fakes"},
 		{"sync/server/boltstore", func(p string) bool {
 			return !strings.HasPrefix(p, "medisecure/core") && !strings.HasPrefix(p, "medisecure/store")
 		}, "the server's storage never sees core types or the workstation store"},
@@ -75,6 +78,50 @@ func TestDependencyRule(t *testing.T) {
 	}
 	if checked < 3 {
 		t.Fatalf("checked only %d packages; the layout moved?", checked)
+	}
+}
+
+// tuiTestExemptions are the packages a tui _test file may import although
+// the tui rule forbids them to tui code: only the store's conformance
+// suite, which imports nothing but core, so that every fake the TUI tests
+// use runs the same suite as the real store.
+var tuiTestExemptions = map[string]bool{"medisecure/store/storetest": true}
+
+// TestTUITestImports holds tui _test files to the tui rule, but for the
+// exemptions above.
+func TestTUITestImports(t *testing.T) {
+	tuiRule := func(p string) bool {
+		return !strings.HasPrefix(p, "go.etcd.io/bbolt") && !strings.HasPrefix(p, "google.golang.org/grpc") &&
+			!strings.HasPrefix(p, "medisecure/store") && !strings.HasPrefix(p, "medisecure/sync")
+	}
+	checked := 0
+	err := filepath.WalkDir("tui", func(path string, d os.DirEntry, err error) error {
+		if err != nil || !d.IsDir() || strings.Contains(path, "testdata") {
+			return err
+		}
+		pkg, err := build.ImportDir(path, 0)
+		if err != nil {
+			if _, ok := err.(*build.NoGoError); ok {
+				return nil
+			}
+			return err
+		}
+		checked++
+		for _, imp := range append(append([]string{}, pkg.TestImports...), pkg.XTestImports...) {
+			if !tuiRule(imp) && !tuiTestExemptions[imp] {
+				t.Errorf("a test of %s imports %s: tui tests may import of the store only its conformance suite", path, imp)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("walking tui: %v", err)
+	}
+	if checked < 4 {
+		t.Fatalf("checked only %d tui packages; the layout moved?", checked)
+	}
+	if tuiRule("medisecure/store/storetest") || !tuiTestExemptions["medisecure/store/storetest"] || tuiTestExemptions["medisecure/store"] {
+		t.Error("the exemption is wider or narrower than the conformance suite")
 	}
 }
 
