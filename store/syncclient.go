@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -23,6 +24,8 @@ var (
 	// metaDirPushed is the digest of the directory the server last
 	// acknowledged from this device.
 	metaDirPushed = []byte("sync_directory")
+	// metaOutcome is what the last sync found (SyncOutcome, JSON).
+	metaOutcome = []byte("sync_outcome")
 )
 
 // SignWithRoot signs msg with the org root key, which is sealed to each
@@ -73,6 +76,28 @@ type SyncMarks struct {
 	// Directory is the digest of the directory the server last
 	// acknowledged from this device, nil before.
 	Directory []byte
+	// Outcome is what the last sync found.
+	Outcome SyncOutcome
+}
+
+// SyncOutcome is what a sync found beyond the store's own counters, kept
+// so that a status read later, without the server, is as honest.
+type SyncOutcome struct {
+	// Problems stand in the way of "synced": a refusal, a stuck step,
+	// changes the server cannot hand over, a clock off.
+	Problems []string `json:"problems,omitempty"`
+	// Notes are worth telling but leave the workstation synced: the
+	// server had lost changes and got them back.
+	Notes []string  `json:"notes,omitempty"`
+	At    time.Time `json:"at"`
+}
+
+// MarkOutcome remembers what a sync found.
+func (s *Session) MarkOutcome(o SyncOutcome) error {
+	return s.update(func(t *txn) error {
+		o.At = t.now
+		return t.tx.Bucket(bucketMeta).Put(metaOutcome, mustJSON(o))
+	})
 }
 
 // SyncMarks reads the sync client's marks.
@@ -83,6 +108,11 @@ func (s *Session) SyncMarks() (SyncMarks, error) {
 		m.Registered = string(meta.Get(metaRegistered))
 		if v := meta.Get(metaDirPushed); v != nil {
 			m.Directory = append([]byte(nil), v...)
+		}
+		if v := meta.Get(metaOutcome); v != nil {
+			if err := json.Unmarshal(v, &m.Outcome); err != nil {
+				return corrupt("last sync outcome", err)
+			}
 		}
 		return nil
 	})
@@ -145,7 +175,7 @@ func (s *Session) NewDeviceIdentity() error {
 		if err := meta.Put(metaDeviceKey, t.keys.store.seal(bucketMeta, metaDeviceKey, priv.Seed())); err != nil {
 			return err
 		}
-		for _, k := range [][]byte{metaAcked, metaPullCursor, metaPulledAt, metaServer, metaRegistered, metaDirPushed} {
+		for _, k := range [][]byte{metaAcked, metaPullCursor, metaPulledAt, metaServer, metaRegistered, metaDirPushed, metaOutcome} {
 			if err := meta.Delete(k); err != nil {
 				return err
 			}

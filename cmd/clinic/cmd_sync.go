@@ -40,7 +40,7 @@ func (a *app) syncCmd() *cobra.Command {
 			return a.sync(cmd.Context(), db, s, syncFlags{server: *server, token: *token, insecure: *insecure, ca: *ca, watch: *watch, interval: *interval})
 		})
 	}
-	cmd.AddCommand(a.syncStatusCmd(), a.syncNewDeviceCmd())
+	cmd.AddCommand(a.syncStatusCmd(), a.syncNewDeviceCmd(), a.syncQuarantineCmd())
 	return cmd
 }
 
@@ -71,13 +71,18 @@ func (a *app) sync(ctx context.Context, db *store.DB, s *store.Session, f syncFl
 	defer conn.Close()
 	opts := client.Options{Addr: addr, Token: f.token, Now: e.now}
 	if !f.watch {
-		rep, err := client.New(conn, s, opts).SyncOnce(ctx)
+		c := client.New(conn, s, opts)
+		rep, err := c.SyncOnce(ctx)
 		if err != nil {
 			return syncError(err)
 		}
 		fmt.Fprintf(e.stdout, "pushed %d, pulled %d, conflicts %d\n", rep.Pushed, rep.Pulled, rep.Conflicts)
+		if st := c.Status(); st.State != "synced" {
+			fmt.Fprintf(e.stderr, "state: %s\n", core.SafeText(st.State))
+		}
 		return nil
 	}
+	var c *client.Client
 	opts.OnSync = func(rep client.Report, err error) {
 		stamp := e.now().In(db.Zone()).Format("15:04:05")
 		if err != nil {
@@ -85,9 +90,13 @@ func (a *app) sync(ctx context.Context, db *store.DB, s *store.Session, f syncFl
 			return
 		}
 		fmt.Fprintf(e.stdout, "%s pushed %d, pulled %d, conflicts %d\n", stamp, rep.Pushed, rep.Pulled, rep.Conflicts)
+		if st := c.Status(); st.State != "synced" {
+			fmt.Fprintf(e.stderr, "%s state: %s\n", stamp, core.SafeText(st.State))
+		}
 	}
 	fmt.Fprintf(e.stderr, "syncing with %s every %s; press Ctrl-C to stop\n", addr, f.interval)
-	return client.New(conn, s, opts).Watch(ctx, f.interval)
+	c = client.New(conn, s, opts)
+	return c.Watch(ctx, f.interval)
 }
 
 // syncError gives a sync failure its exit code: a server that refuses
@@ -124,8 +133,10 @@ type syncReport struct {
 	LastAck   uint64     `json:"last_ack"`
 	LastPull  *time.Time `json:"last_pull"`
 	Conflicts int        `json:"conflicts"`
-	Synced    bool       `json:"synced"`
-	State     string     `json:"state"`
+	// Quarantined counts what sync refused and keeps aside.
+	Quarantined int    `json:"quarantined"`
+	Synced      bool   `json:"synced"`
+	State       string `json:"state"`
 }
 
 // syncStatusCmd is clinic sync status.
@@ -144,9 +155,15 @@ func (a *app) syncStatusCmd() *cobra.Command {
 
 // syncStatus prints the state of sync as the store knows it, without
 // asking the server: "synced" only when the server acknowledged every
-// local change and a pull has completed.
+// local change, a pull has completed, nothing is quarantined and the last
+// sync found nothing in the way (a refusal, changes the server lost and
+// nobody kept, a clock off).
 func syncStatus(e *env, asJSON bool, db *store.DB, s *store.Session) error {
 	st, err := s.SyncState()
+	if err != nil {
+		return err
+	}
+	marks, err := s.SyncMarks()
 	if err != nil {
 		return err
 	}
@@ -154,11 +171,11 @@ func syncStatus(e *env, asJSON bool, db *store.DB, s *store.Session) error {
 	if err != nil {
 		return err
 	}
-	r := syncReport{Server: st.Server, Pending: st.Pending, LastSeq: st.LastSeq, LastAck: st.LastAck, Conflicts: len(open)}
+	r := syncReport{Server: st.Server, Pending: st.Pending, LastSeq: st.LastSeq, LastAck: st.LastAck, Conflicts: len(open), Quarantined: st.Quarantined}
 	if !st.LastPull.IsZero() {
 		r.LastPull = &st.LastPull
 	}
-	r.Synced, r.State = syncState(st)
+	r.Synced, r.State = syncState(st, marks.Outcome)
 	if asJSON {
 		return table(e.stdout, true, r, nil, nil)
 	}
@@ -174,21 +191,20 @@ func syncStatus(e *env, asJSON bool, db *store.DB, s *store.Session) error {
 	fmt.Fprintf(e.stdout, "last ack:   change %d of %d\n", st.LastAck, st.LastSeq)
 	fmt.Fprintf(e.stdout, "last pull:  %s\n", pull)
 	fmt.Fprintf(e.stdout, "conflicts:  %d open\n", len(open))
-	fmt.Fprintf(e.stdout, "state:      %s\n", r.State)
+	fmt.Fprintf(e.stdout, "quarantine: %d refused from sync\n", st.Quarantined)
+	fmt.Fprintf(e.stdout, "state:      %s\n", core.SafeText(r.State))
 	return nil
 }
 
 // syncState says in words where sync stands.
-func syncState(st store.Status) (bool, string) {
+func syncState(st store.Status, last store.SyncOutcome) (bool, string) {
 	switch {
 	case st.LastPull.IsZero() && st.Server == "":
 		return false, "never synced: run clinic sync --server ADDR"
-	case st.Pending > 0:
-		return false, fmt.Sprintf("%d changes not yet acknowledged by the server", st.Pending)
-	case st.LastPull.IsZero():
+	case st.LastPull.IsZero() && st.Pending == 0 && len(last.Problems) == 0:
 		return false, "nothing pulled yet"
 	}
-	return true, "synced"
+	return client.Summarize(last, st)
 }
 
 // syncNewDeviceCmd is clinic sync new-device.
@@ -205,24 +221,76 @@ func (a *app) syncNewDeviceCmd() *cobra.Command {
 	}
 }
 
-// syncNewDevice gives a copy of another workstation's store its own
-// device identity, so that both can sync: a second workstation can start
-// as a copy. It refuses while changes are pending, which would be lost:
-// the store copied from must sync first.
+// syncNewDevice gives a store its own device identity: a copy of another
+// workstation's store (a cloned laptop, a backup restored on a second
+// machine), so that both can sync. Changes not yet pushed are kept,
+// re-authored under the new device.
 func syncNewDevice(e *env, db *store.DB, s *store.Session) error {
 	st, err := s.SyncState()
 	if err != nil {
 		return err
 	}
-	if st.Pending > 0 {
-		return refusal{fmt.Errorf("this store has %d changes the server has not acknowledged; sync the workstation it was copied from, copy its store again, then run this", st.Pending)}
-	}
 	old := db.DeviceID()
 	if err := s.NewDeviceIdentity(); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "this store is now device %s (was %s); an admin's first clinic sync here adds it to the server\n", db.DeviceID(), old)
+	kept := ""
+	if st.Pending > 0 {
+		kept = fmt.Sprintf("; its %d changes not yet pushed go out under the new device", st.Pending)
+	}
+	fmt.Fprintf(e.stdout, "this store is now device %s (was %s)%s; an admin's first clinic sync here adds it to the server\n", db.DeviceID(), old, kept)
 	return nil
+}
+
+// syncQuarantineCmd is clinic sync quarantine.
+func (a *app) syncQuarantineCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "quarantine [--json]",
+		Short: "list the changes and batches sync refused and keeps aside (admins)",
+		Args:  noArgs,
+		RunE: func(*cobra.Command, []string) error {
+			return a.withSession(func(db *store.DB, s *store.Session) error {
+				return syncQuarantine(a.e, a.c.json, db, s)
+			})
+		},
+	}
+}
+
+// quarantineRow is one quarantined change or batch as clinic sync
+// quarantine prints it.
+type quarantineRow struct {
+	Device string    `json:"device"`
+	First  uint64    `json:"first"`
+	Last   uint64    `json:"last"`
+	Kind   string    `json:"kind,omitempty"`
+	ID     string    `json:"id,omitempty"`
+	Author string    `json:"author,omitempty"`
+	Reason string    `json:"reason"`
+	At     time.Time `json:"at"`
+}
+
+// syncQuarantine lists the quarantine: what, from which device, why.
+func syncQuarantine(e *env, asJSON bool, db *store.DB, s *store.Session) error {
+	q, err := s.Quarantine()
+	if err != nil {
+		return err
+	}
+	out := make([]quarantineRow, 0, len(q))
+	rows := make([][]string, 0, len(q))
+	for _, entry := range q {
+		r := quarantineRow{Device: entry.Device, First: entry.First, Last: entry.Last, Reason: entry.Reason, At: entry.At}
+		what := "whole batch"
+		if c := entry.Change; c != nil {
+			r.Kind, r.ID, r.Author = string(c.Kind), string(c.ID), c.Author
+			what = fmt.Sprintf("%s %s by %s", c.Kind, c.ID, c.Author)
+		}
+		out = append(out, r)
+		rows = append(rows, []string{
+			core.SafeText(entry.Device), fmt.Sprintf("%d..%d", entry.First, entry.Last), core.SafeText(what),
+			core.SafeText(entry.Reason), entry.At.In(db.Zone()).Format("2006-01-02 15:04"),
+		})
+	}
+	return table(e.stdout, asJSON, out, []string{"DEVICE", "SEQ", "WHAT", "WHY", "SINCE"}, rows)
 }
 
 // conflictsCmd is clinic conflicts: list or resolve the double bookings

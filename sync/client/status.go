@@ -60,34 +60,48 @@ func (s *Status) describe(rep Report, st store.Status, bound time.Duration) {
 // clock skew bound. It reports synced only when nothing stands in the
 // way.
 func Describe(err error, rep Report, st store.Status, bound time.Duration) (bool, string) {
-	var parts []string
+	return Summarize(Outcome(err, rep, bound), st)
+}
+
+// Outcome is what a sync that ended with err and reported rep found,
+// for the store to keep (store.Session.MarkOutcome).
+func Outcome(err error, rep Report, bound time.Duration) store.SyncOutcome {
+	var o store.SyncOutcome
 	if err != nil {
-		parts = append(parts, failure(err))
+		o.Problems = append(o.Problems, failure(err))
 	}
 	if rep.Missing > 0 {
-		parts = append(parts, fmt.Sprintf("the server lists %d changes it cannot hand over intact; waiting for a workstation that keeps them", rep.Missing))
+		o.Problems = append(o.Problems, fmt.Sprintf("the server lists %d changes it cannot hand over intact; waiting for a workstation that keeps them", rep.Missing))
 	}
 	if off := rep.ClockOffset.Abs(); off > bound {
 		dir := "ahead of"
 		if rep.ClockOffset < 0 {
 			dir = "behind"
 		}
-		parts = append(parts, fmt.Sprintf("clock off by %s (%s the server's): set this workstation's clock", off.Round(time.Second), dir))
+		o.Problems = append(o.Problems, fmt.Sprintf("clock off by %s (%s the server's): set this workstation's clock", off.Round(time.Second), dir))
 	}
+	if rep.Restored > 0 {
+		o.Notes = append(o.Notes, fmt.Sprintf("server lost %d changes; restored them", rep.Restored))
+	}
+	return o
+}
+
+// Summarize says in one line where sync stands from what the last sync
+// found and the store's state: "synced" only when nothing stands in the
+// way (not even changes pending or quarantined).
+func Summarize(o store.SyncOutcome, st store.Status) (bool, string) {
+	parts := append([]string(nil), o.Problems...)
 	if st.Quarantined > 0 {
 		parts = append(parts, fmt.Sprintf("quarantined %d (an admin lists them with clinic sync quarantine)", st.Quarantined))
 	}
-	if st.Pending > 0 && err == nil {
+	if st.Pending > 0 && len(o.Problems) == 0 {
 		parts = append(parts, fmt.Sprintf("%d changes not yet acknowledged by the server", st.Pending))
 	}
 	synced := len(parts) == 0
-	if rep.Restored > 0 {
-		parts = append(parts, fmt.Sprintf("server lost %d changes; restored them", rep.Restored))
-	}
 	if synced {
-		parts = append([]string{"synced"}, parts...)
+		parts = append(parts, "synced")
 	}
-	return synced, strings.Join(parts, "; ")
+	return synced, strings.Join(append(parts, o.Notes...), "; ")
 }
 
 // failure names what stopped a sync.

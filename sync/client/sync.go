@@ -53,6 +53,9 @@ func (c *Client) SyncOnce(ctx context.Context) (Report, error) {
 	}
 	c.status.describe(rep, st, c.maxAhead())
 	c.mu.Unlock()
+	if merr := c.s.MarkOutcome(Outcome(err, rep, c.maxAhead())); err == nil && ctx.Err() == nil {
+		err = merr
+	}
 	return rep, err
 }
 
