@@ -43,11 +43,13 @@ type Chart struct {
 	Medications   []Medication   `json:"medications"`
 	Prescriptions []Prescription `json:"prescriptions"`
 	Notes         []Note         `json:"notes"`
-	Addenda       []Addendum     `json:"addenda"`
-	Vitals        []Vital        `json:"vitals"`
-	Refills       []Refill       `json:"refills"`
-	Reminders     []Reminder     `json:"reminders"`
-	Adherence     []Adherence    `json:"adherence"`
+	// Drafts are the reader's own notes not signed yet.
+	Drafts    []NoteDraft `json:"drafts"`
+	Addenda   []Addendum  `json:"addenda"`
+	Vitals    []Vital     `json:"vitals"`
+	Refills   []Refill    `json:"refills"`
+	Reminders []Reminder  `json:"reminders"`
+	Adherence []Adherence `json:"adherence"`
 	// Upcoming are the patient's appointments from now on, soonest first.
 	Upcoming []Appointment `json:"upcoming"`
 }

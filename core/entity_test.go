@@ -40,6 +40,7 @@ var samples = map[Kind]func(testing.TB) Entity{
 	KindMedication:   func(tb testing.TB) Entity { return validMedication(tb) },
 	KindMessage:      func(tb testing.TB) Entity { return validMessage(tb) },
 	KindNote:         func(tb testing.TB) Entity { return sampleNote(tb) },
+	KindNoteDraft:    func(tb testing.TB) Entity { return sampleDraft(tb) },
 	KindNotification: func(tb testing.TB) Entity { return validNotification(tb) },
 	KindPatient:      func(tb testing.TB) Entity { return samplePatient(tb) },
 	KindPayment:      func(tb testing.TB) Entity { return validPayment(tb) },

@@ -12,6 +12,7 @@ const (
 	KindPrescription Kind = "prescription"
 	KindRefill       Kind = "refill"
 	KindNote         Kind = "note"
+	KindNoteDraft    Kind = "note_draft"
 	KindAddendum     Kind = "addendum"
 	KindProblem      Kind = "problem"
 	KindAllergy      Kind = "allergy"
@@ -36,7 +37,7 @@ const (
 var Kinds = []Kind{
 	KindAddendum, KindAdherence, KindAllergy, KindAppointment, KindAttachment,
 	KindClaim, KindConflict, KindConsent, KindDocument, KindFee, KindInvoice,
-	KindMedication, KindMessage, KindNote, KindNotification, KindPatient,
+	KindMedication, KindMessage, KindNote, KindNoteDraft, KindNotification, KindPatient,
 	KindPayment, KindPrescription, KindProblem, KindRefill, KindReminder,
 	KindSchedule, KindTelesession, KindVital,
 }

@@ -1,8 +1,11 @@
 package core
 
-// Note is an encounter note in SOAP form, written by a clinician about a
-// patient, optionally tied to an appointment. Notes are append-only: a
-// correction is an Addendum that references the note.
+import "time"
+
+// Note is a signed encounter note in SOAP form, written by a clinician
+// about a patient, optionally tied to an appointment. A note is written as
+// a NoteDraft and becomes a Note when its author signs it; notes are
+// append-only: a correction is an Addendum that references the note.
 type Note struct {
 	Meta
 	PatientID     ID     `json:"patient_id"`
@@ -12,6 +15,9 @@ type Note struct {
 	Objective     string `json:"objective" text:"multiline"`
 	Assessment    string `json:"assessment" text:"multiline"`
 	Plan          string `json:"plan" text:"multiline"`
+	// SignedAt is when the author signed it; notes written before
+	// drafts existed leave it zero and count as signed when written.
+	SignedAt time.Time `json:"signed_at,omitzero"`
 }
 
 func init() { register(KindNote, func() Entity { return &Note{} }) }

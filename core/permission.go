@@ -87,7 +87,7 @@ var groups = []group{
 		rights: map[Role]string{RoleAdmin: "rcud", RoleReception: "r", RoleDoctor: "rcu", RoleNurse: "r", RoleBilling: "r"},
 	},
 	{
-		kinds:  []Kind{KindNote, KindAddendum, KindProblem, KindDocument, KindMedication},
+		kinds:  []Kind{KindNote, KindNoteDraft, KindAddendum, KindProblem, KindDocument, KindMedication},
 		reason: "clinical records are for clinicians only",
 		rights: map[Role]string{RoleDoctor: "rcud", RoleNurse: "r"},
 	},

@@ -135,7 +135,7 @@ func TestSingleLineFieldsRefuseLineBreaks(t *testing.T) {
 
 func TestMultilineFieldsAreDeclared(t *testing.T) {
 	want := map[Kind][]string{
-		KindNote: {"assessment", "objective", "plan", "subjective"}, KindAddendum: {"text"},
+		KindNote: {"assessment", "objective", "plan", "subjective"}, KindNoteDraft: {"assessment", "objective", "plan", "subjective"}, KindAddendum: {"text"},
 		KindMessage: {"body"}, KindNotification: {"body"}, KindDocument: {"extracted_text"},
 		KindInvoice: {"notes"}, KindPrescription: {"notes"},
 	}

@@ -3,11 +3,12 @@ package store
 import (
 	"bytes"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
 	"strings"
+
+	bolt "go.etcd.io/bbolt"
 
 	"medisecure/core"
 )
@@ -23,9 +24,6 @@ var ErrNoReason = core.NewError(core.ClassValidation, "store: a reason for openi
 // 'C' ‖ keyed hash of kind and patient ‖ record ID, so a chart opens
 // without reading any other patient's records. Notes keep classNote.
 const classClinical = 'C'
-
-// upcomingDays is how far ahead a chart looks for appointments.
-const upcomingDays = 90
 
 // clinicalPatient is the patient a record of the chart belongs to, for the
 // kinds filed under their patient.
@@ -49,6 +47,8 @@ func clinicalPatient(e core.Entity) (core.ID, bool) {
 		return r.PatientID, true
 	case *core.Addendum:
 		return r.PatientID, true
+	case *core.NoteDraft:
+		return r.PatientID, true
 	}
 	return "", false
 }
@@ -58,6 +58,7 @@ var clinicalKinds = map[core.Kind]bool{
 	core.KindAllergy: true, core.KindProblem: true, core.KindMedication: true,
 	core.KindVital: true, core.KindPrescription: true, core.KindRefill: true,
 	core.KindReminder: true, core.KindAdherence: true, core.KindAddendum: true,
+	core.KindNoteDraft: true,
 }
 
 // clinicalPrefix is the index prefix of one patient's records of kind k.
@@ -109,23 +110,19 @@ func loadClinical[T any, P interface {
 	return out, nil
 }
 
-// upcoming lists a patient's appointments from now to upcomingDays ahead,
-// from the schedule index.
+// upcoming lists a patient's appointments from now on, from the visit
+// index.
 func (t *txn) upcoming(patient core.ID) ([]core.Appointment, error) {
 	var all []core.Appointment
-	day := core.DateOf(t.now, t.s.db.zone)
-	for i := 0; i < upcomingDays; i++ {
-		for _, sl := range t.slots(t.slotPrefix(day, classPatient, string(patient)), func(*core.Slot) {}) {
-			var a core.Appointment
-			if err := t.get(sl.ID, &a); err != nil {
-				if errors.Is(err, ErrNotFound) {
-					continue
-				}
-				return nil, err
+	for _, id := range t.visitsOf(patient) {
+		var a core.Appointment
+		if err := t.get(id, &a); err != nil {
+			if errors.Is(err, ErrNotFound) {
+				continue
 			}
-			all = append(all, a)
+			return nil, err
 		}
-		day = day.AddDays(1)
+		all = append(all, a)
 	}
 	return core.UpcomingFrom(all, t.now), nil
 }
@@ -148,6 +145,7 @@ func (t *txn) readChart(patient core.ID) (core.Chart, error) {
 		func() (e error) { c.Reminders, e = loadClinical[core.Reminder](t, patient); return },
 		func() (e error) { c.Adherence, e = loadClinical[core.Adherence](t, patient); return },
 		func() (e error) { c.Notes, e = t.notes(patient); return },
+		func() (e error) { c.Drafts, e = t.drafts(patient); return },
 		func() (e error) { c.Upcoming, e = t.upcoming(patient); return },
 	}
 	for _, step := range steps {
@@ -269,7 +267,7 @@ func (s *Session) AddAllergy(a core.Allergy) (core.Allergy, error) {
 			case a.NoneKnown:
 				return nil // already stated
 			case h.NoneKnown:
-				if err := t.write(core.KindAllergy, h.ID, map[string]json.RawMessage{core.FieldDeleted: json.RawMessage("true")}); err != nil {
+				if err := t.tombstone(core.KindAllergy, h.ID); err != nil {
 					return err
 				}
 			case strings.EqualFold(strings.TrimSpace(h.Substance), strings.TrimSpace(a.Substance)):
@@ -316,4 +314,31 @@ func (s *Session) SetProblemStatus(id core.ID, to core.ProblemStatus) (core.Prob
 		return t.save(&p)
 	})
 	return p, err
+}
+
+// migrateDraftBucket (v5) makes the records bucket of note drafts, a kind
+// older stores do not have.
+func migrateDraftBucket(tx *bolt.Tx) error {
+	_, err := tx.Bucket(bucketRecords).CreateBucketIfNotExists([]byte(core.KindNoteDraft))
+	return err
+}
+
+// migrateClinicalIndex (v6) files every chart record under its patient.
+func migrateClinicalIndex(t *txn) error {
+	for _, k := range core.Kinds {
+		if !clinicalKinds[k] {
+			continue
+		}
+		err := t.each(k, func(rec *core.Record) error {
+			e, err := decodeEntity(rec)
+			if err != nil {
+				return err
+			}
+			return t.indexClinical(e)
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	bolt "go.etcd.io/bbolt"
+
 	"medisecure/core"
 )
 
@@ -133,5 +135,37 @@ func TestChartUpcoming(t *testing.T) {
 	must(t, err)
 	if len(c.Upcoming) != 2 || !c.Upcoming[0].Start.Equal(at(t, "2026-11-27 09:00")) {
 		t.Fatalf("upcoming %+v", c.Upcoming)
+	}
+}
+
+func TestMigrateChartIndexAndDraftBucket(t *testing.T) {
+	f := newFixture(t)
+	p := f.patient(t, "Ben de la Cruz", "1970-02-03", "555-0101")
+	_, err := f.doctor.AddAllergy(core.Allergy{PatientID: p.ID, Substance: "penicillin", Severity: core.SeveritySevere})
+	must(t, err)
+	// Make it a schema-3 store: no chart index, no drafts bucket.
+	must(t, f.db.bolt.Update(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketSchedule).Cursor()
+		for k, _ := c.Seek([]byte{classClinical}); k != nil && k[0] == classClinical; k, _ = c.Seek([]byte{classClinical}) {
+			if err := c.Delete(); err != nil {
+				return err
+			}
+		}
+		if err := tx.Bucket(bucketRecords).DeleteBucket([]byte(core.KindNoteDraft)); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketMeta).Put(metaSchema, u64(3))
+	}))
+	f.reopen(t)
+	if got := schemaOfFile(t, f.db); got != SchemaVersion {
+		t.Fatalf("schema %d after unlock, want %d", got, SchemaVersion)
+	}
+	c, err := f.doctor.Chart(p.ID, "test")
+	must(t, err)
+	if len(c.Allergies) != 1 {
+		t.Fatalf("allergies after migration: %+v", c.Allergies)
+	}
+	if _, err := f.doctor.SaveDraft(core.NoteDraft{PatientID: p.ID, Plan: "x"}); err != nil {
+		t.Fatalf("draft after migration: %v", err)
 	}
 }

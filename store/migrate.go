@@ -30,6 +30,8 @@ var migrations = []migration{
 	{to: 2, what: "clinical notes indexed by patient; replaces the back-fill v1 stores ran at every unlock until it had run once (meta notes_indexed)", keyed: migrateNoteIndex},
 	{to: 3, what: "appointments indexed by patient and start, for a patient's visit history and upcoming appointments", keyed: migrateVisitIndex},
 	{to: 4, what: "billing: a records bucket for the fee schedule; invoices indexed by patient and payments by invoice (billing.go)", keyed: migrateBilling},
+	{to: 5, what: "a bucket for note drafts (core.KindNoteDraft)", clear: migrateDraftBucket},
+	{to: 6, what: "chart records (allergies, problems, medications, vitals, prescriptions, refills, reminders, adherence, addenda, drafts) indexed by patient", keyed: migrateClinicalIndex},
 }
 
 // schemaOf reads the version a store records.

@@ -17,7 +17,7 @@ import (
 func seedChart(b *fakeBackend) core.ID {
 	p := fakeID(2)
 	m := func(n int, day int) core.Meta {
-		return core.Meta{ID: fakeID(500 + n), CreatedAt: at(day, 9, 0).UTC(), CreatedBy: "okafor"}
+		return core.Meta{ID: fakeID(500 + n), CreatedAt: at(day, 9, 0).UTC(), UpdatedAt: at(day, 9, 0).UTC(), CreatedBy: "okafor"}
 	}
 	c := &b.clin
 	c.allergies = []core.Allergy{
@@ -41,6 +41,10 @@ func seedChart(b *fakeBackend) core.ID {
 	for i := 0; i < 6; i++ {
 		c.adherence = append(c.adherence, core.Adherence{Meta: m(20+i, 4+i), ReminderID: fakeID(510), PatientID: p, Due: at(4+i, 8, 0).UTC(), Taken: i != 2, RecordedAt: at(4+i, 9, 0).UTC(), RecordedBy: "okafor"})
 	}
+	b.notes = append(b.notes, core.Note{Meta: m(30, 3), PatientID: p, Author: "okafor", SignedAt: at(3, 9, 0).UTC(),
+		Subjective: "Thirsty, passing water often.\nTired for a month.", Objective: "BP 150/95. HbA1c 8.1%.", Assessment: "Type 2 diabetes, new.", Plan: "Metformin 500 mg twice a day; review in 4 weeks."})
+	c.addenda = []core.Addendum{{Meta: m(31, 4), NoteID: fakeID(530), PatientID: p, Author: "okafor", Text: "HbA1c was 8.4%, not 8.1%."}}
+	c.drafts = []core.NoteDraft{{Meta: m(32, 9), PatientID: p, Author: "okafor", Subjective: "Follow-up: feels better."}}
 	for i := 0; i < 12; i++ {
 		taken := at(1, 9, 0).AddDate(0, 0, -7*(11-i)).UTC()
 		for _, r := range []struct {
@@ -66,6 +70,7 @@ func openChart(h *harness) {
 // chartTabs are the chart's tabs by their keys.
 var chartTabs = []struct{ name, key string }{
 	{"summary", "1"}, {"notes", "2"}, {"vitals", "3"}, {"meds", "4"}, {"refills", "5"}, {"reminders", "6"},
+	{"note_editor", "2 w"},
 }
 
 // TestChartGolden compares every tab of the chart at 80x24 and 120x40
@@ -148,6 +153,65 @@ func TestChartAddAllergyAndProblem(t *testing.T) {
 	h.mustNotSee("> Migraine")
 }
 
+func TestChartWriteSignNote(t *testing.T) {
+	h := newHarness(t, 80, 24)
+	h.login("okafor")
+	h.keys("/")
+	h.typ("zoe")
+	h.keys("enter v 2")
+	h.mustSee("w write note")
+	h.keys("w")
+	h.mustSee("Note (draft)", "> Subjective", "ctrl+g sign")
+	h.typ("Sore throat")
+	h.keys("enter")
+	h.typ("two days")
+	h.keys("tab tab tab")
+	h.typ("Gargle; paracetamol.")
+	h.mustSee("not saved yet")
+	// A lock keeps the editor and its text.
+	h.keys("ctrl+l")
+	h.mustSee("Screen locked")
+	h.mustNotSee("Sore throat")
+	h.typ("demo")
+	h.keys("enter")
+	h.mustSee("Sore throat", "two days", "Gargle; paracetamol.")
+	h.keys("ctrl+s")
+	h.mustSee("Draft saved 09:12.")
+	h.keys("esc")
+	h.mustSee("DRAFT, not signed", "S: Sore throat", "two days", "Draft saved; it is not signed yet.")
+	// Logging out and in again (a restart) finds the draft in the store.
+	h.keys("ctrl+x")
+	h.login("okafor")
+	h.keys("/")
+	h.typ("zoe")
+	h.keys("enter v 2")
+	h.mustSee("> DRAFT, not signed")
+	h.keys("enter")
+	h.mustSee("Note (draft)", "Sore throat")
+	h.keys("ctrl+g")
+	h.mustSee("Sign this note?")
+	h.keys("y")
+	h.mustSee("Note signed.", "Dr Amara Okafor", "S: Sore throat")
+	h.mustNotSee("DRAFT")
+	h.keys("A")
+	h.mustSee("Addendum to the note of")
+	h.typ("Also: no fever.")
+	h.keys("ctrl+s")
+	h.mustSee("Addendum added.", "Addendum Tue 10 Mar 09:12 okafor: Also: no fever.")
+	if n := h.b.notes[0]; n.Subjective != "Sore throat\ntwo days" || n.Plan != "Gargle; paracetamol." || n.SignedAt.IsZero() {
+		t.Fatalf("signed note %+v", n)
+	}
+}
+
+func TestChartNotesDeniedToReception(t *testing.T) {
+	h := newHarness(t, 80, 24)
+	h.login("ana")
+	h.keys("/")
+	h.typ("zoe")
+	h.keys("enter")
+	h.mustNotSee("v chart")
+}
+
 // clinicalSized are the chart's tabs and forms for TestEverySize, each
 // opened by okafor on a full chart.
 func clinicalSized() []struct {
@@ -171,5 +235,7 @@ func clinicalSized() []struct {
 		add("chart_"+tb.name, func(h *harness) { openChart(h); h.keys(tb.key) })
 	}
 	add("chart_allergy_form", func(h *harness) { openChart(h); h.keys("a"); h.typ("latex") })
+	add("chart_note_editor", func(h *harness) { openChart(h); h.keys("2 w"); h.typ("Feels better") })
+	add("chart_addendum", func(h *harness) { openChart(h); h.keys("2 j A"); h.typ("x") })
 	return out
 }

@@ -16,6 +16,8 @@ type fakeClinical struct {
 	refills   []core.Refill
 	reminders []core.Reminder
 	adherence []core.Adherence
+	drafts    []core.NoteDraft
+	addenda   []core.Addendum
 }
 
 // Chart gathers a patient's records as the store does, and logs the read
@@ -50,6 +52,16 @@ func (s *fakeSession) Chart(patient core.ID, reason string) (core.Chart, error) 
 		}
 	}
 	s.b.clin.copyTo(&c, patient)
+	for _, d := range s.b.clin.drafts {
+		if d.PatientID == patient && d.Author == s.p.User && !d.Deleted {
+			c.Drafts = append(c.Drafts, d)
+		}
+	}
+	for _, a := range s.b.clin.addenda {
+		if a.PatientID == patient {
+			c.Addenda = append(c.Addenda, a)
+		}
+	}
 	now := s.b.clock.Now()
 	for _, a := range core.UpcomingFrom(s.b.appts, now) {
 		if a.PatientID == patient {
@@ -154,4 +166,73 @@ func (f *fakeClinical) copyTo(c *core.Chart, patient core.ID) {
 			c.Adherence = append(c.Adherence, a)
 		}
 	}
+}
+
+func (s *fakeSession) SaveDraft(d core.NoteDraft) (core.NoteDraft, error) {
+	if err := s.lock(core.ActCreate, core.KindNoteDraft); err != nil {
+		return d, err
+	}
+	defer s.b.mu.Unlock()
+	d.Author = s.p.User
+	if err := d.Validate(); err != nil && d.ID != "" {
+		return d, err
+	}
+	for i, h := range s.b.clin.drafts {
+		if h.ID == d.ID && !h.Deleted {
+			d.Meta = h.Meta
+			d.UpdatedAt = s.b.clock.Now()
+			s.b.clin.drafts[i] = d
+			s.b.status.Pending++
+			return d, nil
+		}
+	}
+	if d.ID != "" {
+		return d, fmt.Errorf("store: draft not found")
+	}
+	s.stamp(&d.Meta)
+	if err := d.Validate(); err != nil {
+		return d, err
+	}
+	s.b.clin.drafts = append(s.b.clin.drafts, d)
+	return d, nil
+}
+
+func (s *fakeSession) SignNote(id core.ID) (core.Note, error) {
+	if err := s.lock(core.ActCreate, core.KindNote); err != nil {
+		return core.Note{}, err
+	}
+	defer s.b.mu.Unlock()
+	for i, d := range s.b.clin.drafts {
+		if d.ID == id && !d.Deleted && d.Author == s.p.User {
+			if d.Empty() {
+				return core.Note{}, fmt.Errorf("store: the note is empty; write at least one of subjective, objective, assessment or plan")
+			}
+			n := d.Signed(s.b.clock.Now())
+			s.b.clin.drafts[i].Deleted = true
+			s.b.notes = append([]core.Note{n}, s.b.notes...)
+			s.b.status.Pending++
+			return n, nil
+		}
+	}
+	return core.Note{}, fmt.Errorf("store: draft not found")
+}
+
+func (s *fakeSession) AddAddendum(note core.ID, text string) (core.Addendum, error) {
+	a := core.Addendum{NoteID: note, Author: s.p.User, Text: text}
+	if err := s.lock(core.ActCreate, core.KindAddendum); err != nil {
+		return a, err
+	}
+	defer s.b.mu.Unlock()
+	for _, n := range s.b.notes {
+		if n.ID == note {
+			a.PatientID = n.PatientID
+			s.stamp(&a.Meta)
+			if err := a.Validate(); err != nil {
+				return a, err
+			}
+			s.b.clin.addenda = append(s.b.clin.addenda, a)
+			return a, nil
+		}
+	}
+	return a, fmt.Errorf("store: note not found")
 }

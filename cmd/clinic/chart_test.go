@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -94,5 +96,48 @@ func TestChartAllergiesProblems(t *testing.T) {
 	c.as("admin", "admin-pass")
 	if out := c.must("audit", "list", "--patient", id); !strings.Contains(out, "chart: clinic chart show") {
 		t.Errorf("audit list lacks the chart read's reason:\n%s", out)
+	}
+}
+
+func TestNoteDraftSignAddendum(t *testing.T) {
+	c := setup(t)
+	id := c.newPatient("Ben de la Cruz", "1970-02-03")
+	c.as("dr.okafor", "staff-pass")
+	draft := strings.TrimSpace(c.clinMust("note", "add", id, "--subjective", "Cough for 5 days", "--plan", "Fluids"))
+	if out := c.clinMust("note", "list", id); !strings.Contains(out, draft) || !strings.Contains(out, "draft") {
+		t.Errorf("note list before signing: %q", out)
+	}
+	if out := c.clinMust("note", "sign", draft); !strings.Contains(out, draft+" signed") {
+		t.Errorf("sign: %q", out)
+	}
+	c.clinExpect(exitValidation, `signed already; add an addendum`, "note", "sign", draft)
+	add := strings.TrimSpace(c.clinMust("note", "addendum", draft, "--text", "Correction: 6 days."))
+	out := c.clinMust("note", "list", id)
+	for _, want := range []string{draft, "signed", add, "addendum", "Correction: 6 days."} {
+		if !strings.Contains(out, want) {
+			t.Errorf("note list lacks %q:\n%s", want, out)
+		}
+	}
+	c.clinExpect(exitValidation, `text is required`, "note", "addendum", draft, "--text", " ")
+	c.clinExpect(exitValidation, `control characters|escape`, "note", "add", id, "--subjective", "a\x1b[2Jb")
+	c.as("desk", "staff-pass")
+	c.clinExpect(exitAuth, `reception may not`, "note", "list", id)
+	c.clinExpect(exitAuth, `reception may not`, "note", "add", id, "--plan", "x")
+}
+
+func TestNoteFromFile(t *testing.T) {
+	got := parseSOAP("Cough.\nSubjective: more cough\nObjective:\nBP 120/80\nA: viral\nPlan: rest\nfluids\n")
+	want := [4]string{"Cough.\nmore cough", "BP 120/80", "viral", "rest\nfluids"}
+	if got != want {
+		t.Fatalf("parseSOAP: %q, want %q", got, want)
+	}
+	c := setup(t)
+	id := c.newPatient("Ben de la Cruz", "1970-02-03")
+	c.as("dr.okafor", "staff-pass")
+	file := filepath.Join(t.TempDir(), "note.txt")
+	must(t, os.WriteFile(file, []byte("S: headache\nP: paracetamol\n"), 0o600))
+	out := c.clinMust("note", "add", id, "--from", file, "--sign", "--json")
+	if !strings.Contains(out, `"signed_at"`) || !strings.Contains(out, `"plan": "paracetamol"`) {
+		t.Errorf("note add --from --sign --json: %s", out)
 	}
 }

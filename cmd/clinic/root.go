@@ -96,7 +96,7 @@ func newRoot(e *env) *cobra.Command {
 		a.patientCmd(),
 		a.apptCmd(),
 		a.scheduleCmd(),
-		a.chartCmd(), a.allergyCmd(), a.problemCmd(),
+		a.chartCmd(), a.allergyCmd(), a.problemCmd(), a.noteCmd(),
 		a.feeCmd(), a.invoiceCmd(), a.payCmd(), a.refundCmd(), a.receiptCmd(), a.balanceCmd(), a.reportCmd(),
 		a.seedCmd(),
 		a.syncCmd(),

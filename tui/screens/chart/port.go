@@ -15,4 +15,11 @@ type Port interface {
 	AddProblem(p core.Problem) (core.Problem, error)
 	// SetProblemStatus resolves a problem or makes it active again.
 	SetProblemStatus(id core.ID, to core.ProblemStatus) (core.Problem, error)
+	// SaveDraft writes the user's note draft (new when it has no ID) and
+	// returns it as stored.
+	SaveDraft(d core.NoteDraft) (core.NoteDraft, error)
+	// SignNote turns the user's draft into a signed, append-only note.
+	SignNote(id core.ID) (core.Note, error)
+	// AddAddendum adds text to a signed note.
+	AddAddendum(note core.ID, text string) (core.Addendum, error)
 }

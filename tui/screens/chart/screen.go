@@ -1,6 +1,8 @@
 package chart
 
 import (
+	"strings"
+
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -41,9 +43,14 @@ type Screen struct {
 	flash     string
 	tab       tab
 	scroll    int
-	// sel is the active problem selected on the summary.
-	sel  int
-	form *form
+	// appt is the appointment the chart was opened from, for new notes.
+	appt core.ID
+	// sel is the active problem selected on the summary, noteSel the
+	// entry on the notes tab.
+	sel     int
+	noteSel int
+	form    *form
+	edit    *editor
 }
 
 // New opens the chart of r.Patient (or r.PatientID). The access log
@@ -58,7 +65,7 @@ func New(c *ui.Shared, p Port, r ui.Route) *Screen {
 	if r.Appt != "" {
 		reason = "opened from appointment " + r.Appt.Short()
 	}
-	return &Screen{Base: ui.NewBase(c), port: p, patientID: id, name: name, reason: reason}
+	return &Screen{Base: ui.NewBase(c), port: p, patientID: id, name: name, reason: reason, appt: r.Appt}
 }
 
 // Init loads the chart.
@@ -77,15 +84,27 @@ func (s *Screen) Title() string { return "Chart" }
 // Busy is set while the chart loads or a form saves.
 func (s *Screen) Busy() bool { return s.loading }
 
-// Capturing is set while a form is open, so letters are typed.
-func (s *Screen) Capturing() bool { return s.form != nil }
+// Capturing is set while a form or the editor is open, so letters are
+// typed.
+func (s *Screen) Capturing() bool { return s.form != nil || s.edit != nil }
 
-// Dirty is set while a form holds typed text.
-func (s *Screen) Dirty() bool { return s.form != nil && s.form.dirty() }
+// Dirty is set while a form holds typed text or the editor text not yet
+// saved as a draft.
+func (s *Screen) Dirty() bool {
+	return (s.form != nil && s.form.dirty()) || (s.edit != nil && s.edit.dirty)
+}
+
+// SetSize records the body's size and shares it with the editor.
+func (s *Screen) SetSize(w, h int) {
+	s.Base.SetSize(w, h)
+	if s.edit != nil {
+		s.edit.setSize(w, s.bodyHeight())
+	}
+}
 
 // Refresh reloads the chart when it is shown again.
 func (s *Screen) Refresh() tea.Cmd {
-	if s.form != nil {
+	if s.form != nil || s.edit != nil {
 		return nil
 	}
 	return s.load()
@@ -106,18 +125,26 @@ func (s *Screen) Update(msg tea.Msg) tea.Cmd {
 		s.chart, s.loaded, s.err = msg.chart, true, ""
 		s.name = msg.chart.Patient.Name
 		s.sel = min(s.sel, max(0, len(s.chart.ActiveProblems())-1))
+		s.noteSel = min(s.noteSel, max(0, len(s.entries())-1))
 		return nil
+	case draftMsg:
+		return s.onDraft(msg)
+	case autosaveMsg:
+		return s.onAutosave(msg)
 	case savedMsg:
 		s.loading = false
 		if msg.err != nil {
-			if s.form != nil {
+			switch {
+			case s.edit != nil:
+				s.edit.err = s.S.Describe(msg.err)
+			case s.form != nil:
 				s.form.err = s.S.Describe(msg.err)
-				return nil
+			default:
+				s.flash = s.S.Describe(msg.err)
 			}
-			s.flash = s.S.Describe(msg.err)
 			return nil
 		}
-		s.form, s.flash = nil, msg.done
+		s.form, s.edit, s.flash = nil, nil, msg.done
 		s.S.Wrote()
 		return s.load()
 	case tea.KeyMsg:
@@ -129,6 +156,9 @@ func (s *Screen) Update(msg tea.Msg) tea.Cmd {
 // key handles a key: the open form first, then tabs, scrolling and the
 // summary's actions.
 func (s *Screen) key(k tea.KeyMsg) tea.Cmd {
+	if s.edit != nil {
+		return s.editorKey(k)
+	}
 	if s.form != nil {
 		done, cmd := s.form.key(k, s.S.Keys)
 		if done {
@@ -159,6 +189,8 @@ func (s *Screen) key(k tea.KeyMsg) tea.Cmd {
 	case !s.loaded:
 	case s.tab == tabSummary:
 		return s.summaryKey(k)
+	case s.tab == tabNotes:
+		return s.notesKey(k)
 	}
 	return nil
 }
@@ -168,8 +200,13 @@ func (s *Screen) setTab(t tab) { s.tab, s.scroll = t, 0 }
 
 // up moves the problem selection on the summary, or scrolls.
 func (s *Screen) up() {
-	if s.tab == tabSummary && s.sel > 0 {
+	switch {
+	case s.tab == tabSummary && s.sel > 0:
 		s.sel--
+		return
+	case s.tab == tabNotes && s.noteSel > 0:
+		s.noteSel--
+		s.scrollToNote()
 		return
 	}
 	s.scroll = max(0, s.scroll-1)
@@ -177,11 +214,26 @@ func (s *Screen) up() {
 
 // down moves the problem selection on the summary, or scrolls.
 func (s *Screen) down() {
-	if s.tab == tabSummary {
+	switch s.tab {
+	case tabSummary:
 		s.sel = min(s.sel+1, max(0, len(s.chart.ActiveProblems())-1))
+		return
+	case tabNotes:
+		s.noteSel = min(s.noteSel+1, max(0, len(s.entries())-1))
+		s.scrollToNote()
 		return
 	}
 	s.scroll = min(s.scroll+1, max(0, len(s.lines())-s.bodyHeight()))
+}
+
+// scrollToNote scrolls the notes tab to the selected entry's first line.
+func (s *Screen) scrollToNote() {
+	for i, l := range s.notesLines() {
+		if strings.HasPrefix(l, "> ") {
+			s.scroll = i
+			return
+		}
+	}
 }
 
 // Keys of the summary's actions.
@@ -231,6 +283,9 @@ func (s *Screen) summaryKey(k tea.KeyMsg) tea.Cmd {
 // ShortHelp is the keys of the tab in front.
 func (s *Screen) ShortHelp() []key.Binding {
 	k := s.S.Keys
+	if s.edit != nil {
+		return s.edit.help()
+	}
 	if s.form != nil {
 		return []key.Binding{ui.WithHelp(k.Submit, "enter", "next/save"), ui.WithHelp(k.Back, "esc", "cancel")}
 	}
@@ -242,6 +297,9 @@ func (s *Screen) ShortHelp() []key.Binding {
 		if s.S.Can(core.ActCreate, core.KindProblem) {
 			out = append(out, keyProblem, keyResolve)
 		}
+	}
+	if s.tab == tabNotes && s.S.Can(core.ActCreate, core.KindNoteDraft) {
+		out = append(out, keyWrite, ui.WithHelp(k.Open, "enter", "edit draft"), keyAddendum)
 	}
 	return append(out, k.Back)
 }

@@ -21,6 +21,8 @@ func (s *Screen) View() string {
 	}
 	lines := []string{head, s.tabLine()}
 	switch {
+	case s.edit != nil:
+		lines = append(lines, s.edit.view(st, s.Width)...)
 	case s.form != nil:
 		lines = append(lines, s.form.view(st)...)
 	case s.err != "":
@@ -33,7 +35,7 @@ func (s *Screen) View() string {
 		end := min(len(body), start+s.bodyHeight())
 		lines = append(lines, body[start:end]...)
 	}
-	if s.flash != "" && s.form == nil {
+	if s.flash != "" && s.form == nil && s.edit == nil {
 		for len(lines) < s.Height-1 {
 			lines = append(lines, "")
 		}
@@ -84,10 +86,10 @@ func (s *Screen) lines() []string {
 	return s.summaryLines()
 }
 
-// wrap breaks safe text to the width.
+// wrap breaks text, made safe with its line breaks kept, to the width.
 func (s *Screen) wrap(text string, indent string) []string {
 	w := max(10, s.Width-len(indent))
-	return strings.Split(ui.Indent(ansi.Wordwrap(ui.Text(text), w, " "), indent), "\n")
+	return strings.Split(ui.Indent(ansi.Wordwrap(ui.Block(text), w, " "), indent), "\n")
 }
 
 // allergyLines is the banner that opens the summary: the allergies in
@@ -182,28 +184,6 @@ func nonEmpty(xs ...string) []string {
 		if x != "" {
 			out = append(out, x)
 		}
-	}
-	return out
-}
-
-// notesLines is every signed note, newest first, with its addenda.
-func (s *Screen) notesLines() []string {
-	st := s.S.Styles
-	if len(s.chart.Notes) == 0 {
-		return []string{st.Subtle.Render("No notes yet.")}
-	}
-	var out []string
-	for _, n := range s.chart.Notes {
-		out = append(out, st.Bold.Render(s.S.When(n.CreatedAt)+"  "+s.S.DoctorLabel(n.Author)))
-		for _, part := range [][2]string{{"S", n.Subjective}, {"O", n.Objective}, {"A", n.Assessment}, {"P", n.Plan}} {
-			if part[1] != "" {
-				out = append(out, s.wrap(part[0]+": "+part[1], "  ")...)
-			}
-		}
-		for _, a := range s.chart.AddendaOf(n.ID) {
-			out = append(out, s.wrap("Addendum "+s.S.When(a.CreatedAt)+" "+a.Author+": "+a.Text, "  ")...)
-		}
-		out = append(out, "")
 	}
 	return out
 }

@@ -1,0 +1,59 @@
+package core
+
+import (
+	"strings"
+	"time"
+)
+
+// NoteDraft is a note being written: it can be saved and changed any
+// number of times, by its author only, until it is signed, when it
+// becomes a Note (append-only) with the same ID. A draft is a record like
+// any other, so it survives a lock, a crash and a restart.
+type NoteDraft struct {
+	Meta
+	PatientID     ID     `json:"patient_id"`
+	AppointmentID ID     `json:"appointment_id"`
+	Author        string `json:"author"`
+	Subjective    string `json:"subjective" text:"multiline"`
+	Objective     string `json:"objective" text:"multiline"`
+	Assessment    string `json:"assessment" text:"multiline"`
+	Plan          string `json:"plan" text:"multiline"`
+}
+
+func init() { register(KindNoteDraft, func() Entity { return &NoteDraft{} }) }
+
+// Kind is KindNoteDraft.
+func (*NoteDraft) Kind() Kind { return KindNoteDraft }
+
+// maxNotePart bounds each SOAP part of a note.
+const maxNotePart = 20000
+
+// Validate checks every field and lists all that are wrong. A draft may be
+// empty; signing it may not.
+func (d *NoteDraft) Validate() error {
+	c := &checker{kind: KindNoteDraft}
+	c.refID("patient", d.PatientID, "a patient")
+	c.optRefID("appointment", d.AppointmentID, "an appointment")
+	c.staff("author", d.Author)
+	for _, f := range []struct{ name, v string }{{"subjective", d.Subjective}, {"objective", d.Objective}, {"assessment", d.Assessment}, {"plan", d.Plan}} {
+		c.maxLen(f.name, f.v, maxNotePart)
+	}
+	c.freeText(d)
+	return c.err()
+}
+
+// Empty reports whether nothing was written in any part.
+func (d *NoteDraft) Empty() bool {
+	return strings.TrimSpace(d.Subjective+d.Objective+d.Assessment+d.Plan) == ""
+}
+
+// Signed is the note the draft becomes when its author signs it at t: the
+// same ID, patient, appointment and text.
+func (d *NoteDraft) Signed(t time.Time) Note {
+	return Note{
+		Meta:      Meta{ID: d.ID, CreatedAt: t},
+		PatientID: d.PatientID, AppointmentID: d.AppointmentID, Author: d.Author,
+		Subjective: d.Subjective, Objective: d.Objective, Assessment: d.Assessment, Plan: d.Plan,
+		SignedAt: t,
+	}
+}

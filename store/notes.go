@@ -1,0 +1,141 @@
+package store
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"medisecure/core"
+)
+
+// ErrNotAuthor is returned when a clinician changes or signs a draft that
+// another clinician is writing.
+var ErrNotAuthor = core.NewError(core.ClassAuth, "store: only the author may change or sign a draft")
+
+// ErrEmptyNote is returned when a draft with nothing written is signed.
+var ErrEmptyNote = core.NewError(core.ClassValidation, "store: the note is empty; write at least one of subjective, objective, assessment or plan")
+
+// drafts reads the session user's own drafts for a patient, newest first.
+func (t *txn) drafts(patient core.ID) ([]core.NoteDraft, error) {
+	if !core.Can(t.s.Principal(), core.ActRead, core.KindNoteDraft) {
+		return nil, nil
+	}
+	all, err := loadClinical[core.NoteDraft](t, patient)
+	if err != nil {
+		return nil, err
+	}
+	var out []core.NoteDraft
+	for _, d := range all {
+		if d.Author == t.s.user.Name {
+			out = append(out, d)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].UpdatedAt.After(out[j].UpdatedAt) })
+	return out, nil
+}
+
+// SaveDraft writes a note being written: a new draft when d has no ID,
+// else the changed parts of the session user's own draft. It returns the
+// draft as stored.
+func (s *Session) SaveDraft(d core.NoteDraft) (core.NoteDraft, error) {
+	err := s.update(func(t *txn) error {
+		if d.ID == "" {
+			if err := t.get(d.PatientID, &core.Patient{}); err != nil {
+				return err
+			}
+			d.Author = s.user.Name
+			return t.create(&d)
+		}
+		var cur core.NoteDraft
+		if err := t.get(d.ID, &cur); err != nil {
+			return err
+		}
+		if cur.Author != s.user.Name {
+			return fmt.Errorf("%w: it is %s's", ErrNotAuthor, cur.Author)
+		}
+		cur.Subjective, cur.Objective, cur.Assessment, cur.Plan = d.Subjective, d.Objective, d.Assessment, d.Plan
+		if err := t.save(&cur); err != nil {
+			return err
+		}
+		d = cur
+		return nil
+	})
+	return d, err
+}
+
+// Draft reads one of the session user's drafts.
+func (s *Session) Draft(id core.ID) (core.NoteDraft, error) {
+	var d core.NoteDraft
+	if err := s.authorize(core.ActRead, core.KindNoteDraft); err != nil {
+		return d, err
+	}
+	err := s.view(func(t *txn) error {
+		if err := t.get(id, &d); err != nil {
+			return err
+		}
+		if d.Author != s.user.Name {
+			return fmt.Errorf("%w: it is %s's", ErrNotAuthor, d.Author)
+		}
+		return nil
+	})
+	return d, err
+}
+
+// SignNote signs the session user's draft: in one transaction the draft
+// becomes a Note with the same ID, append-only from then on, and the
+// draft is removed. An empty draft is refused with ErrEmptyNote.
+func (s *Session) SignNote(id core.ID) (core.Note, error) {
+	var n core.Note
+	err := s.update(func(t *txn) error {
+		if err := s.authorize(core.ActCreate, core.KindNote); err != nil {
+			return err
+		}
+		var d core.NoteDraft
+		if err := t.get(id, &d); err != nil {
+			if have, lerr := t.load(core.KindNote, id); lerr == nil && have.Exists() {
+				return fmt.Errorf("%w: note %s is signed already; add an addendum instead", ErrAppendOnly, id)
+			}
+			return err
+		}
+		if d.Author != s.user.Name {
+			return fmt.Errorf("%w: it is %s's", ErrNotAuthor, d.Author)
+		}
+		if d.Empty() {
+			return ErrEmptyNote
+		}
+		n = d.Signed(t.now)
+		if err := t.create(&n); err != nil {
+			return err
+		}
+		return t.tombstone(core.KindNoteDraft, d.ID)
+	})
+	return n, err
+}
+
+// AddAddendum adds text to a signed note, the only way to correct one; the
+// addendum references the note and is append-only too.
+func (s *Session) AddAddendum(note core.ID, text string) (core.Addendum, error) {
+	a := core.Addendum{NoteID: note, Author: s.user.Name, Text: strings.TrimSpace(text)}
+	err := s.update(func(t *txn) error {
+		if err := s.authorize(core.ActCreate, core.KindAddendum); err != nil {
+			return err
+		}
+		var n core.Note
+		if err := t.get(note, &n); err != nil {
+			var d core.NoteDraft
+			if t.get(note, &d) == nil {
+				return fmt.Errorf("%w: note %s is a draft; change it, or sign it first", core.ErrInvalid, note)
+			}
+			return err
+		}
+		a.PatientID = n.PatientID
+		return t.create(&a)
+	})
+	return a, err
+}
+
+// tombstone marks a record deleted in this transaction.
+func (t *txn) tombstone(k core.Kind, id core.ID) error {
+	return t.write(k, id, map[string]json.RawMessage{core.FieldDeleted: json.RawMessage("true")})
+}
