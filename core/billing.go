@@ -128,3 +128,37 @@ func DayEnd(day Date, zone *time.Location, currency string, payments []Payment) 
 	})
 	return r
 }
+
+// InvoiceView is an invoice with its payments (oldest first) and the
+// account they add up to.
+type InvoiceView struct {
+	Invoice  Invoice   `json:"invoice"`
+	Payments []Payment `json:"payments"`
+	Account  Account   `json:"account"`
+}
+
+// InvoiceFilter narrows a list of invoices.
+type InvoiceFilter struct {
+	// Patient keeps one patient's invoices.
+	Patient ID
+	// Unpaid keeps issued invoices with money still owed.
+	Unpaid bool
+	// Status keeps invoices whose worked-out status is this one.
+	Status InvoiceStatus
+}
+
+// PatientAccount is a patient's invoices and what they owe in all: the sum
+// of the balances of their issued and cancelled invoices (a credit is
+// negative).
+type PatientAccount struct {
+	PatientID ID            `json:"patient_id"`
+	Invoices  []InvoiceView `json:"invoices"`
+	Balance   Money         `json:"balance"`
+}
+
+// AgeingLine is an unpaid invoice in the ageing list.
+type AgeingLine struct {
+	Band    AgeBand     `json:"band"`
+	Days    int         `json:"days"`
+	Invoice InvoiceView `json:"invoice"`
+}

@@ -138,14 +138,6 @@ func (s *Session) Fees() ([]core.Fee, error) {
 	return out, err
 }
 
-// InvoiceView is an invoice with its payments (oldest first) and the
-// account they add up to.
-type InvoiceView struct {
-	Invoice  core.Invoice   `json:"invoice"`
-	Payments []core.Payment `json:"payments"`
-	Account  core.Account   `json:"account"`
-}
-
 // CreateInvoice saves a draft invoice in the clinic's currency. With an
 // appointment it must be that patient's, and completed (ErrNotCompleted).
 func (s *Session) CreateInvoice(inv core.Invoice) (core.Invoice, error) {
@@ -255,8 +247,8 @@ func (t *txn) nextNumber(counter []byte) (uint64, error) {
 }
 
 // Invoice returns one invoice with its payments and account.
-func (s *Session) Invoice(id core.ID) (InvoiceView, error) {
-	var v InvoiceView
+func (s *Session) Invoice(id core.ID) (core.InvoiceView, error) {
+	var v core.InvoiceView
 	if err := s.authorize(core.ActRead, core.KindInvoice); err != nil {
 		return v, err
 	}
@@ -268,8 +260,8 @@ func (s *Session) Invoice(id core.ID) (InvoiceView, error) {
 }
 
 // invoiceView loads an invoice, its payments and its account.
-func (t *txn) invoiceView(id core.ID) (InvoiceView, error) {
-	var v InvoiceView
+func (t *txn) invoiceView(id core.ID) (core.InvoiceView, error) {
+	var v core.InvoiceView
 	if err := t.get(id, &v.Invoice); err != nil {
 		return v, err
 	}
@@ -317,22 +309,12 @@ func sortPayments(ps []core.Payment) {
 	})
 }
 
-// InvoiceFilter narrows a list of invoices.
-type InvoiceFilter struct {
-	// Patient keeps one patient's invoices.
-	Patient core.ID
-	// Unpaid keeps issued invoices with money still owed.
-	Unpaid bool
-	// Status keeps invoices whose worked-out status is this one.
-	Status core.InvoiceStatus
-}
-
 // Invoices lists invoices with their accounts, newest first.
-func (s *Session) Invoices(f InvoiceFilter) ([]InvoiceView, error) {
+func (s *Session) Invoices(f core.InvoiceFilter) ([]core.InvoiceView, error) {
 	if err := s.authorize(core.ActRead, core.KindInvoice); err != nil {
 		return nil, err
 	}
-	var out []InvoiceView
+	var out []core.InvoiceView
 	err := s.view(func(t *txn) error {
 		ids, err := t.invoiceIDs(f.Patient)
 		if err != nil {
@@ -514,19 +496,10 @@ func (s *Session) DayEnd(day core.Date) (core.CashUp, error) {
 	return core.DayEnd(day, s.db.zone, s.db.Currency(), ps), nil
 }
 
-// PatientAccount is a patient's invoices and what they owe in all: the sum
-// of the balances of their issued and cancelled invoices (a credit is
-// negative).
-type PatientAccount struct {
-	PatientID core.ID       `json:"patient_id"`
-	Invoices  []InvoiceView `json:"invoices"`
-	Balance   core.Money    `json:"balance"`
-}
-
 // Account is a patient's account. Viewing it is logged in the access log.
-func (s *Session) Account(patient core.ID) (PatientAccount, error) {
-	a := PatientAccount{PatientID: patient, Balance: core.Money{Currency: s.db.Currency()}}
-	vs, err := s.Invoices(InvoiceFilter{Patient: patient})
+func (s *Session) Account(patient core.ID) (core.PatientAccount, error) {
+	a := core.PatientAccount{PatientID: patient, Balance: core.Money{Currency: s.db.Currency()}}
+	vs, err := s.Invoices(core.InvoiceFilter{Patient: patient})
 	if err != nil {
 		return a, err
 	}
@@ -546,26 +519,19 @@ func (s *Session) Account(patient core.ID) (PatientAccount, error) {
 	return a, err
 }
 
-// AgeingLine is an unpaid invoice in the ageing list.
-type AgeingLine struct {
-	Band    core.AgeBand `json:"band"`
-	Days    int          `json:"days"`
-	Invoice InvoiceView  `json:"invoice"`
-}
-
 // Ageing lists the invoices still owed on day today, oldest first, each in
 // its band by days since issue.
-func (s *Session) Ageing(today core.Date) ([]AgeingLine, error) {
-	vs, err := s.Invoices(InvoiceFilter{Unpaid: true})
+func (s *Session) Ageing(today core.Date) ([]core.AgeingLine, error) {
+	vs, err := s.Invoices(core.InvoiceFilter{Unpaid: true})
 	if err != nil {
 		return nil, err
 	}
-	out := make([]AgeingLine, 0, len(vs))
+	out := make([]core.AgeingLine, 0, len(vs))
 	end, _ := today.Time(time.UTC)
 	for _, v := range vs {
 		issued := core.DateOf(v.Invoice.IssuedAt, s.db.zone)
 		start, _ := issued.Time(time.UTC)
-		out = append(out, AgeingLine{Band: core.AgeOf(issued, today), Days: int(end.Sub(start).Hours() / 24), Invoice: v})
+		out = append(out, core.AgeingLine{Band: core.AgeOf(issued, today), Days: int(end.Sub(start).Hours() / 24), Invoice: v})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Days > out[j].Days })
 	return out, nil
@@ -629,7 +595,7 @@ func (t *txn) checkInvoices() error {
 }
 
 // invoiceConflict writes the conflict of one invoice as it now stands.
-func (t *txn) invoiceConflict(v InvoiceView) error {
+func (t *txn) invoiceConflict(v core.InvoiceView) error {
 	var (
 		ids  []core.ID
 		last time.Time

@@ -110,7 +110,7 @@ func (d *desk) step(t *rapid.T, patient core.ID, label string) {
 // account, every payment ID, the total taken, and the open conflicts.
 func (d *desk) ledger(t rapid.TB) (accounts map[core.ID]string, payments []core.ID, sum int64, conflicts string) {
 	t.Helper()
-	vs, err := d.billing.Invoices(InvoiceFilter{})
+	vs, err := d.billing.Invoices(core.InvoiceFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -216,7 +216,7 @@ func TestPaymentsRefundsAndBalance(t *testing.T) {
 	if len(acct.Invoices) != 2 || acct.Balance != eur(710+5355) {
 		t.Errorf("patient account = %d invoices, balance %v", len(acct.Invoices), acct.Balance)
 	}
-	unpaid, err := f.billing.Invoices(InvoiceFilter{Unpaid: true})
+	unpaid, err := f.billing.Invoices(core.InvoiceFilter{Unpaid: true})
 	must(t, err)
 	if len(unpaid) != 2 {
 		t.Errorf("%d unpaid, want 2", len(unpaid))

@@ -228,7 +228,7 @@ func (a *app) invoiceListCmd() *cobra.Command {
 	patient := f.String("patient", "", "only this patient's")
 	status := f.String("status", "", "only invoices in this status: draft, issued, partially_paid, paid, cancelled")
 	cmd.RunE = func(*cobra.Command, []string) error {
-		var filter store.InvoiceFilter
+		var filter core.InvoiceFilter
 		filter.Unpaid = *unpaid
 		if *patient != "" {
 			id, err := parseID("--patient", *patient)
@@ -286,7 +286,7 @@ func patientName(s *store.Session, id core.ID) string {
 }
 
 // patientNames are the names of the invoices' patients.
-func patientNames(s *store.Session, vs []store.InvoiceView) map[core.ID]string {
+func patientNames(s *store.Session, vs []core.InvoiceView) map[core.ID]string {
 	ids := make([]core.ID, 0, len(vs))
 	for _, v := range vs {
 		ids = append(ids, v.Invoice.PatientID)

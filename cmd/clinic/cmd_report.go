@@ -90,7 +90,7 @@ func (a *app) reportAgeingCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			vs := make([]store.InvoiceView, 0, len(lines))
+			vs := make([]core.InvoiceView, 0, len(lines))
 			for _, l := range lines {
 				vs = append(vs, l.Invoice)
 			}
@@ -119,7 +119,7 @@ func (a *app) reportAgeingCmd() *cobra.Command {
 
 // invoiceText renders an invoice for the terminal or a file; every stored
 // string goes through core.SafeText.
-func invoiceText(v store.InvoiceView, patient string, zone *time.Location) string {
+func invoiceText(v core.InvoiceView, patient string, zone *time.Location) string {
 	inv, acc := v.Invoice, v.Account
 	var b strings.Builder
 	number := orDash(inv.Number)
@@ -158,7 +158,7 @@ func invoiceText(v store.InvoiceView, patient string, zone *time.Location) strin
 }
 
 // receiptText is the receipt of one payment or refund.
-func receiptText(clinic string, p core.Payment, v store.InvoiceView, patient string, zone *time.Location) string {
+func receiptText(clinic string, p core.Payment, v core.InvoiceView, patient string, zone *time.Location) string {
 	var b strings.Builder
 	title := "RECEIPT"
 	if p.IsRefund() {
