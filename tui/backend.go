@@ -5,6 +5,7 @@ import (
 
 	"medisecure/core"
 	"medisecure/tui/screens/admin"
+	"medisecure/tui/screens/billing"
 	"medisecure/tui/screens/booking"
 	"medisecure/tui/screens/chart"
 	"medisecure/tui/screens/conflicts"
@@ -42,6 +43,7 @@ type Session interface {
 	admin.Port
 	schedules.Port
 	chart.Port
+	billing.Port
 }
 
 // SyncStatus is what the status bar shows about sync. Synced means the

@@ -53,6 +53,7 @@ type fakeBackend struct {
 	conflicts []core.Conflict
 	notes     []core.Note
 	clin      fakeClinical
+	bill      fakeBilling
 	status    SyncStatus
 	access    []string
 	next      int

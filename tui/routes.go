@@ -5,6 +5,7 @@ import (
 
 	"medisecure/core"
 	"medisecure/tui/screens/admin"
+	"medisecure/tui/screens/billing"
 	"medisecure/tui/screens/booking"
 	"medisecure/tui/screens/chart"
 	"medisecure/tui/screens/conflicts"
@@ -40,6 +41,11 @@ var routes = []route{
 		key: pageKey("A", "users"), act: core.ActRead, kind: core.KindUser},
 	{page: ui.PageSchedules, make: func(c *ui.Shared, s Session, r ui.Route) ui.Screen { return schedules.New(c, s, r) },
 		key: pageKey("H", "working hours"), act: core.ActUpdate, kind: core.KindSchedule},
+	{page: ui.PageBilling, make: func(c *ui.Shared, s Session, r ui.Route) ui.Screen { return billing.NewWorklist(c, s, r) }},
+	{page: ui.PageAccount, make: func(c *ui.Shared, s Session, r ui.Route) ui.Screen { return billing.NewAccount(c, s, r) }},
+	{page: ui.PagePay, make: func(c *ui.Shared, s Session, r ui.Route) ui.Screen { return billing.NewPay(c, s, r) }},
+	{page: ui.PageRefund, make: func(c *ui.Shared, s Session, r ui.Route) ui.Screen { return billing.NewRefund(c, s, r) }},
+	{page: ui.PageDayEnd, make: func(c *ui.Shared, s Session, r ui.Route) ui.Screen { return billing.NewDayEnd(c, s, r) }},
 }
 
 // pageKey is the key that opens a page from the screens that do not type.
@@ -74,6 +80,9 @@ func home(p core.Principal) ui.Route {
 	r := ui.Route{Nav: ui.NavPush, Page: ui.PageSchedule}
 	if p.Role == core.RoleDoctor {
 		r.Doctor = p.User
+	}
+	if p.Role == core.RoleBilling {
+		r.Page = ui.PageBilling
 	}
 	return r
 }

@@ -19,6 +19,10 @@ type KeyMap struct {
 	NextField, PrevField, Toggle, Submit, TakeNext, TakeNow key.Binding
 
 	KeepLeft, KeepRight, MoveOther key.Binding
+
+	// Pay takes a payment: on a completed visit in the schedule, on an
+	// invoice in billing's screens.
+	Pay key.Binding
 }
 
 // DefaultKeyMap returns the bindings: arrows and vim keys both move.
@@ -70,6 +74,8 @@ func DefaultKeyMap() KeyMap {
 		KeepLeft:  b([]string{"1"}, "1", "keep left"),
 		KeepRight: b([]string{"2"}, "2", "keep right"),
 		MoveOther: b([]string{"m"}, "m", "keep marked, move other"),
+
+		Pay: b([]string{"$"}, "$", "take payment"),
 	}
 }
 

@@ -24,6 +24,11 @@ const (
 	PageConflicts Page = "conflicts" // open conflicts
 	PageAdmin     Page = "admin"     // users and roles
 	PageSchedules Page = "schedules" // a doctor's working hours
+	PageBilling   Page = "billing"   // billing's worklist
+	PageAccount   Page = "account"   // a patient's account
+	PagePay       Page = "pay"       // take a payment
+	PageRefund    Page = "refund"    // give money back
+	PageDayEnd    Page = "dayend"    // the day-end cash-up
 )
 
 // Nav is what a route asks of the root.
@@ -58,6 +63,8 @@ type Route struct {
 	Appt  core.ID
 	// At is a moment the page starts from.
 	At time.Time
+	// Invoice is the invoice a payment or refund is for.
+	Invoice core.ID
 }
 
 // Go asks the root to carry out r before this Update returns, so a key

@@ -43,6 +43,8 @@ func (s *Screen) key(k tea.KeyMsg) tea.Cmd {
 		return s.askReason()
 	case key.Matches(k, keys.Move):
 		return s.move()
+	case key.Matches(k, keys.Pay):
+		return s.pay()
 	case key.Matches(k, keys.Undo):
 		return s.askUndo()
 	}
@@ -206,6 +208,21 @@ func (s *Screen) move() tea.Cmd {
 	}
 	p := core.Patient{Meta: core.Meta{ID: a.PatientID}, Name: s.name(a.PatientID)}
 	return s.S.Push(ui.PageBook, ui.Route{Patient: p, Doctor: a.Doctor, Day: s.day, Move: &a})
+}
+
+// pay opens the payment form for the selected visit once it is
+// completed: the patient's open invoice for it, or their oldest one.
+func (s *Screen) pay() tea.Cmd {
+	a, ok := s.selected()
+	if !ok {
+		s.err = "Select an appointment first."
+		return nil
+	}
+	if a.Status != core.ApptCompleted {
+		s.err = "Take payment once the visit is completed (d)."
+		return nil
+	}
+	return s.S.Push(ui.PagePay, ui.Route{PatientID: a.PatientID, Appt: a.ID})
 }
 
 // weekday is d's day of the week.

@@ -394,6 +394,9 @@ func (s *Screen) FullHelp() [][]key.Binding {
 	if s.S.Can(core.ActUpdate, core.KindAppointment) {
 		groups = append(groups, []key.Binding{k.CheckIn, k.Start, k.Complete, k.NoShow, k.Cancel, k.Move, k.Undo})
 	}
+	if s.S.Can(core.ActCreate, core.KindPayment) {
+		groups[1] = append(groups[1], k.Pay)
+	}
 	return groups
 }
 

@@ -1,0 +1,190 @@
+package tui
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+
+	"medisecure/core"
+)
+
+// fakeBilling holds the fake backend's invoices and payments; accounts,
+// statuses and conflicts are worked out with core's functions, as the
+// store does.
+type fakeBilling struct {
+	invoices []core.Invoice
+	payments []core.Payment
+}
+
+// errFakeNotFound is the fake's "not found".
+var errFakeNotFound = errors.New("store: not found")
+
+// viewOf is an invoice with its payments and account; the lock is held.
+func (s *fakeSession) viewOf(inv core.Invoice) core.InvoiceView {
+	v := core.InvoiceView{Invoice: inv}
+	for _, p := range s.b.bill.payments {
+		if p.InvoiceID == inv.ID {
+			v.Payments = append(v.Payments, p)
+		}
+	}
+	v.Account, _ = core.InvoiceAccount(&v.Invoice, v.Payments)
+	return v
+}
+
+func (s *fakeSession) findInvoice(id core.ID) (core.InvoiceView, error) {
+	for _, inv := range s.b.bill.invoices {
+		if inv.ID == id {
+			return s.viewOf(inv), nil
+		}
+	}
+	return core.InvoiceView{}, fmt.Errorf("%w: invoice %s", errFakeNotFound, id)
+}
+
+func (s *fakeSession) Invoices(f core.InvoiceFilter) ([]core.InvoiceView, error) {
+	if err := s.lock(core.ActRead, core.KindInvoice); err != nil {
+		return nil, err
+	}
+	defer s.b.mu.Unlock()
+	var out []core.InvoiceView
+	for _, inv := range s.b.bill.invoices {
+		v := s.viewOf(inv)
+		if f.Patient != "" && inv.PatientID != f.Patient || f.Unpaid && !v.Account.Open() || f.Status != "" && v.Account.Status != f.Status {
+			continue
+		}
+		out = append(out, v)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Invoice.CreatedAt.After(out[j].Invoice.CreatedAt) })
+	return out, nil
+}
+
+func (s *fakeSession) Invoice(id core.ID) (core.InvoiceView, error) {
+	if err := s.lock(core.ActRead, core.KindInvoice); err != nil {
+		return core.InvoiceView{}, err
+	}
+	defer s.b.mu.Unlock()
+	return s.findInvoice(id)
+}
+
+func (s *fakeSession) Account(patient core.ID) (core.PatientAccount, error) {
+	vs, err := s.Invoices(core.InvoiceFilter{Patient: patient})
+	a := core.PatientAccount{PatientID: patient, Invoices: vs, Balance: core.Money{Currency: "EUR"}}
+	for _, v := range vs {
+		a.Balance.Minor += v.Account.Balance.Minor
+	}
+	s.b.mu.Lock()
+	s.b.access = append(s.b.access, s.p.User+" account "+string(patient))
+	s.b.mu.Unlock()
+	return a, err
+}
+
+func (s *fakeSession) Pay(p core.Payment) (core.Payment, error) {
+	if err := s.lock(core.ActCreate, core.KindPayment); err != nil {
+		return p, err
+	}
+	defer s.b.mu.Unlock()
+	v, err := s.findInvoice(p.InvoiceID)
+	if err != nil {
+		return p, err
+	}
+	if p.Method == core.PaymentCard && p.Reference == "" {
+		return p, &core.ValidationError{Kind: core.KindPayment, Fields: []core.FieldError{{Field: "reference", Message: "is required for a card payment (the slip number)"}}}
+	}
+	if p.Amount.Minor > v.Account.Balance.Minor {
+		return p, fmt.Errorf("%w: %s is more than the %s still owed", core.ErrOverpaid, p.Amount, v.Account.Balance)
+	}
+	return s.addPayment(p, v.Invoice)
+}
+
+func (s *fakeSession) Refund(id core.ID, amount core.Money, reason string) (core.Payment, error) {
+	if err := s.lock(core.ActCreate, core.KindPayment); err != nil {
+		return core.Payment{}, err
+	}
+	defer s.b.mu.Unlock()
+	for _, orig := range s.b.bill.payments {
+		if orig.ID != id {
+			continue
+		}
+		v, err := s.findInvoice(orig.InvoiceID)
+		if err != nil {
+			return orig, err
+		}
+		return s.addPayment(core.Payment{InvoiceID: orig.InvoiceID, Amount: amount.Neg(), Method: orig.Method, RefundOf: id, Reason: reason}, v.Invoice)
+	}
+	return core.Payment{}, errFakeNotFound
+}
+
+// addPayment validates and keeps a payment; the lock is held.
+func (s *fakeSession) addPayment(p core.Payment, inv core.Invoice) (core.Payment, error) {
+	s.b.next++
+	now := s.b.clock.Now().UTC()
+	p.ID, p.PatientID, p.CreatedAt, p.UpdatedAt, p.CreatedBy = fakeID(s.b.next), inv.PatientID, now, now, s.p.User
+	p.ReceivedAt, p.ReceivedBy, p.Desk = now, s.p.User, "desk-1"
+	if err := p.Validate(); err != nil {
+		return p, err
+	}
+	s.b.bill.payments = append(s.b.bill.payments, p)
+	s.b.status.Pending++
+	return p, nil
+}
+
+func (s *fakeSession) DayEnd(day core.Date) (core.CashUp, error) {
+	if err := s.lock(core.ActRead, core.KindPayment); err != nil {
+		return core.CashUp{}, err
+	}
+	defer s.b.mu.Unlock()
+	return core.DayEnd(day, s.b.zone, "EUR", s.b.bill.payments), nil
+}
+
+func (s *fakeSession) InvoiceConflicts() ([]core.Conflict, error) {
+	if err := s.lock(core.ActRead, core.KindConflict); err != nil {
+		return nil, err
+	}
+	defer s.b.mu.Unlock()
+	var out []core.Conflict
+	for _, inv := range s.b.bill.invoices {
+		if v := s.viewOf(inv); v.Account.Overpaid() {
+			var ids []core.ID
+			for _, p := range v.Payments {
+				ids = append(ids, p.ID)
+			}
+			out = append(out, *core.NewInvoiceConflict(inv.ID, ids, inv.IssuedAt))
+		}
+	}
+	return out, nil
+}
+
+// seedBilling gives the fake clinic a billing user (bea), fees' worth of
+// invoices in every state and payments at two desks, one invoice paid
+// twice over; Zoë's is for her visit this morning.
+func seedBilling(b *fakeBackend) {
+	b.users["bea"] = &fakeUser{pass: "demo", role: core.RoleBilling}
+	eur := func(m int64) core.Money { return core.Money{Minor: m, Currency: "EUR"} }
+	item := func(desc string, m int64) []core.InvoiceItem {
+		return []core.InvoiceItem{{Code: "CONS", Description: desc, Quantity: 1, UnitPrice: eur(m), Tax: 1900}}
+	}
+	inv := func(n, patient, day int, number string, items []core.InvoiceItem) core.Invoice {
+		at := at(day, 11, 0).UTC()
+		return core.Invoice{Meta: core.Meta{ID: fakeID(700 + n), CreatedAt: at, CreatedBy: "bea"}, PatientID: fakeID(patient), Number: number,
+			Items: items, Currency: "EUR", Status: core.InvoiceIssued, IssuedAt: at, DueDate: "2026-04-09"}
+	}
+	b.bill.invoices = []core.Invoice{
+		inv(1, 1, 9, "8CB3E2CF29CFC7E8-000011", item("Consultation", 4500)),
+		inv(2, 2, 2, "8CB3E2CF29CFC7E8-000004", item("Consultation, long", 8000)),
+		inv(3, 3, 5, "8CB3E2CF29CFC7E8-000007", item("Dressing and review", 3000)),
+		inv(4, 4, 6, "1F00A9B2C3D4E5F6-000002", item("Consultation", 4500)),
+		inv(5, 5, 3, "1F00A9B2C3D4E5F6-000001", item("Vaccination", 2500)),
+	}
+	b.bill.invoices[0].AppointmentID = b.appts[0].ID
+	pay := func(n, invoice, day int, m int64, method core.PaymentMethod, by, desk, ref string) core.Payment {
+		at := at(day, 12, 0).UTC()
+		return core.Payment{Meta: core.Meta{ID: fakeID(800 + n), CreatedAt: at, CreatedBy: by}, InvoiceID: fakeID(700 + invoice), PatientID: b.bill.invoices[invoice-1].PatientID,
+			Amount: eur(m), Method: method, ReceivedAt: at, ReceivedBy: by, Desk: desk, Reference: ref}
+	}
+	b.bill.payments = []core.Payment{
+		pay(1, 2, 2, 4000, core.PaymentCash, "ana", "desk-1", ""),
+		pay(2, 4, 6, 5355, core.PaymentCash, "ana", "desk-1", ""),
+		pay(3, 4, 6, 5355, core.PaymentCard, "bea", "desk-2", "slip 4411"),
+		pay(4, 5, 10, 2975, core.PaymentInsurance, "bea", "desk-2", "claim 77"),
+		pay(5, 3, 10, 1000, core.PaymentCash, "ana", "desk-1", ""),
+	}
+}

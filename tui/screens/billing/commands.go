@@ -1,0 +1,165 @@
+package billing
+
+import (
+	tea "github.com/charmbracelet/bubbletea"
+
+	"medisecure/core"
+	"medisecure/tui/ui"
+)
+
+// worklistMsg carries the unpaid invoices, the overpaid ones and names.
+type worklistMsg struct {
+	ui.Envelope
+	unpaid    []core.InvoiceView
+	conflicts []core.InvoiceView
+	names     map[core.ID]string
+	err       error
+}
+
+// accountMsg carries a patient's account.
+type accountMsg struct {
+	ui.Envelope
+	acct  core.PatientAccount
+	names map[core.ID]string
+	err   error
+}
+
+// invoiceMsg carries the invoice a payment or refund is for; none is set
+// when the patient owes nothing.
+type invoiceMsg struct {
+	ui.Envelope
+	view  core.InvoiceView
+	none  bool
+	names map[core.ID]string
+	err   error
+}
+
+// paidMsg is the result of a payment or refund, with the invoice after it.
+type paidMsg struct {
+	ui.Envelope
+	payment core.Payment
+	view    core.InvoiceView
+	err     error
+}
+
+// dayEndMsg carries a day's cash-up.
+type dayEndMsg struct {
+	ui.Envelope
+	seq    int
+	cashUp core.CashUp
+	err    error
+}
+
+// namesOf looks up the patients of the invoices, in one call.
+func namesOf(s Port, vs []core.InvoiceView) map[core.ID]string {
+	var ids []core.ID
+	seen := map[core.ID]bool{}
+	for _, v := range vs {
+		if id := v.Invoice.PatientID; !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
+	}
+	names, err := s.PatientNames(ids)
+	out := map[core.ID]string{}
+	for _, id := range ids {
+		n := names[id]
+		if err != nil || n == "" {
+			n = id.Short()
+		}
+		out[id] = ui.Text(n)
+	}
+	return out
+}
+
+func worklistCmd(s Port, to int) tea.Cmd {
+	return func() tea.Msg {
+		unpaid, err := s.Invoices(core.InvoiceFilter{Unpaid: true})
+		if err != nil {
+			return worklistMsg{Envelope: ui.Envelope{To: to}, err: err}
+		}
+		cs, err := s.InvoiceConflicts()
+		if err != nil {
+			return worklistMsg{Envelope: ui.Envelope{To: to}, err: err}
+		}
+		var over []core.InvoiceView
+		for _, c := range cs {
+			v, err := s.Invoice(c.Invoice)
+			if err != nil {
+				return worklistMsg{Envelope: ui.Envelope{To: to}, err: err}
+			}
+			over = append(over, v)
+		}
+		return worklistMsg{Envelope: ui.Envelope{To: to}, unpaid: unpaid, conflicts: over, names: namesOf(s, append(append([]core.InvoiceView(nil), unpaid...), over...))}
+	}
+}
+
+func accountCmd(s Port, to int, patient core.ID) tea.Cmd {
+	return func() tea.Msg {
+		a, err := s.Account(patient)
+		if err != nil {
+			return accountMsg{Envelope: ui.Envelope{To: to}, err: err}
+		}
+		return accountMsg{Envelope: ui.Envelope{To: to}, acct: a, names: namesOf(s, a.Invoices)}
+	}
+}
+
+// invoiceCmd loads the invoice to take money on: the one asked for, or the
+// patient's open invoice for the visit appt (else their oldest open one).
+func invoiceCmd(s Port, to int, invoice, patient, appt core.ID) tea.Cmd {
+	return func() tea.Msg {
+		env := ui.Envelope{To: to}
+		if invoice != "" {
+			v, err := s.Invoice(invoice)
+			return invoiceMsg{Envelope: env, view: v, names: namesOf(s, []core.InvoiceView{v}), err: err}
+		}
+		a, err := s.Account(patient)
+		if err != nil {
+			return invoiceMsg{Envelope: env, err: err}
+		}
+		var pick *core.InvoiceView
+		for i := range a.Invoices {
+			v := &a.Invoices[i]
+			if !v.Account.Open() {
+				continue
+			}
+			if pick == nil || v.Invoice.AppointmentID == appt && appt != "" || pick.Invoice.AppointmentID != appt && v.Invoice.CreatedAt.Before(pick.Invoice.CreatedAt) {
+				pick = v
+			}
+		}
+		if pick == nil {
+			return invoiceMsg{Envelope: env, none: true, names: namesOf(s, []core.InvoiceView{{Invoice: core.Invoice{PatientID: patient}}})}
+		}
+		return invoiceMsg{Envelope: env, view: *pick, names: namesOf(s, []core.InvoiceView{*pick})}
+	}
+}
+
+func payCmd(s Port, to int, p core.Payment) tea.Cmd {
+	return func() tea.Msg {
+		got, err := s.Pay(p)
+		return afterPayment(s, to, got, err)
+	}
+}
+
+func refundCmd(s Port, to int, payment core.ID, amount core.Money, reason string) tea.Cmd {
+	return func() tea.Msg {
+		got, err := s.Refund(payment, amount, reason)
+		return afterPayment(s, to, got, err)
+	}
+}
+
+// afterPayment reloads the invoice a payment or refund changed.
+func afterPayment(s Port, to int, p core.Payment, err error) tea.Msg {
+	if err != nil {
+		return paidMsg{Envelope: ui.Envelope{To: to}, err: err}
+	}
+	v, err := s.Invoice(p.InvoiceID)
+	return paidMsg{Envelope: ui.Envelope{To: to}, payment: p, view: v, err: err}
+}
+
+func dayEndCmd(s Port, to, seq int, day core.Date) tea.Cmd {
+	return func() tea.Msg {
+		c, err := s.DayEnd(day)
+		return dayEndMsg{Envelope: ui.Envelope{To: to}, seq: seq, cashUp: c, err: err}
+	}
+}

@@ -1,0 +1,26 @@
+package billing
+
+import (
+	"medisecure/core"
+	"medisecure/tui/ui"
+)
+
+// Port is what the billing screens need of a session. Every figure comes
+// back worked out from the invoice's items and payments (core.Account).
+type Port interface {
+	ui.NamesPort
+	// Invoices lists invoices with their accounts, newest first.
+	Invoices(f core.InvoiceFilter) ([]core.InvoiceView, error)
+	// Invoice returns one invoice with its payments and account.
+	Invoice(id core.ID) (core.InvoiceView, error)
+	// Account is a patient's invoices and balance; the view is logged.
+	Account(patient core.ID) (core.PatientAccount, error)
+	// Pay takes a payment; more than is owed is core.ErrOverpaid.
+	Pay(p core.Payment) (core.Payment, error)
+	// Refund gives back part of a payment as a new negative payment.
+	Refund(payment core.ID, amount core.Money, reason string) (core.Payment, error)
+	// DayEnd is the cash-up of a day in the clinic's zone.
+	DayEnd(day core.Date) (core.CashUp, error)
+	// InvoiceConflicts lists the open "paid twice over" conflicts.
+	InvoiceConflicts() ([]core.Conflict, error)
+}
