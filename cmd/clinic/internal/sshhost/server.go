@@ -88,6 +88,8 @@ type Server struct {
 	log  *slog.Logger
 	srv  *ssh.Server
 	open *sessions
+	// terminal runs a session's program, then afterTerminal.
+	terminal ssh.Handler
 }
 
 // New builds a server; Serve starts it.
@@ -106,10 +108,10 @@ func New(cfg Config) (*Server, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{cfg: cfg, log: log, open: newSessions(cfg.MaxSessions, cfg.MaxPerUser)}
-	tuiThenExec := bm.MiddlewareWithProgramHandler(s.program, termenv.Ascii)(s.exec)
+	s.terminal = bm.MiddlewareWithProgramHandler(s.program, termenv.Ascii)(s.afterTerminal)
 	srv, err := wish.NewServer(
 		ssh.PublicKeyAuth(s.publicKey),
-		wish.WithMiddleware(func(ssh.Handler) ssh.Handler { return s.session(tuiThenExec) }),
+		wish.WithMiddleware(func(ssh.Handler) ssh.Handler { return s.session }),
 		ssh.EmulatePty(),
 	)
 	if err != nil {
@@ -140,7 +142,7 @@ func (s *Server) Serve(l net.Listener) error {
 func (s *Server) Shutdown(ctx context.Context) error {
 	notice, cancel := context.WithTimeout(ctx, DefaultShutdownNotice)
 	defer cancel()
-	n := s.open.endAll("\r\nThe clinic host is shutting down. Your saved work is kept; log in again when it is back.\r\n")
+	n := s.open.endAll()
 	s.log.Info("shutting down", "sessions", n)
 	err := s.srv.Shutdown(notice)
 	if err != nil {
@@ -167,38 +169,51 @@ type userKey struct{}
 
 // session finds the user of the key the connection actually authenticated
 // with (not the last one offered), applies the limits, logs the session
-// and hands it to next.
-func (s *Server) session(next ssh.Handler) ssh.Handler {
-	return func(sess ssh.Session) {
-		addr := sess.RemoteAddr().String()
-		if sess.PublicKey() == nil {
-			wish.Fatalln(sess, "this clinic host takes registered terminal keys only")
-			return
-		}
-		fp := gossh.FingerprintSHA256(sess.PublicKey())
-		user, err := s.cfg.DB.UserOfKey(fp)
-		if err != nil {
-			s.log.Info("ssh key refused", "addr", addr, "fingerprint", fp, "reason", core.StripPrefixes(err.Error()))
-			wish.Fatalln(sess, "this terminal's key is not registered; ask an admin to run clinic user key add")
-			return
-		}
-		_, _, pty := sess.Pty()
-		kind := "exec"
-		if pty && len(sess.Command()) == 0 {
-			kind = "terminal"
-		}
-		end, err := s.open.add(user, sess)
-		if err != nil {
-			s.log.Info("session refused", "user", user, "addr", addr, "reason", "too many sessions", "open", s.open.count())
-			wish.Fatalln(sess, "too many sessions are open on the clinic host; close one and try again")
-			return
-		}
-		defer end()
-		sess.Context().SetValue(userKey{}, user)
-		start := time.Now()
-		s.log.Info("session started", "user", user, "addr", addr, "kind", kind, "command", commandName(sess.Command()))
-		next(sess)
-		s.log.Info("session ended", "user", user, "addr", addr, "kind", kind, "seconds", int(time.Since(start).Seconds()))
+// and runs its program, or its command.
+func (s *Server) session(sess ssh.Session) {
+	addr := sess.RemoteAddr().String()
+	if sess.PublicKey() == nil {
+		wish.Fatalln(sess, "this clinic host takes registered terminal keys only")
+		return
+	}
+	fp := gossh.FingerprintSHA256(sess.PublicKey())
+	user, err := s.cfg.DB.UserOfKey(fp)
+	if err != nil {
+		s.log.Info("ssh key refused", "addr", addr, "fingerprint", fp, "reason", core.StripPrefixes(err.Error()))
+		wish.Fatalln(sess, "this terminal's key is not registered; ask an admin to run clinic user key add")
+		return
+	}
+	_, _, pty := sess.Pty()
+	kind := "exec"
+	if pty && len(sess.Command()) == 0 {
+		kind = "terminal"
+	}
+	end, err := s.open.add(user, sess)
+	if err != nil {
+		s.log.Info("session refused", "user", user, "addr", addr, "reason", "too many sessions", "open", s.open.count())
+		wish.Fatalln(sess, "too many sessions are open on the clinic host; close one and try again")
+		return
+	}
+	defer end()
+	sess.Context().SetValue(userKey{}, user)
+	start := time.Now()
+	s.log.Info("session started", "user", user, "addr", addr, "kind", kind, "command", commandName(sess.Command()))
+	if kind == "terminal" {
+		s.terminal(sess)
+	} else {
+		s.exec(sess)
+	}
+	s.log.Info("session ended", "user", user, "addr", addr, "kind", kind, "seconds", int(time.Since(start).Seconds()))
+}
+
+// shutdownNotice is what a terminal reads when the host stops.
+const shutdownNotice = "\r\nThe clinic host is shutting down. Your saved work is kept; log in again when it is back.\r\n"
+
+// afterTerminal runs when a session's program has ended: on shutdown it
+// tells the terminal why.
+func (s *Server) afterTerminal(sess ssh.Session) {
+	if s.open.isClosing() {
+		io.WriteString(sess, shutdownNotice)
 	}
 }
 
@@ -288,30 +303,36 @@ func (o *sessions) setProgram(sess ssh.Session, p *tea.Program) {
 	}
 }
 
-// endAll refuses new sessions and ends every open one: a program quits
-// (leaving the alternate screen), then the session is told notice and
-// closed. It returns how many there were.
-func (o *sessions) endAll(notice string) int {
+// isClosing reports whether the host is shutting down.
+func (o *sessions) isClosing() bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.closing
+}
+
+// endAll refuses new sessions and quits every program, which leaves the
+// alternate screen and lets its session end; commands finish. It returns
+// how many sessions were open.
+func (o *sessions) endAll() int {
 	o.mu.Lock()
 	o.closing = true
-	live := make(map[ssh.Session]*tea.Program, len(o.live))
-	for s, p := range o.live {
-		live[s] = p
+	var programs []*tea.Program
+	for _, p := range o.live {
+		if p != nil {
+			programs = append(programs, p)
+		}
 	}
+	n := len(o.live)
 	o.mu.Unlock()
 	var wg sync.WaitGroup
-	for s, p := range live {
+	for _, p := range programs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if p != nil {
-				p.Quit()
-				p.Wait()
-			}
-			io.WriteString(s.Stderr(), notice)
-			s.Close()
+			p.Quit()
+			p.Wait()
 		}()
 	}
 	wg.Wait()
-	return len(live)
+	return n
 }
