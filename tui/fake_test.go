@@ -7,17 +7,23 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"medisecure/core"
 )
 
-// fakeClock is a clock tests move by hand.
+// fakeClock is a clock tests move by hand, or, with src set, another
+// clock (the conformance suite's).
 type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
+	mu  sync.Mutex
+	t   time.Time
+	src func() time.Time
 }
 
 func (c *fakeClock) Now() time.Time {
+	if c.src != nil {
+		return c.src()
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.t
@@ -113,16 +119,28 @@ func fold(s string) string {
 	return r.Replace(strings.ToLower(s))
 }
 
+// nameKey is a name as search compares it, like the store: folded, with
+// spaces and punctuation dropped (obrien finds O'Brien).
+func nameKey(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return r
+		}
+		return -1
+	}, fold(s))
+}
+
 func (s *fakeSession) FindPatients(text string, limit int) ([]core.Patient, error) {
 	if err := s.lock(core.ActRead, core.KindPatient); err != nil {
 		return nil, err
 	}
 	defer s.b.mu.Unlock()
-	q, digits := fold(text), core.PhoneDigits(text)
+	q, digits := nameKey(text), core.PhoneDigits(text)
 	var out []core.Patient
 	for _, p := range s.b.patients {
 		byPhone := len(digits) >= 3 && strings.Contains(core.PhoneDigits(p.Phone), digits)
-		if strings.Contains(fold(p.Name), q) || byPhone || strings.Contains(string(p.DOB), text) {
+		byName := q != "" && strings.Contains(nameKey(p.Name), q)
+		if byName || byPhone || strings.Contains(string(p.DOB), text) {
 			out = append(out, p)
 		}
 	}
@@ -317,6 +335,15 @@ func (b *fakeBackend) find(id core.ID) int {
 	return -1
 }
 
+// slots are every appointment's slot, for clash checks.
+func (b *fakeBackend) slots() []core.Slot {
+	out := make([]core.Slot, len(b.appts))
+	for i, o := range b.appts {
+		out[i] = o.Slot()
+	}
+	return out
+}
+
 // clash is what the real store does before writing: core.Clashes against
 // every held appointment, the doctor's hours, and core.NextFree.
 func (b *fakeBackend) clash(a core.Appointment) error {
@@ -335,7 +362,7 @@ func (b *fakeBackend) clash(a core.Appointment) error {
 	if len(clashes) == 0 && !outside {
 		return nil
 	}
-	next, ok := core.NextFree(&sc, want, a.Start, b.zone, 28, busy)
+	next, ok := core.NextFree(&sc, want, core.SearchFrom(a.Start, b.clock.Now()), b.zone, 28, busy)
 	return &core.ClashError{Clashes: clashes, OutsideHours: outside, Next: next, HasNext: ok}
 }
 
@@ -354,6 +381,9 @@ func (s *fakeSession) Book(a core.Appointment) (core.Appointment, error) {
 	defer s.b.mu.Unlock()
 	a.Status = core.ApptBooked
 	if err := a.Validate(); err != nil {
+		return core.Appointment{}, err
+	}
+	if err := core.CheckNotPast(&a, s.b.clock.Now()); err != nil {
 		return core.Appointment{}, err
 	}
 	if err := s.b.clash(a); err != nil {
@@ -376,7 +406,13 @@ func (s *fakeSession) Move(id core.ID, start time.Time, minutes int, room string
 		return core.Appointment{}, errors.New("store: appointment not found")
 	}
 	a := s.b.appts[i]
-	a.Start, a.Minutes, a.Room = start, minutes, room
+	if !core.Movable(a.Status) {
+		return core.Appointment{}, &core.TransitionError{Kind: core.KindAppointment, From: string(a.Status), To: "moved"}
+	}
+	a.Start, a.Minutes, a.Room = start.UTC(), minutes, room
+	if err := core.CheckNotPast(&a, s.b.clock.Now()); err != nil {
+		return core.Appointment{}, err
+	}
 	if err := s.b.clash(a); err != nil {
 		return core.Appointment{}, err
 	}
@@ -404,6 +440,13 @@ func (s *fakeSession) SetStatus(id core.ID, to core.AppointmentStatus, reason st
 	}
 	if err := core.CheckStatusTime(*a, to, s.b.clock.Now(), s.b.zone); err != nil {
 		return core.Appointment{}, err
+	}
+	if !from.Holds() && to.Holds() {
+		want := a.Slot()
+		want.Holds = true
+		if cl := core.Clashes(want, s.b.slots()); len(cl) > 0 {
+			return core.Appointment{}, &core.ClashError{Clashes: cl}
+		}
 	}
 	a.Status, a.StatusReason = to, reason
 	switch {

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"testing"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 )
@@ -94,4 +95,23 @@ func TestQuitAsksInBookingForm(t *testing.T) {
 		t.Fatal("ctrl+c quit with a half-typed booking")
 	}
 	h.mustSee("Quit and lose what is typed but not saved?")
+}
+
+// TestIdleLockClosesTheQuestion: a quit question left open when the
+// screen locks does not answer itself with the passphrase's letters.
+func TestIdleLockClosesTheQuestion(t *testing.T) {
+	h := newHarness(t, 80, 24)
+	h.login("ana")
+	h.keys("n")
+	h.typ("Half")
+	h.keys("ctrl+c")
+	h.mustSee("Quit and lose")
+	h.b.clock.Advance(6 * time.Minute)
+	h.send(tickMsg{})
+	h.mustSee("Screen locked")
+	h.typ("yes")
+	if h.quit {
+		t.Fatal("typing the passphrase answered the quit question")
+	}
+	h.mustNotSee("Quit and lose")
 }

@@ -52,6 +52,7 @@ func (m *model) onLogin(msg login.DoneMsg) tea.Cmd {
 // from there forgets them.
 func (m *model) lock() {
 	m.help.ShowAll = false
+	m.confirm = ui.Confirm{} // a question left open must not take the passphrase's keys
 	m.login = login.NewUnlock(m.c, loginPort{m.backend}, m.c.Who.User)
 	m.layout()
 }
