@@ -1,0 +1,29 @@
+package tui
+
+import (
+	"testing"
+
+	"medisecure/core"
+	"medisecure/store/storetest"
+)
+
+// TestFakeConforms runs the store's conformance suite on the fake the
+// screens' tests use, so the fake cannot drift from the store: what the
+// store refuses, the fake refuses too.
+func TestFakeConforms(t *testing.T) {
+	storetest.Run(t, func(t testing.TB, clock *storetest.Clock) storetest.Env {
+		b := newFakeBackend()
+		b.clock.src = clock.Now
+		b.patients, b.appts, b.conflicts = nil, nil, nil // a fresh clinic
+		b.doctors = append(b.doctors, core.User{Name: "dr.new", DisplayName: "Dr New", Role: core.RoleDoctor})
+		login := func(user string) *fakeSession {
+			s, err := b.Login(user, "demo")
+			if err != nil {
+				t.Fatal(err)
+			}
+			return s.(*fakeSession)
+		}
+		desk, admin := login("ana"), login("admin")
+		return storetest.Env{Zone: b.zone, Doctor: "dr.new", Patients: desk, Visits: desk, Appointments: desk, Schedules: admin}
+	})
+}
