@@ -82,7 +82,7 @@ func (a *app) patientFindCmd() *cobra.Command {
 func (a *app) patientShowCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "show ID [--reason TEXT] [--json]",
-		Short: "print one patient's details (the view is logged)",
+		Short: "print one patient's details, upcoming appointments and visit history (the view is logged)",
 		Args:  exactArgs(1),
 	}
 	reason := cmd.Flags().String("reason", "shown at the command line", "why the record is opened, for the access log")
@@ -91,15 +91,57 @@ func (a *app) patientShowCmd() *cobra.Command {
 		if err != nil {
 			return usageErr(fmt.Errorf("patient ID: %s", strip(err.Error())))
 		}
-		return a.withSession(func(_ *store.DB, s *store.Session) error {
+		return a.withSession(func(db *store.DB, s *store.Session) error {
 			p, err := s.Patient(id, *reason)
 			if err != nil {
 				return err
 			}
-			return printPatient(a, p)
+			appts, err := s.PatientAppointments(id)
+			if err != nil {
+				return err
+			}
+			history, upcoming := core.SplitVisits(appts, a.e.now())
+			if a.c.json {
+				return table(a.e.stdout, true, patientJSON{p, nonNil(upcoming), nonNil(history)}, nil, nil)
+			}
+			if err := printPatient(a, p); err != nil {
+				return err
+			}
+			for _, part := range []struct {
+				title string
+				appts []core.Appointment
+			}{{"Upcoming", upcoming}, {"History", history}} {
+				fmt.Fprintf(a.e.stdout, "\n%s: %d\n", part.title, len(part.appts))
+				if len(part.appts) == 0 {
+					continue
+				}
+				rows := make([][]string, len(part.appts))
+				for i, ap := range part.appts {
+					rows[i] = []string{string(ap.ID), ap.Start.In(db.Zone()).Format("2006-01-02 15:04"), fmt.Sprint(ap.Minutes), ap.Doctor, ap.Room, string(ap.Status), ap.Reason}
+				}
+				if err := table(a.e.stdout, false, nil, []string{"ID", "WHEN", "MIN", "DOCTOR", "ROOM", "STATUS", "REASON"}, rows); err != nil {
+					return err
+				}
+			}
+			return nil
 		})
 	}
 	return cmd
+}
+
+// patientJSON is clinic patient show --json.
+type patientJSON struct {
+	Patient  core.Patient       `json:"patient"`
+	Upcoming []core.Appointment `json:"upcoming"`
+	History  []core.Appointment `json:"history"`
+}
+
+// nonNil makes an empty list print as [] rather than null.
+func nonNil(appts []core.Appointment) []core.Appointment {
+	if appts == nil {
+		return []core.Appointment{}
+	}
+	return appts
 }
 
 // printPatient prints a patient's details, one per line, or as JSON.
