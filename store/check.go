@@ -51,7 +51,7 @@ func (s *Session) Check() (CheckReport, error) {
 	}
 	r := CheckReport{Records: map[core.Kind]int{}, Unreadable: map[core.Kind]int{}}
 	t := &txn{keys: s.db.keys}
-	live := map[core.ID]bool{}
+	live, unreadable := map[core.ID]bool{}, map[core.ID]bool{}
 	for _, k := range core.Kinds {
 		lost, err := readBucket(s.db.bolt, [][]byte{bucketRecords, []byte(k)}, func(key, v []byte, isBucket bool) error {
 			if isBucket {
@@ -61,6 +61,7 @@ func (s *Session) Check() (CheckReport, error) {
 			rec, err := t.open(k, id, v)
 			if err != nil {
 				r.Unreadable[k]++
+				unreadable[id] = k == core.KindPatient
 				if len(r.Bad) < maxBad {
 					r.Bad = append(r.Bad, fmt.Sprintf("%s %s", k, id))
 				}
@@ -82,7 +83,7 @@ func (s *Session) Check() (CheckReport, error) {
 	if err := s.checkOthers(&r); err != nil {
 		return CheckReport{}, err
 	}
-	if err := s.checkSearch(&r, live); err != nil {
+	if err := s.checkSearch(&r, live, unreadable); err != nil {
 		return CheckReport{}, err
 	}
 	if len(r.Lost) == 0 {
@@ -142,8 +143,8 @@ func (s *Session) checkTree(path [][]byte, r *CheckReport) error {
 }
 
 // checkSearch opens every search shard and compares the patients in them
-// with the live patient records.
-func (s *Session) checkSearch(r *CheckReport, live map[core.ID]bool) error {
+// with the live patient records; the unreadable ones may be in it or not.
+func (s *Session) checkSearch(r *CheckReport, live, unreadable map[core.ID]bool) error {
 	damaged, indexed := 0, map[core.ID]bool{}
 	lost, err := readBucket(s.db.bolt, [][]byte{bucketSearch}, func(k, v []byte, _ bool) error {
 		plain, err := s.db.keys.store.open(bucketSearch, k, v)
@@ -171,7 +172,7 @@ func (s *Session) checkSearch(r *CheckReport, live map[core.ID]bool) error {
 		}
 	}
 	for id := range indexed {
-		if !live[id] {
+		if !live[id] && !unreadable[id] {
 			extra++
 		}
 	}

@@ -47,6 +47,9 @@ func (a *app) withSession(fn func(db *store.DB, s *store.Session) error) error {
 	if err != nil {
 		return loginError{user: user, err: err}
 	}
+	for _, r := range db.Repairs() {
+		fmt.Fprintln(e.stderr, "note: "+r)
+	}
 	return fn(db, s)
 }
 

@@ -103,6 +103,7 @@ func newRoot(e *env) *cobra.Command {
 		a.conflictsCmd(),
 		a.exportCmd(),
 		a.auditCmd(),
+		a.storeCmd(),
 		a.demoCmd(),
 		a.inviteCmd(),
 		a.joinCmd(),
