@@ -12,12 +12,24 @@
 // at any byte loses nothing and applies nothing twice.
 //
 // Pushed batches hold at most 500 changes and 256 KiB sealed, for slow
-// links. A push the server refuses as overlapping (its answer to an
-// earlier one was lost, and batches were cut differently since) resumes
-// after the last sequence the server lists for this device. Pulls ask the
-// server to leave out this device's own batches (omit_own), merge several
-// batches per transaction, and are skipped when the push showed that
-// nothing but this device's batches came since the cursor (later unset).
+// links. A batch is sealed once and kept in the store before it is
+// pushed, so a retry sends the same bytes; pulled batches are kept as
+// they came. Pulls ask the server to leave out this device's own batches
+// (omit_own), merge several batches per transaction, skip batches the
+// store keeps already, and are skipped when the push showed that nothing
+// but this device's batches came since the cursor (later unset).
+//
+// The server is untrusted and may be restored from an older copy. Each
+// sync starts by comparing what the server lists per device (Devices)
+// with what the store keeps: batches the server lost are handed back
+// verbatim (this device's own as pushed, others' with resupply, checked
+// by the server against their device's signature), and the whole log is
+// pulled again when its sequences cannot be trusted. When the server
+// holds changes of this device that the store did not make, the store is
+// a copy of another workstation's (ErrStoreBehind names clinic sync
+// new-device). A batch that does not verify or open, and a change the
+// store refuses (quarantine), are kept aside and never block the rest.
+// Status says in one line where sync stands.
 //
 // Batches carry the key directory too (envelope.Payload): whenever this
 // device's copy of the directory differs from the one the server last
