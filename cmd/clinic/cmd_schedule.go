@@ -55,6 +55,9 @@ Admins set anyone's schedule, doctors their own.`,
 			}
 		}
 		return a.withSession(func(_ *store.DB, s *store.Session) error {
+			if me := s.User(); me.Role == core.RoleDoctor && me.Name != *doctor {
+				return &core.DeniedError{Role: me.Role, Action: core.ActUpdate, Kind: core.KindSchedule, Reason: "a doctor sets only their own hours"}
+			}
 			sc, err := s.Schedule(*doctor)
 			if errors.Is(err, store.ErrNoSchedule) {
 				sc, err = core.Schedule{Doctor: *doctor, SlotMinutes: *slot}, nil

@@ -103,3 +103,15 @@ func TestParseDays(t *testing.T) {
 		}
 	}
 }
+
+// A doctor sets their own hours, and only theirs; admins set anyone's.
+func TestDoctorSetsOwnSchedule(t *testing.T) {
+	c := newClinic(t)
+	c.must("user", "add", "--role", "doctor", "dr.berg")
+	c.as("dr.haddad", "staff-pass")
+	if out := c.must("schedule", "set", "--doctor", "dr.haddad", "--days", "tue,thu", "--hours", "09:00-13:00"); !strings.Contains(out, "Tue  09:00-13:00") {
+		t.Errorf("own schedule: %q", out)
+	}
+	c.expect(exitAuth, `doctor may not change schedule records: a doctor sets only their own hours`,
+		"schedule", "set", "--doctor", "dr.berg", "--days", "mon", "--hours", "09:00-13:00")
+}
