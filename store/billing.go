@@ -20,14 +20,10 @@ import (
 // worked out from the records by core.InvoiceAccount when it is read,
 // never stored as a merged number.
 //
-// Index entries in bucketSchedule, like the appointments':
+// Index entries in bucketSchedule, like the appointments' (index.go):
 //
 //	'P' ‖ invoice ID (12) ‖ payment ID (12)          the payments of an invoice
 //	'I' ‖ keyed hash of the patient (8) ‖ invoice ID  the invoices of a patient
-const (
-	classPayment = 'P'
-	classInvoice = 'I'
-)
 
 // Invoice numbers are the issuing workstation's series and its next number
 // in that series: "<device ID>-000042". The counters live in bucketMeta,
@@ -651,21 +647,5 @@ func migrateBilling(t *txn) error {
 			return fmt.Errorf("store: creating bucket %s: %w", k, err)
 		}
 	}
-	err := t.each(core.KindInvoice, func(rec *core.Record) error {
-		var inv core.Invoice
-		if err := rec.Decode(&inv); err != nil {
-			return err
-		}
-		return t.indexInvoice(&inv)
-	})
-	if err != nil {
-		return err
-	}
-	return t.each(core.KindPayment, func(rec *core.Record) error {
-		var p core.Payment
-		if err := rec.Decode(&p); err != nil {
-			return err
-		}
-		return t.indexPayment(&p)
-	})
+	return t.reindexAll(core.KindInvoice, core.KindPayment)
 }

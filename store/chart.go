@@ -20,11 +20,6 @@ var ErrAllergiesListed = core.NewError(core.ClassConflict, "store: the patient h
 // ErrNoReason is returned when a chart is read without saying why.
 var ErrNoReason = core.NewError(core.ClassValidation, "store: a reason for opening the chart is required")
 
-// classClinical indexes the clinical records of the chart by patient:
-// 'C' ‖ keyed hash of kind and patient ‖ record ID, so a chart opens
-// without reading any other patient's records. Notes keep classNote.
-const classClinical = 'C'
-
 // clinicalPatient is the patient a record of the chart belongs to, for the
 // kinds filed under their patient.
 func clinicalPatient(e core.Entity) (core.ID, bool) {
@@ -51,14 +46,6 @@ func clinicalPatient(e core.Entity) (core.ID, bool) {
 		return r.PatientID, true
 	}
 	return "", false
-}
-
-// clinicalKinds are the kinds clinicalPatient files.
-var clinicalKinds = map[core.Kind]bool{
-	core.KindAllergy: true, core.KindProblem: true, core.KindMedication: true,
-	core.KindVital: true, core.KindPrescription: true, core.KindRefill: true,
-	core.KindReminder: true, core.KindAdherence: true, core.KindAddendum: true,
-	core.KindNoteDraft: true,
 }
 
 // clinicalPrefix is the index prefix of one patient's records of kind k.
@@ -323,22 +310,6 @@ func migrateDraftBucket(tx *bolt.Tx) error {
 	return err
 }
 
-// migrateClinicalIndex (v6) files every chart record under its patient.
-func migrateClinicalIndex(t *txn) error {
-	for _, k := range core.Kinds {
-		if !clinicalKinds[k] {
-			continue
-		}
-		err := t.each(k, func(rec *core.Record) error {
-			e, err := decodeEntity(rec)
-			if err != nil {
-				return err
-			}
-			return t.indexClinical(e)
-		})
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
+// migrateClinicalIndex (v6) files every chart record under its patient,
+// through the index table.
+func migrateClinicalIndex(t *txn) error { return t.reindexAll(clinicalKindList...) }

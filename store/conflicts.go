@@ -18,9 +18,8 @@ import (
 // zero stamp and fields that depend only on the two appointments, so every
 // replica that holds the same appointments holds the same conflicts.
 //
-// Index entries 'C' ‖ appointment ID ‖ conflict ID find the conflicts an
-// appointment is part of.
-const classConflict = 'C'
+// Index entries classConflict ‖ appointment ID ‖ conflict ID find the
+// conflicts an appointment is part of.
 
 // checkConflicts rechecks every appointment this transaction changed.
 func (t *txn) checkConflicts() error {

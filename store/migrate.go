@@ -32,6 +32,7 @@ var migrations = []migration{
 	{to: 4, what: "billing: a records bucket for the fee schedule; invoices indexed by patient and payments by invoice (billing.go)", keyed: migrateBilling},
 	{to: 5, what: "a bucket for note drafts (core.KindNoteDraft)", clear: migrateDraftBucket},
 	{to: 6, what: "chart records (allergies, problems, medications, vitals, prescriptions, refills, reminders, adherence, addenda, drafts) indexed by patient", keyed: migrateClinicalIndex},
+	{to: 7, what: "the chart's clinical records filed again through the index table under their own class (they shared 'C' with the conflicts)", keyed: migrateClinicalClass},
 }
 
 // schemaOf reads the version a store records.
@@ -43,13 +44,28 @@ func schemaOf(tx *bolt.Tx) (uint64, bool) {
 	return binary.BigEndian.Uint64(meta.Get(metaSchema)), true
 }
 
+// ourBuckets reports whether tx holds any bucket a store has besides
+// meta: a file with them but no meta bucket is a damaged store, not some
+// other bbolt file.
+func ourBuckets(tx *bolt.Tx) bool {
+	for _, name := range allBuckets {
+		if string(name) != string(bucketMeta) && tx.Bucket(name) != nil {
+			return true
+		}
+	}
+	return false
+}
+
 // migrate runs at Open: it refuses a store newer than this code and runs
 // the clear steps an older one needs, up to the first keyed step.
 func (db *DB) migrate() error {
 	var v uint64
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		got, ok := schemaOf(tx)
-		if !ok {
+		switch {
+		case tx.Bucket(bucketMeta) == nil && ourBuckets(tx):
+			return fmt.Errorf("%w: %s has lost its meta bucket", ErrCorrupt, db.path)
+		case !ok:
 			return fmt.Errorf("%w: %s", ErrNotStore, db.path)
 		}
 		v = got
@@ -93,7 +109,7 @@ func (db *DB) runMigrations(v uint64, keys *storeKeys) error {
 				if err := m.clear(tx); err != nil {
 					return err
 				}
-			} else if err := m.keyed(&txn{tx: tx, s: &Session{db: db}, keys: keys}); err != nil {
+			} else if err := m.keyed(&txn{tx: tx, s: &Session{db: db}, keys: keys, search: searchBatch{}, appts: map[core.ID]*core.Appointment{}}); err != nil {
 				return err
 			}
 			return tx.Bucket(bucketMeta).Put(metaSchema, u64(m.to))
@@ -109,26 +125,35 @@ func (db *DB) runMigrations(v uint64, keys *storeKeys) error {
 // have done so already at an unlock (the marker says so); filing a note
 // twice writes the same key, so the step does not look.
 func migrateNoteIndex(t *txn) error {
-	err := t.each(core.KindNote, func(rec *core.Record) error {
-		var n core.Note
-		if err := rec.Decode(&n); err != nil {
-			return err
-		}
-		return t.indexNote(&n)
-	})
-	if err != nil {
+	if err := t.reindexAll(core.KindNote); err != nil {
 		return err
 	}
 	return t.tx.Bucket(bucketMeta).Delete(metaNotesIndexed)
 }
 
-// migrateVisitIndex (v3) files every appointment under its patient.
-func migrateVisitIndex(t *txn) error {
-	return t.each(core.KindAppointment, func(rec *core.Record) error {
-		var a core.Appointment
-		if err := rec.Decode(&a); err != nil {
+// migrateVisitIndex (v3) files every appointment under its patient (and
+// again under its day, which changes nothing).
+func migrateVisitIndex(t *txn) error { return t.reindexAll(core.KindAppointment) }
+
+// oldClinicalKeyLen is the length of a clinical index key before schema 7:
+// 'C' ‖ hash (8) ‖ record ID (12). A conflict key is 'C' ‖ ID ‖ ID, 25.
+const oldClinicalKeyLen = 1 + 8 + 12
+
+// migrateClinicalClass (v7) drops the clinical index entries filed under
+// 'C' and files the chart's records again through the index table.
+func migrateClinicalClass(t *txn) error {
+	b := t.tx.Bucket(bucketSchedule)
+	var stale [][]byte
+	c := b.Cursor()
+	for k, _ := c.Seek([]byte{classConflict}); k != nil && k[0] == classConflict; k, _ = c.Next() {
+		if len(k) == oldClinicalKeyLen {
+			stale = append(stale, append([]byte(nil), k...))
+		}
+	}
+	for _, k := range stale {
+		if err := b.Delete(k); err != nil {
 			return err
 		}
-		return t.tx.Bucket(bucketSchedule).Put(t.visitKey(&a), slotValue(&a))
-	})
+	}
+	return t.reindexAll(clinicalKindList...)
 }

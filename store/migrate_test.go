@@ -37,8 +37,9 @@ func schemaOfFile(t testing.TB, db *DB) uint64 {
 }
 
 // shippedSchemas are the schema versions main has had, each with its
-// fixture: version 2 never shipped (it came with version 3 in one change).
-var shippedSchemas = []int{1}
+// fixture written by the code of that version: versions 2 and 5 never
+// shipped (each came with the next in one change).
+var shippedSchemas = []int{1, 3, 4, 6}
 
 func TestOpenEveryEarlierSchema(t *testing.T) {
 	for _, v := range shippedSchemas {
@@ -51,8 +52,8 @@ func TestOpenEveryEarlierSchema(t *testing.T) {
 			db, err := Open(path, Options{Now: clk.now, KDF: testKDF})
 			must(t, err)
 			defer db.Close()
-			if got := schemaOfFile(t, db); got != uint64(v) {
-				t.Errorf("before the first unlock the store is at %d, want %d (every step needs the keys)", got, v)
+			if got := schemaOfFile(t, db); got < uint64(v) || got == SchemaVersion {
+				t.Errorf("before the first unlock the store is at %d, want %d or the clear steps after it, not the keyed ones", got, v)
 			}
 			desk, err := db.Login("desk", "desk-pass")
 			must(t, err)

@@ -19,20 +19,6 @@ import (
 // where class is 'd' (doctor), 'r' (room) or 'p' (patient), and the value is
 // start and end in Unix milliseconds and whether the appointment holds its
 // slot. Schedules are found by 'S' ‖ keyed hash of the doctor.
-const (
-	classDoctor  = 'd'
-	classRoom    = 'r'
-	classPatient = 'p'
-	classSched   = 'S'
-	// classNote indexes clinical notes by patient: 'N' ‖ keyed hash of
-	// the patient ‖ note ID, so a chart opens without reading every note.
-	classNote = 'N'
-	// classVisit indexes appointments by patient and time: 'V' ‖ keyed
-	// hash of the patient ‖ start (Unix ms) ‖ appointment ID, valued like
-	// a slot, so a patient's history and upcoming visits read in order
-	// without scanning the days.
-	classVisit = 'V'
-)
 
 // owner is the keyed hash standing in for a doctor, room or patient.
 func (t *txn) owner(class byte, name string) []byte {

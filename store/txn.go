@@ -149,7 +149,7 @@ func (t *txn) apply(c *core.Change) (bool, error) {
 	}
 	indexed := hasIndex(c.Kind)
 	var before core.Entity
-	if indexed && c.Kind == core.KindAppointment && rec.Exists() {
+	if indexed && needsBefore(c.Kind) && rec.Exists() {
 		if before, err = decodeEntity(rec); err != nil {
 			return false, err
 		}
@@ -170,14 +170,6 @@ func (t *txn) apply(c *core.Change) (bool, error) {
 	return true, t.reindex(before, after)
 }
 
-// hasIndex reports whether records of kind k have indexes to keep in step:
-// only those are decoded on every write (appointments twice, to find their
-// old index keys).
-func hasIndex(k core.Kind) bool {
-	return k == core.KindPatient || k == core.KindAppointment || k == core.KindSchedule || k == core.KindNote || clinicalKinds[k] ||
-		k == core.KindInvoice || k == core.KindPayment
-}
-
 // decodeEntity turns a record into its typed entity.
 func decodeEntity(rec *core.Record) (core.Entity, error) {
 	e, err := core.New(rec.Kind)
@@ -188,37 +180,6 @@ func decodeEntity(rec *core.Record) (core.Entity, error) {
 		return nil, corrupt(fmt.Sprintf("%s record %s", rec.Kind, rec.ID), err)
 	}
 	return e, nil
-}
-
-// reindex updates the indexes a record's kind has.
-func (t *txn) reindex(before, after core.Entity) error {
-	switch a := after.(type) {
-	case *core.Patient:
-		if a.Deleted {
-			t.search.stage(a.ID, nil)
-		} else {
-			e := entryFor(a)
-			t.search.stage(a.ID, &e)
-		}
-	case *core.Appointment:
-		var old *core.Appointment
-		if before != nil {
-			old = before.(*core.Appointment)
-		}
-		t.appts[a.ID] = a
-		return t.indexAppointment(old, a)
-	case *core.Schedule:
-		return t.indexSchedule(a)
-	case *core.Note:
-		return t.indexNote(a)
-	case *core.Invoice:
-		return t.indexInvoice(a)
-	case *core.Payment:
-		return t.indexPayment(a)
-	default:
-		return t.indexClinical(after)
-	}
-	return nil
 }
 
 // write records a local change: stamp it, merge it, and queue it in the
