@@ -10,6 +10,8 @@ import (
 	"io"
 	"time"
 
+	"google.golang.org/grpc/codes"
+
 	"medisecure/core"
 	"medisecure/store"
 	"medisecure/sync/envelope"
@@ -187,24 +189,31 @@ func (c *Client) adoptOwn(ctx context.Context, st store.Status, stored uint64) e
 	if stored > st.LastSeq {
 		return fmt.Errorf("%w: the server holds changes up to %d, the store only up to %d", ErrStoreBehind, stored, st.LastSeq)
 	}
-	var mine []*envelope.Batch
-	var raws [][]byte
+	mine := map[uint64]*envelope.Batch{}
+	raws := map[uint64][]byte{}
 	err := c.scan(ctx, func(item *wire.PullItem) error {
 		b, err := envelope.Unmarshal(item.Envelope)
 		if err != nil || b.Device != c.device() || b.Last <= st.LastAck || b.First > stored {
 			return nil
 		}
-		mine, raws = append(mine, b), append(raws, item.Envelope)
+		mine[b.First], raws[b.First] = b, item.Envelope
 		return nil
 	})
 	if err != nil {
 		return err
 	}
 	pub := c.s.DeviceKey().Public().(ed25519.PublicKey)
-	next := st.LastAck + 1
-	for i, b := range mine {
-		if b.First != next {
-			return fmt.Errorf("%w: the server's batch %d..%d of this device does not follow change %d", ErrStoreBehind, b.First, b.Last, next-1)
+	for next := st.LastAck + 1; next <= stored; {
+		b, ok := mine[next]
+		if !ok {
+			// The log lost it (the server reports holes): a batch this
+			// store kept goes back in its place.
+			last, err := c.refill(ctx, next)
+			if err != nil {
+				return err
+			}
+			next = last + 1
+			continue
 		}
 		p, err := envelope.OpenPayload(b, c.orgKey, pub)
 		if err != nil {
@@ -213,7 +222,7 @@ func (c *Client) adoptOwn(ctx context.Context, st store.Status, stored uint64) e
 		if err := c.sameAsOutbox(p.Changes, b.First, b.Last); err != nil {
 			return err
 		}
-		if err := c.s.KeepOwn(store.Batch{Device: b.Device, First: b.First, Last: b.Last, Envelope: raws[i]}); err != nil {
+		if err := c.s.KeepOwn(store.Batch{Device: b.Device, First: b.First, Last: b.Last, Envelope: raws[next]}); err != nil {
 			return err
 		}
 		if err := c.s.Ack(b.Last); err != nil {
@@ -221,10 +230,28 @@ func (c *Client) adoptOwn(ctx context.Context, st store.Status, stored uint64) e
 		}
 		next = b.Last + 1
 	}
-	if next <= stored {
-		return fmt.Errorf("%w: the server lists changes up to %d of this device but hands over only up to %d", ErrStoreBehind, stored, next-1)
-	}
 	return nil
+}
+
+// refill pushes this device's kept batch that starts at first, which the
+// server lists but whose batch its log lost, and acknowledges it once the
+// server took it as its own. It returns the batch's last sequence.
+func (c *Client) refill(ctx context.Context, first uint64) (uint64, error) {
+	kept, err := c.s.KeptBatches(c.device(), first-1, 1)
+	if err != nil {
+		return 0, err
+	}
+	if len(kept) == 0 || kept[0].First != first {
+		return 0, fmt.Errorf("%w: the server lists changes from %d of this device that it does not hand over and this store did not push", ErrStoreBehind, first)
+	}
+	_, err = c.pushRaw(ctx, kept[0].Envelope, false)
+	if codeOf(err) == codes.FailedPrecondition {
+		return 0, fmt.Errorf("%w: the server holds other changes %d..%d of this device", ErrStoreBehind, kept[0].First, kept[0].Last)
+	}
+	if err != nil {
+		return 0, err
+	}
+	return kept[0].Last, c.s.Ack(kept[0].Last)
 }
 
 // sameAsOutbox reports ErrStoreBehind unless changes are exactly the

@@ -20,10 +20,11 @@ var errFault = errors.New("sim: injected fault")
 
 // faults are the fault layer's odds, each in [0, 1).
 type faults struct {
-	// drop fails an Append before it stores; lose stores it and fails
-	// the answer; fail fails a Range; tamper flips a byte of one batch a
-	// Range returns.
-	drop, lose, fail, tamper float64
+	// drop fails an Append before it stores (the client pushes it again
+	// later, after other devices' batches: delayed and reordered); dup
+	// files it twice; lose stores it and fails the answer; fail fails a
+	// Range; tamper flips a byte of one batch a Range returns.
+	drop, dup, lose, fail, tamper float64
 }
 
 // faultyBackend is the server's real bbolt backend behind a layer that
@@ -175,6 +176,9 @@ func (f *faultyBackend) Append(ctx context.Context, org string, b server.Batch) 
 		return 0, false, errFault
 	}
 	seq, dup, err := f.inner.Append(ctx, org, b)
+	if err == nil && f.roll(f.odds.dup) {
+		seq, dup, err = f.inner.Append(ctx, org, b)
+	}
 	if err == nil && f.roll(f.odds.lose) {
 		return 0, false, errFault
 	}

@@ -181,7 +181,7 @@ func runSeed(t *testing.T, seed uint64, base []byte) {
 		w.syncOK(s)
 	}
 
-	w.backend.setOdds(faults{drop: 0.08, lose: 0.08, fail: 0.05, tamper: 0.08})
+	w.backend.setOdds(faults{drop: 0.08, dup: 0.05, lose: 0.08, fail: 0.05, tamper: 0.08})
 	steps := 6 + w.rng.IntN(7)
 	for range steps {
 		w.step()
