@@ -112,9 +112,14 @@ var groups = []group{
 		rights: map[Role]string{RoleAdmin: "rc", RoleReception: "rc", RoleDoctor: "rc", RoleNurse: "rc", RoleBilling: "rc"},
 	},
 	{
-		kinds:  []Kind{KindInvoice, KindClaim},
-		reason: "invoices and claims are kept by billing",
+		kinds:  []Kind{KindInvoice},
+		reason: "invoices are kept by billing",
 		rights: map[Role]string{RoleAdmin: "r", RoleReception: "r", RoleBilling: "rcud"},
+	},
+	{
+		kinds:  []Kind{KindClaim},
+		reason: "insurance claims are kept by billing",
+		rights: map[Role]string{RoleAdmin: "r", RoleBilling: "rcud"},
 	},
 	{
 		kinds:  []Kind{KindFee},

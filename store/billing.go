@@ -368,34 +368,38 @@ func (t *txn) invoiceIDs(patient core.ID) ([]core.ID, error) {
 // invoice still owes is refused with core.ErrOverpaid; a draft or cancelled
 // invoice with ErrNotIssued.
 func (s *Session) Pay(p core.Payment) (core.Payment, error) {
-	p.RefundOf, p.Reason = "", ""
-	err := s.update(func(t *txn) error {
-		if err := s.authorize(core.ActCreate, core.KindPayment); err != nil {
-			return err
-		}
-		v, err := t.invoiceView(p.InvoiceID)
-		if err != nil {
-			return err
-		}
-		if v.Invoice.Status != core.InvoiceIssued {
-			return fmt.Errorf("%w: invoice %s is %s", ErrNotIssued, v.Invoice.ID, v.Invoice.Status)
-		}
-		if p.Amount.Currency == "" {
-			p.Amount.Currency = v.Invoice.Currency
-		}
-		if p.Method == core.PaymentCard && strings.TrimSpace(p.Reference) == "" {
-			return &core.ValidationError{Kind: core.KindPayment, Fields: []core.FieldError{{Field: "reference", Message: "is required for a card payment (the slip number)"}}}
-		}
-		if p.Amount.Minor <= 0 {
-			return &core.ValidationError{Kind: core.KindPayment, Fields: []core.FieldError{{Field: "amount", Message: "must be more than zero"}}}
-		}
-		if p.Amount.Currency == v.Invoice.Currency && p.Amount.Minor > v.Account.Balance.Minor {
-			return fmt.Errorf("%w: %s is more than the %s still owed", core.ErrOverpaid, p.Amount, v.Account.Balance)
-		}
-		t.fillPayment(&p, v.Invoice)
-		return t.create(&p)
-	})
+	p.RefundOf, p.Reason, p.ClaimID = "", "", ""
+	err := s.update(func(t *txn) error { return t.pay(&p) })
 	return p, err
+}
+
+// pay checks and writes a payment in the transaction (Pay, and a claim's
+// insurer payment).
+func (t *txn) pay(p *core.Payment) error {
+	if err := t.s.authorize(core.ActCreate, core.KindPayment); err != nil {
+		return err
+	}
+	v, err := t.invoiceView(p.InvoiceID)
+	if err != nil {
+		return err
+	}
+	if v.Invoice.Status != core.InvoiceIssued {
+		return fmt.Errorf("%w: invoice %s is %s", ErrNotIssued, v.Invoice.ID, v.Invoice.Status)
+	}
+	if p.Amount.Currency == "" {
+		p.Amount.Currency = v.Invoice.Currency
+	}
+	if p.Method == core.PaymentCard && strings.TrimSpace(p.Reference) == "" {
+		return &core.ValidationError{Kind: core.KindPayment, Fields: []core.FieldError{{Field: "reference", Message: "is required for a card payment (the slip number)"}}}
+	}
+	if p.Amount.Minor <= 0 {
+		return &core.ValidationError{Kind: core.KindPayment, Fields: []core.FieldError{{Field: "amount", Message: "must be more than zero"}}}
+	}
+	if p.Amount.Currency == v.Invoice.Currency && p.Amount.Minor > v.Account.Balance.Minor {
+		return fmt.Errorf("%w: %s is more than the %s still owed", core.ErrOverpaid, p.Amount, v.Account.Balance)
+	}
+	t.fillPayment(p, v.Invoice)
+	return t.create(p)
 }
 
 // fillPayment sets who took a payment, where and when.

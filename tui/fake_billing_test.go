@@ -14,6 +14,7 @@ import (
 type fakeBilling struct {
 	invoices []core.Invoice
 	payments []core.Payment
+	claims   []core.Claim
 }
 
 // errFakeNotFound is the fake's "not found".
@@ -135,19 +136,15 @@ func (s *fakeSession) DayEnd(day core.Date) (core.CashUp, error) {
 	return core.DayEnd(day, s.b.zone, "EUR", s.b.bill.payments), nil
 }
 
-func (s *fakeSession) InvoiceConflicts() ([]core.Conflict, error) {
-	if err := s.lock(core.ActRead, core.KindConflict); err != nil {
+func (s *fakeSession) Claims(status core.ClaimStatus) ([]core.Claim, error) {
+	if err := s.lock(core.ActRead, core.KindClaim); err != nil {
 		return nil, err
 	}
 	defer s.b.mu.Unlock()
-	var out []core.Conflict
-	for _, inv := range s.b.bill.invoices {
-		if v := s.viewOf(inv); v.Account.Overpaid() {
-			var ids []core.ID
-			for _, p := range v.Payments {
-				ids = append(ids, p.ID)
-			}
-			out = append(out, *core.NewInvoiceConflict(inv.ID, ids, inv.IssuedAt))
+	var out []core.Claim
+	for _, c := range s.b.bill.claims {
+		if status == "" || c.Status == status {
+			out = append(out, c)
 		}
 	}
 	return out, nil
@@ -180,6 +177,12 @@ func seedBilling(b *fakeBackend) {
 		return core.Payment{Meta: core.Meta{ID: fakeID(800 + n), CreatedAt: at, CreatedBy: by}, InvoiceID: fakeID(700 + invoice), PatientID: b.bill.invoices[invoice-1].PatientID,
 			Amount: eur(m), Method: method, ReceivedAt: at, ReceivedBy: by, Desk: desk, Reference: ref}
 	}
+	claim := func(n, invoice int, st core.ClaimStatus) core.Claim {
+		at := at(9, 15, 0).UTC()
+		return core.Claim{Meta: core.Meta{ID: fakeID(900 + n), CreatedAt: at}, InvoiceID: fakeID(700 + invoice), PatientID: b.bill.invoices[invoice-1].PatientID,
+			Insurer: "AOK Nordost", PolicyNumber: fmt.Sprintf("A%09d", n), Amount: eur(4000), Status: st, SubmittedAt: at}
+	}
+	b.bill.claims = []core.Claim{claim(1, 2, core.ClaimSubmitted), claim(2, 3, core.ClaimDraft), claim(3, 1, core.ClaimSubmitted)}
 	b.bill.payments = []core.Payment{
 		pay(1, 2, 2, 4000, core.PaymentCash, "ana", "desk-1", ""),
 		pay(2, 4, 6, 5355, core.PaymentCash, "ana", "desk-1", ""),

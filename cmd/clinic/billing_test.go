@@ -120,3 +120,36 @@ func TestBillingRefusesControlText(t *testing.T) {
 	id := strings.TrimSpace(c.must("invoice", "create", "--patient", ann, "--item", "CONS", "--issue"))
 	c.expect(exitValidation, `reason`, "invoice", "cancel", id, "--reason", "bad\u202ereason")
 }
+
+// A claim from an issued invoice: the patient's insurer and member number
+// come from their record, the submitted claim is written as a FHIR R4
+// Claim, and the insurer's payment settles the invoice.
+func TestInsuranceClaimAtTheDesk(t *testing.T) {
+	c, ann := newBillingClinic(t)
+	c.as("billing", "staff-pass")
+	id := strings.TrimSpace(c.must("invoice", "create", "--patient", ann, "--item", "CONS", "--issue"))
+	c.expect(exitValidation, `no insurer and member number on record; set them with clinic patient edit`, "claim", "create", id)
+	c.as("desk", "staff-pass")
+	c.must("patient", "edit", ann, "--insurer", "AOK Nordost", "--insurance-number", "A123456789")
+	c.expect(exitAuth, `reception may not read claim records`, "claim", "list")
+	c.as("billing", "staff-pass")
+	cl := strings.TrimSpace(c.must("claim", "create", id))
+	file := filepath.Join(t.TempDir(), "claim.json")
+	c.must("claim", "submit", cl, "--out", file)
+	raw, err := os.ReadFile(file)
+	must(t, err)
+	var fhir map[string]any
+	must(t, json.Unmarshal(raw, &fhir))
+	if fhir["resourceType"] != "Claim" || fhir["id"] != cl {
+		t.Errorf("FHIR claim: %s", raw)
+	}
+	c.expect(exitUsage, `needs --reason`, "claim", "status", cl, "rejected")
+	c.must("claim", "status", cl, "accepted")
+	if out := c.must("claim", "list", "--status", "accepted"); !strings.Contains(out, cl) || !strings.Contains(out, "AOK Nordost") {
+		t.Errorf("claim list:\n%s", out)
+	}
+	c.must("claim", "status", cl, "paid")
+	if out := c.must("invoice", "show", id); !strings.Contains(out, "insurance") || !strings.Contains(out, "balance 0.00 EUR") {
+		t.Errorf("after the insurer paid:\n%s", out)
+	}
+}

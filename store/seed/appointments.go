@@ -272,25 +272,9 @@ func (g *gen) vitalsAndBill(a core.Appointment, at time.Time, vs vitalSigns) err
 	if err != nil {
 		return fmt.Errorf("seed: vitals: %w", err)
 	}
-	return g.billing.Batch(func(w *store.Writer) error {
-		price := core.Money{Minor: int64(4000 + 500*g.rng.IntN(12)), Currency: "EUR"}
-		inv := core.Invoice{
-			Meta: core.Meta{ID: g.id(at), CreatedAt: at}, PatientID: a.PatientID, AppointmentID: a.ID,
-			Number: fmt.Sprintf("INV-%s", a.ID.Short()), Currency: "EUR", Status: core.InvoiceIssued, IssuedAt: at,
-			DueDate: core.DateOf(at.AddDate(0, 0, 30), g.zone),
-			Items:   []core.InvoiceItem{{Description: "Consultation: " + a.Reason, Quantity: 1, UnitPrice: price}},
-		}
-		paid := price
-		if g.rng.IntN(5) == 0 {
-			paid.Minor = price.Minor / 2
-		}
-		if err := w.Add(&inv); err != nil {
-			return fmt.Errorf("seed: invoice: %w", err)
-		}
-		pay := core.Payment{Meta: core.Meta{ID: g.id(at), CreatedAt: at}, InvoiceID: inv.ID, PatientID: a.PatientID, Amount: paid, Method: pick(g, core.PaymentMethods[:3]), ReceivedAt: at, ReceivedBy: g.billing.User().Name}
-		if err := w.Add(&pay); err != nil {
-			return fmt.Errorf("seed: payment: %w", err)
-		}
-		return nil
-	})
+	err = g.billing.Batch(func(w *store.Writer) error { return g.bill(w, a, at) })
+	if err != nil {
+		return fmt.Errorf("seed: invoice: %w", err)
+	}
+	return nil
 }

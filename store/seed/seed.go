@@ -51,15 +51,19 @@ type Result struct {
 
 // gen is one seeding run: its random source and the sessions it writes as.
 type gen struct {
-	opts     Options
-	rng      *rand.Rand
-	zone     *time.Location
-	desk     *store.Session
-	nurse    *store.Session
-	billing  *store.Session
-	doctors  []*store.Session
-	patients []core.ID
-	res      Result
+	opts    Options
+	rng     *rand.Rand
+	zone    *time.Location
+	desk    *store.Session
+	nurse   *store.Session
+	billing *store.Session
+	// twice is set once a visit was paid at two desks; invoices and
+	// credits count the demo series' numbers (billing.go).
+	twice             bool
+	invoices, credits int
+	doctors           []*store.Session
+	patients          []core.ID
+	res               Result
 }
 
 // Run writes the clinic through admin's store (admin must be an admin
@@ -77,6 +81,11 @@ func Run(admin *store.Session, o Options) (Result, error) {
 	g := &gen{opts: o, rng: rand.New(rand.NewPCG(o.Seed, o.Seed^0x9e3779b97f4a7c15)), zone: admin.Zone()}
 	if err := g.staff(admin); err != nil {
 		return g.res, err
+	}
+	if g.opts.Clinical {
+		if err := g.addFees(); err != nil {
+			return g.res, err
+		}
 	}
 	if err := g.addPatients(); err != nil {
 		return g.res, err

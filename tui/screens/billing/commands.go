@@ -13,6 +13,7 @@ type worklistMsg struct {
 	unpaid    []core.InvoiceView
 	conflicts []core.InvoiceView
 	names     map[core.ID]string
+	claims    map[core.ClaimStatus]int
 	err       error
 }
 
@@ -72,25 +73,38 @@ func namesOf(s Port, vs []core.InvoiceView) map[core.ID]string {
 	return out
 }
 
-func worklistCmd(s Port, to int) tea.Cmd {
+// worklistCmd loads every invoice and splits off the overpaid ones (an
+// invoice is overpaid exactly when the store holds its "paid twice over"
+// conflict) from those still owed; with claims set, it counts the claims
+// by status.
+func worklistCmd(s Port, to int, claims bool) tea.Cmd {
 	return func() tea.Msg {
-		unpaid, err := s.Invoices(core.InvoiceFilter{Unpaid: true})
+		env := ui.Envelope{To: to}
+		all, err := s.Invoices(core.InvoiceFilter{})
 		if err != nil {
-			return worklistMsg{Envelope: ui.Envelope{To: to}, err: err}
+			return worklistMsg{Envelope: env, err: err}
 		}
-		cs, err := s.InvoiceConflicts()
-		if err != nil {
-			return worklistMsg{Envelope: ui.Envelope{To: to}, err: err}
-		}
-		var over []core.InvoiceView
-		for _, c := range cs {
-			v, err := s.Invoice(c.Invoice)
-			if err != nil {
-				return worklistMsg{Envelope: ui.Envelope{To: to}, err: err}
+		m := worklistMsg{Envelope: env}
+		for _, v := range all {
+			switch {
+			case v.Account.Overpaid():
+				m.conflicts = append(m.conflicts, v)
+			case v.Account.Open():
+				m.unpaid = append(m.unpaid, v)
 			}
-			over = append(over, v)
 		}
-		return worklistMsg{Envelope: ui.Envelope{To: to}, unpaid: unpaid, conflicts: over, names: namesOf(s, append(append([]core.InvoiceView(nil), unpaid...), over...))}
+		if claims {
+			cls, err := s.Claims("")
+			if err != nil {
+				return worklistMsg{Envelope: env, err: err}
+			}
+			m.claims = map[core.ClaimStatus]int{}
+			for _, c := range cls {
+				m.claims[c.Status]++
+			}
+		}
+		m.names = namesOf(s, append(append([]core.InvoiceView(nil), m.unpaid...), m.conflicts...))
+		return m
 	}
 }
 

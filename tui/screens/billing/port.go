@@ -21,6 +21,7 @@ type Port interface {
 	Refund(payment core.ID, amount core.Money, reason string) (core.Payment, error)
 	// DayEnd is the cash-up of a day in the clinic's zone.
 	DayEnd(day core.Date) (core.CashUp, error)
-	// InvoiceConflicts lists the open "paid twice over" conflicts.
-	InvoiceConflicts() ([]core.Conflict, error)
+	// Claims lists the insurance claims in a status ("" for all), oldest
+	// first; only billing may.
+	Claims(status core.ClaimStatus) ([]core.Claim, error)
 }

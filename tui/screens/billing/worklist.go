@@ -20,6 +20,7 @@ type Worklist struct {
 	rows      []core.InvoiceView
 	over      int // the first over rows are the overpaid ones
 	names     map[core.ID]string
+	claims    map[core.ClaimStatus]int
 	sel       int
 	loading   bool
 	ready     bool
@@ -39,7 +40,7 @@ func (s *Worklist) Init() tea.Cmd { return s.Refresh() }
 // Refresh reloads it.
 func (s *Worklist) Refresh() tea.Cmd {
 	s.loading = true
-	return worklistCmd(s.port, s.ID())
+	return worklistCmd(s.port, s.ID(), s.S.Can(core.ActRead, core.KindClaim))
 }
 
 // Resume shows the worklist again with a note.
@@ -66,7 +67,7 @@ func (s *Worklist) Update(msg tea.Msg) tea.Cmd {
 			for i, j := 0, len(unpaid)-1; i < j; i, j = i+1, j-1 {
 				unpaid[i], unpaid[j] = unpaid[j], unpaid[i]
 			}
-			s.rows, s.over, s.names = append(msg.conflicts, unpaid...), len(msg.conflicts), msg.names
+			s.rows, s.over, s.names, s.claims = append(msg.conflicts, unpaid...), len(msg.conflicts), msg.names, msg.claims
 			s.sel = min(s.sel, max(0, len(s.rows)-1))
 			s.owedTotal = core.Money{}
 			for _, v := range unpaid {
@@ -121,6 +122,13 @@ func (s *Worklist) View() string {
 		head += "   owed " + s.owedTotal.String()
 	}
 	lines := []string{st.Bold.Render(head)}
+	if s.claims != nil {
+		var parts []string
+		for _, c := range []core.ClaimStatus{core.ClaimDraft, core.ClaimSubmitted, core.ClaimAccepted, core.ClaimRejected, core.ClaimPaid} {
+			parts = append(parts, fmt.Sprintf("%d %s", s.claims[c], c))
+		}
+		lines = append(lines, "Claims: "+strings.Join(parts, " · "))
+	}
 	if s.over > 0 {
 		lines = append(lines, st.Warning.Render(fmt.Sprintf("! %d paid twice over (two desks took money offline): refund the excess with f", s.over)))
 	}
