@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -151,5 +152,51 @@ func TestInsuranceClaimAtTheDesk(t *testing.T) {
 	c.must("claim", "status", cl, "paid")
 	if out := c.must("invoice", "show", id); !strings.Contains(out, "insurance") || !strings.Contains(out, "balance 0.00 EUR") {
 		t.Errorf("after the insurer paid:\n%s", out)
+	}
+}
+
+// The submitted claim is a valid FHIR R4 Claim by a real validator, the
+// npm package "fhir" run by node (installed by .ci/run, which sets
+// FHIR_NODE_PATH); the same validator refuses the claim without its
+// patient, so the check can fail. Without the validator the test skips,
+// except in CI, where it fails.
+func TestClaimPassesAFHIRValidator(t *testing.T) {
+	modules := os.Getenv("FHIR_NODE_PATH")
+	node, err := exec.LookPath("node")
+	if modules == "" || err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("CI must install the FHIR validator: node and FHIR_NODE_PATH (see .ci/run)")
+		}
+		t.Skip("no FHIR validator: set FHIR_NODE_PATH to a node_modules holding the npm package fhir")
+	}
+	c, ann := newBillingClinic(t)
+	c.as("desk", "staff-pass")
+	c.must("patient", "edit", ann, "--insurer", "AOK Nordost", "--insurance-number", "A123456789")
+	c.as("billing", "staff-pass")
+	id := strings.TrimSpace(c.must("invoice", "create", "--patient", ann, "--item", "CONS:2", "--item", "DRESS:1:0.50", "--issue"))
+	cl := strings.TrimSpace(c.must("claim", "create", id))
+	dir := t.TempDir()
+	good := filepath.Join(dir, "claim.json")
+	c.must("claim", "submit", cl, "--out", good)
+	validate := func(path string) (string, error) {
+		cmd := exec.Command(node, filepath.Join("testdata", "fhir_validate.js"), path)
+		cmd.Env = append(os.Environ(), "NODE_PATH="+modules)
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	if out, err := validate(good); err != nil {
+		t.Fatalf("the FHIR validator refused the claim: %v\n%s", err, out)
+	}
+	raw, err := os.ReadFile(good)
+	must(t, err)
+	var doc map[string]any
+	must(t, json.Unmarshal(raw, &doc))
+	delete(doc, "patient")
+	bad, err := json.Marshal(doc)
+	must(t, err)
+	badPath := filepath.Join(dir, "bad.json")
+	must(t, os.WriteFile(badPath, bad, 0o600))
+	if out, err := validate(badPath); err == nil || !strings.Contains(out, "Claim.patient") {
+		t.Fatalf("the validator took a claim without its patient: %v\n%s", err, out)
 	}
 }
