@@ -8,6 +8,7 @@ import (
 	"medisecure/tui/screens/billing"
 	"medisecure/tui/screens/booking"
 	"medisecure/tui/screens/chart"
+	"medisecure/tui/screens/claims"
 	"medisecure/tui/screens/conflicts"
 	"medisecure/tui/screens/patient"
 	"medisecure/tui/screens/schedule"
@@ -44,6 +45,7 @@ type Session interface {
 	schedules.Port
 	chart.Port
 	billing.Port
+	claims.Port
 }
 
 // SyncStatus is what the status bar shows about sync. Synced means the

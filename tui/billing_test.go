@@ -24,6 +24,8 @@ var billingScreens = []struct {
 	{"billing_refund", func(h *harness) { h.login("bea"); h.keys("f") }},
 	{"billing_dayend", func(h *harness) { h.login("bea"); h.keys("D") }},
 	{"schedule_pay", func(h *harness) { h.login("ana"); h.keys("l k $") }},
+	{"billing_claims", func(h *harness) { h.login("bea"); h.keys("c") }},
+	{"billing_claim_reject", func(h *harness) { h.login("bea"); h.keys("c j x"); h.typ("member unknown") }},
 }
 
 // TestBillingGolden compares the billing screens at 80x24 and 120x40 with
@@ -158,4 +160,35 @@ func TestPaymentOfferedByRole(t *testing.T) {
 	d.login("okafor")
 	d.keys("?")
 	d.mustNotSee("take payment")
+}
+
+// Claims get their answers by one key each: a rejection needs its reason,
+// and "insurer paid" posts the insurer's payment to the invoice.
+func TestClaimsWorklist(t *testing.T) {
+	h := newHarness(t, 120, 40)
+	seedBilling(h.b)
+	h.login("bea")
+	h.keys("c")
+	h.mustSee("Insurance claims (3)", "1 draft", "2 submitted")
+	h.keys("p")
+	h.mustSee("cannot go from draft to paid")
+	h.keys("j x enter")
+	h.mustSee("Say why the insurer rejected it.")
+	h.typ("member unknown")
+	h.keys("enter")
+	h.mustSee("is rejected", "rejected: member unknown")
+	h.keys("j j a")
+	h.mustSee("is accepted")
+	before := len(h.b.bill.payments)
+	h.keys("p")
+	h.mustSee("is paid")
+	if got := h.b.bill.payments[len(h.b.bill.payments)-1]; len(h.b.bill.payments) != before+1 || got.Method != core.PaymentInsurance || got.ClaimID == "" {
+		t.Errorf("the insurer's payment was not posted: %+v", got)
+	}
+	r := newHarness(t, 120, 40)
+	seedBilling(r.b)
+	r.login("ana")
+	if _, err := r.m.sess.Claims(""); err == nil {
+		t.Error("reception read claims")
+	}
 }

@@ -179,8 +179,12 @@ func seedBilling(b *fakeBackend) {
 	}
 	claim := func(n, invoice int, st core.ClaimStatus) core.Claim {
 		at := at(9, 15, 0).UTC()
-		return core.Claim{Meta: core.Meta{ID: fakeID(900 + n), CreatedAt: at}, InvoiceID: fakeID(700 + invoice), PatientID: b.bill.invoices[invoice-1].PatientID,
-			Insurer: "AOK Nordost", PolicyNumber: fmt.Sprintf("A%09d", n), Amount: eur(4000), Status: st, SubmittedAt: at}
+		c := core.Claim{Meta: core.Meta{ID: fakeID(900 + n), CreatedAt: at}, InvoiceID: fakeID(700 + invoice), PatientID: b.bill.invoices[invoice-1].PatientID,
+			Insurer: "AOK Nordost", PolicyNumber: fmt.Sprintf("A%09d", n), Amount: eur(4000), Status: st}
+		if st != core.ClaimDraft {
+			c.SubmittedAt = at
+		}
+		return c
 	}
 	b.bill.claims = []core.Claim{claim(1, 2, core.ClaimSubmitted), claim(2, 3, core.ClaimDraft), claim(3, 1, core.ClaimSubmitted)}
 	b.bill.payments = []core.Payment{
@@ -190,4 +194,41 @@ func seedBilling(b *fakeBackend) {
 		pay(4, 5, 10, 2975, core.PaymentInsurance, "bea", "desk-2", "claim 77"),
 		pay(5, 3, 10, 1000, core.PaymentCash, "ana", "desk-1", ""),
 	}
+}
+
+func (s *fakeSession) SetClaimStatus(id core.ID, to core.ClaimStatus, reason string, amount core.Money) (core.Claim, error) {
+	if err := s.lock(core.ActUpdate, core.KindClaim); err != nil {
+		return core.Claim{}, err
+	}
+	defer s.b.mu.Unlock()
+	for i, c := range s.b.bill.claims {
+		if c.ID != id {
+			continue
+		}
+		if err := c.Status.CheckTransition(to); err != nil {
+			return c, err
+		}
+		now := s.b.clock.Now().UTC()
+		switch to {
+		case core.ClaimSubmitted:
+			c.SubmittedAt = now
+		case core.ClaimAccepted, core.ClaimRejected:
+			c.DecidedAt, c.RejectionReason = now, reason
+		case core.ClaimPaid:
+			v, err := s.findInvoice(c.InvoiceID)
+			if err != nil {
+				return c, err
+			}
+			if _, err := s.addPayment(core.Payment{InvoiceID: c.InvoiceID, Amount: c.Amount, Method: core.PaymentInsurance, ClaimID: c.ID, Reference: "claim"}, v.Invoice); err != nil {
+				return c, err
+			}
+		}
+		c.Status = to
+		if err := c.Validate(); err != nil {
+			return c, err
+		}
+		s.b.bill.claims[i] = c
+		return c, nil
+	}
+	return core.Claim{}, errFakeNotFound
 }

@@ -8,6 +8,7 @@ import (
 	"medisecure/tui/screens/billing"
 	"medisecure/tui/screens/booking"
 	"medisecure/tui/screens/chart"
+	"medisecure/tui/screens/claims"
 	"medisecure/tui/screens/conflicts"
 	"medisecure/tui/screens/patient"
 	"medisecure/tui/screens/schedule"
@@ -46,6 +47,7 @@ var routes = []route{
 	{page: ui.PagePay, make: func(c *ui.Shared, s Session, r ui.Route) ui.Screen { return billing.NewPay(c, s, r) }},
 	{page: ui.PageRefund, make: func(c *ui.Shared, s Session, r ui.Route) ui.Screen { return billing.NewRefund(c, s, r) }},
 	{page: ui.PageDayEnd, make: func(c *ui.Shared, s Session, r ui.Route) ui.Screen { return billing.NewDayEnd(c, s, r) }},
+	{page: ui.PageClaims, make: func(c *ui.Shared, s Session, r ui.Route) ui.Screen { return claims.New(c, s, r) }},
 }
 
 // pageKey is the key that opens a page from the screens that do not type.

@@ -29,6 +29,7 @@ const (
 	PagePay       Page = "pay"       // take a payment
 	PageRefund    Page = "refund"    // give money back
 	PageDayEnd    Page = "dayend"    // the day-end cash-up
+	PageClaims    Page = "claims"    // insurance claims by status
 )
 
 // Nav is what a route asks of the root.

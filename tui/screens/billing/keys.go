@@ -7,5 +7,6 @@ import "github.com/charmbracelet/bubbles/key"
 var (
 	keyRefund = key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "refund"))
 	keyDayEnd = key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "day end"))
+	keyClaims = key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "claims"))
 	keyMethod = key.NewBinding(key.WithKeys("left", "right"), key.WithHelp("←/→", "method"))
 )

@@ -92,6 +92,8 @@ func (s *Worklist) key(k tea.KeyMsg) tea.Cmd {
 		return s.Refresh()
 	case key.Matches(k, keyDayEnd):
 		return s.S.Push(ui.PageDayEnd, ui.Route{Day: s.S.Today()})
+	case key.Matches(k, keyClaims) && s.S.Can(core.ActRead, core.KindClaim):
+		return s.S.Push(ui.PageClaims, ui.Route{})
 	case key.Matches(k, keys.Search):
 		return s.S.Push(ui.PageSearch, ui.Route{})
 	case key.Matches(k, keys.Open), key.Matches(k, keys.Pay), key.Matches(k, keyRefund):
@@ -168,5 +170,5 @@ func (s *Worklist) ShortHelp() []key.Binding {
 // FullHelp lists every key of the worklist.
 func (s *Worklist) FullHelp() [][]key.Binding {
 	k := s.S.Keys
-	return [][]key.Binding{{k.Up, k.Down, k.Refresh, k.Search}, {ui.WithHelp(k.Open, "enter", "account"), k.Pay, keyRefund, keyDayEnd}}
+	return [][]key.Binding{{k.Up, k.Down, k.Refresh, k.Search}, {ui.WithHelp(k.Open, "enter", "account"), k.Pay, keyRefund, keyDayEnd, keyClaims}}
 }
