@@ -38,23 +38,21 @@ func (g *gen) addFees() error {
 
 // bill writes a completed visit's invoice and what became of it: most are
 // paid (in full or in part), some still owed, a few refunded in part,
-// cancelled by a credit note, or left as drafts; the first visit paid in
-// full is paid a second time, as two offline desks would, so the demo
-// shows an invoice paid twice over.
+// cancelled by a credit note, or left as drafts.
 func (g *gen) bill(w *store.Writer, a core.Appointment, at time.Time) error {
 	items := []core.InvoiceItem{fees[0].Item(1)}
-	if g.rng.IntN(4) == 0 {
+	if g.brng.IntN(4) == 0 {
 		items[0] = fees[1].Item(1)
 	}
-	if g.rng.IntN(3) == 0 {
-		extra := pick(g, fees[2:])
+	if g.brng.IntN(3) == 0 {
+		extra := bpick(g, fees[2:])
 		items = append(items, extra.Item(1))
 	}
 	inv := core.Invoice{
-		Meta: core.Meta{ID: g.id(at), CreatedAt: at}, PatientID: a.PatientID, AppointmentID: a.ID,
+		Meta: core.Meta{ID: g.bid(at), CreatedAt: at}, PatientID: a.PatientID, AppointmentID: a.ID,
 		Currency: "EUR", Status: core.InvoiceDraft, Items: items,
 	}
-	outcome := g.rng.IntN(20)
+	outcome := g.brng.IntN(20)
 	if outcome == 19 {
 		return w.Add(&inv)
 	}
@@ -87,29 +85,25 @@ func (g *gen) bill(w *store.Writer, a core.Appointment, at time.Time) error {
 	if err != nil || outcome < 8 {
 		return err
 	}
-	switch {
-	case outcome == 17:
-		r := core.Payment{Meta: core.Meta{ID: g.id(at), CreatedAt: at.Add(time.Hour)}, InvoiceID: inv.ID, PatientID: inv.PatientID,
+	if outcome == 17 {
+		r := core.Payment{Meta: core.Meta{ID: g.bid(at), CreatedAt: at.Add(time.Hour)}, InvoiceID: inv.ID, PatientID: inv.PatientID,
 			Amount: core.Money{Minor: -total.Minor / 5, Currency: "EUR"}, Method: p.Method, ReceivedAt: at.Add(time.Hour),
 			ReceivedBy: g.billing.User().Name, Desk: deskOffice, RefundOf: p.ID, Reason: "dressing not needed after all"}
 		return w.Add(&r)
-	case !g.twice:
-		g.twice = true
-		_, err = g.pay(w, inv, total, at.Add(20*time.Minute))
 	}
-	return err
+	return nil
 }
 
 // pay writes one payment at the desk.
 func (g *gen) pay(w *store.Writer, inv core.Invoice, amt core.Money, at time.Time) (core.Payment, error) {
-	p := core.Payment{Meta: core.Meta{ID: g.id(at), CreatedAt: at}, InvoiceID: inv.ID, PatientID: inv.PatientID, Amount: amt,
-		Method:     pick(g, []core.PaymentMethod{core.PaymentCash, core.PaymentCard, core.PaymentCard, core.PaymentInsurance}),
+	p := core.Payment{Meta: core.Meta{ID: g.bid(at), CreatedAt: at}, InvoiceID: inv.ID, PatientID: inv.PatientID, Amount: amt,
+		Method:     bpick(g, []core.PaymentMethod{core.PaymentCash, core.PaymentCard, core.PaymentCard, core.PaymentInsurance}),
 		ReceivedAt: at, ReceivedBy: g.desk.User().Name, Desk: deskFront}
 	switch p.Method {
 	case core.PaymentCard:
-		p.Reference = fmt.Sprintf("slip %04d", g.rng.IntN(10000))
+		p.Reference = fmt.Sprintf("slip %04d", g.brng.IntN(10000))
 	case core.PaymentInsurance:
-		p.Reference, p.ReceivedBy, p.Desk = fmt.Sprintf("claim %05d", g.rng.IntN(100000)), g.billing.User().Name, deskOffice
+		p.Reference, p.ReceivedBy, p.Desk = fmt.Sprintf("claim %05d", g.brng.IntN(100000)), g.billing.User().Name, deskOffice
 	}
 	return p, w.Add(&p)
 }
@@ -120,9 +114,9 @@ var insurers = []string{"AOK Nordost", "Techniker Krankenkasse", "Barmer", "DAK-
 // claim writes an insurance claim for an unpaid invoice, in a status
 // somewhere between draft and the insurer's answer.
 func (g *gen) claim(w *store.Writer, inv core.Invoice, amt core.Money, at time.Time) error {
-	cl := core.Claim{Meta: core.Meta{ID: g.id(at), CreatedAt: at}, InvoiceID: inv.ID, PatientID: inv.PatientID,
-		Insurer: pick(g, insurers), PolicyNumber: fmt.Sprintf("M%09d", g.rng.IntN(1000000000)), Amount: amt,
-		Status: pick(g, []core.ClaimStatus{core.ClaimDraft, core.ClaimSubmitted, core.ClaimSubmitted, core.ClaimAccepted, core.ClaimRejected})}
+	cl := core.Claim{Meta: core.Meta{ID: g.bid(at), CreatedAt: at}, InvoiceID: inv.ID, PatientID: inv.PatientID,
+		Insurer: bpick(g, insurers), PolicyNumber: fmt.Sprintf("M%09d", g.brng.IntN(1000000000)), Amount: amt,
+		Status: bpick(g, []core.ClaimStatus{core.ClaimDraft, core.ClaimSubmitted, core.ClaimSubmitted, core.ClaimAccepted, core.ClaimRejected})}
 	if cl.Status != core.ClaimDraft {
 		cl.SubmittedAt = at.Add(2 * time.Hour)
 	}
@@ -134,3 +128,14 @@ func (g *gen) claim(w *store.Writer, inv core.Invoice, amt core.Money, at time.T
 	}
 	return w.Add(&cl)
 }
+
+// bid is id drawn from the billing stream. Billing has a random stream of
+// its own so that what it draws leaves the schedule the seed makes as it
+// was.
+func (g *gen) bid(t time.Time) core.ID {
+	id, _ := core.NewID(t, randReader{g.brng})
+	return id
+}
+
+// bpick is pick from the billing stream.
+func bpick[T any](g *gen, xs []T) T { return xs[g.brng.IntN(len(xs))] }

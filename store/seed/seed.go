@@ -57,9 +57,9 @@ type gen struct {
 	desk    *store.Session
 	nurse   *store.Session
 	billing *store.Session
-	// twice is set once a visit was paid at two desks; invoices and
-	// credits count the demo series' numbers (billing.go).
-	twice             bool
+	// brng is billing's random stream; invoices and credits count the
+	// demo series' numbers (billing.go).
+	brng              *rand.Rand
 	invoices, credits int
 	doctors           []*store.Session
 	patients          []core.ID
@@ -79,6 +79,7 @@ func Run(admin *store.Session, o Options) (Result, error) {
 		o.Doctors = 4
 	}
 	g := &gen{opts: o, rng: rand.New(rand.NewPCG(o.Seed, o.Seed^0x9e3779b97f4a7c15)), zone: admin.Zone()}
+	g.brng = rand.New(rand.NewPCG(o.Seed^0x5bd1e9955bd1e995, o.Seed))
 	if err := g.staff(admin); err != nil {
 		return g.res, err
 	}
