@@ -272,6 +272,7 @@ func (g *gen) vitalsAndBill(a core.Appointment, at time.Time, vs vitalSigns) err
 	if err != nil {
 		return fmt.Errorf("seed: vitals: %w", err)
 	}
+	g.keepStream(at)
 	err = g.billing.Batch(func(w *store.Writer) error { return g.bill(w, a, at) })
 	if err != nil {
 		return fmt.Errorf("seed: invoice: %w", err)
