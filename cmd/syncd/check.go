@@ -16,8 +16,8 @@ import (
 var errDamaged = errors.New("the data file is damaged")
 
 // check is `syncd check --data DIR`: it reads every record of the data
-// file, verifies every batch's signature with its device's key, runs
-// bbolt's consistency check, and prints one line per organisation. It
+// file, verifies every batch's signature with its device's key, checks
+// every page header, and prints one line per organisation. It
 // returns a storageError when anything is damaged.
 func check(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("syncd check", flag.ContinueOnError)
