@@ -46,6 +46,7 @@ var samples = map[Kind]func(testing.TB) Entity{
 	KindPayment:      func(tb testing.TB) Entity { return validPayment(tb) },
 	KindPrescription: func(tb testing.TB) Entity { return validPrescription(tb) },
 	KindProblem:      func(tb testing.TB) Entity { return validProblem(tb) },
+	KindReceipt:      func(tb testing.TB) Entity { return validReceipt(tb) },
 	KindRefill:       func(tb testing.TB) Entity { return validRefill(tb) },
 	KindReminder:     func(tb testing.TB) Entity { return validReminder(tb) },
 	KindSchedule:     func(tb testing.TB) Entity { return sampleSchedule(tb) },

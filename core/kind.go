@@ -25,6 +25,7 @@ const (
 	KindNotification Kind = "notification"
 	KindMessage      Kind = "message"
 	KindAttachment   Kind = "attachment"
+	KindReceipt      Kind = "receipt"
 	KindInvoice      Kind = "invoice"
 	KindPayment      Kind = "payment"
 	KindClaim        Kind = "claim"
@@ -38,7 +39,7 @@ var Kinds = []Kind{
 	KindAddendum, KindAdherence, KindAllergy, KindAppointment, KindAttachment,
 	KindClaim, KindConflict, KindConsent, KindDocument, KindFee, KindInvoice,
 	KindMedication, KindMessage, KindNote, KindNoteDraft, KindNotification, KindPatient,
-	KindPayment, KindPrescription, KindProblem, KindRefill, KindReminder,
+	KindPayment, KindPrescription, KindProblem, KindReceipt, KindRefill, KindReminder,
 	KindSchedule, KindTelesession, KindVital,
 }
 
@@ -46,7 +47,7 @@ var Kinds = []Kind{
 // correction is a new record (an addendum, a refund) that references the old.
 var appendOnly = map[Kind]bool{
 	KindNote: true, KindAddendum: true, KindVital: true, KindPayment: true,
-	KindAdherence: true, KindMessage: true, KindAttachment: true,
+	KindAdherence: true, KindMessage: true, KindAttachment: true, KindReceipt: true,
 }
 
 // AppendOnly reports whether records of kind k are written once and never

@@ -17,10 +17,16 @@ func validMessage(tb testing.TB) *Message {
 
 func validAttachment(tb testing.TB) *Attachment {
 	tb.Helper()
-	return &Attachment{
-		Meta: sampleMeta(51), MessageID: sampleID(50), FileName: "blood-count.txt", MIMEType: "text/plain",
-		SizeBytes: int64(len(sampleFile)), SHA256: sampleSHA(tb), Content: []byte{9, 8, 7},
-	}
+	return &Attachment{Meta: sampleMeta(51), MessageID: sampleID(50), Content: []byte{9, 8, 7}}
+}
+
+func validReceipt(tb testing.TB) *Receipt {
+	tb.Helper()
+	return &Receipt{Meta: Meta{ID: ReceiptID(sampleID(50), "nurse.kim"), CreatedAt: sampleAt, UpdatedAt: sampleAt, CreatedBy: "nurse.kim"}, MessageID: sampleID(50), Reader: "nurse.kim"}
+}
+
+func validInfo() AttachmentInfo {
+	return AttachmentInfo{ID: sampleID(51), FileName: "blood-count.txt", MIMEType: "text/plain", SizeBytes: 120, SHA256: strings.Repeat("ab", 32)}
 }
 
 func TestMessageValidate(t *testing.T) {
@@ -61,14 +67,48 @@ func TestAttachmentValidate(t *testing.T) {
 	runInvalid(t, validAttachment, []invalidCase[*Attachment]{
 		{"no message", func(a *Attachment) { a.MessageID = "" }, []string{"message"}},
 		{"malformed message", func(a *Attachment) { a.MessageID = "nope" }, []string{"message"}},
-		{"no name", func(a *Attachment) { a.FileName = "" }, []string{"file_name"}},
-		{"long name", func(a *Attachment) { a.FileName = strings.Repeat("x", 256) }, []string{"file_name"}},
-		{"path", func(a *Attachment) { a.FileName = "../etc/passwd" }, []string{"file_name"}},
-		{"windows path", func(a *Attachment) { a.FileName = `C:\x.pdf` }, []string{"file_name"}},
-		{"control character", func(a *Attachment) { a.FileName = "x\n.pdf" }, []string{"file_name"}},
-		{"dot dot", func(a *Attachment) { a.FileName = ".." }, []string{"file_name"}},
-		{"disallowed type", func(a *Attachment) { a.MIMEType = "application/zip" }, []string{"mime_type"}},
-		{"over 20 MiB", func(a *Attachment) { a.SizeBytes = MaxFileBytes + 1 }, []string{"size_bytes"}},
-		{"bad digest", func(a *Attachment) { a.SHA256 = "abc" }, []string{"sha256"}},
+		{"no content", func(a *Attachment) { a.Content = nil }, []string{"content"}},
+		{"too large", func(a *Attachment) { a.Content = make([]byte, MaxAttachmentBytes+sealOverhead+1) }, []string{"content"}},
 	})
+}
+
+func TestReceiptValidate(t *testing.T) {
+	assertValid(t, validReceipt(t))
+	runInvalid(t, validReceipt, []invalidCase[*Receipt]{
+		{"no message", func(r *Receipt) { r.MessageID = "" }, []string{"message"}},
+		{"bad reader", func(r *Receipt) { r.Reader = "Nurse Kim" }, []string{"reader"}},
+	})
+	if ReceiptID(sampleID(50), "a") == ReceiptID(sampleID(50), "b") || ReceiptID(sampleID(50), "a") != ReceiptID(sampleID(50), "a") {
+		t.Error("receipt IDs are not one per message and reader")
+	}
+	if ReceiptID(sampleID(50), "a").Bytes() == nil {
+		t.Error("a receipt ID is malformed")
+	}
+}
+
+func TestAttachmentInfoValidate(t *testing.T) {
+	withInfo := func(tb testing.TB) *Message {
+		m := validMessage(tb)
+		m.Attachments = []AttachmentInfo{validInfo()}
+		return m
+	}
+	assertValid(t, withInfo(t))
+	runInvalid(t, withInfo, []invalidCase[*Message]{
+		{"no name", func(m *Message) { m.Attachments[0].FileName = "" }, []string{"attachments[0].file_name"}},
+		{"long name", func(m *Message) { m.Attachments[0].FileName = strings.Repeat("x", 256) }, []string{"attachments[0].file_name"}},
+		{"path", func(m *Message) { m.Attachments[0].FileName = "../etc/passwd" }, []string{"attachments[0].file_name"}},
+		{"windows path", func(m *Message) { m.Attachments[0].FileName = `C:\x.pdf` }, []string{"attachments[0].file_name"}},
+		{"control character", func(m *Message) { m.Attachments[0].FileName = "x\n.pdf" }, []string{"attachments[0].file_name"}},
+		{"dot dot", func(m *Message) { m.Attachments[0].FileName = ".." }, []string{"attachments[0].file_name"}},
+		{"disallowed type", func(m *Message) { m.Attachments[0].MIMEType = "application/zip" }, []string{"attachments[0].mime_type"}},
+		{"over 2 MiB", func(m *Message) { m.Attachments[0].SizeBytes = MaxAttachmentBytes + 1 }, []string{"attachments[0].size_bytes"}},
+		{"too many", func(m *Message) {
+			for len(m.Attachments) <= maxAttachments {
+				m.Attachments = append(m.Attachments, validInfo())
+			}
+		}, []string{"attachments"}},
+	})
+	if err := CheckAttachment("scan.zip", "application/zip", 3<<20); err == nil || !strings.Contains(err.Error(), "2 MiB") {
+		t.Errorf("CheckAttachment of a 3 MiB zip: %v", err)
+	}
 }

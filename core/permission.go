@@ -107,7 +107,7 @@ var groups = []group{
 		rights: map[Role]string{RoleDoctor: "rcu", RoleNurse: "rc"},
 	},
 	{
-		kinds:  []Kind{KindMessage, KindAttachment},
+		kinds:  []Kind{KindMessage, KindAttachment, KindReceipt},
 		reason: "messages are between clinic staff",
 		rights: map[Role]string{RoleAdmin: "rc", RoleReception: "rc", RoleDoctor: "rc", RoleNurse: "rc", RoleBilling: "rc"},
 	},

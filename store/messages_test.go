@@ -2,7 +2,10 @@ package store
 
 import (
 	"bytes"
+	"errors"
 	"os"
+	"slices"
+	"strings"
 	"testing"
 
 	"medisecure/core"
@@ -45,5 +48,68 @@ func TestMessagesAreSealedToTheirRecipients(t *testing.T) {
 	must(t, err)
 	if bytes.Contains(raw, []byte("Potassium")) {
 		t.Error("the message body is in the file in clear")
+	}
+}
+
+// An attachment was only a core type: nothing sent one, and a read left no
+// receipt. Now the file is sealed under a key only the recipients' copies
+// hold, a stranger (and the raw file, and an export) sees neither body nor
+// file nor its name, and reading writes one receipt.
+func TestAttachmentsAndReceipts(t *testing.T) {
+	f := newFixture(t)
+	report := []byte("HAEMOGLOBIN-REPORT: Hb 7.2 g/dL for Ann")
+	sent, err := f.desk.SendMessage(core.Message{To: []string{"drwho"}, Subject: "Report", Body: "Ferritin-note: see the scan"},
+		File{Name: "ann-smith-bloods.txt", MIMEType: "text/plain", Data: report})
+	must(t, err)
+	if len(sent.Attachments) != 1 || sent.Attachments[0].FileName != "ann-smith-bloods.txt" || sent.ID == "" {
+		t.Fatalf("sent %+v", sent)
+	}
+	if _, err := f.desk.SendMessage(core.Message{To: []string{"drwho"}, Subject: "x", Body: "y"},
+		File{Name: "big.pdf", MIMEType: "application/pdf", Data: make([]byte, core.MaxAttachmentBytes+1)}); err == nil || !strings.Contains(err.Error(), "2 MiB") {
+		t.Errorf("an oversized attachment: %v", err)
+	}
+
+	inbox, err := f.doctor.Inbox()
+	must(t, err)
+	if len(inbox) != 1 || !f.doctor.Unread(inbox[0]) {
+		t.Fatalf("the doctor's inbox before reading: %+v", inbox)
+	}
+	m, files, err := f.doctor.ReadMessage(sent.ID)
+	must(t, err)
+	if m.Body != "Ferritin-note: see the scan" || len(files) != 1 || !bytes.Equal(files[0].Data, report) || files[0].FileName != "ann-smith-bloods.txt" {
+		t.Fatalf("the doctor reads %+v with %+v", m, files)
+	}
+	_, _, err = f.doctor.ReadMessage(sent.ID)
+	must(t, err)
+	inbox, err = f.doctor.Inbox()
+	must(t, err)
+	if f.doctor.Unread(inbox[0]) || !slices.Equal(inbox[0].ReadBy, []string{"drwho"}) {
+		t.Errorf("after reading twice: read by %v", inbox[0].ReadBy)
+	}
+	outbox, err := f.desk.Inbox()
+	must(t, err)
+	if len(outbox) != 1 || !slices.Equal(outbox[0].ReadBy, []string{"drwho"}) || f.desk.Unread(outbox[0]) {
+		t.Errorf("the sender sees %+v", outbox)
+	}
+	if _, _, err := f.admin.ReadMessage(sent.ID); !errors.Is(err, ErrNotFound) {
+		t.Errorf("a non-recipient reads the message: %v", err)
+	}
+	if got, err := f.admin.Inbox(); err != nil || len(got) != 0 {
+		t.Errorf("a non-recipient's inbox: %v %v", got, err)
+	}
+
+	var out bytes.Buffer
+	_, err = f.admin.Export(&out)
+	must(t, err)
+	f.close(t)
+	raw, err := os.ReadFile(f.path)
+	must(t, err)
+	for _, secret := range []string{"HAEMOGLOBIN-REPORT", "Ferritin-note", "ann-smith-bloods"} {
+		if bytes.Contains(out.Bytes(), []byte(secret)) {
+			t.Errorf("%q is readable in an admin's export", secret)
+		}
+		if bytes.Contains(raw, []byte(secret)) {
+			t.Errorf("%q is in the store file in clear", secret)
+		}
 	}
 }

@@ -33,6 +33,7 @@ var migrations = []migration{
 	{to: 5, what: "a bucket for note drafts (core.KindNoteDraft)", clear: migrateDraftBucket},
 	{to: 6, what: "chart records (allergies, problems, medications, vitals, prescriptions, refills, reminders, adherence, addenda, drafts) indexed by patient", keyed: migrateClinicalIndex},
 	{to: 7, what: "the chart's clinical records filed again through the index table under their own class (they shared 'C' with the conflicts)", keyed: migrateClinicalClass},
+	{to: 8, what: "a bucket for read receipts of messages (core.KindReceipt)", clear: migrateReceiptBucket},
 }
 
 // schemaOf reads the version a store records.
