@@ -1,6 +1,7 @@
 package core
 
 import (
+	"slices"
 	"time"
 )
 
@@ -34,6 +35,22 @@ func (t ConsentType) Valid() bool {
 	return false
 }
 
+// ConsentMethod is how a patient gave or withdrew a consent.
+type ConsentMethod string
+
+// The consent methods.
+const (
+	ConsentVerbal  ConsentMethod = "verbal"
+	ConsentWritten ConsentMethod = "written"
+	ConsentPortal  ConsentMethod = "portal"
+)
+
+// ConsentMethods lists every consent method.
+var ConsentMethods = []ConsentMethod{ConsentVerbal, ConsentWritten, ConsentPortal}
+
+// Valid reports whether m is one of ConsentMethods.
+func (m ConsentMethod) Valid() bool { return slices.Contains(ConsentMethods, m) }
+
 // Consent records one decision of a patient: what they agreed to or
 // declined, who took it down and when, until when it holds, and the signed
 // form when there is one. The patient's standing flags follow the latest
@@ -45,7 +62,10 @@ type Consent struct {
 	Granted    bool        `json:"granted"`
 	RecordedBy string      `json:"recorded_by"`
 	RecordedAt time.Time   `json:"recorded_at"`
-	Expires    Date        `json:"expires"`
+	// Method is how the patient told us: verbally, on a signed form, or
+	// through the portal.
+	Method  ConsentMethod `json:"method"`
+	Expires Date          `json:"expires"`
 	// Document is the scanned, signed form, when there is one.
 	Document ID `json:"document_id"`
 }
@@ -65,6 +85,9 @@ func (c *Consent) Validate() error {
 	ch.staff("recorded_by", c.RecordedBy)
 	if c.RecordedAt.IsZero() {
 		ch.add("recorded_at", "is required")
+	}
+	if !c.Method.Valid() {
+		ch.add("method", "must be one of verbal, written, portal")
 	}
 	ch.optDay("expires", c.Expires)
 	ch.optRefID("document", c.Document, "a document")
@@ -87,4 +110,54 @@ func ApplyConsent(p *Patient, c *Consent) {
 	case ConsentDataSharing:
 		p.Consent.DataSharing = c.Granted
 	}
+}
+
+// ContactChannels are the consent types the consent commands and screens
+// record, in the order they show them.
+var ContactChannels = []ConsentType{ConsentSMS, ConsentEmail, ConsentTelemedicine, ConsentDataSharing}
+
+// LatestConsents returns, for each type, the patient's latest decision in
+// history (by the time it was recorded, then by ID, so every workstation
+// picks the same one whatever order the records arrived in).
+func LatestConsents(history []Consent) map[ConsentType]Consent {
+	out := map[ConsentType]Consent{}
+	for _, c := range history {
+		old, ok := out[c.Type]
+		if !ok || c.RecordedAt.After(old.RecordedAt) || (c.RecordedAt.Equal(old.RecordedAt) && c.ID > old.ID) {
+			out[c.Type] = c
+		}
+	}
+	return out
+}
+
+// CurrentConsent is what the patient agrees to today: a channel is allowed
+// only when the patient's flag allows it and, once any decision of that
+// type was recorded, the latest one granted it and has not expired. So a
+// withdrawal, recorded or ticked off on the patient's record, always
+// stops contact; the history is the truth that merges, as it is
+// append-only.
+func CurrentConsent(p Patient, history []Consent, today Date) ConsentFlags {
+	for ty, c := range LatestConsents(history) {
+		if c.Granted && (c.Expires == "" || c.Expires >= today) {
+			continue
+		}
+		ApplyConsent(&p, &Consent{Type: ty, Granted: false})
+	}
+	return p.Consent
+}
+
+// CheckContact is the check before every SMS, e-mail or telemedicine
+// session: nil when the patient's current consent (CurrentConsent) allows
+// the channel (ChannelSMS, ChannelEmail, or telemedicine with
+// ConsentTelemedicine) and they can be reached on it; otherwise an error
+// wrapping ErrNoConsent.
+func CheckContact(p Patient, history []Consent, today Date, channel Channel) error {
+	p.Consent = CurrentConsent(p, history, today)
+	return CheckConsent(&p, channel)
+}
+
+// CheckTelemedicine is CheckContact for a telemedicine session.
+func CheckTelemedicine(p Patient, history []Consent, today Date) error {
+	p.Consent = CurrentConsent(p, history, today)
+	return CheckTelemedicineConsent(&p)
 }

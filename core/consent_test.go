@@ -1,6 +1,7 @@
 package core
 
 import (
+	"errors"
 	"testing"
 	"time"
 )
@@ -9,7 +10,7 @@ func validConsent(tb testing.TB) *Consent {
 	tb.Helper()
 	return &Consent{
 		Meta: sampleMeta(110), PatientID: sampleID(1), Type: ConsentSMS, Granted: true,
-		RecordedBy: "reception1", RecordedAt: sampleAt, Expires: "2026-03-14", Document: sampleID(40),
+		RecordedBy: "reception1", RecordedAt: sampleAt, Method: ConsentWritten, Expires: "2026-03-14", Document: sampleID(40),
 	}
 }
 
@@ -29,6 +30,8 @@ func TestConsentValidate(t *testing.T) {
 		{"bad type", func(c *Consent) { c.Type = "marketing" }, []string{"type"}},
 		{"no recorder", func(c *Consent) { c.RecordedBy = "" }, []string{"recorded_by"}},
 		{"no time", func(c *Consent) { c.RecordedAt = time.Time{} }, []string{"recorded_at"}},
+		{"no method", func(c *Consent) { c.Method = "" }, []string{"method"}},
+		{"bad method", func(c *Consent) { c.Method = "telepathy" }, []string{"method"}},
 		{"bad expiry", func(c *Consent) { c.Expires = "next year" }, []string{"expires"}},
 		{"malformed document", func(c *Consent) { c.Document = "scan.pdf" }, []string{"document"}},
 	})
@@ -76,4 +79,50 @@ func TestApplyConsent(t *testing.T) {
 			t.Error("withdrawn SMS consent still allowed")
 		}
 	})
+}
+
+// Consent was three checkboxes nothing checked against a history: a
+// recorded withdrawal now stops contact even while the registration flag
+// still says yes, the latest decision wins whatever order records arrive
+// in, and an expired grant no longer counts.
+func TestCheckContact(t *testing.T) {
+	p := *samplePatient(t)
+	p.Consent = ConsentFlags{SMS: true, Email: true, Telemedicine: true}
+	at := func(min int) time.Time { return sampleAt.Add(time.Duration(min) * time.Minute) }
+	rec := func(ty ConsentType, granted bool, min int, expires Date) Consent {
+		return Consent{Meta: sampleMeta(200 + min), PatientID: p.ID, Type: ty, Granted: granted, RecordedAt: at(min), Method: ConsentVerbal, Expires: expires}
+	}
+	today := Date("2025-03-14")
+	tests := []struct {
+		name    string
+		flags   ConsentFlags
+		history []Consent
+		channel Channel
+		allowed bool
+	}{
+		{"flag only", p.Consent, nil, ChannelSMS, true},
+		{"withdrawn after the flag", p.Consent, []Consent{rec(ConsentSMS, true, 1, ""), rec(ConsentSMS, false, 2, "")}, ChannelSMS, false},
+		{"withdrawn, listed last first", p.Consent, []Consent{rec(ConsentSMS, false, 2, ""), rec(ConsentSMS, true, 1, "")}, ChannelSMS, false},
+		{"granted again", p.Consent, []Consent{rec(ConsentEmail, false, 1, ""), rec(ConsentEmail, true, 2, "")}, ChannelEmail, true},
+		{"granted but flag off", ConsentFlags{}, []Consent{rec(ConsentEmail, true, 2, "")}, ChannelEmail, false},
+		{"expired", p.Consent, []Consent{rec(ConsentSMS, true, 1, "2025-03-13")}, ChannelSMS, false},
+		{"expires today", p.Consent, []Consent{rec(ConsentSMS, true, 1, "2025-03-14")}, ChannelSMS, true},
+		{"other channel withdrawn", p.Consent, []Consent{rec(ConsentEmail, false, 1, "")}, ChannelSMS, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			q := p
+			q.Consent = tc.flags
+			err := CheckContact(q, tc.history, today, tc.channel)
+			if tc.allowed != (err == nil) || (err != nil && !errors.Is(err, ErrNoConsent)) {
+				t.Errorf("CheckContact = %v, want allowed %v", err, tc.allowed)
+			}
+		})
+	}
+	if err := CheckTelemedicine(p, []Consent{rec(ConsentTelemedicine, false, 1, "")}, today); !errors.Is(err, ErrNoConsent) {
+		t.Errorf("telemedicine after a withdrawal: %v", err)
+	}
+	if err := CheckTelemedicine(p, nil, today); err != nil {
+		t.Errorf("telemedicine with consent: %v", err)
+	}
 }

@@ -97,7 +97,7 @@ func newRoot(e *env) *cobra.Command {
 		a.apptCmd(),
 		a.scheduleCmd(),
 		a.chartCmd(), a.allergyCmd(), a.problemCmd(), a.noteCmd(),
-		a.messageCmd(),
+		a.messageCmd(), a.consentCmd(),
 		a.feeCmd(), a.invoiceCmd(), a.payCmd(), a.refundCmd(), a.receiptCmd(), a.balanceCmd(), a.reportCmd(), a.claimCmd(),
 		a.seedCmd(),
 		a.syncCmd(),
