@@ -219,6 +219,19 @@ func (t *txn) receipts() (map[core.ID][]string, error) {
 // is ErrNotFound, whether or not it exists: its existence is not theirs to
 // learn either.
 func (s *Session) ReadMessage(id core.ID) (core.Message, []OpenedFile, error) {
+	return s.readMessage(id, true)
+}
+
+// OpenMessage is ReadMessage without the files: the message with the
+// descriptions of its attachments, for a screen that lists them.
+func (s *Session) OpenMessage(id core.ID) (core.Message, error) {
+	m, _, err := s.readMessage(id, false)
+	return m, err
+}
+
+// readMessage opens a message, its files when withFiles is set, and
+// writes the reader's receipt.
+func (s *Session) readMessage(id core.ID, withFiles bool) (core.Message, []OpenedFile, error) {
 	if err := s.authorize(core.ActRead, core.KindMessage); err != nil {
 		return core.Message{}, nil, err
 	}
@@ -238,8 +251,10 @@ func (s *Session) ReadMessage(id core.ID) (core.Message, []OpenedFile, error) {
 		if m == nil {
 			return fmt.Errorf("%w: message %s is not one of yours", ErrNotFound, id)
 		}
-		if files, err = t.openFiles(m.ID, keys); err != nil {
-			return err
+		if withFiles {
+			if files, err = t.openFiles(m.ID, keys); err != nil {
+				return err
+			}
 		}
 		readers, err := t.receipts()
 		if err != nil {

@@ -79,7 +79,7 @@ func TestAttachmentsAndReceipts(t *testing.T) {
 	if m.Body != "Ferritin-note: see the scan" || len(files) != 1 || !bytes.Equal(files[0].Data, report) || files[0].FileName != "ann-smith-bloods.txt" {
 		t.Fatalf("the doctor reads %+v with %+v", m, files)
 	}
-	_, _, err = f.doctor.ReadMessage(sent.ID)
+	_, err = f.doctor.OpenMessage(sent.ID)
 	must(t, err)
 	inbox, err = f.doctor.Inbox()
 	must(t, err)
@@ -91,7 +91,7 @@ func TestAttachmentsAndReceipts(t *testing.T) {
 	if len(outbox) != 1 || !slices.Equal(outbox[0].ReadBy, []string{"drwho"}) || f.desk.Unread(outbox[0]) {
 		t.Errorf("the sender sees %+v", outbox)
 	}
-	if _, _, err := f.admin.ReadMessage(sent.ID); !errors.Is(err, ErrNotFound) {
+	if _, err := f.admin.OpenMessage(sent.ID); !errors.Is(err, ErrNotFound) {
 		t.Errorf("a non-recipient reads the message: %v", err)
 	}
 	if got, err := f.admin.Inbox(); err != nil || len(got) != 0 {

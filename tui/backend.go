@@ -10,6 +10,7 @@ import (
 	"medisecure/tui/screens/chart"
 	"medisecure/tui/screens/claims"
 	"medisecure/tui/screens/conflicts"
+	"medisecure/tui/screens/inbox"
 	"medisecure/tui/screens/patient"
 	"medisecure/tui/screens/schedule"
 	"medisecure/tui/screens/schedules"
@@ -46,6 +47,7 @@ type Session interface {
 	chart.Port
 	billing.Port
 	claims.Port
+	inbox.Port
 }
 
 // SyncStatus is what the status bar shows about sync. Synced means the

@@ -60,6 +60,7 @@ type fakeBackend struct {
 	notes     []core.Note
 	clin      fakeClinical
 	bill      fakeBilling
+	msgs      []core.Message
 	status    SyncStatus
 	access    []string
 	next      int

@@ -10,6 +10,7 @@ import (
 	"medisecure/tui/screens/chart"
 	"medisecure/tui/screens/claims"
 	"medisecure/tui/screens/conflicts"
+	"medisecure/tui/screens/inbox"
 	"medisecure/tui/screens/patient"
 	"medisecure/tui/screens/schedule"
 	"medisecure/tui/screens/schedules"
@@ -48,6 +49,8 @@ var routes = []route{
 	{page: ui.PageRefund, make: func(c *ui.Shared, s Session, r ui.Route) ui.Screen { return billing.NewRefund(c, s, r) }},
 	{page: ui.PageDayEnd, make: func(c *ui.Shared, s Session, r ui.Route) ui.Screen { return billing.NewDayEnd(c, s, r) }},
 	{page: ui.PageClaims, make: func(c *ui.Shared, s Session, r ui.Route) ui.Screen { return claims.New(c, s, r) }},
+	{page: ui.PageInbox, make: func(c *ui.Shared, s Session, r ui.Route) ui.Screen { return inbox.New(c, s, r) },
+		key: key.NewBinding(key.WithKeys("M")), act: core.ActRead, kind: core.KindMessage},
 }
 
 // pageKey is the key that opens a page from the screens that do not type.

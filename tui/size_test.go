@@ -38,7 +38,7 @@ var sized = append(append([]struct {
 // panic (the day and the week did at four rows or fewer, with a stack
 // trace), and every frame fits the terminal.
 func TestEverySize(t *testing.T) {
-	for _, sc := range append(append(sized, clinicalSized()...), billingSized()...) {
+	for _, sc := range append(append(append(sized, clinicalSized()...), billingSized()...), inboxSized()...) {
 		t.Run(sc.name, func(t *testing.T) {
 			h := newHarness(t, 80, 24)
 			if sc.login {

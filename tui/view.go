@@ -100,7 +100,9 @@ func (m *model) globalKeys() []key.Binding {
 	case m.working():
 		keys = append(keys, k.Lock, k.Logout)
 		for _, r := range m.pageKeys() {
-			keys = append(keys, r.key)
+			if r.key.Help().Key != "" { // a page key without help (M, messages) is left off the crowded line
+				keys = append(keys, r.key)
+			}
 		}
 	case m.sess != nil:
 		keys = append(keys, ui.WithHelp(k.Logout, "ctrl+x", "switch user"))

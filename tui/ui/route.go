@@ -30,6 +30,7 @@ const (
 	PageRefund    Page = "refund"    // give money back
 	PageDayEnd    Page = "dayend"    // the day-end cash-up
 	PageClaims    Page = "claims"    // insurance claims by status
+	PageInbox     Page = "inbox"     // staff messages
 )
 
 // Nav is what a route asks of the root.

@@ -1,0 +1,59 @@
+package tui
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+
+	"medisecure/core"
+)
+
+// Inbox lists the messages to or from the user, newest first, as the store
+// does once it has opened the user's sealed copies.
+func (s *fakeSession) Inbox() ([]core.Message, error) {
+	if err := s.lock(core.ActRead, core.KindMessage); err != nil {
+		return nil, err
+	}
+	defer s.b.mu.Unlock()
+	var out []core.Message
+	for _, m := range s.b.msgs {
+		if m.From == s.p.User || slices.Contains(m.To, s.p.User) {
+			out = append(out, m)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].CreatedAt.After(out[j].CreatedAt) })
+	return out, nil
+}
+
+// OpenMessage opens one of the user's messages and records a recipient's
+// first read.
+func (s *fakeSession) OpenMessage(id core.ID) (core.Message, error) {
+	if err := s.lock(core.ActRead, core.KindMessage); err != nil {
+		return core.Message{}, err
+	}
+	defer s.b.mu.Unlock()
+	for i, m := range s.b.msgs {
+		if m.ID != id || (m.From != s.p.User && !slices.Contains(m.To, s.p.User)) {
+			continue
+		}
+		if slices.Contains(m.To, s.p.User) && !slices.Contains(m.ReadBy, s.p.User) {
+			s.b.msgs[i].ReadBy = append(slices.Clone(m.ReadBy), s.p.User)
+		}
+		return s.b.msgs[i], nil
+	}
+	return core.Message{}, fmt.Errorf("%w: message %s is not one of yours", errFakeNotFound, id)
+}
+
+// seedInbox gives Dr Okafor two messages from the desk, one with a file
+// and a hostile subject, and one she sent.
+func seedInbox(b *fakeBackend) {
+	b.msgs = []core.Message{
+		{Meta: core.Meta{ID: fakeID(901), CreatedAt: at(9, 16, 40).UTC()}, From: "okafor", To: []string{"ana"},
+			Subject: "Room 1 needs gloves", Body: "Size M, two boxes.", ReadBy: []string{"ana"}},
+		{Meta: core.Meta{ID: fakeID(902), CreatedAt: at(10, 8, 5).UTC()}, From: "ana", To: []string{"okafor", "lindqvist"},
+			Subject: "Rota for Friday", Body: "Dr Lindqvist swaps with you.\nPlease confirm."},
+		{Meta: core.Meta{ID: fakeID(903), CreatedAt: at(10, 8, 50).UTC()}, From: "ana", To: []string{"okafor"},
+			Subject: "Lab results\x1b[2J for Zoë", Body: "Potassium 6.1, please call back.\nScan attached.",
+			Attachments: []core.AttachmentInfo{{ID: fakeID(904), FileName: "bloods-zoe.pdf", MIMEType: "application/pdf", SizeBytes: 48213}}},
+	}
+}

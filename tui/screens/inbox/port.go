@@ -1,0 +1,14 @@
+package inbox
+
+import "medisecure/core"
+
+// Port is what the inbox needs of a session.
+type Port interface {
+	// Inbox lists the messages the user received or sent, newest first,
+	// opened from their own sealed copy, with ReadBy from the receipts.
+	Inbox() ([]core.Message, error)
+	// OpenMessage opens one of the user's messages and, the first time a
+	// recipient opens it, records that they read it. A message the user
+	// holds no copy of is an error wrapping the store's ErrNotFound.
+	OpenMessage(id core.ID) (core.Message, error)
+}
