@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 
 	bolt "go.etcd.io/bbolt"
 	"golang.org/x/crypto/chacha20poly1305"
@@ -74,17 +75,25 @@ func (s *Session) SendMessage(m core.Message, files ...File) (core.Message, erro
 		for i, k := range keys {
 			shown.Attachments[i] = k.AttachmentInfo
 		}
+		to, err := expandRecipients(t, m.To, s.user.Name)
+		if err != nil {
+			return err
+		}
+		m.To, shown.To = to, to
+		plain := mustJSON(sealedMessage{Subject: m.Subject, Body: m.Body, Files: keys})
 		check := shown
 		check.From = s.user.Name
 		if err := check.Validate(); err != nil {
 			return err
 		}
-		plain := mustJSON(sealedMessage{Subject: m.Subject, Body: m.Body, Files: keys})
 		m.From, m.Subject, m.Body, m.Sealed, m.ReadBy, m.Attachments = s.user.Name, "", "", map[string][]byte{}, nil, nil
 		for _, name := range append(slices.Clone(m.To), s.user.Name) {
 			e, err := getEntry(t.tx, name)
 			if err != nil {
 				return &core.ValidationError{Kind: core.KindMessage, Fields: []core.FieldError{{Field: "to", Message: fmt.Sprintf("%q is not a user here", name)}}}
+			}
+			if e.User.Disabled && name != s.user.Name {
+				return &core.ValidationError{Kind: core.KindMessage, Fields: []core.FieldError{{Field: "to", Message: fmt.Sprintf("%q no longer works here (the account is disabled)", name)}}}
 			}
 			if err := verifyEntry(t.tx, s.db.root, e); err != nil {
 				return err
@@ -105,6 +114,51 @@ func (s *Session) SendMessage(m core.Message, files ...File) (core.Message, erro
 	})
 	shown.Meta, shown.From, shown.To, shown.Sealed = m.Meta, m.From, m.To, nil
 	return shown, err
+}
+
+// rolePrefix addresses every user of a role: "role:doctor".
+const rolePrefix = "role:"
+
+// expandRecipients replaces each "role:ROLE" in to with the enabled users
+// of that role other than the sender, by name, and drops repeats, keeping
+// the order given.
+func expandRecipients(t *txn, to []string, sender string) ([]string, error) {
+	var out []string
+	add := func(name string) {
+		if !slices.Contains(out, name) {
+			out = append(out, name)
+		}
+	}
+	for _, name := range to {
+		role, ok := strings.CutPrefix(name, rolePrefix)
+		if !ok {
+			add(name)
+			continue
+		}
+		r, err := core.ParseRole(role)
+		if err != nil {
+			return nil, &core.ValidationError{Kind: core.KindMessage, Fields: []core.FieldError{{Field: "to", Message: fmt.Sprintf("%q names no role; roles are admin, reception, doctor, nurse, billing", name)}}}
+		}
+		found := 0
+		err = t.tx.Bucket(bucketDirectory).ForEach(func(k, v []byte) error {
+			e, err := decodeDirEntry(v)
+			if err != nil {
+				return corrupt("directory entry "+string(k), err)
+			}
+			if e.User.Role == r && !e.User.Disabled && e.User.Name != sender {
+				add(e.User.Name)
+				found++
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		if found == 0 {
+			return nil, &core.ValidationError{Kind: core.KindMessage, Fields: []core.FieldError{{Field: "to", Message: fmt.Sprintf("no one else here has the role %s", r)}}}
+		}
+	}
+	return out, nil
 }
 
 // sealFiles seals each file under a fresh key as an Attachment of message

@@ -113,3 +113,26 @@ func TestAttachmentsAndReceipts(t *testing.T) {
 		}
 	}
 }
+
+// A message could go only to users named one by one, and to a disabled
+// account. Now "role:doctor" reaches every enabled doctor but the sender,
+// once each, and a disabled account or an unknown role is refused.
+func TestMessageToARole(t *testing.T) {
+	f := newFixture(t)
+	must(t, f.admin.AddUser(core.User{Name: "drno", Role: core.RoleDoctor}, "doctor-pass"))
+	must(t, f.admin.AddUser(core.User{Name: "drgone", Role: core.RoleDoctor, Disabled: true}, "doctor-pass"))
+	m, err := f.desk.SendMessage(core.Message{To: []string{"drwho", "role:doctor"}, Subject: "Rota", Body: "Friday"})
+	must(t, err)
+	if !slices.Equal(m.To, []string{"drwho", "drno"}) {
+		t.Errorf("role:doctor reached %v", m.To)
+	}
+	for _, tc := range []struct{ to, want string }{
+		{"role:surgeon", "names no role"},
+		{"drgone", "disabled"},
+		{"role:billing", "no one else here has the role billing"},
+	} {
+		if _, err := f.desk.SendMessage(core.Message{To: []string{tc.to}, Subject: "x", Body: "y"}); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("to %s: %v, want %q", tc.to, err, tc.want)
+		}
+	}
+}

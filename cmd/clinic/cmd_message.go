@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -18,7 +19,7 @@ import (
 
 // messageCmd is clinic message.
 func (a *app) messageCmd() *cobra.Command {
-	return group("message", "send and read messages between staff, sealed to each recipient", a.messageSendCmd(), a.messageInboxCmd(), a.messageReadCmd())
+	return group("message", "send and read messages between staff, sealed to each recipient", a.messageSendCmd(), a.messageReplyCmd(), a.messageInboxCmd(), a.messageReadCmd())
 }
 
 // messageSendCmd is clinic message send.
@@ -29,7 +30,7 @@ func (a *app) messageSendCmd() *cobra.Command {
 		Args:  exactArgs(0),
 	}
 	f := cmd.Flags()
-	to := f.StringSlice("to", nil, "the user names to send to, comma-separated (required)")
+	to := f.StringSlice("to", nil, "the user names to send to, comma-separated; role:doctor reaches every doctor (required)")
 	subject := f.String("subject", "", "the subject (required)")
 	body := f.String("body", "", "the text (required)")
 	attach := f.StringArray("attach", nil, "attach `FILE` (PDF, PNG, JPEG or plain text, at most 2 MiB); repeat for more")
@@ -61,6 +62,71 @@ func (a *app) messageSendCmd() *cobra.Command {
 		})
 	}
 	return cmd
+}
+
+// messageReplyCmd is clinic message reply ID.
+func (a *app) messageReplyCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "reply ID --body B [--all] [--attach FILE]...",
+		Short: "answer a message (its sender, or with --all everyone on it) and print the reply's ID",
+		Args:  exactArgs(1),
+	}
+	f := cmd.Flags()
+	body := f.String("body", "", "the text (required)")
+	all := f.Bool("all", false, "answer the sender and every other recipient")
+	attach := f.StringArray("attach", nil, "attach `FILE` (PDF, PNG, JPEG or plain text, at most 2 MiB); repeat for more")
+	cmd.RunE = func(_ *cobra.Command, args []string) error {
+		id, err := core.ParseID(args[0])
+		if err != nil {
+			return usageErr(err)
+		}
+		if *body == "" {
+			return usagef("give --body")
+		}
+		if len(*attach) > 0 && a.e.host != nil {
+			return usagef("files cannot be attached over ssh: the path would be read on the clinic host; run clinic message reply on your own workstation")
+		}
+		files, err := readAttachments(*attach)
+		if err != nil {
+			return err
+		}
+		return a.withSession(func(_ *store.DB, s *store.Session) error {
+			orig, err := s.OpenMessage(id)
+			if err != nil {
+				return err
+			}
+			sent, err := s.SendMessage(replyTo(orig, s.User().Name, *body, *all), files...)
+			if err != nil {
+				return err
+			}
+			return a.created(sent.ID, sent)
+		})
+	}
+	return cmd
+}
+
+// replyTo is the answer to orig from me: to its sender (with all, to
+// everyone on it but me), "Re: " before the subject once, about the same
+// patient.
+func replyTo(orig core.Message, me, body string, all bool) core.Message {
+	to := []string{orig.From}
+	if all {
+		to = append(to, orig.To...)
+	}
+	var out []string
+	for _, name := range to {
+		if name != me && !slices.Contains(out, name) {
+			out = append(out, name)
+		}
+	}
+	if len(out) == 0 {
+		out = []string{orig.From}
+	}
+	subject := orig.Subject
+	if !strings.HasPrefix(subject, "Re: ") {
+		subject = "Re: " + subject
+	}
+	return core.Message{To: out, Subject: subject, Body: body, ReplyTo: orig.ID, PatientID: orig.PatientID}
 }
 
 // readAttachments reads the files to attach, refusing one too large before

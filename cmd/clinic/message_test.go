@@ -60,8 +60,12 @@ func TestMessageSendInboxRead(t *testing.T) {
 	}
 	c.expect(exitUsage, `malformed id`, "message", "read", "nope")
 
+	reply := strings.TrimSpace(c.must("message", "reply", "--body", "Called her at 11", id))
+	c.expect(exitUsage, `give --body`, "message", "reply", id)
+
 	c.as("billing", "staff-pass")
 	c.expect(exitValidation, `not found`, "message", "read", id)
+	c.expect(exitValidation, `not found`, "message", "reply", "--body", "me too", id)
 	if out := c.must("message", "inbox"); strings.Contains(out, "Bloods") || !strings.Contains(out, "Rota") {
 		t.Errorf("billing's inbox: %q", out)
 	}
@@ -71,12 +75,38 @@ func TestMessageSendInboxRead(t *testing.T) {
 	if len(m.ReadBy) != 1 || m.ReadBy[0] != "nurse" {
 		t.Errorf("the sender sees read by %v", m.ReadBy)
 	}
+	var r core.Message
+	must(t, json.Unmarshal([]byte(c.must("message", "read", "--json", reply)), &r))
+	if r.Subject != "Re: Bloods" || r.From != "nurse" || len(r.To) != 1 || r.To[0] != "desk" || r.ReplyTo != core.ID(id) || r.Body != "Called her at 11" {
+		t.Errorf("the reply reads %+v", r)
+	}
 
 	raw, err := os.ReadFile(filepath.Join(c.dir, "clinic.db"))
 	must(t, err)
 	for _, secret := range []string{"CALL-BACK-BEFORE-NOON", "POTASSIUM-SIX-POINT-ONE", "lab-scan"} {
 		if bytes.Contains(raw, []byte(secret)) {
 			t.Errorf("%q is in the store file in clear", secret)
+		}
+	}
+}
+
+// A reply goes to the sender, or with --all to everyone on the message
+// but the one replying, once each; "Re: " is never doubled.
+func TestReplyTo(t *testing.T) {
+	orig := core.Message{Meta: core.Meta{ID: "0190aa000000000000000001"}, From: "desk", To: []string{"nurse", "billing", "desk"}, Subject: "Re: Bloods"}
+	for _, tc := range []struct {
+		me   string
+		all  bool
+		want string
+	}{
+		{"nurse", false, "desk"},
+		{"nurse", true, "desk,billing"},
+		{"desk", true, "nurse,billing"},
+		{"desk", false, "desk"},
+	} {
+		r := replyTo(orig, tc.me, "ok", tc.all)
+		if got := strings.Join(r.To, ","); got != tc.want || r.Subject != "Re: Bloods" || r.ReplyTo != orig.ID {
+			t.Errorf("%s replying (all %v): to %s subject %q, want to %s", tc.me, tc.all, got, r.Subject, tc.want)
 		}
 	}
 }
