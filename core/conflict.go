@@ -32,6 +32,9 @@ type Conflict struct {
 	// Invoice and Payments are set for ConflictOnInvoice (core/billing.go).
 	Invoice  ID   `json:"invoice"`
 	Payments []ID `json:"payments"`
+	// Refill and Approvals are set for ConflictOnRefill (core/refill.go).
+	Refill    ID   `json:"refill"`
+	Approvals []ID `json:"approvals"`
 }
 
 func init() { register(KindConflict, func() Entity { return &Conflict{} }) }
@@ -44,6 +47,8 @@ func (c *Conflict) Validate() error {
 	ch := &checker{kind: KindConflict}
 	if c.On == ConflictOnInvoice {
 		ch.refID("invoice", c.Invoice, "an invoice")
+	} else if c.On == ConflictOnRefill {
+		ch.refID("refill", c.Refill, "a refill")
 	} else if c.Appointments[0] == "" || c.Appointments[1] == "" || c.Appointments[0] == c.Appointments[1] {
 		ch.add("appointments", "must name two different appointments")
 	}

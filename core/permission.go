@@ -104,7 +104,7 @@ var groups = []group{
 	{
 		kinds:  []Kind{KindRefill},
 		reason: "only doctors approve or deny refills",
-		rights: map[Role]string{RoleDoctor: "rcu", RoleNurse: "rc"},
+		rights: map[Role]string{RoleDoctor: "rcu", RoleNurse: "rc", RoleReception: "c"},
 	},
 	{
 		kinds:  []Kind{KindMessage, KindAttachment, KindReceipt},

@@ -2,6 +2,7 @@ package core
 
 import (
 	"fmt"
+	"strings"
 )
 
 // ErrNoRefills is returned when a refill is asked for a drug whose allowed
@@ -134,6 +135,12 @@ type Prescription struct {
 	Notes         string             `json:"notes" text:"multiline"`
 	StartDate     Date               `json:"start_date"`
 	EndDate       Date               `json:"end_date"`
+	// Alerts are the safety-check hits the prescriber overrode and
+	// Override the reason given; both are empty when every check passed.
+	Alerts   []Alert `json:"alerts"`
+	Override string  `json:"override"`
+	// StatusReason says why it was cancelled.
+	StatusReason string `json:"status_reason"`
 }
 
 func init() { register(KindPrescription, func() Entity { return &Prescription{} }) }
@@ -159,6 +166,14 @@ func (p *Prescription) Validate() error {
 	prescriptionMachine.checkState(c, "status", p.Status)
 	c.maxLen("notes", p.Notes, 2000)
 	c.period("start_date", p.StartDate, "end_date", p.EndDate)
+	if len(p.Alerts) > 0 && strings.TrimSpace(p.Override) == "" {
+		c.add("override", "must give a reason for prescribing despite the safety alerts")
+	}
+	c.maxLen("override", p.Override, 500)
+	c.maxLen("status_reason", p.StatusReason, 500)
+	if p.Status == PrescriptionCancelled {
+		c.require("status_reason", p.StatusReason)
+	}
 	c.freeText(p)
 	return c.err()
 }

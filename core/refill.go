@@ -1,6 +1,12 @@
 package core
 
-import "fmt"
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"sort"
+	"time"
+)
 
 // RefillStatus is where a refill request stands.
 type RefillStatus string
@@ -51,6 +57,12 @@ type Refill struct {
 	Status       RefillStatus `json:"status"`
 	DecidedBy    string       `json:"decided_by"`
 	DecisionNote string       `json:"decision_note"`
+	// Approval is a fresh random ID written by each approval, so two
+	// approvals of the same request made offline on two workstations
+	// meet in merge as two different values: a refill approved twice.
+	Approval ID `json:"approval"`
+	// Resolution is how a person settled a double approval.
+	Resolution string `json:"resolution"`
 }
 
 func init() { register(KindRefill, func() Entity { return &Refill{} }) }
@@ -75,6 +87,32 @@ func (r *Refill) Validate() error {
 		c.optStaff("decided_by", r.DecidedBy)
 	}
 	c.maxLen("decision_note", r.DecisionNote, 1000)
+	if r.Status == RefillDenied {
+		c.require("decision_note", r.DecisionNote)
+	}
+	c.optRefID("approval", r.Approval, "an approval")
+	c.maxLen("resolution", r.Resolution, 500)
 	c.freeText(r)
 	return c.err()
+}
+
+// ConflictOnRefill is the Conflict.On of a refill request approved twice,
+// on two workstations that were both offline.
+const ConflictOnRefill = "refill"
+
+// NewRefillConflict builds the conflict of a refill approved twice, by
+// the two approvals' IDs. Its ID depends only on the refill, its fields
+// only on the approvals, so every replica that met both builds the same
+// one; at is when the request was made.
+func NewRefillConflict(refill ID, approvals []ID, at time.Time) *Conflict {
+	sum := sha256.Sum256([]byte("conflict\x00refill\x00" + string(refill)))
+	ids := append([]ID(nil), approvals...)
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	at = at.UTC()
+	return &Conflict{
+		Meta:   Meta{ID: ID(hex.EncodeToString(sum[:12])), CreatedAt: at, UpdatedAt: at, CreatedBy: "merge"},
+		On:     ConflictOnRefill,
+		Refill: refill, Approvals: ids,
+		Status: ConflictOpen,
+	}
 }

@@ -1,9 +1,11 @@
 package core
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -123,3 +125,76 @@ func num(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 // FormatValue renders a reading for a person: at most one decimal, no
 // trailing zeros (72, 37.1, 70.5).
 func FormatValue(f float64) string { return strconv.FormatFloat(math.Round(f*10)/10, 'f', -1, 64) }
+
+// BMI is the body-mass index of a weight in kilograms and a height in
+// centimetres, to one decimal.
+func BMI(weightKg, heightCm float64) float64 {
+	m := heightCm / 100
+	return math.Round(weightKg/(m*m)*10) / 10
+}
+
+// Reading is one measurement typed at the desk, before it becomes a Vital.
+type Reading struct {
+	Metric Metric
+	Value  float64
+}
+
+// ParseBP reads a blood pressure written "120/80" into its systolic and
+// diastolic readings.
+func ParseBP(s string) ([]Reading, error) {
+	sys, dia, ok := strings.Cut(strings.TrimSpace(s), "/")
+	a, errA := strconv.ParseFloat(strings.TrimSpace(sys), 64)
+	b, errB := strconv.ParseFloat(strings.TrimSpace(dia), 64)
+	if !ok || errA != nil || errB != nil {
+		return nil, &ValidationError{Kind: KindVital, Fields: []FieldError{{Field: "bp", Message: "must be systolic/diastolic, such as 120/80"}}}
+	}
+	if b >= a {
+		return nil, &ValidationError{Kind: KindVital, Fields: []FieldError{{Field: "bp", Message: "diastolic must be below systolic (" + s + ")"}}}
+	}
+	return []Reading{{MetricSystolicBP, a}, {MetricDiastolicBP, b}}, nil
+}
+
+// NewVitals turns one set of readings taken at t into vitals with their
+// units, adding the BMI when the set has a weight and a height (or
+// heightCm, the last height on file, is above zero). It validates every
+// reading and lists all that are out of their plausible range.
+func NewVitals(patient ID, by string, t time.Time, readings []Reading, heightCm float64) ([]Vital, error) {
+	var out []Vital
+	var weight float64
+	var errs []FieldError
+	for _, r := range readings {
+		spec, _ := r.Metric.Spec()
+		v := Vital{PatientID: patient, RecordedBy: by, TakenAt: t, Metric: r.Metric, Value: r.Value, Unit: spec.Unit}
+		if err := v.Validate(); err != nil {
+			var ve *ValidationError
+			if errors.As(err, &ve) {
+				for _, fe := range ve.Fields {
+					errs = append(errs, FieldError{Field: string(r.Metric), Message: strings.TrimSuffix(fe.Message, " for "+string(r.Metric))})
+				}
+				continue
+			}
+			return nil, err
+		}
+		switch r.Metric {
+		case MetricWeightKg:
+			weight = r.Value
+		case MetricHeightCm:
+			heightCm = r.Value
+		}
+		out = append(out, v)
+	}
+	if len(errs) > 0 {
+		return nil, &ValidationError{Kind: KindVital, Fields: errs}
+	}
+	if len(out) == 0 {
+		return nil, &ValidationError{Kind: KindVital, Fields: []FieldError{{Field: "vitals", Message: "needs at least one reading"}}}
+	}
+	if weight > 0 && heightCm > 0 {
+		bmi := Vital{PatientID: patient, RecordedBy: by, TakenAt: t, Metric: MetricBMI, Value: BMI(weight, heightCm), Unit: metricSpecs[MetricBMI].Unit}
+		if err := bmi.Validate(); err != nil {
+			return nil, err
+		}
+		out = append(out, bmi)
+	}
+	return out, nil
+}

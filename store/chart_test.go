@@ -169,3 +169,35 @@ func TestMigrateChartIndexAndDraftBucket(t *testing.T) {
 		t.Fatalf("draft after migration: %v", err)
 	}
 }
+
+func TestAddVitals(t *testing.T) {
+	f := newFixture(t)
+	nurse := f.nurse(t)
+	p := f.patient(t, "Ben de la Cruz", "1970-02-03", "555-0101")
+	if _, err := f.desk.AddVitals(p.ID, time.Time{}, []core.Reading{{Metric: core.MetricHeartRate, Value: 72}}); !errors.Is(err, core.ErrDenied) {
+		t.Fatalf("reception records vitals: %v", err)
+	}
+	vs, err := nurse.AddVitals(p.ID, time.Time{}, []core.Reading{{Metric: core.MetricHeightCm, Value: 175}, {Metric: core.MetricWeightKg, Value: 70.5}})
+	must(t, err)
+	if len(vs) != 3 || vs[2].Metric != core.MetricBMI || vs[2].Value != 23 || vs[0].RecordedBy != "nurse.kim" {
+		t.Fatalf("vitals %+v", vs)
+	}
+	f.clock.t = f.clock.t.Add(time.Hour)
+	vs, err = nurse.AddVitals(p.ID, time.Time{}, []core.Reading{{Metric: core.MetricWeightKg, Value: 72}})
+	must(t, err)
+	if len(vs) != 2 || vs[1].Value != 23.5 {
+		t.Fatalf("BMI from the height on file: %+v", vs)
+	}
+	if _, err := nurse.AddVitals(p.ID, time.Time{}, []core.Reading{{Metric: core.MetricHeartRate, Value: 72}, {Metric: core.MetricTemperatureC, Value: 98.6}}); !errors.Is(err, core.ErrInvalid) {
+		t.Fatalf("a Fahrenheit temperature: %v, want ErrInvalid", err)
+	}
+	c, err := f.doctor.Chart(p.ID, "test")
+	must(t, err)
+	if len(c.Vitals) != 5 {
+		t.Fatalf("%d vitals on the chart, want 5 (the refused set saves nothing)", len(c.Vitals))
+	}
+	last := c.LastVitals()
+	if len(last) != 3 || last[0].Value != 72 || last[2].Value != 23.5 {
+		t.Fatalf("last vitals %+v", last)
+	}
+}

@@ -154,11 +154,23 @@ func (t *txn) apply(c *core.Change) (bool, error) {
 			return false, err
 		}
 	}
+	var twice []core.ID
+	if c.Kind == core.KindRefill {
+		twice, _ = approvedTwice(rec, c)
+	}
 	if !rec.Apply(c) {
+		if twice != nil {
+			return false, t.refillConflict(rec, twice) // the losing approval was dispensed too
+		}
 		return false, nil
 	}
 	if err := t.put(rec); err != nil {
 		return false, err
+	}
+	if c.Kind == core.KindRefill {
+		if err := t.refillConflict(rec, twice); err != nil {
+			return false, err
+		}
 	}
 	if !indexed {
 		return true, nil

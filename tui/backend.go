@@ -12,6 +12,7 @@ import (
 	"medisecure/tui/screens/conflicts"
 	"medisecure/tui/screens/inbox"
 	"medisecure/tui/screens/patient"
+	"medisecure/tui/screens/rx"
 	"medisecure/tui/screens/schedule"
 	"medisecure/tui/screens/schedules"
 )
@@ -48,6 +49,7 @@ type Session interface {
 	billing.Port
 	claims.Port
 	inbox.Port
+	rx.Port
 }
 
 // SyncStatus is what the status bar shows about sync. Synced means the

@@ -70,7 +70,7 @@ func openChart(h *harness) {
 // chartTabs are the chart's tabs by their keys.
 var chartTabs = []struct{ name, key string }{
 	{"summary", "1"}, {"notes", "2"}, {"vitals", "3"}, {"meds", "4"}, {"refills", "5"}, {"reminders", "6"},
-	{"note_editor", "2 w"},
+	{"note_editor", "2 w"}, {"vitals_form", "3 a"}, {"prescribe", "4 P"},
 }
 
 // TestChartGolden compares every tab of the chart at 80x24 and 120x40
@@ -203,6 +203,55 @@ func TestChartWriteSignNote(t *testing.T) {
 	}
 }
 
+func TestChartVitalsAndPrescribeWithOverride(t *testing.T) {
+	h := newHarness(t, 80, 24)
+	openChart(h)
+	h.keys("3 a")
+	h.mustSee("Record vitals", "BP")
+	h.typ("128/82")
+	h.keys("tab")
+	h.typ("76")
+	h.keys("tab")
+	h.typ("98.6")
+	h.keys("ctrl+s")
+	h.mustSee("temperature c must be between 25 and 45 °C")
+	h.keys("ctrl+u")
+	h.typ("37.0")
+	h.keys("tab tab tab")
+	h.typ("80")
+	h.keys("tab")
+	h.typ("180")
+	h.keys("ctrl+s")
+	h.mustSee("Vitals recorded.", "BP systolic     128 mmHg", "BMI            24.7 kg/m²")
+	h.keys("4 P")
+	h.mustSee("Prescribe for José Núñez", "Drug")
+	h.typ("amoxicillin")
+	h.keys("tab")
+	h.typ("500 mg")
+	h.keys("tab tab")
+	h.typ("3 times a day")
+	h.keys("tab")
+	h.typ("7")
+	h.keys("tab")
+	h.typ("21")
+	h.keys("tab")
+	h.typ("0")
+	h.keys("enter")
+	h.mustSee("!! 1 SAFETY ALERT(S)", "!! allergy: penicillin allergy (life-threatening: anaphylaxis) recorded;", "Not saved")
+	if len(h.b.clin.rx) != 2 {
+		t.Fatalf("a blocked prescription was saved: %+v", h.b.clin.rx)
+	}
+	h.keys("enter")
+	h.mustSee("Give a reason to prescribe despite the alerts")
+	h.typ("tolerated amoxicillin in 2024")
+	h.keys("enter")
+	h.mustSee("Prescribed amoxicillin over 1 alert(s); the reason is recorded.", "amoxicillin 500 mg oral 3 times a day", "reason: tolerated amoxicillin in 2024")
+	got := h.b.clin.rx[len(h.b.clin.rx)-1]
+	if got.Override != "tolerated amoxicillin in 2024" || len(got.Alerts) != 1 || got.EndDate != "2026-03-16" {
+		t.Fatalf("saved %+v", got)
+	}
+}
+
 func TestChartNotesDeniedToReception(t *testing.T) {
 	h := newHarness(t, 80, 24)
 	h.login("ana")
@@ -237,5 +286,16 @@ func clinicalSized() []struct {
 	add("chart_allergy_form", func(h *harness) { openChart(h); h.keys("a"); h.typ("latex") })
 	add("chart_note_editor", func(h *harness) { openChart(h); h.keys("2 w"); h.typ("Feels better") })
 	add("chart_addendum", func(h *harness) { openChart(h); h.keys("2 j A"); h.typ("x") })
+	add("chart_vitals_form", func(h *harness) { openChart(h); h.keys("3 a"); h.typ("120/80") })
+	add("rx_alerts", func(h *harness) {
+		openChart(h)
+		h.keys("P")
+		h.typ("ibuprofen")
+		h.keys("tab")
+		h.typ("2 g")
+		h.keys("tab tab")
+		h.typ("3 times a day")
+		h.keys("ctrl+s")
+	})
 	return out
 }

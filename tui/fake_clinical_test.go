@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"time"
 
 	"medisecure/core"
 )
@@ -235,4 +236,62 @@ func (s *fakeSession) AddAddendum(note core.ID, text string) (core.Addendum, err
 		}
 	}
 	return a, fmt.Errorf("store: note not found")
+}
+
+func (s *fakeSession) AddVitals(patient core.ID, takenAt time.Time, readings []core.Reading) ([]core.Vital, error) {
+	if err := s.lock(core.ActCreate, core.KindVital); err != nil {
+		return nil, err
+	}
+	defer s.b.mu.Unlock()
+	if takenAt.IsZero() {
+		takenAt = s.b.clock.Now().UTC()
+	}
+	vs, err := core.NewVitals(patient, s.p.User, takenAt, readings, 0)
+	if err != nil {
+		return nil, err
+	}
+	for i := range vs {
+		s.stamp(&vs[i].Meta)
+	}
+	s.b.clin.vitals = append(s.b.clin.vitals, vs...)
+	return vs, nil
+}
+
+// Prescribe runs the formulary's checks over the fake's allergies and
+// prescriptions, as the store does.
+func (s *fakeSession) Prescribe(p core.Prescription, override string) (core.Prescription, error) {
+	if err := s.lock(core.ActCreate, core.KindPrescription); err != nil {
+		return p, err
+	}
+	defer s.b.mu.Unlock()
+	f, err := core.DefaultFormulary()
+	if err != nil {
+		return p, err
+	}
+	var allergies []core.Allergy
+	var rx []core.Prescription
+	for _, a := range s.b.clin.allergies {
+		if a.PatientID == p.PatientID {
+			allergies = append(allergies, a)
+		}
+	}
+	for _, r := range s.b.clin.rx {
+		if r.PatientID == p.PatientID {
+			rx = append(rx, r)
+		}
+	}
+	alerts := f.CheckPrescription(&p, allergies, core.CurrentMedications(rx, nil))
+	if len(alerts) > 0 && override == "" {
+		return p, &core.SafetyError{Alerts: alerts}
+	}
+	p.Doctor, p.Status, p.Alerts, p.Override = s.p.User, core.PrescriptionActive, alerts, override
+	if p.StartDate == "" {
+		p.StartDate = core.DateOf(s.b.clock.Now(), s.b.zone)
+	}
+	s.stamp(&p.Meta)
+	if err := p.Validate(); err != nil {
+		return p, err
+	}
+	s.b.clin.rx = append(s.b.clin.rx, p)
+	return p, nil
 }

@@ -141,3 +141,95 @@ func TestNoteFromFile(t *testing.T) {
 		t.Errorf("note add --from --sign --json: %s", out)
 	}
 }
+
+func TestRxSafetyChecks(t *testing.T) {
+	c := setup(t)
+	id := c.newPatient("Ben de la Cruz", "1970-02-03")
+	c.as("nurse", "staff-pass")
+	c.clinMust("allergy", "add", id, "--substance", "penicillin", "--reaction", "anaphylaxis", "--severity", "life_threatening")
+	c.clinExpect(exitAuth, `nurse may not create prescription records`, "rx", "add", id, "--drug", "metformin", "--dose", "500 mg", "--frequency", "twice a day", "--quantity", "60")
+	c.as("dr.okafor", "staff-pass")
+	amox := []string{"rx", "add", id, "--drug", "amoxicillin", "--dose", "500 mg", "--route", "oral", "--frequency", "3 times a day", "--days", "7", "--quantity", "21", "--refills", "1"}
+	c.clinExpect(exitValidation, `penicillin allergy \(life-threatening: anaphylaxis\) recorded; amoxicillin is in the class penicillins; to prescribe anyway give --override REASON`, amox...)
+	if out := c.clinMust("rx", "list", id); strings.Contains(out, "amoxicillin") {
+		t.Fatalf("a blocked prescription was saved:\n%s", out)
+	}
+	out, errOut, code := c.clin(append(amox, "--override", "tolerated amoxicillin in 2024")...)
+	if code != 0 || len(strings.TrimSpace(out)) != 24 || !strings.Contains(errOut, "overridden allergy: penicillin allergy") {
+		t.Fatalf("override: exit %d, out %q, err %q", code, out, errOut)
+	}
+	rxID := strings.TrimSpace(out)
+	list := c.clinMust("rx", "list", id)
+	if !strings.Contains(list, "amoxicillin") || !strings.Contains(list, "allergy: tolerated amoxicillin in 2024") {
+		t.Errorf("rx list:\n%s", list)
+	}
+	c.clinExpect(exitValidation, `above the usual adult dose of ibuprofen`, "rx", "add", id, "--drug", "ibuprofen", "--dose", "2 g", "--frequency", "3 times a day", "--quantity", "30")
+	c.clinExpect(exitValidation, `nothing to override`, "rx", "add", id, "--drug", "metformin", "--dose", "500 mg", "--frequency", "twice a day", "--quantity", "60", "--override", "x")
+	js := c.clinMust("rx", "add", id, "--drug", "metformin", "--dose", "500 mg", "--frequency", "twice a day", "--quantity", "60", "--json")
+	if !strings.Contains(js, `"drug": "metformin"`) || !strings.Contains(js, `"status": "active"`) {
+		t.Errorf("rx add --json: %s", js)
+	}
+	c.clinExpect(exitValidation, `status.reason is required`, "rx", "cancel", rxID)
+	if out := c.clinMust("rx", "cancel", rxID, "--reason", "course changed"); !strings.Contains(out, "cancelled") {
+		t.Errorf("cancel: %q", out)
+	}
+	if out := c.clinMust("rx", "list", "--json", id); strings.Contains(out, "amoxicillin") || !strings.Contains(out, "metformin") {
+		t.Errorf("rx list --json after cancel: %s", out)
+	}
+	if out := c.clinMust("rx", "list", "--all", id); !strings.Contains(out, "cancelled") {
+		t.Errorf("rx list --all: %s", out)
+	}
+}
+
+func TestVitalsAddList(t *testing.T) {
+	c := setup(t)
+	id := c.newPatient("Ben de la Cruz", "1970-02-03")
+	c.as("nurse", "staff-pass")
+	out := c.clinMust("vitals", "add", id, "--bp", "120/80", "--pulse", "72", "--temp", "37.1", "--spo2", "98", "--weight", "70.5", "--height", "175")
+	if lines := strings.Split(strings.TrimSpace(out), "\n"); len(lines) != 8 || !strings.Contains(out, "bmi 23 kg/m²") || !strings.Contains(out, "systolic_bp 120 mmHg") {
+		t.Fatalf("vitals add printed:\n%s", out)
+	}
+	c.clinExpect(exitValidation, `temperature.c must be between 25 and 45 °C`, "vitals", "add", id, "--temp", "98.6")
+	c.clinExpect(exitValidation, `diastolic must be below systolic`, "vitals", "add", id, "--bp", "80/120")
+	c.clinExpect(exitUsage, `at least one reading`, "vitals", "add", id)
+	if out := c.clinMust("vitals", "list", id, "--metric", "bmi"); !strings.Contains(out, "23") || strings.Contains(out, "mmHg") {
+		t.Errorf("vitals list --metric bmi:\n%s", out)
+	}
+	if out := c.clinMust("vitals", "list", "--json", id); strings.Count(out, `"metric"`) != 8 {
+		t.Errorf("vitals list --json:\n%s", out)
+	}
+	c.as("desk", "staff-pass")
+	c.clinExpect(exitAuth, `reception may not`, "vitals", "add", id, "--pulse", "70")
+}
+
+func TestRefillsRemindersCLI(t *testing.T) {
+	c := setup(t)
+	id := c.newPatient("Ben de la Cruz", "1970-02-03")
+	c.as("dr.okafor", "staff-pass")
+	rx := strings.TrimSpace(c.clinMust("rx", "add", id, "--drug", "metformin", "--dose", "500 mg", "--frequency", "twice a day", "--quantity", "60", "--refills", "1"))
+	c.as("desk", "staff-pass")
+	req := strings.TrimSpace(c.clinMust("refill", "request", rx))
+	c.clinExpect(exitAuth, `reception may not read refill`, "refill", "list")
+	c.as("nurse", "staff-pass")
+	second := strings.TrimSpace(c.clinMust("refill", "request", rx))
+	if out := c.clinMust("refill", "list", "--pending"); !strings.Contains(out, req) || !strings.Contains(out, second) {
+		t.Errorf("refill list --pending:\n%s", out)
+	}
+	c.clinExpect(exitAuth, `nurse may not change refill`, "refill", "approve", req)
+	rem := strings.TrimSpace(c.clinMust("reminder", "add", rx, "--times", "08:00,20:00"))
+	if out := c.clinMust("adherence", "record", rem, "taken", "--json"); !strings.Contains(out, `"taken": true`) {
+		t.Errorf("adherence record --json: %s", out)
+	}
+	c.clinExpect(exitValidation, `taken, missed or late`, "adherence", "record", rem, "perhaps")
+	c.as("dr.okafor", "staff-pass")
+	if out := c.clinMust("refill", "approve", req); !strings.Contains(out, "approved") {
+		t.Errorf("approve: %q", out)
+	}
+	c.clinExpect(exitValidation, `no refills remain`, "refill", "approve", second)
+	c.clinExpect(exitValidation, `decision note is required|decision.note is required`, "refill", "deny", second)
+	c.clinMust("refill", "deny", second, "--reason", "book a review first")
+	if out := c.clinMust("refill", "list", "--json"); !strings.Contains(out, `"id": "`+second+`"`) || !strings.Contains(out, "book a review first") || !strings.Contains(out, `"status": "approved"`) {
+		t.Errorf("refill list --json:\n%s", out)
+	}
+	c.clinExpect(exitValidation, `was not approved twice`, "refill", "resolve", req, "--reason", "x")
+}

@@ -91,7 +91,10 @@ func Run(admin *store.Session, o Options) (Result, error) {
 	if err := g.addPatients(); err != nil {
 		return g.res, err
 	}
-	return g.res, g.appointments()
+	if err := g.appointments(); err != nil {
+		return g.res, err
+	}
+	return g.res, g.chartExtras()
 }
 
 // DoctorName is the login name of the i-th demo doctor.

@@ -20,6 +20,7 @@ const (
 	PagePatient   Page = "patient"   // one patient's record
 	PageEdit      Page = "edit"      // change a patient's details
 	PageChart     Page = "chart"     // a patient's chart in tabs
+	PageRx        Page = "rx"        // prescribe with safety checks
 	PageBook      Page = "book"      // book or move an appointment
 	PageConflicts Page = "conflicts" // open conflicts
 	PageAdmin     Page = "admin"     // users and roles

@@ -27,6 +27,9 @@ func (p *draftPort) AddProblem(pr core.Problem) (core.Problem, error) { return p
 func (p *draftPort) SetProblemStatus(core.ID, core.ProblemStatus) (core.Problem, error) {
 	return core.Problem{}, errUnused
 }
+func (p *draftPort) AddVitals(core.ID, time.Time, []core.Reading) ([]core.Vital, error) {
+	return nil, errUnused
+}
 func (p *draftPort) SignNote(core.ID) (core.Note, error) { return core.Note{}, errUnused }
 func (p *draftPort) AddAddendum(core.ID, string) (core.Addendum, error) {
 	return core.Addendum{}, errUnused

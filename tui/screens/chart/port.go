@@ -1,6 +1,10 @@
 package chart
 
-import "medisecure/core"
+import (
+	"time"
+
+	"medisecure/core"
+)
 
 // Port is what the chart needs of a session. Every read writes an
 // access-log entry with the reason given.
@@ -22,4 +26,7 @@ type Port interface {
 	SignNote(id core.ID) (core.Note, error)
 	// AddAddendum adds text to a signed note.
 	AddAddendum(note core.ID, text string) (core.Addendum, error)
+	// AddVitals records one set of readings (BMI derived); readings out
+	// of their plausible range are a *core.ValidationError.
+	AddVitals(patient core.ID, takenAt time.Time, readings []core.Reading) ([]core.Vital, error)
 }

@@ -102,6 +102,13 @@ func (s *Screen) SetSize(w, h int) {
 	}
 }
 
+// Resume shows the note a closed screen (the prescription form) left, and
+// reloads.
+func (s *Screen) Resume(r ui.Route) tea.Cmd {
+	s.flash = r.Flash
+	return s.load()
+}
+
 // Refresh reloads the chart when it is shown again.
 func (s *Screen) Refresh() tea.Cmd {
 	if s.form != nil || s.edit != nil {
@@ -191,6 +198,10 @@ func (s *Screen) key(k tea.KeyMsg) tea.Cmd {
 		return s.summaryKey(k)
 	case s.tab == tabNotes:
 		return s.notesKey(k)
+	case s.tab == tabVitals && key.Matches(k, keyVitals) && s.S.Can(core.ActCreate, core.KindVital):
+		s.form = s.vitalsForm()
+	case (s.tab == tabMeds || s.tab == tabSummary) && key.Matches(k, keyPrescribe) && s.S.Can(core.ActCreate, core.KindPrescription):
+		return s.S.Push(ui.PageRx, ui.Route{Patient: s.chart.Patient})
 	}
 	return nil
 }
@@ -238,11 +249,12 @@ func (s *Screen) scrollToNote() {
 
 // Keys of the summary's actions.
 var (
-	keyAllergy  = key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "add allergy"))
-	keyNoneKnow = key.NewBinding(key.WithKeys("N"), key.WithHelp("N", "no known allergies"))
-	keyProblem  = key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "add problem"))
-	keyResolve  = key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "resolve problem"))
-	keyTabs     = key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab/1-6", "tabs"))
+	keyAllergy   = key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "add allergy"))
+	keyNoneKnow  = key.NewBinding(key.WithKeys("N"), key.WithHelp("N", "no known allergies"))
+	keyProblem   = key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "add problem"))
+	keyResolve   = key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "resolve problem"))
+	keyTabs      = key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab/1-6", "tabs"))
+	keyPrescribe = key.NewBinding(key.WithKeys("P"), key.WithHelp("P", "prescribe"))
 )
 
 // summaryKey opens the summary's forms and resolves problems.
@@ -297,6 +309,12 @@ func (s *Screen) ShortHelp() []key.Binding {
 		if s.S.Can(core.ActCreate, core.KindProblem) {
 			out = append(out, keyProblem, keyResolve)
 		}
+	}
+	if s.tab == tabVitals && s.S.Can(core.ActCreate, core.KindVital) {
+		out = append(out, keyVitals)
+	}
+	if (s.tab == tabMeds || s.tab == tabSummary) && s.S.Can(core.ActCreate, core.KindPrescription) {
+		out = append(out, keyPrescribe)
 	}
 	if s.tab == tabNotes && s.S.Can(core.ActCreate, core.KindNoteDraft) {
 		out = append(out, keyWrite, ui.WithHelp(k.Open, "enter", "edit draft"), keyAddendum)

@@ -202,6 +202,15 @@ func (s *Screen) medsLines() []string {
 			line += fmt.Sprintf("  qty %d, refills %d/%d", d.Quantity, d.RefillsUsed, d.RefillsAllowed)
 			out = append(out, line)
 		}
+		for _, a := range p.Alerts {
+			out = append(out, st.Warning.Render(ui.Truncate("    overridden "+ui.Text(a.String()), max(1, s.Width))))
+		}
+		if len(p.Alerts) > 0 {
+			out = append(out, st.Warning.Render(ui.Truncate("    reason: "+ui.Text(p.Override), max(1, s.Width))))
+		}
+		if p.StatusReason != "" {
+			out = append(out, st.Subtle.Render("    "+ui.Text(p.StatusReason)))
+		}
 	}
 	out = append(out, "", st.Bold.Render("Medication list (from elsewhere)"))
 	n := 0

@@ -2,7 +2,12 @@ package chart
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
 
 	"medisecure/core"
 	"medisecure/tui/ui"
@@ -79,4 +84,71 @@ func (s *Screen) vitalsLines() []string {
 		return []string{st.Subtle.Render("No vitals recorded.")}
 	}
 	return append([]string{st.Bold.Render("Trends (oldest to newest)")}, out...)
+}
+
+// vitalFields are the vitals form's fields and the metric each records;
+// blood pressure is typed "120/80" and becomes two readings.
+var vitalFields = []struct {
+	field  formField
+	metric core.Metric
+}{
+	{formField{"BP", "systolic/diastolic, e.g. 120/80"}, ""},
+	{formField{"Pulse /min", "e.g. 72"}, core.MetricHeartRate},
+	{formField{"Temp °C", "e.g. 37.1"}, core.MetricTemperatureC},
+	{formField{"Resp /min", "e.g. 16"}, core.MetricRespiratoryRate},
+	{formField{"SpO2 %", "e.g. 98"}, core.MetricSpO2},
+	{formField{"Weight kg", "e.g. 70.5"}, core.MetricWeightKg},
+	{formField{"Height cm", "e.g. 175 (BMI is derived)"}, core.MetricHeightCm},
+}
+
+// readings turns the vitals form's values into readings; a value that is
+// not a number is a *core.ValidationError naming its field.
+func readings(values []string) ([]core.Reading, error) {
+	var out []core.Reading
+	var bad []core.FieldError
+	for i, v := range values {
+		if v == "" {
+			continue
+		}
+		if vitalFields[i].metric == "" {
+			bp, err := core.ParseBP(v)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, bp...)
+			continue
+		}
+		n, err := strconv.ParseFloat(strings.Replace(v, ",", ".", 1), 64)
+		if err != nil {
+			bad = append(bad, core.FieldError{Field: vitalFields[i].field.label, Message: "must be a number"})
+			continue
+		}
+		out = append(out, core.Reading{Metric: vitalFields[i].metric, Value: n})
+	}
+	if len(bad) > 0 {
+		return nil, &core.ValidationError{Kind: core.KindVital, Fields: bad}
+	}
+	return out, nil
+}
+
+// keyVitals opens the vitals form.
+var keyVitals = key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "record vitals"))
+
+// vitalsForm is the form that records one set of vitals.
+func (s *Screen) vitalsForm() *form {
+	fields := make([]formField, len(vitalFields))
+	for i, vf := range vitalFields {
+		fields[i] = vf.field
+	}
+	pid := s.patientID
+	return newForm("Record vitals", func(v []string) tea.Cmd {
+		return saveCmd(s.ID(), "Vitals recorded.", func() error {
+			rs, err := readings(v)
+			if err != nil {
+				return err
+			}
+			_, err = s.port.AddVitals(pid, time.Time{}, rs)
+			return err
+		})
+	}, fields...)
 }

@@ -41,8 +41,8 @@ func loadConflictsCmd(s Port, to int) tea.Cmd {
 		}
 		rows := make([]conflictRow, 0, len(cs))
 		for _, c := range cs {
-			if c.On == core.ConflictOnInvoice {
-				continue // an invoice paid twice over is billing's, on its worklist
+			if c.On == core.ConflictOnInvoice || c.On == core.ConflictOnRefill {
+				continue // billing's worklist has invoices paid twice over; clinic refill list, refills approved twice
 			}
 			rows = append(rows, loadConflictRow(s, c))
 		}
