@@ -184,7 +184,9 @@ func chartReason(reason string) (string, error) {
 
 // Chart opens a patient's whole chart for a clinician and logs the view
 // with reason, the real one ("visit 09:30 with dr.okafor", "clinic chart
-// show"). Roles without clinical rights are refused.
+// show"). Roles without clinical rights are refused, and a clinician
+// without a care relationship gets core.ErrNoRelationship until they
+// break the glass (BreakGlass).
 func (s *Session) Chart(patient core.ID, reason string) (core.Chart, error) {
 	var c core.Chart
 	if err := s.authorize(core.ActRead, core.KindProblem); err != nil {
@@ -195,6 +197,9 @@ func (s *Session) Chart(patient core.ID, reason string) (core.Chart, error) {
 		return c, err
 	}
 	err = s.update(func(t *txn) error {
+		if err := t.careOrGlass(patient); err != nil {
+			return err
+		}
 		var err error
 		if c, err = t.readChart(patient); err != nil {
 			return err
@@ -217,6 +222,9 @@ func (s *Session) Allergies(patient core.ID, reason string) ([]core.Allergy, err
 	var out []core.Allergy
 	err = s.update(func(t *txn) error {
 		if err := t.get(patient, &core.Patient{}); err != nil {
+			return err
+		}
+		if err := t.careOrGlass(patient); err != nil {
 			return err
 		}
 		if out, err = loadClinical[core.Allergy](t, patient); err != nil {
@@ -313,3 +321,12 @@ func migrateDraftBucket(tx *bolt.Tx) error {
 // migrateClinicalIndex (v6) files every chart record under its patient,
 // through the index table.
 func migrateClinicalIndex(t *txn) error { return t.reindexAll(clinicalKindList...) }
+
+// SaveProblem adds a problem (no ID) or moves an existing one to p.Status,
+// for screens that edit a problem in one place.
+func (s *Session) SaveProblem(p core.Problem) (core.Problem, error) {
+	if p.ID == "" {
+		return s.AddProblem(p)
+	}
+	return s.SetProblemStatus(p.ID, p.Status)
+}

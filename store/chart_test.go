@@ -24,6 +24,7 @@ func (f *fixture) nurse(t testing.TB) *Session {
 func TestAllergyStates(t *testing.T) {
 	f := newFixture(t)
 	p := f.patient(t, "Ben de la Cruz", "1970-02-03", "555-0101")
+	f.inCare(t, p.ID)
 	chart := func() core.Chart {
 		t.Helper()
 		c, err := f.doctor.Chart(p.ID, "test")
@@ -59,6 +60,7 @@ func TestAllergyStates(t *testing.T) {
 func TestAllergyRefusesControlCharacters(t *testing.T) {
 	f := newFixture(t)
 	p := f.patient(t, "Ben de la Cruz", "1970-02-03", "555-0101")
+	f.inCare(t, p.ID)
 	_, err := f.doctor.AddAllergy(core.Allergy{PatientID: p.ID, Substance: "pen\x1b[2Jicillin", Severity: core.SeveritySevere})
 	if !errors.Is(err, core.ErrInvalid) {
 		t.Fatalf("escape in substance: %v, want ErrInvalid", err)
@@ -68,6 +70,7 @@ func TestAllergyRefusesControlCharacters(t *testing.T) {
 func TestProblemsAddResolve(t *testing.T) {
 	f := newFixture(t)
 	p := f.patient(t, "Ben de la Cruz", "1970-02-03", "555-0101")
+	f.inCare(t, p.ID)
 	pr, err := f.doctor.AddProblem(core.Problem{PatientID: p.ID, Description: "Type 2 diabetes", Code: "E11.9", Onset: "2020-01-01"})
 	must(t, err)
 	if pr.Status != core.ProblemActive || pr.ID == "" {
@@ -92,6 +95,7 @@ func TestChartPermissionsAndLog(t *testing.T) {
 	f := newFixture(t)
 	nurse := f.nurse(t)
 	p := f.patient(t, "Ben de la Cruz", "1970-02-03", "555-0101")
+	f.inCare(t, p.ID)
 	other := f.patient(t, "Zoe Adams", "1990-05-06", "555-0102")
 	_, err := f.doctor.AddAllergy(core.Allergy{PatientID: other.ID, Substance: "latex", Severity: core.SeverityMild})
 	must(t, err)
@@ -141,6 +145,7 @@ func TestChartUpcoming(t *testing.T) {
 func TestMigrateChartIndexAndDraftBucket(t *testing.T) {
 	f := newFixture(t)
 	p := f.patient(t, "Ben de la Cruz", "1970-02-03", "555-0101")
+	f.inCare(t, p.ID)
 	_, err := f.doctor.AddAllergy(core.Allergy{PatientID: p.ID, Substance: "penicillin", Severity: core.SeveritySevere})
 	must(t, err)
 	// Make it a schema-3 store: no chart index, no drafts bucket.
@@ -174,6 +179,7 @@ func TestAddVitals(t *testing.T) {
 	f := newFixture(t)
 	nurse := f.nurse(t)
 	p := f.patient(t, "Ben de la Cruz", "1970-02-03", "555-0101")
+	f.inCare(t, p.ID)
 	if _, err := f.desk.AddVitals(p.ID, time.Time{}, []core.Reading{{Metric: core.MetricHeartRate, Value: 72}}); !errors.Is(err, core.ErrDenied) {
 		t.Fatalf("reception records vitals: %v", err)
 	}
@@ -199,5 +205,67 @@ func TestAddVitals(t *testing.T) {
 	last := c.LastVitals()
 	if len(last) != 3 || last[0].Value != 72 || last[2].Value != 23.5 {
 		t.Fatalf("last vitals %+v", last)
+	}
+}
+
+// inCare books patient a visit with the fixture's doctor next week, so
+// the doctor and any nurse have a care relationship with them.
+func (f *fixture) inCare(t testing.TB, patient core.ID) {
+	t.Helper()
+	start := at(t, "2026-11-30 09:00")
+	for i := 0; i < 40; i++ {
+		_, err := f.desk.Book(core.Appointment{PatientID: patient, Doctor: "drwho", Start: start.Add(time.Duration(i) * 15 * time.Minute), Minutes: 15, Reason: "review"})
+		if err == nil {
+			return
+		}
+		if !errors.Is(err, core.ErrClash) {
+			t.Fatalf("book a visit: %v", err)
+		}
+	}
+	t.Fatal("no free slot for a visit")
+}
+
+func TestBreakTheGlass(t *testing.T) {
+	f := newFixture(t)
+	nurse := f.nurse(t)
+	p := f.patient(t, "Ben de la Cruz", "1970-02-03", "555-0101")
+	if _, err := f.doctor.Chart(p.ID, "curious"); !errors.Is(err, core.ErrNoRelationship) {
+		t.Fatalf("chart without a care relationship: %v, want ErrNoRelationship", err)
+	}
+	if _, err := nurse.Allergies(p.ID, "curious"); !errors.Is(err, core.ErrNoRelationship) {
+		t.Fatalf("allergies without a care relationship: %v, want ErrNoRelationship", err)
+	}
+	if _, err := f.doctor.BreakGlass(p.ID, "x"); !errors.Is(err, core.ErrInvalid) {
+		t.Fatalf("a one-letter reason: %v, want ErrInvalid", err)
+	}
+	if _, err := f.desk.BreakGlass(p.ID, "reception wants to look"); !errors.Is(err, core.ErrDenied) {
+		t.Fatalf("reception breaks the glass: %v, want ErrDenied", err)
+	}
+	until, err := f.doctor.BreakGlass(p.ID, "unconscious in the waiting room, no records")
+	must(t, err)
+	if !until.Equal(f.clock.t.Add(core.BreakGlassFor)) {
+		t.Fatalf("expires %v", until)
+	}
+	if _, err := f.doctor.Chart(p.ID, "emergency"); err != nil {
+		t.Fatalf("chart after breaking the glass: %v", err)
+	}
+	if _, err := nurse.Chart(p.ID, "emergency"); !errors.Is(err, core.ErrNoRelationship) {
+		t.Fatalf("the glass is the doctor's only: %v", err)
+	}
+	f.clock.t = f.clock.t.Add(core.BreakGlassFor + time.Minute)
+	if _, err := f.doctor.Chart(p.ID, "later"); !errors.Is(err, core.ErrNoRelationship) {
+		t.Fatalf("after the access expired: %v, want ErrNoRelationship", err)
+	}
+	review, err := f.admin.AuditReview()
+	must(t, err)
+	if len(review) != 1 || review[0].User != "drwho" || review[0].Action != core.AccessBreakGlass || review[0].Reason != "unconscious in the waiting room, no records" {
+		t.Fatalf("review %+v", review)
+	}
+	if _, err := f.doctor.AuditReview(); !errors.Is(err, core.ErrDenied) {
+		t.Fatalf("a doctor reads the review: %v", err)
+	}
+	f.inCare(t, p.ID)
+	if _, err := nurse.Chart(p.ID, "vitals"); err != nil {
+		t.Fatalf("nurse with a visit booked: %v", err)
 	}
 }

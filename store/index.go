@@ -25,6 +25,9 @@ const (
 	classConflict = 'C' // 'C' ‖ appointment ID ‖ conflict ID: derived, written by putConflict
 	classPayment  = 'P' // 'P' ‖ invoice ID ‖ payment ID: an invoice's payments
 	classInvoice  = 'I' // 'I' ‖ patient hash ‖ invoice ID: a patient's invoices
+	// classGlass holds break-the-glass accesses (breakglass.go): 'G' ‖
+	// keyed hash of user and patient → until when. Local, not derived.
+	classGlass = 'G'
 )
 
 // index is one derived index that local writes, remote merges and

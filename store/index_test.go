@@ -14,7 +14,7 @@ func TestIndexClassesAreDistinct(t *testing.T) {
 	classes := map[byte]string{
 		classDoctor: "doctor", classRoom: "room", classPatient: "patient", classSched: "schedule",
 		classNote: "note", classVisit: "visit", classClinical: "clinical", classConflict: "conflict",
-		classPayment: "payment", classInvoice: "invoice",
+		classPayment: "payment", classInvoice: "invoice", classGlass: "glass",
 	}
 	for c, name := range classes {
 		if c >= '0' && c <= '9' {
@@ -55,6 +55,7 @@ func TestIndexTableCoversTheIndexedKinds(t *testing.T) {
 func TestMigrationSevenMovesTheClinicalIndexOffTheConflicts(t *testing.T) {
 	f := newFixture(t)
 	ann := f.patient(t, "Ann Smith", "1990-01-02", "")
+	f.inCare(t, ann.ID)
 	_, err := f.doctor.AddAllergy(core.Allergy{PatientID: ann.ID, Substance: "penicillin", Reaction: "rash", Severity: core.SeverityModerate, RecordedBy: "drwho"})
 	must(t, err)
 	// Make it a schema-6 store: its clinical entries under 'C'.

@@ -14,6 +14,7 @@ func TestDraftSignAddendum(t *testing.T) {
 	lee, err := f.db.Login("drlee", "lee-pass")
 	must(t, err)
 	p := f.patient(t, "Ben de la Cruz", "1970-02-03", "555-0101")
+	f.inCare(t, p.ID)
 
 	d, err := f.doctor.SaveDraft(core.NoteDraft{PatientID: p.ID, Subjective: "Cough"})
 	must(t, err)
@@ -67,6 +68,8 @@ func TestDraftSignAddendum(t *testing.T) {
 	if _, err := f.doctor.AddAddendum(core.ID("0190aa000000000000000999"), "x"); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("addendum to nothing: %v, want ErrNotFound", err)
 	}
+	_, err = lee.BreakGlass(p.ID, "covering for drwho today")
+	must(t, err)
 	c, err = lee.Chart(p.ID, "test")
 	must(t, err)
 	if len(c.Drafts) != 0 || len(c.Notes) != 1 || len(c.AddendaOf(n.ID)) != 1 || c.Notes[0].Subjective != "Cough for 5 days" {

@@ -37,6 +37,7 @@ func TestRefillRequestApproveDeny(t *testing.T) {
 	f := newFixture(t)
 	nurse := f.nurse(t)
 	p := f.patient(t, "Ben de la Cruz", "1970-02-03", "555-0101")
+	f.inCare(t, p.ID)
 	rx, err := f.doctor.Prescribe(core.Prescription{PatientID: p.ID, Medications: []core.PrescribedDrug{{Drug: "metformin", Dose: "500 mg", Route: core.RouteOral, Frequency: "twice a day", Quantity: 60, RefillsAllowed: 1}}}, "")
 	must(t, err)
 	if _, err := f.desk.RequestRefill(rx.ID, 0); err != nil {
@@ -144,6 +145,7 @@ func TestRemindersAndAdherence(t *testing.T) {
 	f := newFixture(t)
 	nurse := f.nurse(t)
 	p := f.patient(t, "Ben de la Cruz", "1970-02-03", "555-0101")
+	f.inCare(t, p.ID)
 	rx, err := f.doctor.Prescribe(core.Prescription{PatientID: p.ID, Medications: []core.PrescribedDrug{{Drug: "metformin", Dose: "500 mg", Route: core.RouteOral, Frequency: "twice a day", Quantity: 60}}}, "")
 	must(t, err)
 	if _, err := nurse.AddReminder(rx.ID, []string{"8:00"}); !errors.Is(err, core.ErrInvalid) {

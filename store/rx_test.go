@@ -19,6 +19,7 @@ func TestPrescribeChecksAndOverride(t *testing.T) {
 	f := newFixture(t)
 	nurse := f.nurse(t)
 	p := f.patient(t, "Ben de la Cruz", "1970-02-03", "555-0101")
+	f.inCare(t, p.ID)
 	_, err := nurse.AddAllergy(core.Allergy{PatientID: p.ID, Substance: "penicillin", Reaction: "anaphylaxis", Severity: core.SeverityLifeThreatening})
 	must(t, err)
 	if _, err := nurse.Prescribe(amoxicillin(p.ID), ""); !errors.Is(err, core.ErrDenied) {

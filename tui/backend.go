@@ -12,6 +12,7 @@ import (
 	"medisecure/tui/screens/conflicts"
 	"medisecure/tui/screens/inbox"
 	"medisecure/tui/screens/patient"
+	"medisecure/tui/screens/refills"
 	"medisecure/tui/screens/rx"
 	"medisecure/tui/screens/schedule"
 	"medisecure/tui/screens/schedules"
@@ -50,6 +51,7 @@ type Session interface {
 	claims.Port
 	inbox.Port
 	rx.Port
+	refills.Port
 }
 
 // SyncStatus is what the status bar shows about sync. Synced means the

@@ -252,6 +252,48 @@ func TestChartVitalsAndPrescribeWithOverride(t *testing.T) {
 	}
 }
 
+func TestChartBreakTheGlass(t *testing.T) {
+	h := newHarness(t, 80, 24)
+	h.b.clin.strict = true
+	h.login("okafor")
+	h.keys("/")
+	h.typ("schmid")
+	h.keys("enter")
+	h.mustSee("Anna Schmid")
+	h.keys("v")
+	h.mustSee("Break the glass", "no appointment with this patient", "expires after 4 hours")
+	h.keys("esc")
+	h.mustNotSee("Break the glass")
+	h.keys("v")
+	h.typ("short")
+	h.keys("enter")
+	h.mustSee("at least 10 characters")
+	h.keys("ctrl+u")
+	h.typ("covering the emergency clinic")
+	h.keys("enter")
+	h.mustSee("Glass broken: the chart is open to you for 4 hours", "!! ALLERGIES NOT ASKED")
+	if got := h.b.access[len(h.b.access)-2]; !strings.HasSuffix(got, "break_glass: covering the emergency clinic") {
+		t.Fatalf("access log %q", h.b.access)
+	}
+}
+
+func TestRefillWorklist(t *testing.T) {
+	h := newHarness(t, 80, 24)
+	seedChart(h.b)
+	h.login("okafor")
+	h.keys("F")
+	h.mustSee("Refill requests waiting for a decision", "José Núñez", "metformin 500 mg twice a day (refill")
+	h.keys("x")
+	h.keys("enter")
+	h.mustSee("decision note is required")
+	h.typ("book a review first")
+	h.keys("enter")
+	h.mustSee("Denied: metformin", "No refill requests are waiting.")
+	if r := h.b.clin.refills[0]; r.Status != core.RefillDenied || r.DecisionNote != "book a review first" {
+		t.Fatalf("refill %+v", r)
+	}
+}
+
 func TestChartNotesDeniedToReception(t *testing.T) {
 	h := newHarness(t, 80, 24)
 	h.login("ana")
@@ -286,6 +328,14 @@ func clinicalSized() []struct {
 	add("chart_allergy_form", func(h *harness) { openChart(h); h.keys("a"); h.typ("latex") })
 	add("chart_note_editor", func(h *harness) { openChart(h); h.keys("2 w"); h.typ("Feels better") })
 	add("chart_addendum", func(h *harness) { openChart(h); h.keys("2 j A"); h.typ("x") })
+	add("chart_break_glass", func(h *harness) {
+		h.b.clin.strict = true
+		h.login("okafor")
+		h.keys("/")
+		h.typ("schmid")
+		h.keys("enter v")
+	})
+	add("refill_worklist", func(h *harness) { seedChart(h.b); h.login("okafor"); h.keys("F") })
 	add("chart_vitals_form", func(h *harness) { openChart(h); h.keys("3 a"); h.typ("120/80") })
 	add("rx_alerts", func(h *harness) {
 		openChart(h)

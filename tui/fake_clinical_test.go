@@ -19,6 +19,10 @@ type fakeClinical struct {
 	adherence []core.Adherence
 	drafts    []core.NoteDraft
 	addenda   []core.Addendum
+	// strict refuses charts without a care relationship as the store
+	// does: the patient's appointments with the doctor, or glass broken.
+	strict bool
+	glass  []string
 }
 
 // Chart gathers a patient's records as the store does, and logs the read
@@ -28,6 +32,9 @@ func (s *fakeSession) Chart(patient core.ID, reason string) (core.Chart, error) 
 		return core.Chart{}, err
 	}
 	defer s.b.mu.Unlock()
+	if s.b.clin.strict && !s.inCare(patient) {
+		return core.Chart{}, core.ErrNoRelationship
+	}
 	c := core.Chart{}
 	for _, p := range s.b.patients {
 		if p.ID == patient {
@@ -101,11 +108,27 @@ func (s *fakeSession) AddAllergy(a core.Allergy) (core.Allergy, error) {
 	return a, nil
 }
 
-func (s *fakeSession) AddProblem(p core.Problem) (core.Problem, error) {
-	if err := s.lock(core.ActCreate, core.KindProblem); err != nil {
+func (s *fakeSession) SaveProblem(p core.Problem) (core.Problem, error) {
+	act := core.ActCreate
+	if p.ID != "" {
+		act = core.ActUpdate
+	}
+	if err := s.lock(act, core.KindProblem); err != nil {
 		return p, err
 	}
 	defer s.b.mu.Unlock()
+	for i, h := range s.b.clin.problems {
+		if h.ID == p.ID && p.ID != "" {
+			if err := h.Status.CheckTransition(p.Status); err != nil {
+				return h, err
+			}
+			s.b.clin.problems[i].Status = p.Status
+			return s.b.clin.problems[i], nil
+		}
+	}
+	if p.ID != "" {
+		return p, fmt.Errorf("store: problem not found")
+	}
 	if p.Status == "" {
 		p.Status = core.ProblemActive
 	}
@@ -117,56 +140,19 @@ func (s *fakeSession) AddProblem(p core.Problem) (core.Problem, error) {
 	return p, nil
 }
 
-func (s *fakeSession) SetProblemStatus(id core.ID, to core.ProblemStatus) (core.Problem, error) {
-	if err := s.lock(core.ActUpdate, core.KindProblem); err != nil {
-		return core.Problem{}, err
+// BreakGlass opens a chart the fake's strict rule refuses, for 4 hours,
+// and logs it.
+func (s *fakeSession) BreakGlass(patient core.ID, reason string) (time.Time, error) {
+	if err := s.lock(core.ActRead, core.KindProblem); err != nil {
+		return time.Time{}, err
 	}
 	defer s.b.mu.Unlock()
-	for i, p := range s.b.clin.problems {
-		if p.ID == id {
-			if err := p.Status.CheckTransition(to); err != nil {
-				return p, err
-			}
-			s.b.clin.problems[i].Status = to
-			return s.b.clin.problems[i], nil
-		}
+	if len(reason) < 10 {
+		return time.Time{}, fmt.Errorf("%w: say why you open this chart (at least 10 characters), for the review", core.ErrInvalid)
 	}
-	return core.Problem{}, fmt.Errorf("store: problem not found")
-}
-
-// copyTo puts a patient's medications, vitals, prescriptions, refills,
-// reminders and adherence into c.
-func (f *fakeClinical) copyTo(c *core.Chart, patient core.ID) {
-	for _, m := range f.meds {
-		if m.PatientID == patient {
-			c.Medications = append(c.Medications, m)
-		}
-	}
-	for _, v := range f.vitals {
-		if v.PatientID == patient {
-			c.Vitals = append(c.Vitals, v)
-		}
-	}
-	for _, p := range f.rx {
-		if p.PatientID == patient {
-			c.Prescriptions = append(c.Prescriptions, p)
-		}
-	}
-	for _, r := range f.refills {
-		if r.PatientID == patient {
-			c.Refills = append(c.Refills, r)
-		}
-	}
-	for _, r := range f.reminders {
-		if r.PatientID == patient {
-			c.Reminders = append(c.Reminders, r)
-		}
-	}
-	for _, a := range f.adherence {
-		if a.PatientID == patient {
-			c.Adherence = append(c.Adherence, a)
-		}
-	}
+	s.b.clin.glass = append(s.b.clin.glass, s.p.User+" "+string(patient))
+	s.b.access = append(s.b.access, s.p.User+" "+string(patient)+" break_glass: "+reason)
+	return s.b.clock.Now().Add(core.BreakGlassFor), nil
 }
 
 func (s *fakeSession) SaveDraft(d core.NoteDraft) (core.NoteDraft, error) {
@@ -294,4 +280,112 @@ func (s *fakeSession) Prescribe(p core.Prescription, override string) (core.Pres
 	}
 	s.b.clin.rx = append(s.b.clin.rx, p)
 	return p, nil
+}
+
+// inCare is the strict rule: a visit of the patient with this doctor, or
+// the glass broken. The caller holds the lock.
+func (s *fakeSession) inCare(patient core.ID) bool {
+	var mine []core.Appointment
+	for _, a := range s.b.appts {
+		if a.PatientID == patient {
+			mine = append(mine, a)
+		}
+	}
+	if core.InCare(s.p, mine, s.b.clock.Now()) {
+		return true
+	}
+	for _, g := range s.b.clin.glass {
+		if g == s.p.User+" "+string(patient) {
+			return true
+		}
+	}
+	return false
+}
+
+// copyTo puts a patient's medications, vitals, prescriptions, refills,
+// reminders and adherence into c.
+func (f *fakeClinical) copyTo(c *core.Chart, patient core.ID) {
+	for _, m := range f.meds {
+		if m.PatientID == patient {
+			c.Medications = append(c.Medications, m)
+		}
+	}
+	for _, v := range f.vitals {
+		if v.PatientID == patient {
+			c.Vitals = append(c.Vitals, v)
+		}
+	}
+	for _, p := range f.rx {
+		if p.PatientID == patient {
+			c.Prescriptions = append(c.Prescriptions, p)
+		}
+	}
+	for _, r := range f.refills {
+		if r.PatientID == patient {
+			c.Refills = append(c.Refills, r)
+		}
+	}
+	for _, r := range f.reminders {
+		if r.PatientID == patient {
+			c.Reminders = append(c.Reminders, r)
+		}
+	}
+	for _, a := range f.adherence {
+		if a.PatientID == patient {
+			c.Adherence = append(c.Adherence, a)
+		}
+	}
+}
+
+func (s *fakeSession) Refills(pending bool) ([]core.Refill, error) {
+	if err := s.lock(core.ActRead, core.KindRefill); err != nil {
+		return nil, err
+	}
+	defer s.b.mu.Unlock()
+	var out []core.Refill
+	for _, r := range s.b.clin.refills {
+		if !pending || r.Status == core.RefillRequested {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+func (s *fakeSession) Prescription(id core.ID) (core.Prescription, error) {
+	if err := s.lock(core.ActRead, core.KindPrescription); err != nil {
+		return core.Prescription{}, err
+	}
+	defer s.b.mu.Unlock()
+	for _, p := range s.b.clin.rx {
+		if p.ID == id {
+			return p, nil
+		}
+	}
+	return core.Prescription{}, fmt.Errorf("store: prescription not found")
+}
+
+func (s *fakeSession) DecideRefill(id core.ID, approve bool, note string) (core.Refill, error) {
+	if err := s.lock(core.ActUpdate, core.KindRefill); err != nil {
+		return core.Refill{}, err
+	}
+	defer s.b.mu.Unlock()
+	for i, r := range s.b.clin.refills {
+		if r.ID != id {
+			continue
+		}
+		to := core.RefillDenied
+		if approve {
+			to = core.RefillApproved
+		}
+		if err := r.Status.CheckTransition(to); err != nil {
+			return r, err
+		}
+		r.Status, r.DecidedBy, r.DecisionNote = to, s.p.User, note
+		if err := r.Validate(); err != nil {
+			return r, err
+		}
+		s.b.clin.refills[i] = r
+		return r, nil
+	}
+	return core.Refill{}, fmt.Errorf("store: refill not found")
 }

@@ -12,6 +12,7 @@ import (
 	"medisecure/tui/screens/conflicts"
 	"medisecure/tui/screens/inbox"
 	"medisecure/tui/screens/patient"
+	"medisecure/tui/screens/refills"
 	"medisecure/tui/screens/rx"
 	"medisecure/tui/screens/schedule"
 	"medisecure/tui/screens/schedules"
@@ -39,6 +40,8 @@ var routes = []route{
 	{page: ui.PageEdit, make: func(c *ui.Shared, s Session, r ui.Route) ui.Screen { return patient.NewEdit(c, s, r) }},
 	{page: ui.PageChart, make: func(c *ui.Shared, s Session, r ui.Route) ui.Screen { return chart.New(c, s, r) }},
 	{page: ui.PageRx, make: func(c *ui.Shared, s Session, r ui.Route) ui.Screen { return rx.New(c, s, r) }},
+	{page: ui.PageRefills, make: func(c *ui.Shared, s Session, r ui.Route) ui.Screen { return refills.New(c, s, r) },
+		key: pageKey("F", "refills"), act: core.ActUpdate, kind: core.KindRefill},
 	{page: ui.PageBook, make: func(c *ui.Shared, s Session, r ui.Route) ui.Screen { return booking.New(c, s, r) }},
 	{page: ui.PageConflicts, make: func(c *ui.Shared, s Session, r ui.Route) ui.Screen { return conflicts.New(c, s, r) }},
 	{page: ui.PageAdmin, make: func(c *ui.Shared, s Session, r ui.Route) ui.Screen { return admin.New(c, s, r) },

@@ -21,8 +21,8 @@ import (
 )
 
 // The P12 chart: one patient with 50 signed notes, 200 vitals over four
-// years, 10 prescriptions, 5 allergies and 6 problems, in a store with the
-// seed's clinic around it.
+// years, 10 prescriptions, 5 allergies, 6 problems and a visit booked with
+// the doctor, in a store with the seed's clinic around it.
 const (
 	p12Notes, p12Vitals, p12Rx = 50, 200, 10
 	p12Opens                   = 300
@@ -104,7 +104,7 @@ func runCmd(cmd tea.Cmd) []tea.Msg {
 // p12Fixture builds (once) the P12 store and returns it with the busy
 // patient's ID.
 func p12Fixture(dir string) (string, core.ID, error) {
-	path := filepath.Join(dir, fmt.Sprintf("p12-%dn-%dv-%drx-v1.db", p12Notes, p12Vitals, p12Rx))
+	path := filepath.Join(dir, fmt.Sprintf("p12-%dn-%dv-%drx-v2.db", p12Notes, p12Vitals, p12Rx))
 	var patient core.ID
 	path, err := buildFixture(path, func(db *store.DB, admin *store.Session) error {
 		if _, err := seed.Run(admin, seed.Options{Patients: 200, Days: 2, Doctors: 2, Seed: 12, Now: fixedNow, Passphrase: benchPass}); err != nil {
@@ -116,6 +116,11 @@ func p12Fixture(dir string) (string, core.ID, error) {
 		}
 		p, err := doc.AddPatient(core.Patient{Name: "Chart Benchmark", DOB: "1950-05-05"})
 		if err != nil {
+			return err
+		}
+		// A visit next week puts the doctor in care of the patient.
+		visit := time.Date(2026, 12, 7, 9, 0, 0, 0, db.Zone())
+		if _, err := doc.Book(core.Appointment{PatientID: p.ID, Doctor: doc.User().Name, Start: visit, Minutes: 15, Reason: "review"}); err != nil {
 			return err
 		}
 		return fillChart(doc, p.ID)

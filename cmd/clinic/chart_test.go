@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // clin runs a clinical command line with --data at its end (the clinical
@@ -46,11 +47,20 @@ func (c *cli) clinExpect(code int, re string, args ...string) {
 	}
 }
 
-// newPatient registers a patient as the desk and returns the ID.
+// newPatient registers a patient as the desk and books them a visit with
+// dr.okafor next week, so doctor and nurse are in care; it returns the ID.
 func (c *cli) newPatient(name, dob string) string {
 	c.t.Helper()
 	c.as("desk", "staff-pass")
-	return strings.TrimSpace(c.must("patient", "add", "--name", name, "--dob", dob))
+	id := strings.TrimSpace(c.must("patient", "add", "--name", name, "--dob", dob))
+	for i := 0; i < 40; i++ {
+		at := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC).Add(time.Duration(i) * 15 * time.Minute).Format("2006-01-02 15:04")
+		if _, _, code := c.run("appt", "book", "--patient", id, "--doctor", "dr.okafor", "--at", at, "--minutes", "15"); code == 0 {
+			return id
+		}
+	}
+	c.t.Fatal("no free slot to book a visit")
+	return ""
 }
 
 func TestChartAllergiesProblems(t *testing.T) {
@@ -232,4 +242,24 @@ func TestRefillsRemindersCLI(t *testing.T) {
 		t.Errorf("refill list --json:\n%s", out)
 	}
 	c.clinExpect(exitValidation, `was not approved twice`, "refill", "resolve", req, "--reason", "x")
+}
+
+func TestBreakGlassCLI(t *testing.T) {
+	c := setup(t)
+	c.as("desk", "staff-pass")
+	id := strings.TrimSpace(c.must("patient", "add", "--name", "Walk In", "--dob", "1980-01-01"))
+	c.as("dr.okafor", "staff-pass")
+	c.clinExpect(exitAuth, `no care relationship with this patient.*clinic chart break-glass `+id, "chart", "show", id)
+	c.clinExpect(exitValidation, `at least 10 characters`, "chart", "break-glass", id, "--reason", "why")
+	if out := c.clinMust("chart", "break-glass", id, "--reason", "collapsed at the front desk"); !strings.Contains(out, "logged for review") {
+		t.Errorf("break-glass: %q", out)
+	}
+	if out := c.clinMust("chart", "show", id); !strings.Contains(out, "Walk In") {
+		t.Errorf("chart show after breaking the glass: %q", out)
+	}
+	c.as("admin", "admin-pass")
+	out := c.clinMust("audit", "review")
+	if !strings.Contains(out, "dr.okafor") || !strings.Contains(out, "collapsed at the front desk") || !strings.Contains(out, id) {
+		t.Errorf("audit review:\n%s", out)
+	}
 }

@@ -33,7 +33,7 @@ func (a *app) exportCmd() *cobra.Command {
 
 // auditCmd is clinic audit: verify or read the access log.
 func (a *app) auditCmd() *cobra.Command {
-	return group("audit", "check or read the PHI access log (admins)", a.auditVerifyCmd(), a.auditListCmd())
+	return group("audit", "check or read the PHI access log (admins)", a.auditVerifyCmd(), a.auditListCmd(), a.auditReviewCmd())
 }
 
 // auditVerifyCmd is clinic audit verify.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -51,7 +52,7 @@ func (a *app) created(id core.ID, v any) error {
 
 // chartCmd is clinic chart.
 func (a *app) chartCmd() *cobra.Command {
-	return group("chart", "read a patient's chart", a.chartShowCmd())
+	return group("chart", "read a patient's chart", a.chartShowCmd(), a.chartBreakGlassCmd())
 }
 
 // chartShowCmd is clinic chart show PATIENT.
@@ -70,7 +71,7 @@ func (a *app) chartShowCmd() *cobra.Command {
 			}
 			c, err := s.Chart(id, cliReason(cmd, *reason))
 			if err != nil {
-				return err
+				return noCare(err, args[0])
 			}
 			if a.c.json {
 				return table(a.e.stdout, true, c, nil, nil)
@@ -317,4 +318,59 @@ func (a *app) problemResolveCmd() *cobra.Command {
 		})
 	}
 	return cmd
+}
+
+// chartBreakGlassCmd is clinic chart break-glass PATIENT --reason ….
+func (a *app) chartBreakGlassCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "break-glass PATIENT --reason WHY",
+		Short: "open the chart of a patient you have no care relationship with, for 4 hours; logged and reviewed",
+		Args:  exactArgs(1),
+	}
+	reason := cmd.Flags().String("reason", "", "why you need this chart (required; admins review it)")
+	cmd.RunE = func(_ *cobra.Command, args []string) error {
+		return a.withSession(func(_ *store.DB, s *store.Session) error {
+			id, err := patientArg(s, args[0])
+			if err != nil {
+				return err
+			}
+			until, err := s.BreakGlass(id, *reason)
+			if err != nil {
+				return err
+			}
+			_, err = fmt.Fprintf(a.e.stdout, "chart of %s open to you until %s; the access is logged for review\n", id, until.In(a.e.zone()).Format("Mon 2 Jan 15:04"))
+			return err
+		})
+	}
+	return cmd
+}
+
+// noCare adds to a refusal for want of a care relationship what to do.
+func noCare(err error, patient string) error {
+	if errors.Is(err, core.ErrNoRelationship) {
+		return fmt.Errorf("%w (clinic chart break-glass %s --reason WHY)", err, patient)
+	}
+	return err
+}
+
+// auditReviewCmd is clinic audit review.
+func (a *app) auditReviewCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "review",
+		Short: "list the break-the-glass accesses to review, newest first (admins)",
+		Args:  noArgs,
+		RunE: func(*cobra.Command, []string) error {
+			return a.withSession(func(_ *store.DB, s *store.Session) error {
+				list, err := s.AuditReview()
+				if err != nil {
+					return err
+				}
+				rows := make([][]string, len(list))
+				for i, e := range list {
+					rows[i] = []string{e.At.In(a.e.zone()).Format("2006-01-02 15:04"), e.User, string(e.Role), string(e.PatientID), e.Reason}
+				}
+				return table(a.e.stdout, a.c.json, orEmpty(list), []string{"WHEN", "USER", "ROLE", "PATIENT", "REASON"}, rows)
+			})
+		},
+	}
 }

@@ -21,6 +21,7 @@ const (
 	PageEdit      Page = "edit"      // change a patient's details
 	PageChart     Page = "chart"     // a patient's chart in tabs
 	PageRx        Page = "rx"        // prescribe with safety checks
+	PageRefills   Page = "refills"   // the doctor's refill worklist
 	PageBook      Page = "book"      // book or move an appointment
 	PageConflicts Page = "conflicts" // open conflicts
 	PageAdmin     Page = "admin"     // users and roles

@@ -23,9 +23,9 @@ func (p *draftPort) Chart(core.ID, string) (core.Chart, error) { return core.Cha
 func (p *draftPort) AddAllergy(a core.Allergy) (core.Allergy, error) {
 	return a, errUnused
 }
-func (p *draftPort) AddProblem(pr core.Problem) (core.Problem, error) { return pr, errUnused }
-func (p *draftPort) SetProblemStatus(core.ID, core.ProblemStatus) (core.Problem, error) {
-	return core.Problem{}, errUnused
+func (p *draftPort) SaveProblem(pr core.Problem) (core.Problem, error) { return pr, errUnused }
+func (p *draftPort) BreakGlass(core.ID, string) (time.Time, error) {
+	return time.Time{}, errUnused
 }
 func (p *draftPort) AddVitals(core.ID, time.Time, []core.Reading) ([]core.Vital, error) {
 	return nil, errUnused

@@ -13,7 +13,9 @@ import (
 // and arrows move between them, enter on the last (or ctrl+s anywhere)
 // saves, esc leaves without saving.
 type form struct {
-	title  string
+	title string
+	// intro is shown between the title and the fields.
+	intro  []string
 	labels []string
 	inputs []ui.Field
 	focus  int
@@ -75,6 +77,12 @@ func (f *form) dirty() bool {
 // view draws the form's lines.
 func (f *form) view(st ui.Styles) []string {
 	out := []string{st.Bold.Render(f.title), ""}
+	for _, l := range f.intro {
+		out = append(out, st.Warning.Render(l))
+	}
+	if len(f.intro) > 0 {
+		out = append(out, "")
+	}
 	for i := range f.inputs {
 		out = append(out, ui.FormRow(st, f.labels[i], f.inputs[i].View(st, i == f.focus), i == f.focus))
 	}

@@ -10,15 +10,18 @@ import (
 // access-log entry with the reason given.
 type Port interface {
 	// Chart opens a patient's whole chart; reason goes to the access log.
-	// Roles without clinical rights get an error wrapping core.ErrDenied.
+	// Roles without clinical rights get an error wrapping core.ErrDenied,
+	// a clinician without a care relationship core.ErrNoRelationship.
 	Chart(patient core.ID, reason string) (core.Chart, error)
 	// AddAllergy records an allergy, or with NoneKnown "no known
 	// allergies"; the latter over listed allergies is refused.
 	AddAllergy(a core.Allergy) (core.Allergy, error)
-	// AddProblem puts a problem on the patient's list.
-	AddProblem(p core.Problem) (core.Problem, error)
-	// SetProblemStatus resolves a problem or makes it active again.
-	SetProblemStatus(id core.ID, to core.ProblemStatus) (core.Problem, error)
+	// SaveProblem puts a problem on the patient's list (no ID), or
+	// resolves one or makes it active again (its new Status).
+	SaveProblem(p core.Problem) (core.Problem, error)
+	// BreakGlass opens the chart of a patient outside a care relationship
+	// for a while; the reason is logged for review.
+	BreakGlass(patient core.ID, reason string) (time.Time, error)
 	// SaveDraft writes the user's note draft (new when it has no ID) and
 	// returns it as stored.
 	SaveDraft(d core.NoteDraft) (core.NoteDraft, error)

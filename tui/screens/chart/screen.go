@@ -1,6 +1,7 @@
 package chart
 
 import (
+	"errors"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -125,6 +126,10 @@ func (s *Screen) Update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		s.loading = false
+		if errors.Is(msg.err, core.ErrNoRelationship) && s.S.Can(core.ActRead, core.KindProblem) {
+			s.form = s.glassForm()
+			return nil
+		}
 		if msg.err != nil {
 			s.err = s.S.Describe(msg.err)
 			return nil
@@ -170,6 +175,9 @@ func (s *Screen) key(k tea.KeyMsg) tea.Cmd {
 		done, cmd := s.form.key(k, s.S.Keys)
 		if done {
 			s.form = nil
+			if !s.loaded {
+				return s.S.Back() // the glass stays unbroken
+			}
 		}
 		if cmd != nil {
 			s.loading = true
@@ -237,6 +245,24 @@ func (s *Screen) down() {
 	s.scroll = min(s.scroll+1, max(0, len(s.lines())-s.bodyHeight()))
 }
 
+// glassForm asks for the reason to break the glass on a chart outside a
+// care relationship.
+func (s *Screen) glassForm() *form {
+	pid := s.patientID
+	f := newForm("Break the glass", func(v []string) tea.Cmd {
+		return saveCmd(s.ID(), "Glass broken: the chart is open to you for 4 hours; the access is logged for review.", func() error {
+			_, err := s.port.BreakGlass(pid, v[0])
+			return err
+		})
+	}, formField{"Reason", "why you need this chart now"})
+	f.intro = []string{
+		"You have no appointment with this patient in the past 12 months or the next 30 days.",
+		"To open the chart anyway, give a reason: the access is logged as break-the-glass,",
+		"expires after 4 hours and is reviewed by an admin. esc goes back.",
+	}
+	return f
+}
+
 // scrollToNote scrolls the notes tab to the selected entry's first line.
 func (s *Screen) scrollToNote() {
 	for i, l := range s.notesLines() {
@@ -275,17 +301,18 @@ func (s *Screen) summaryKey(k tea.KeyMsg) tea.Cmd {
 	case key.Matches(k, keyProblem) && s.S.Can(core.ActCreate, core.KindProblem):
 		s.form = newForm("Add a problem", func(v []string) tea.Cmd {
 			p := core.Problem{PatientID: pid, Description: v[0], Code: v[1], Onset: core.Date(v[2])}
-			return saveCmd(s.ID(), "Problem added.", func() error { _, err := s.port.AddProblem(p); return err })
+			return saveCmd(s.ID(), "Problem added.", func() error { _, err := s.port.SaveProblem(p); return err })
 		}, formField{"Problem", "in words"}, formField{"ICD-10", "optional, e.g. E11.9"}, formField{"Onset", "optional, e.g. 2020-01-31"})
 	case key.Matches(k, keyResolve) && s.S.Can(core.ActUpdate, core.KindProblem):
 		act := s.chart.ActiveProblems()
 		if s.sel >= len(act) {
 			return nil
 		}
-		id, what := act[s.sel].ID, act[s.sel].Description
+		p := act[s.sel]
+		p.Status = core.ProblemResolved
 		s.loading = true
-		return saveCmd(s.ID(), "Resolved: "+ui.Text(what)+".", func() error {
-			_, err := s.port.SetProblemStatus(id, core.ProblemResolved)
+		return saveCmd(s.ID(), "Resolved: "+ui.Text(p.Description)+".", func() error {
+			_, err := s.port.SaveProblem(p)
 			return err
 		})
 	}
