@@ -110,6 +110,9 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{cfg: cfg, log: log, open: newSessions(cfg.MaxSessions, cfg.MaxPerUser)}
 	s.terminal = bm.MiddlewareWithProgramHandler(s.program, termenv.Ascii)(s.afterTerminal)
 	srv, err := wish.NewServer(
+		// The host key comes first: without one wish writes a new key
+		// to id_ed25519 in the working directory.
+		func(srv *ssh.Server) error { srv.AddHostKey(cfg.HostKey); return nil },
 		ssh.PublicKeyAuth(s.publicKey),
 		wish.WithMiddleware(func(ssh.Handler) ssh.Handler { return s.session }),
 		ssh.EmulatePty(),
@@ -117,7 +120,6 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	srv.AddHostKey(cfg.HostKey)
 	srv.ConnectionFailedCallback = func(c net.Conn, err error) {
 		log.Info("ssh connection failed", "addr", c.RemoteAddr().String(), "reason", core.StripPrefixes(err.Error()))
 	}

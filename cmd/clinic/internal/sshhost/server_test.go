@@ -172,6 +172,11 @@ func TestHostKeyMadeOnceAndPrivate(t *testing.T) {
 
 func TestShutdownTellsSessions(t *testing.T) {
 	h := newHost(t, Config{})
+	if _, err := os.Stat("id_ed25519"); err == nil {
+		os.Remove("id_ed25519")
+		os.Remove("id_ed25519.pub")
+		t.Fatal("the server wrote a key to id_ed25519 in the working directory")
+	}
 	tm := h.open("desk")
 	tm.see("Log in")
 	tm.login("desk", "desk-pass")
