@@ -112,7 +112,12 @@ func TestSalvageGetsPastDamagedPages(t *testing.T) {
 		}
 		db, err := Open(path, Options{Now: f.clock.now, KDF: testKDF})
 		if err != nil {
-			wantCorrupt(t, "open", err)
+			// A flip in the root bucket's page can make the file read
+			// as no clinic store at all; either way it is refused, never
+			// a crash.
+			if !errors.Is(err, ErrCorrupt) && !errors.Is(err, ErrNotStore) && !errors.Is(err, ErrDamaged) {
+				t.Errorf("seed %d: open: %v, want a refusal of a damaged file", seed, err)
+			}
 			continue
 		}
 		admin, err := db.Login("admin", "admin-pass")
