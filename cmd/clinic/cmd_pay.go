@@ -35,16 +35,8 @@ func (a *app) payCmd() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		return a.withSession(func(db *store.DB, s *store.Session) error {
-			amt, err := core.ParseAmount(*amount, db.Currency())
-			if err != nil {
-				return usageErr(fmt.Errorf("--amount: %s", strip(err.Error())))
-			}
-			p, err := s.Pay(core.Payment{InvoiceID: id, Amount: amt, Method: m, Reference: *ref})
-			if err != nil {
-				return err
-			}
-			return a.receipt(db, s, p, *out)
+		return a.withAmount(*amount, *out, func(s *store.Session, amt core.Money) (core.Payment, error) {
+			return s.Pay(core.Payment{InvoiceID: id, Amount: amt, Method: m, Reference: *ref})
 		})
 	}
 	return cmd
@@ -69,16 +61,8 @@ func (a *app) refundCmd() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		return a.withSession(func(db *store.DB, s *store.Session) error {
-			amt, err := core.ParseAmount(*amount, db.Currency())
-			if err != nil {
-				return usageErr(fmt.Errorf("--amount: %s", strip(err.Error())))
-			}
-			r, err := s.Refund(id, amt, *reason)
-			if err != nil {
-				return err
-			}
-			return a.receipt(db, s, r, *out)
+		return a.withAmount(*amount, *out, func(s *store.Session, amt core.Money) (core.Payment, error) {
+			return s.Refund(id, amt, *reason)
 		})
 	}
 	return cmd
@@ -192,4 +176,20 @@ func (a *app) balanceCmd() *cobra.Command {
 				return err
 			})
 		}}
+}
+
+// withAmount logs in, reads amount in the clinic's currency, runs write
+// (a payment or a refund) and prints its receipt, also to out when set.
+func (a *app) withAmount(amount, out string, write func(s *store.Session, amt core.Money) (core.Payment, error)) error {
+	return a.withSession(func(db *store.DB, s *store.Session) error {
+		amt, err := core.ParseAmount(amount, db.Currency())
+		if err != nil {
+			return usageErr(fmt.Errorf("--amount: %s", strip(err.Error())))
+		}
+		p, err := write(s, amt)
+		if err != nil {
+			return err
+		}
+		return a.receipt(db, s, p, out)
+	})
 }
