@@ -269,15 +269,7 @@ func (a *app) problemListCmd() *cobra.Command {
 		Args:  exactArgs(1),
 	}
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		return a.withSession(func(_ *store.DB, s *store.Session) error {
-			id, err := patientArg(s, args[0])
-			if err != nil {
-				return err
-			}
-			c, err := s.Chart(id, cliReason(cmd, ""))
-			if err != nil {
-				return err
-			}
+		return a.withChart(cmd, args[0], func(c core.Chart) error {
 			out := c.Problems
 			if out == nil {
 				out = []core.Problem{}
@@ -373,4 +365,20 @@ func (a *app) auditReviewCmd() *cobra.Command {
 			})
 		},
 	}
+}
+
+// withChart logs in, finds the patient named by arg and reads their chart
+// for cmd's reason, then hands it to fn: the list commands of the chart.
+func (a *app) withChart(cmd *cobra.Command, arg string, fn func(c core.Chart) error) error {
+	return a.withSession(func(_ *store.DB, s *store.Session) error {
+		id, err := patientArg(s, arg)
+		if err != nil {
+			return err
+		}
+		c, err := s.Chart(id, cliReason(cmd, ""))
+		if err != nil {
+			return err
+		}
+		return fn(c)
+	})
 }

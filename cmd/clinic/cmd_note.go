@@ -102,15 +102,7 @@ func (a *app) noteListCmd() *cobra.Command {
 		Args:  exactArgs(1),
 	}
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		return a.withSession(func(_ *store.DB, s *store.Session) error {
-			id, err := patientArg(s, args[0])
-			if err != nil {
-				return err
-			}
-			c, err := s.Chart(id, cliReason(cmd, ""))
-			if err != nil {
-				return err
-			}
+		return a.withChart(cmd, args[0], func(c core.Chart) error {
 			if a.c.json {
 				return table(a.e.stdout, true, struct {
 					Notes   []core.Note      `json:"notes"`

@@ -83,15 +83,7 @@ func (a *app) rxListCmd() *cobra.Command {
 	}
 	all := cmd.Flags().Bool("all", false, "include completed and cancelled prescriptions")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		return a.withSession(func(_ *store.DB, s *store.Session) error {
-			id, err := patientArg(s, args[0])
-			if err != nil {
-				return err
-			}
-			c, err := s.Chart(id, cliReason(cmd, ""))
-			if err != nil {
-				return err
-			}
+		return a.withChart(cmd, args[0], func(c core.Chart) error {
 			list := []core.Prescription{}
 			for _, p := range c.Prescriptions {
 				if *all || p.Status == core.PrescriptionActive {

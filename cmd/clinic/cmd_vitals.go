@@ -96,15 +96,7 @@ func (a *app) vitalsListCmd() *cobra.Command {
 				return usagef("unknown metric %q", *metric)
 			}
 		}
-		return a.withSession(func(_ *store.DB, s *store.Session) error {
-			id, err := patientArg(s, args[0])
-			if err != nil {
-				return err
-			}
-			c, err := s.Chart(id, cliReason(cmd, ""))
-			if err != nil {
-				return err
-			}
+		return a.withChart(cmd, args[0], func(c core.Chart) error {
 			list := []core.Vital{}
 			for _, v := range c.Vitals {
 				if *metric == "" || v.Metric == core.Metric(*metric) {
