@@ -2,6 +2,7 @@ package store
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -138,4 +139,28 @@ func (s *Session) AddAddendum(note core.ID, text string) (core.Addendum, error) 
 // tombstone marks a record deleted in this transaction.
 func (t *txn) tombstone(k core.Kind, id core.ID) error {
 	return t.write(k, id, map[string]json.RawMessage{core.FieldDeleted: json.RawMessage("true")})
+}
+
+// Notes returns a patient's clinical notes, newest first (clinicians only);
+// the read is logged.
+func (s *Session) Notes(patient core.ID) ([]core.Note, error) {
+	if err := s.authorize(core.ActRead, core.KindNote); err != nil {
+		return nil, err
+	}
+	var out []core.Note
+	err := s.update(func(t *txn) error {
+		for _, id := range t.notesOf(patient) {
+			var n core.Note
+			if err := t.get(id, &n); err != nil {
+				if errors.Is(err, ErrNotFound) {
+					continue
+				}
+				return err
+			}
+			out = append(out, n)
+		}
+		return t.logAccess(patient, core.AccessView, "chart notes")
+	})
+	sort.Slice(out, func(i, j int) bool { return out[i].CreatedAt.After(out[j].CreatedAt) })
+	return out, err
 }
