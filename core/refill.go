@@ -96,6 +96,16 @@ func (r *Refill) Validate() error {
 	return c.err()
 }
 
+// The two ways a person settles a refill approved twice, as the
+// resolution's first words.
+const (
+	// RefillBothDispensed: both dispensings stand and both count as
+	// refills used.
+	RefillBothDispensed = "both dispensed"
+	// RefillRecalled: the second dispensing was taken back.
+	RefillRecalled = "second dispensing recalled"
+)
+
 // ConflictOnRefill is the Conflict.On of a refill request approved twice,
 // on two workstations that were both offline.
 const ConflictOnRefill = "refill"

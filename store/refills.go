@@ -114,10 +114,13 @@ func (s *Session) DecideRefill(id core.ID, approve bool, note string) (core.Refi
 	return r, err
 }
 
-// ResolveRefillConflict settles a refill approved twice: the reason (the
-// second dispensing recalled, or both confirmed) is written on the
-// request, which syncs, and the conflict closes on every replica.
-func (s *Session) ResolveRefillConflict(refill core.ID, reason string) error {
+// ResolveRefillConflict settles a refill approved twice, as a person
+// chose: with both set, both dispensings stand and the second uses one
+// more of the drug's refills on the prescription (merge kept only one);
+// without it, the second dispensing was recalled. The reason is written
+// on the request, which syncs, and the conflict closes on every replica;
+// neither approval is dropped from the conflict's record.
+func (s *Session) ResolveRefillConflict(refill core.ID, both bool, reason string) error {
 	return s.update(func(t *txn) error {
 		if err := s.authorize(core.ActUpdate, core.KindRefill); err != nil {
 			return err
@@ -134,9 +137,23 @@ func (s *Session) ResolveRefillConflict(refill core.ID, reason string) error {
 		if !rec.Exists() || rec.Deleted() {
 			return fmt.Errorf("%w: refill %s was not approved twice", core.ErrInvalid, refill)
 		}
-		r.Resolution = strings.TrimSpace(reason)
-		if r.Resolution == "" {
+		reason = strings.TrimSpace(reason)
+		if reason == "" {
 			return fmt.Errorf("%w: say how the double approval was settled", core.ErrInvalid)
+		}
+		r.Resolution = core.RefillRecalled + ": " + reason
+		if both {
+			r.Resolution = core.RefillBothDispensed + ": " + reason
+			var p core.Prescription
+			if err := t.get(r.PrescriptionID, &p); err != nil {
+				return err
+			}
+			if err := core.ApproveRefill(&p, r.DrugIndex); err != nil {
+				return fmt.Errorf("%w; record the second dispensing as recalled, or prescribe again", err)
+			}
+			if err := t.save(&p); err != nil {
+				return err
+			}
 		}
 		return t.save(&r)
 	})

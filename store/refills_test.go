@@ -124,11 +124,11 @@ func TestRefillApprovedTwice(t *testing.T) {
 	if cc := openRefillConflicts(t, doctorOn(t, c)); len(cc) != 1 || cc[0].ID != ca[0].ID {
 		t.Fatalf("third replica: %+v", cc)
 	}
-	if err := docB.ResolveRefillConflict(req.ID, " "); !errors.Is(err, core.ErrInvalid) {
+	if err := docB.ResolveRefillConflict(req.ID, false, " "); !errors.Is(err, core.ErrInvalid) {
 		t.Fatalf("resolve without saying how: %v", err)
 	}
 	seqB = b.lastSeq(t)
-	must(t, docB.ResolveRefillConflict(req.ID, "second bottle recalled from the pharmacy"))
+	must(t, docB.ResolveRefillConflict(req.ID, false, "second bottle recalled from the pharmacy"))
 	if len(openRefillConflicts(t, docB)) != 0 {
 		t.Fatal("still open where it was resolved")
 	}
@@ -136,7 +136,7 @@ func TestRefillApprovedTwice(t *testing.T) {
 	if len(openRefillConflicts(t, docA)) != 0 {
 		t.Fatal("still open on the other replica after the resolution synced")
 	}
-	if err := docA.ResolveRefillConflict(req.ID, "again"); !errors.Is(err, core.ErrInvalid) {
+	if err := docA.ResolveRefillConflict(req.ID, false, "again"); !errors.Is(err, core.ErrInvalid) {
 		t.Fatalf("resolve a closed conflict: %v", err)
 	}
 }

@@ -101,14 +101,15 @@ func (a *app) refillDecideCmd(approve bool) *cobra.Command {
 // refillResolveCmd is clinic refill resolve ID --reason ….
 func (a *app) refillResolveCmd() *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "resolve ID --reason HOW",
-		Short: "settle a refill approved twice on two workstations",
+		Use:   "resolve ID --reason HOW [--both]",
+		Short: "settle a refill approved twice on two workstations: the second dispensing recalled, or --both dispensed",
 		Args:  exactArgs(1),
 	}
 	reason := cmd.Flags().String("reason", "", "how it was settled, such as the second bottle recalled (required)")
+	both := cmd.Flags().Bool("both", false, "both dispensings stand: count the second as one more refill used")
 	cmd.RunE = func(_ *cobra.Command, args []string) error {
 		return a.withSession(func(_ *store.DB, s *store.Session) error {
-			if err := s.ResolveRefillConflict(core.ID(args[0]), *reason); err != nil {
+			if err := s.ResolveRefillConflict(core.ID(args[0]), *both, *reason); err != nil {
 				return err
 			}
 			_, err := fmt.Fprintf(a.e.stdout, "%s resolved\n", args[0])
