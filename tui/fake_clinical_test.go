@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"medisecure/core"
@@ -388,4 +389,40 @@ func (s *fakeSession) DecideRefill(id core.ID, approve bool, note string) (core.
 		return r, nil
 	}
 	return core.Refill{}, fmt.Errorf("store: refill not found")
+}
+
+func (s *fakeSession) ResolveRefillConflict(refill core.ID, both bool, reason string) error {
+	if err := s.lock(core.ActUpdate, core.KindRefill); err != nil {
+		return err
+	}
+	defer s.b.mu.Unlock()
+	if strings.TrimSpace(reason) == "" {
+		return fmt.Errorf("%w: say how the double approval was settled", core.ErrInvalid)
+	}
+	for i := range s.b.conflicts {
+		c := &s.b.conflicts[i]
+		if c.On != core.ConflictOnRefill || c.Refill != refill || c.Status != core.ConflictOpen {
+			continue
+		}
+		for j, r := range s.b.clin.refills {
+			if r.ID != refill {
+				continue
+			}
+			r.Resolution = core.RefillRecalled + ": " + reason
+			if both {
+				r.Resolution = core.RefillBothDispensed + ": " + reason
+				for k := range s.b.clin.rx {
+					if p := &s.b.clin.rx[k]; p.ID == r.PrescriptionID {
+						if err := core.ApproveRefill(p, r.DrugIndex); err != nil {
+							return err
+						}
+					}
+				}
+			}
+			s.b.clin.refills[j] = r
+		}
+		c.Status = core.ConflictResolved
+		return nil
+	}
+	return fmt.Errorf("%w: refill %s was not approved twice", core.ErrInvalid, refill)
 }

@@ -11,11 +11,12 @@ import (
 )
 
 // conflictRow is an open conflict with both of its appointments and their
-// patients' names.
+// patients' names, or for a refill approved twice, the request.
 type conflictRow struct {
 	conflict core.Conflict
 	appts    [2]core.Appointment
 	names    [2]string
+	refill   *refillSide
 	err      error
 }
 
@@ -40,11 +41,22 @@ func loadConflictsCmd(s Port, to int) tea.Cmd {
 			return conflictsMsg{Envelope: ui.Envelope{To: to}, err: err}
 		}
 		rows := make([]conflictRow, 0, len(cs))
+		var refills []core.Refill
+		var refillErr error
+		loaded := false
 		for _, c := range cs {
-			if c.On == core.ConflictOnInvoice || c.On == core.ConflictOnRefill {
-				continue // billing's worklist has invoices paid twice over; clinic refill list, refills approved twice
+			switch c.On {
+			case core.ConflictOnInvoice:
+				continue // billing's worklist has invoices paid twice over
+			case core.ConflictOnRefill:
+				if !loaded {
+					refills, refillErr = s.Refills(false)
+					loaded = true
+				}
+				rows = append(rows, loadRefillRow(s, c, refills, refillErr))
+			default:
+				rows = append(rows, loadConflictRow(s, c))
 			}
-			rows = append(rows, loadConflictRow(s, c))
 		}
 		return conflictsMsg{Envelope: ui.Envelope{To: to}, rows: rows}
 	}

@@ -20,4 +20,12 @@ type Port interface {
 	// ResolveConflict keeps one appointment of a conflict and cancels the
 	// other, or moves it to moveTo when that is not zero.
 	ResolveConflict(id, keep core.ID, moveTo time.Time) error
+	// Refills lists refill requests, newest first; pending keeps those
+	// waiting for a decision.
+	Refills(pending bool) ([]core.Refill, error)
+	// Prescription reads one prescription (the access is logged).
+	Prescription(id core.ID) (core.Prescription, error)
+	// ResolveRefillConflict settles a refill approved twice: with both,
+	// both dispensings stand and count; without, the second was recalled.
+	ResolveRefillConflict(refill core.ID, both bool, reason string) error
 }

@@ -16,6 +16,8 @@ import (
 type resolving struct {
 	kept, other string
 	move        bool
+	// refill is the note for a refill conflict settled.
+	refill string
 }
 
 // Screen lists open conflicts and shows the selected one's two
@@ -30,7 +32,10 @@ type Screen struct {
 	keep           int // the side m keeps: 0 left, 1 right
 	loading, ready bool
 	doing          *resolving
-	err, flash     string
+	// settle is set while the reason for settling a refill approved
+	// twice is typed.
+	settle     *settling
+	err, flash string
 }
 
 // New lists the open conflicts.
@@ -70,8 +75,12 @@ func (s *Screen) Update(msg tea.Msg) tea.Cmd {
 			s.err = s.S.Describe(msg.err)
 			return nil
 		}
+		s.settle = nil
 		s.flash = fmt.Sprintf("Kept %s; cancelled %s.", d.kept, d.other)
-		if d.move {
+		switch {
+		case d.refill != "":
+			s.flash = d.refill
+		case d.move:
 			s.flash = fmt.Sprintf("Kept %s; moved %s to %s.", d.kept, d.other, s.S.When(msg.movedTo))
 		}
 		s.S.Wrote()
@@ -81,6 +90,9 @@ func (s *Screen) Update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		s.err, s.flash = "", ""
+		if s.settle != nil {
+			return s.settleKey(msg)
+		}
 		return s.key(msg)
 	}
 	return nil
@@ -111,12 +123,22 @@ func (s *Screen) key(k tea.KeyMsg) tea.Cmd {
 	return nil
 }
 
-// resolve keeps side keep of the selected conflict.
+// Capturing is set while a refill conflict's reason is typed.
+func (s *Screen) Capturing() bool { return s.settle != nil }
+
+// resolve keeps side keep of the selected conflict; for a refill
+// conflict it asks the reason for choice keep first.
 func (s *Screen) resolve(keep int, move bool) tea.Cmd {
 	if s.sel >= len(s.rows) {
 		return nil
 	}
 	r := s.rows[s.sel]
+	if r.conflict.On == core.ConflictOnRefill {
+		if move {
+			return nil
+		}
+		return s.startSettle(r, keep)
+	}
 	if r.err != nil {
 		s.err = s.S.Describe(r.err)
 		return nil
@@ -144,7 +166,11 @@ func (s *Screen) View() string {
 	for i := start; i < end; i++ {
 		lines = append(lines, s.listRow(i))
 	}
-	if s.sel < len(s.rows) {
+	switch {
+	case s.sel < len(s.rows) && s.rows[s.sel].conflict.On == core.ConflictOnRefill:
+		lines = append(lines, "")
+		lines = append(lines, s.refillLines(s.rows[s.sel])...)
+	case s.sel < len(s.rows):
 		lines = append(lines, "", s.sides(s.rows[s.sel]),
 			st.Subtle.Render("m keeps the marked side (>), moves the other to its next free slot; h/l marks."))
 	}
@@ -167,8 +193,11 @@ func (s *Screen) listRow(i int) string {
 	if i == s.sel {
 		mark = "> "
 	}
-	what := map[string]string{"doctor": "doctor double-booked", "room": "room double-booked", "patient": "patient booked twice"}[r.conflict.On]
+	what := map[string]string{"doctor": "doctor double-booked", "room": "room double-booked", "patient": "patient booked twice", core.ConflictOnRefill: "refill approved twice"}[r.conflict.On]
 	row := fmt.Sprintf("%s%-22s %s  %s", mark, what, s.S.DoctorLabel(a.Doctor), s.S.When(a.Start))
+	if r.refill != nil {
+		row = fmt.Sprintf("%s%-22s %s  %s", mark, what, r.refill.patient, s.S.When(r.refill.refill.CreatedAt))
+	}
 	if i == s.sel {
 		return s.S.Styles.Selected.Render(row)
 	}
@@ -221,6 +250,15 @@ func (s *Screen) ShortHelp() []key.Binding {
 	k := s.S.Keys
 	if len(s.rows) == 0 {
 		return []key.Binding{k.Refresh}
+	}
+	if s.settle != nil {
+		return []key.Binding{ui.WithHelp(k.Submit, "enter", "settle"), ui.WithHelp(k.Back, "esc", "keep open")}
+	}
+	if s.sel < len(s.rows) && s.rows[s.sel].conflict.On == core.ConflictOnRefill {
+		if !s.S.Can(core.ActUpdate, core.KindRefill) {
+			return []key.Binding{k.Up, k.Down}
+		}
+		return []key.Binding{ui.WithHelp(k.KeepLeft, "1", "both dispensed"), ui.WithHelp(k.KeepRight, "2", "second recalled")}
 	}
 	if !s.S.Can(core.ActUpdate, core.KindConflict) {
 		return []key.Binding{k.Up, k.Down}
