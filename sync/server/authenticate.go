@@ -25,6 +25,26 @@ func (s *Server) authenticate(ctx context.Context, method string, req wire.Reque
 	if err != nil {
 		return Org{}, Device{}, err
 	}
+	standing := func(dev Device) func() error {
+		return func() error {
+			if dev.Revoked {
+				return fmt.Errorf("%w: device %s was revoked on %s", ErrRevoked, dev.ID, dev.RevokedAt.UTC().Format(time.RFC3339))
+			}
+			return nil
+		}
+	}
+	if p := provenFor(ctx, method); p != nil {
+		// The tap verified the header's signature with the device's key
+		// before the body was read; what is left is that this body is
+		// the one it covers.
+		if err := p.claim.Covers(req); err != nil {
+			return Org{}, Device{}, fmt.Errorf("%w: %v", ErrUnauthenticated, err)
+		}
+		if err := s.admit(ctx, org.ID, a, standing(p.dev)); err != nil {
+			return Org{}, Device{}, err
+		}
+		return org, p.dev, nil
+	}
 	dev, err := s.backend.Device(ctx, org.ID, a.DeviceId)
 	if errors.Is(err, ErrUnknownDevice) {
 		return Org{}, Device{}, fmt.Errorf("%w: device %s is not registered with organisation %s", ErrUnauthenticated, a.DeviceId, org.ID)
@@ -32,12 +52,7 @@ func (s *Server) authenticate(ctx context.Context, method string, req wire.Reque
 	if err != nil {
 		return Org{}, Device{}, err
 	}
-	if err := s.prove(ctx, method, req, org.ID, dev.PublicKey, func() error {
-		if dev.Revoked {
-			return fmt.Errorf("%w: device %s was revoked on %s", ErrRevoked, dev.ID, dev.RevokedAt.UTC().Format(time.RFC3339))
-		}
-		return nil
-	}); err != nil {
+	if err := s.prove(ctx, method, req, org.ID, dev.PublicKey, standing(dev)); err != nil {
 		return Org{}, Device{}, err
 	}
 	return org, dev, nil
@@ -73,14 +88,18 @@ func (s *Server) callerOrg(ctx context.Context, a *wire.Auth) (Org, error) {
 	return org, err
 }
 
-// prove checks that req is signed by pub, then runs standing (the caller's
-// standing, checked only once the caller is proven), then records the
-// nonce, refusing a replay.
+// prove checks that req is signed by pub, then admits it.
 func (s *Server) prove(ctx context.Context, method string, req wire.Request, org string, pub ed25519.PublicKey, standing func() error) error {
 	a := req.GetAuth()
 	if err := auth.Verify(req, method, pub); err != nil {
 		return fmt.Errorf("%w: the request is not signed by device %s's key", ErrUnauthenticated, a.DeviceId)
 	}
+	return s.admit(ctx, org, a, standing)
+}
+
+// admit runs standing (the caller's standing, checked only once the
+// caller is proven), then records the nonce of a, refusing a replay.
+func (s *Server) admit(ctx context.Context, org string, a *wire.Auth, standing func() error) error {
 	if err := standing(); err != nil {
 		return err
 	}

@@ -109,9 +109,10 @@ func (s *Server) tap(ctx context.Context, info *tap.Info) (context.Context, erro
 		s.failures.fail(ip)
 		return nil, status.Error(codes.Unauthenticated, "server: request not authenticated: the call carries no auth header; update the workstation")
 	}
+	var p *proven
 	var err error
 	if gerr := s.guarded(info.FullMethodName, func() error {
-		err = s.checkHeader(ctx, info.FullMethodName, []byte(values[0]))
+		p, err = s.checkHeader(ctx, info.FullMethodName, []byte(values[0]))
 		return nil
 	}); gerr != nil {
 		return nil, gerr
@@ -121,38 +122,60 @@ func (s *Server) tap(ctx context.Context, info *tap.Info) (context.Context, erro
 		s.log.Warn("refused before reading", "method", info.FullMethodName, "peer", ip, "error", err.Error())
 		return nil, toStatus(err)
 	}
-	return ctx, nil
+	return context.WithValue(ctx, provenKey{}, p), nil
+}
+
+// proven is what the tap established of a call from its auth header: the
+// verified claim and the device whose key signed it. The handler then
+// only checks that the body is the one the claim covers.
+type proven struct {
+	method string
+	claim  auth.Claim
+	dev    Device
+}
+
+// provenKey is the context key of a call's proven header.
+type provenKey struct{}
+
+// provenFor returns what the tap proved of a call of method in ctx, or
+// nil when no tap ran (a Server used without GRPCServer).
+func provenFor(ctx context.Context, method string) *proven {
+	p, _ := ctx.Value(provenKey{}).(*proven)
+	if p == nil || p.method != method {
+		return nil
+	}
+	return p
 }
 
 // checkHeader checks a call's auth header: well formed, recent, from a
 // registered device of a registered organisation whose key signed it.
-func (s *Server) checkHeader(ctx context.Context, method string, raw []byte) error {
+func (s *Server) checkHeader(ctx context.Context, method string, raw []byte) (*proven, error) {
 	c, err := auth.ParseHeader(raw)
 	if err != nil {
-		return fmt.Errorf("%w: %v", ErrUnauthenticated, err)
+		return nil, fmt.Errorf("%w: %v", ErrUnauthenticated, err)
 	}
 	if err := checkID("organisation", c.Org); err != nil {
-		return fmt.Errorf("%w: %v", ErrUnauthenticated, err)
+		return nil, fmt.Errorf("%w: %v", ErrUnauthenticated, err)
 	}
 	if err := checkID("device", c.Device); err != nil {
-		return fmt.Errorf("%w: %v", ErrUnauthenticated, err)
+		return nil, fmt.Errorf("%w: %v", ErrUnauthenticated, err)
 	}
 	if skew := s.now().Sub(time.UnixMilli(c.UnixMs)); skew > MaxClockSkew || skew < -MaxClockSkew {
-		return fmt.Errorf("%w: the request's time is %s off the server's clock (at most %s); check the workstation's clock",
+		return nil, fmt.Errorf("%w: the request's time is %s off the server's clock (at most %s); check the workstation's clock",
 			ErrUnauthenticated, skew.Abs().Round(time.Second), MaxClockSkew)
 	}
 	dev, err := s.backend.Device(ctx, c.Org, c.Device)
 	switch {
 	case err == nil:
 	case isUnknown(err):
-		return fmt.Errorf("%w: device %s of organisation %s is not registered", ErrUnauthenticated, c.Device, c.Org)
+		return nil, fmt.Errorf("%w: device %s of organisation %s is not registered", ErrUnauthenticated, c.Device, c.Org)
 	default:
-		return err
+		return nil, err
 	}
 	if err := c.Verify(method, dev.PublicKey); err != nil {
-		return fmt.Errorf("%w: the request is not signed by device %s's key", ErrUnauthenticated, c.Device)
+		return nil, fmt.Errorf("%w: the request is not signed by device %s's key", ErrUnauthenticated, c.Device)
 	}
-	return nil
+	return &proven{method: method, claim: c, dev: dev}, nil
 }
 
 // isServiceMethod reports whether method is one of health's or
