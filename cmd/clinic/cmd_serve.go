@@ -15,8 +15,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"medisecure/cmd/clinic/internal/sshhost"
 	"medisecure/cmd/internal/deskapp"
+	"medisecure/cmd/internal/sshhost"
 	"medisecure/core"
 	"medisecure/store"
 	"medisecure/sync/client"
