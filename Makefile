@@ -3,6 +3,9 @@
 GO      ?= go
 DEMO    ?= $(CURDIR)/.demo
 BIN     ?= $(CURDIR)/bin
+# PG runs a command on a throwaway PostgreSQL cluster (scripts/pg-test-cluster.sh)
+# when MEDISECURE_PG_DSN names no database and PostgreSQL is installed.
+PG      := $(if $(MEDISECURE_PG_DSN),,$(if $(shell bash scripts/pg-test-cluster.sh bindir 2>/dev/null),bash scripts/pg-test-cluster.sh run))
 
 .PHONY: run build test vet fmt-check bench proto sim clean
 
@@ -14,9 +17,10 @@ run: build
 build:
 	$(GO) build -o $(BIN)/ ./cmd/...
 
-## test: formatting, go vet, then every test with the race detector (fuzz seed corpora included)
+## test: formatting, go vet, then every test with the race detector (fuzz seed corpora included),
+## the PostgreSQL backend's on $(MEDISECURE_PG_DSN) or a throwaway cluster
 test: fmt-check vet
-	$(GO) test -race -count=1 ./...
+	$(PG) $(GO) test -race -count=1 ./...
 	$(GO) test -count=1 ./sync/sim
 
 ## sim: the sync simulation over SEEDS seeds (make sim SEEDS=100000)
@@ -33,7 +37,7 @@ fmt-check:
 
 ## bench: print the performance figures of docs/targets.md, one line each
 bench:
-	$(GO) run ./cmd/bench
+	$(PG) $(GO) run ./cmd/bench
 
 ## proto: regenerate the committed gRPC code (installs protoc and the plugins if missing)
 proto:

@@ -50,6 +50,10 @@ func TestDependencyRule(t *testing.T) {
 		{"sync/server/boltstore", func(p string) bool {
 			return !strings.HasPrefix(p, "medisecure/core") && !strings.HasPrefix(p, "medisecure/store")
 		}, "the server's storage never sees core types or the workstation store"},
+		{"sync/server/pgstore", func(p string) bool {
+			return !strings.HasPrefix(p, "medisecure/core") && !strings.HasPrefix(p, "medisecure/store") &&
+				!strings.HasPrefix(p, "medisecure/sync/server/boltstore")
+		}, "the PostgreSQL backend never sees core types, the workstation store or the bbolt backend"},
 	}
 	checked := 0
 	for _, r := range rules {

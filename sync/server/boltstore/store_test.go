@@ -127,3 +127,12 @@ func TestOpenRefuses(t *testing.T) {
 		}
 	})
 }
+
+// bbolt lets one process hold the file: the shared suite runs its two
+// servers on one handle.
+func TestSharedConformance(t *testing.T) {
+	backendtest.RunShared(t, func(t *testing.T) (server.Backend, server.Backend) {
+		s := openTest(t)
+		return s, s
+	})
+}

@@ -1,0 +1,78 @@
+package pgstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"medisecure/sync/server"
+)
+
+// Store is a Backend in a PostgreSQL database. It is safe for concurrent
+// use, and any number of Stores, in any number of processes, may share one
+// database.
+type Store struct {
+	pool *pgxpool.Pool
+	// where names the database for messages: host, port and database,
+	// never the password.
+	where string
+	// pruned paces the forgetting of expired nonces (nonces.go).
+	pruned pacer
+}
+
+var (
+	_ server.Backend     = (*Store)(nil)
+	_ server.InviteStore = (*Store)(nil)
+)
+
+var (
+	// ErrBadDSN is returned by Open for a connection string it cannot
+	// parse.
+	ErrBadDSN = errors.New("pgstore: not a PostgreSQL connection string")
+	// ErrUnreachable is returned by Open when the database cannot be
+	// reached or refuses the login.
+	ErrUnreachable = errors.New("pgstore: cannot reach the database")
+	// ErrNewerSchema is returned by Open for a database a newer version
+	// of syncd migrated.
+	ErrNewerSchema = errors.New("pgstore: database schema from a newer version")
+)
+
+// Open connects to the database that dsn names (a postgres:// URL or
+// key=value pairs, as libpq reads them), applies the migrations it has
+// not had yet, and returns the Store. It returns ErrBadDSN,
+// ErrUnreachable, ErrNewerSchema, or an error naming the migration that
+// failed.
+func Open(ctx context.Context, dsn string) (*Store, error) {
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		// pgx's message quotes the string, password included.
+		return nil, fmt.Errorf("%w: give postgres://USER@HOST:PORT/DATABASE", ErrBadDSN)
+	}
+	where := fmt.Sprintf("%s:%d/%s", cfg.ConnConfig.Host, cfg.ConnConfig.Port, cfg.ConnConfig.Database)
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("%w %s: %v", ErrUnreachable, where, err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("%w %s: %v", ErrUnreachable, where, err)
+	}
+	s := &Store{pool: pool, where: where}
+	if err := s.migrate(ctx); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close closes the Store's connections.
+func (s *Store) Close() error {
+	s.pool.Close()
+	return nil
+}
+
+// Where names the database the Store is in (host:port/database), for
+// operators; it never holds the password.
+func (s *Store) Where() string { return s.where }
