@@ -331,5 +331,5 @@ func deviceError(err error) error {
 		errors.Is(err, client.ErrNoSuchDevice), errors.Is(err, client.ErrRevokeSelf), errors.Is(err, client.ErrEpochBehind):
 		return refusal{err}
 	}
-	return syncError(err)
+	return err
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -74,7 +73,7 @@ func (a *app) sync(ctx context.Context, db *store.DB, s *store.Session, f syncFl
 		c := client.New(conn, s, opts)
 		rep, err := c.SyncOnce(ctx)
 		if err != nil {
-			return syncError(err)
+			return err
 		}
 		fmt.Fprintf(e.stdout, "pushed %d, pulled %d, conflicts %d\n", rep.Pushed, rep.Pulled, rep.Conflicts)
 		if st := c.Status(); st.State != "synced" {
@@ -86,7 +85,7 @@ func (a *app) sync(ctx context.Context, db *store.DB, s *store.Session, f syncFl
 	opts.OnSync = func(rep client.Report, err error) {
 		stamp := e.now().In(db.Zone()).Format("15:04:05")
 		if err != nil {
-			fmt.Fprintf(e.stderr, "%s sync failed: %s; trying again\n", stamp, e.message(syncError(err)))
+			fmt.Fprintf(e.stderr, "%s sync failed: %s; trying again\n", stamp, e.message(err))
 			return
 		}
 		fmt.Fprintf(e.stdout, "%s pushed %d, pulled %d, conflicts %d\n", stamp, rep.Pushed, rep.Pulled, rep.Conflicts)
@@ -97,16 +96,6 @@ func (a *app) sync(ctx context.Context, db *store.DB, s *store.Session, f syncFl
 	fmt.Fprintf(e.stderr, "syncing with %s every %s; press Ctrl-C to stop\n", addr, f.interval)
 	c = client.New(conn, s, opts)
 	return c.Watch(ctx, f.interval)
-}
-
-// syncError gives a sync failure its exit code: a server that refuses
-// this workstation, or does not know it, is an authentication problem
-// (2); a link or a batch that fails is a store problem (4).
-func syncError(err error) error {
-	if errors.Is(err, client.ErrRefused) || errors.Is(err, client.ErrNotRegistered) {
-		return deniedError{err}
-	}
-	return err
 }
 
 // deniedError marks an error as a refusal by the server or a broken

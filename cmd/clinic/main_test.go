@@ -244,9 +244,9 @@ func TestHelp(t *testing.T) {
 		t.Errorf("help: %d %q", code, out)
 	}
 	for _, cmd := range []string{"init", "seed", "export"} {
-		_, errOut, code := c.run(cmd, "--help")
-		if code != 0 || !strings.Contains(errOut, "usage: clinic "+cmd) {
-			t.Errorf("%s --help: %d %q", cmd, code, errOut)
+		out, _, code := c.run(cmd, "--help")
+		if code != 0 || !strings.Contains(out, "usage: clinic "+cmd) {
+			t.Errorf("%s --help: %d %q", cmd, code, out)
 		}
 	}
 }

@@ -80,15 +80,6 @@ func newRoot(e *env) *cobra.Command {
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return usagef("%s; run %s --help", err, cmd.CommandPath())
 	})
-	help := root.HelpFunc()
-	root.SetHelpFunc(func(cmd *cobra.Command, args []string) {
-		// As with Go's flag package, a command's usage goes to stderr;
-		// the overview of every command (clinic help) to stdout.
-		if cmd.HasParent() {
-			cmd.SetOut(e.stderr)
-		}
-		help(cmd, args)
-	})
 	root.SetHelpCommand(a.helpCmd(root))
 	root.AddCommand(
 		a.initCmd(),
@@ -166,11 +157,7 @@ func group(use, short string, subs ...*cobra.Command) *cobra.Command {
 		return nil
 	}
 	g.RunE = func(*cobra.Command, []string) error {
-		var lines []string
-		for _, s := range g.Commands() {
-			lines = append(lines, s.UseLine())
-		}
-		return usagef("%s needs a subcommand: %s; usage: %s", g.Name(), names(), strings.Join(lines, " | "))
+		return usagef("%s needs a subcommand (%s); run %s --help", g.Name(), names(), g.CommandPath())
 	}
 	return g
 }

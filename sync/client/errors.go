@@ -9,47 +9,53 @@ import (
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+
+	"medisecure/core"
 )
 
+// The client's errors carry their class (core.Describe, exit codes): a
+// server that refuses this workstation or does not know it is an
+// authentication problem (exit 2), every other failure a sync problem
+// (exit 4).
 var (
 	// ErrUnreachable is returned when the server cannot be reached or does
 	// not answer in time: no route, connection refused or cut, a stalled
 	// link, a failed TLS handshake.
-	ErrUnreachable = errors.New("client: cannot reach the sync server")
+	ErrUnreachable = core.NewError(core.ClassSync, "client: cannot reach the sync server")
 	// ErrRefused is returned when the server refuses this workstation: an
 	// unknown or revoked device, a wrong registration token, a request it
 	// cannot authenticate (a workstation clock far off, say).
-	ErrRefused = errors.New("client: the sync server refused this workstation")
+	ErrRefused = core.NewError(core.ClassAuth, "client: the sync server refused this workstation")
 	// ErrRejected is returned when the server refuses a request as
 	// invalid, too large or out of order.
-	ErrRejected = errors.New("client: the sync server rejected the request")
+	ErrRejected = core.NewError(core.ClassSync, "client: the sync server rejected the request")
 	// ErrServerFailed is returned when the server failed with an internal
 	// error; the request may be retried.
-	ErrServerFailed = errors.New("client: the sync server failed")
+	ErrServerFailed = core.NewError(core.ClassSync, "client: the sync server failed")
 	// ErrNotRegistered is returned when the server does not know this
 	// organisation or device and the client cannot register it: no
 	// registration token for the first workstation, or not an admin to add
 	// this one.
-	ErrNotRegistered = errors.New("client: this workstation is not registered with the sync server")
+	ErrNotRegistered = core.NewError(core.ClassAuth, "client: this workstation is not registered with the sync server")
 	// ErrBadBatch is returned when a pulled batch does not verify or open:
 	// altered, signed by the wrong key, sealed under an unknown key, or not
 	// what its header says. Nothing of it is applied and the pull stops
 	// before it.
-	ErrBadBatch = errors.New("client: a pulled batch does not verify")
+	ErrBadBatch = core.NewError(core.ClassSync, "client: a pulled batch does not verify")
 	// ErrUnknownDevice is returned when a pulled batch comes from a device
 	// the organisation's device list does not hold with a record the org
 	// root key endorsed.
-	ErrUnknownDevice = errors.New("client: a pulled batch is from a device the organisation does not endorse")
+	ErrUnknownDevice = core.NewError(core.ClassSync, "client: a pulled batch is from a device the organisation does not endorse")
 	// ErrStoreBehind is returned when the server holds changes of this
 	// device that its store did not make: another store syncs under the
 	// same device ID (a cloned disk, a backup restored on a second
 	// machine), or this one is an older copy. Pushing would reuse
 	// sequence numbers; `clinic sync new-device` gives this store a
 	// device of its own.
-	ErrStoreBehind = errors.New("client: another store syncs under this workstation's device ID (a copy of this store, or this one is an older copy); run clinic sync new-device on this workstation to make it a device of its own, keeping its changes")
+	ErrStoreBehind = core.NewError(core.ClassSync, "client: another store syncs under this workstation's device ID (a copy of this store, or this one is an older copy); run clinic sync new-device on this workstation to make it a device of its own, keeping its changes")
 	// ErrServerLost is returned when the server lost changes (restored
 	// from an older copy) that no workstation syncing now keeps.
-	ErrServerLost = errors.New("client: the sync server lost changes")
+	ErrServerLost = core.NewError(core.ClassSync, "client: the sync server lost changes")
 )
 
 // rpcError is a failed call as the client reports it: which kind of
