@@ -16,6 +16,7 @@ var (
 	_ storetest.Visits       = (*store.Session)(nil)
 	_ storetest.Appointments = (*store.Session)(nil)
 	_ storetest.Schedules    = (*store.Session)(nil)
+	_ storetest.Charts       = (*store.Session)(nil)
 )
 
 func TestStoreConformance(t *testing.T) {
@@ -44,6 +45,6 @@ func TestStoreConformance(t *testing.T) {
 			}
 		}
 		desk, doctor := login("desk", "desk-pass"), login("drwho", "drwho-pass")
-		return storetest.Env{Zone: db.Zone(), Doctor: "drwho", Patients: desk, Visits: desk, Appointments: desk, Schedules: doctor}
+		return storetest.Env{Zone: db.Zone(), Doctor: "drwho", Patients: desk, Visits: desk, Appointments: desk, Schedules: doctor, Clinician: doctor, DeskCharts: desk}
 	})
 }

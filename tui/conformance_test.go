@@ -15,7 +15,10 @@ func TestFakeConforms(t *testing.T) {
 		b := newFakeBackend()
 		b.clock.src = clock.Now
 		b.patients, b.appts, b.conflicts = nil, nil, nil // a fresh clinic
+		b.clin = fakeClinical{strict: true}
+		b.notes = nil
 		b.doctors = append(b.doctors, core.User{Name: "dr.new", DisplayName: "Dr New", Role: core.RoleDoctor})
+		b.users["dr.new"] = &fakeUser{pass: "demo", role: core.RoleDoctor}
 		login := func(user string) *fakeSession {
 			s, err := b.Login(user, "demo")
 			if err != nil {
@@ -23,7 +26,8 @@ func TestFakeConforms(t *testing.T) {
 			}
 			return s.(*fakeSession)
 		}
-		desk, admin := login("ana"), login("admin")
-		return storetest.Env{Zone: b.zone, Doctor: "dr.new", Patients: desk, Visits: desk, Appointments: desk, Schedules: admin}
+		desk, admin, doctor := login("ana"), login("admin"), login("dr.new")
+		return storetest.Env{Zone: b.zone, Doctor: "dr.new", Patients: desk, Visits: desk, Appointments: desk, Schedules: admin,
+			Clinician: doctor, DeskCharts: desk}
 	})
 }

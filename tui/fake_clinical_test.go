@@ -101,8 +101,18 @@ func (s *fakeSession) AddAllergy(a core.Allergy) (core.Allergy, error) {
 		return a, err
 	}
 	for i, h := range s.b.clin.allergies {
-		if h.PatientID == a.PatientID && h.NoneKnown && !a.NoneKnown {
+		if h.PatientID != a.PatientID || h.Deleted {
+			continue
+		}
+		switch {
+		case a.NoneKnown && !h.NoneKnown:
+			return a, fmt.Errorf("store: %s is recorded: %w", h.Substance, core.ErrInvalid)
+		case a.NoneKnown:
+			return a, nil
+		case h.NoneKnown:
 			s.b.clin.allergies[i].Deleted = true
+		case strings.EqualFold(strings.TrimSpace(h.Substance), strings.TrimSpace(a.Substance)):
+			return a, fmt.Errorf("store: %s is already recorded: %w", h.Substance, core.ErrInvalid)
 		}
 	}
 	s.b.clin.allergies = append(s.b.clin.allergies, a)

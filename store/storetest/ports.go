@@ -54,6 +54,10 @@ type Env struct {
 	// Schedules is a session that may set Doctor's hours (an admin's or
 	// the doctor's own).
 	Schedules Schedules
+	// Clinician is Doctor's own session, for the chart; DeskCharts is the
+	// receptionist's session as the same port (it must be refused).
+	Clinician  Charts
+	DeskCharts Charts
 }
 
 // Open makes a fresh clinic whose clock reads clock.
@@ -81,4 +85,16 @@ func (c *Clock) Set(t time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.t = t
+}
+
+// Charts reads a patient's chart and writes its clinical records, as a
+// clinician (the chart screen's port).
+type Charts interface {
+	Chart(patient core.ID, reason string) (core.Chart, error)
+	AddAllergy(a core.Allergy) (core.Allergy, error)
+	SaveProblem(p core.Problem) (core.Problem, error)
+	SaveDraft(d core.NoteDraft) (core.NoteDraft, error)
+	SignNote(id core.ID) (core.Note, error)
+	AddAddendum(note core.ID, text string) (core.Addendum, error)
+	AddVitals(patient core.ID, takenAt time.Time, readings []core.Reading) ([]core.Vital, error)
 }

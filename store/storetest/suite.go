@@ -32,6 +32,10 @@ func Run(t *testing.T, open Open) {
 		{"appointments/day guards", testDayGuards},
 		{"appointments/corrections", testCorrections},
 		{"visits/history and upcoming", testVisits},
+		{"chart/care relationship and roles", testChartAccess},
+		{"chart/allergies", testAllergies},
+		{"chart/notes, signing and addenda", testNotes},
+		{"chart/vitals", testVitals},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			z := time.UTC
@@ -76,6 +80,8 @@ func (c *clinic) need(t testing.TB, ports ...string) {
 			missing = c.Schedules == nil
 		case "visits":
 			missing = c.Visits == nil
+		case "charts":
+			missing = c.Clinician == nil || c.DeskCharts == nil
 		}
 		if missing {
 			t.Skipf("this implementation has no %s port", p)
