@@ -311,7 +311,7 @@ func TestInviteAndDeviceBadInput(t *testing.T) {
 		{"no server yet", fresh, "admin", exitUsage, `no sync server yet: give --server`, []string{"invite"}},
 		{"an organisation the server does not know", fresh, "admin", exitAuth, `not registered`, []string{"invite", "--server", srv.addr}},
 		{"a server that is not there", newCLI(t), "admin", exitStore, `cannot reach the sync server at 127.0.0.1:1`, []string{"join", unreachable.String()}},
-		{"device without a subcommand", a, "admin", exitUsage, `usage: clinic device list`, []string{"device"}},
+		{"device without a subcommand", a, "admin", exitUsage, `device needs a subcommand \(list, revoke\); run clinic device --help`, []string{"device"}},
 		{"revoke without an ID", a, "admin", exitUsage, `usage: clinic device revoke ID`, []string{"device", "revoke"}},
 		{"revoke an unknown device", a, "admin", exitValidation, `ffffffffffffffff is not a device of this organisation`, []string{"device", "revoke", "ffffffffffffffff"}},
 		{"revoke this workstation", a, "admin", exitValidation, `is this workstation; revoke it from another admin's workstation`, []string{"device", "revoke", devA}},
