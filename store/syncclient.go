@@ -21,6 +21,8 @@ import (
 var (
 	// metaRegistered is the address of the server this device is known to.
 	metaRegistered = []byte("sync_registered")
+	// metaDeviceRecord is this device's root-signed record (SyncMarks).
+	metaDeviceRecord = []byte("sync_device_record")
 	// metaDirPushed is the digest of the directory the server last
 	// acknowledged from this device.
 	metaDirPushed = []byte("sync_directory")
@@ -78,6 +80,11 @@ type SyncMarks struct {
 	Directory []byte
 	// Outcome is what the last sync found.
 	Outcome SyncOutcome
+	// DeviceRecord is this device's record signed by the org root key, as
+	// the server last listed it (the wire encoding), nil before: a
+	// workstation re-presents it to a server restored from a copy that
+	// predates the device.
+	DeviceRecord []byte
 }
 
 // SyncOutcome is what a sync found beyond the store's own counters, kept
@@ -109,6 +116,9 @@ func (s *Session) SyncMarks() (SyncMarks, error) {
 		if v := meta.Get(metaDirPushed); v != nil {
 			m.Directory = append([]byte(nil), v...)
 		}
+		if v := meta.Get(metaDeviceRecord); v != nil {
+			m.DeviceRecord = append([]byte(nil), v...)
+		}
 		if v := meta.Get(metaOutcome); v != nil {
 			if err := json.Unmarshal(v, &m.Outcome); err != nil {
 				return corrupt("last sync outcome", err)
@@ -122,6 +132,13 @@ func (s *Session) SyncMarks() (SyncMarks, error) {
 // MarkRegistered remembers that the server at addr knows this device.
 func (s *Session) MarkRegistered(addr string) error {
 	return s.update(func(t *txn) error { return t.tx.Bucket(bucketMeta).Put(metaRegistered, []byte(addr)) })
+}
+
+// KeepDeviceRecord keeps this device's signed record as the server listed
+// it. It holds no patient data: a device ID, a public key and the org
+// root's signature.
+func (s *Session) KeepDeviceRecord(rec []byte) error {
+	return s.update(func(t *txn) error { return t.tx.Bucket(bucketMeta).Put(metaDeviceRecord, rec) })
 }
 
 // MarkDirectoryPushed remembers the digest of the directory the server
@@ -175,7 +192,7 @@ func (s *Session) NewDeviceIdentity() error {
 		if err := meta.Put(metaDeviceKey, t.keys.store.seal(bucketMeta, metaDeviceKey, priv.Seed())); err != nil {
 			return err
 		}
-		for _, k := range [][]byte{metaAcked, metaPullCursor, metaPulledAt, metaServer, metaRegistered, metaDirPushed, metaOutcome} {
+		for _, k := range [][]byte{metaAcked, metaPullCursor, metaPulledAt, metaServer, metaRegistered, metaDirPushed, metaOutcome, metaDeviceRecord} {
 			if err := meta.Delete(k); err != nil {
 				return err
 			}

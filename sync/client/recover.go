@@ -43,6 +43,9 @@ func (c *Client) view(ctx context.Context) (serverView, error) {
 	if err != nil {
 		return serverView{}, err
 	}
+	if err := c.keepRecord(resp); err != nil {
+		return serverView{}, err
+	}
 	v := serverView{last: map[string]uint64{}, head: resp.Head, missing: resp.Missing}
 	for _, d := range resp.Devices {
 		v.last[d.GetRecord().GetRecord().GetDeviceId()] = d.LastSeq

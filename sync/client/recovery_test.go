@@ -273,3 +273,49 @@ func TestClockOffTheServer(t *testing.T) {
 	}
 	syncState(t, w, false, "clock off by 3m")
 }
+
+// Issue 8, after a restore: a server put back from a copy older than a
+// workstation no longer knows its device and refuses every call it
+// signs. The workstation presents its device record again (signed by the
+// org root when an admin added it, kept from the server's list) from a
+// receptionist's session, and nothing it wrote is lost.
+func TestServerRestoredFromBeforeADeviceWasAdded(t *testing.T) {
+	srv := startServer(t)
+	wss := newOrg(t, 2)
+	b1, b2 := wss[0], wss[1]
+	online(t, srv, wss[:1])
+	b1.sync()
+	srv.halt()
+	backup := filepath.Join(t.TempDir(), "syncd-backup.db")
+	copyFile(t, srv.path, backup)
+	srv.start()
+
+	must(t, b1.client.AddDevice(context.Background(), b2.db.DeviceID(), b2.admin.DeviceKey().Public().(ed25519.PublicKey)))
+	b2.connect(srv.addr, fastOptions(srv.addr))
+	desk := client.New(b2.conn, b2.desk, fastOptions(srv.addr))
+	if _, err := desk.SyncOnce(context.Background()); err != nil {
+		t.Fatalf("first sync of the new workstation: %v", err)
+	}
+	ids := map[string]core.ID{"Late": addPatient(t, b2, "Late")}
+	if _, err := desk.SyncOnce(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	srv.halt()
+	copyFile(t, backup, srv.path)
+	srv.start()
+
+	ids["After"] = addPatient(t, b2, "After")
+	rep, err := desk.SyncOnce(context.Background())
+	if err != nil {
+		t.Fatalf("the restored server refused the workstation added after its backup: %v", err)
+	}
+	if !rep.Reenrolled {
+		t.Errorf("the sync did not say it added the workstation again: %+v", rep)
+	}
+	if st := desk.Status(); !strings.Contains(st.State, "added it again") {
+		t.Errorf("state %q does not say the server had forgotten this workstation", st.State)
+	}
+	converge(t, wss)
+	hasPatients(t, wss, ids)
+	sameExports(t, wss)
+}

@@ -83,6 +83,9 @@ func Outcome(err error, rep Report, bound time.Duration) store.SyncOutcome {
 	if rep.Restored > 0 {
 		o.Notes = append(o.Notes, fmt.Sprintf("server lost %d changes; restored them", rep.Restored))
 	}
+	if rep.Reenrolled {
+		o.Notes = append(o.Notes, "the server had forgotten this workstation; added it again")
+	}
 	return o
 }
 

@@ -19,6 +19,10 @@ type Report struct {
 	// Restored counts the changes the server had lost (restored from an
 	// older copy, or damaged) that this sync handed back to it.
 	Restored int
+	// Reenrolled is set when the server no longer knew this device (it
+	// was restored from a copy older than the device) and took the
+	// device's signed record again.
+	Reenrolled bool
 	// Quarantined counts the changes and batches the store keeps aside
 	// after the sync, refused from sync (clinic sync quarantine).
 	Quarantined int
@@ -70,7 +74,13 @@ func (c *Client) syncOnce(ctx context.Context) (Report, error) {
 	err := c.retry(ctx, func(func()) error {
 		var err error
 		if v, err = c.view(ctx); err != nil {
-			return err
+			if !c.reenroll(ctx, err) {
+				return err
+			}
+			rep.Reenrolled = true
+			if v, err = c.view(ctx); err != nil {
+				return err
+			}
 		}
 		rec, err = c.recover(ctx, v)
 		return err
