@@ -1,13 +1,16 @@
 package core
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"strings"
 	"time"
 )
 
 // NoteDraft is a note being written: it can be saved and changed any
 // number of times, by its author only, until it is signed, when it
-// becomes a Note (append-only) with the same ID. A draft is a record like
+// becomes a Note (append-only) whose ID is drawn from the draft's and the
+// text signed (SignedNoteID). A draft is a record like
 // any other, so it survives a lock, a crash and a restart.
 type NoteDraft struct {
 	Meta
@@ -48,12 +51,25 @@ func (d *NoteDraft) Empty() bool {
 }
 
 // Signed is the note the draft becomes when its author signs it at t: the
-// same ID, patient, appointment and text.
+// same patient, appointment and text, under SignedNoteID.
 func (d *NoteDraft) Signed(t time.Time) Note {
 	return Note{
-		Meta:      Meta{ID: d.ID, CreatedAt: t},
+		Meta:      Meta{ID: SignedNoteID(d), CreatedAt: t},
 		PatientID: d.PatientID, AppointmentID: d.AppointmentID, Author: d.Author,
 		Subjective: d.Subjective, Objective: d.Objective, Assessment: d.Assessment, Plan: d.Plan,
 		SignedAt: t,
 	}
+}
+
+// SignedNoteID is the ID of the note a draft becomes, from the draft's ID
+// and everything signed. A draft synced to two workstations and signed on
+// both offline gives one note when the texts agree, and two notes when
+// they differ, so merging never rewrites a signed note with another.
+func SignedNoteID(d *NoteDraft) ID {
+	h := sha256.New()
+	for _, part := range []string{"note", string(d.ID), string(d.PatientID), string(d.AppointmentID), d.Author, d.Subjective, d.Objective, d.Assessment, d.Plan} {
+		h.Write([]byte(part))
+		h.Write([]byte{0})
+	}
+	return ID(hex.EncodeToString(h.Sum(nil)[:12]))
 }

@@ -32,10 +32,18 @@ func TestNoteDraftSigned(t *testing.T) {
 	d := sampleDraft(t)
 	at := time.Date(2026, 3, 10, 9, 30, 0, 0, time.UTC)
 	n := d.Signed(at)
-	if n.ID != d.ID || n.Subjective != d.Subjective || !n.SignedAt.Equal(at) || !n.CreatedAt.Equal(at) || n.Author != d.Author {
+	if n.ID != SignedNoteID(d) || n.ID == d.ID || n.Subjective != d.Subjective || !n.SignedAt.Equal(at) || !n.CreatedAt.Equal(at) || n.Author != d.Author {
 		t.Fatalf("signed %+v", n)
 	}
 	if err := n.Validate(); err != nil {
 		t.Fatal(err)
+	}
+	if again := d.Signed(at.Add(time.Hour)); again.ID != n.ID {
+		t.Fatalf("the same text signed later is note %s, not %s", again.ID, n.ID)
+	}
+	other := *d
+	other.Plan += " and review"
+	if o := other.Signed(at); o.ID == n.ID {
+		t.Fatal("another text signed from the same draft has the same note ID")
 	}
 }

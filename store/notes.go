@@ -84,7 +84,7 @@ func (s *Session) Draft(id core.ID) (core.NoteDraft, error) {
 }
 
 // SignNote signs the session user's draft: in one transaction the draft
-// becomes a Note with the same ID, append-only from then on, and the
+// becomes a Note (core.SignedNoteID), append-only from then on, and the
 // draft is removed. An empty draft is refused with ErrEmptyNote.
 func (s *Session) SignNote(id core.ID) (core.Note, error) {
 	var n core.Note
@@ -94,6 +94,9 @@ func (s *Session) SignNote(id core.ID) (core.Note, error) {
 		}
 		var d core.NoteDraft
 		if err := t.get(id, &d); err != nil {
+			if have, lerr := t.load(core.KindNoteDraft, id); lerr == nil && have.Exists() {
+				return fmt.Errorf("%w: draft %s is signed already; add an addendum to its note instead", ErrAppendOnly, id)
+			}
 			if have, lerr := t.load(core.KindNote, id); lerr == nil && have.Exists() {
 				return fmt.Errorf("%w: note %s is signed already; add an addendum instead", ErrAppendOnly, id)
 			}

@@ -48,7 +48,7 @@ func TestDraftSignAddendum(t *testing.T) {
 
 	n, err := f.doctor.SignNote(d.ID)
 	must(t, err)
-	if n.ID != d.ID || n.SignedAt.IsZero() || n.Plan != "Fluids" {
+	if n.ID != core.SignedNoteID(&d) || n.SignedAt.IsZero() || n.Plan != "Fluids" {
 		t.Fatalf("signed %+v", n)
 	}
 	if _, err := f.doctor.SignNote(d.ID); !errors.Is(err, ErrAppendOnly) {

@@ -117,18 +117,21 @@ func TestNoteDraftSignAddendum(t *testing.T) {
 	if out := c.clinMust("note", "list", id); !strings.Contains(out, draft) || !strings.Contains(out, "draft") {
 		t.Errorf("note list before signing: %q", out)
 	}
-	if out := c.clinMust("note", "sign", draft); !strings.Contains(out, draft+" signed") {
-		t.Errorf("sign: %q", out)
+	signed := strings.Fields(c.clinMust("note", "sign", draft))
+	if len(signed) != 2 || signed[1] != "signed" {
+		t.Fatalf("sign printed %q, want the note's ID and signed", signed)
 	}
+	note := signed[0]
 	c.clinExpect(exitValidation, `signed already; add an addendum`, "note", "sign", draft)
-	add := strings.TrimSpace(c.clinMust("note", "addendum", draft, "--text", "Correction: 6 days."))
+	c.clinExpect(exitValidation, `signed already; add an addendum`, "note", "sign", note)
+	add := strings.TrimSpace(c.clinMust("note", "addendum", note, "--text", "Correction: 6 days."))
 	out := c.clinMust("note", "list", id)
-	for _, want := range []string{draft, "signed", add, "addendum", "Correction: 6 days."} {
+	for _, want := range []string{note, "signed", add, "addendum", "Correction: 6 days."} {
 		if !strings.Contains(out, want) {
 			t.Errorf("note list lacks %q:\n%s", want, out)
 		}
 	}
-	c.clinExpect(exitValidation, `text is required`, "note", "addendum", draft, "--text", " ")
+	c.clinExpect(exitValidation, `text is required`, "note", "addendum", note, "--text", " ")
 	c.clinExpect(exitValidation, `control characters|escape`, "note", "add", id, "--subjective", "a\x1b[2Jb")
 	c.as("desk", "staff-pass")
 	c.clinExpect(exitAuth, `reception may not`, "note", "list", id)
