@@ -23,6 +23,12 @@ type Change struct {
 	Device string                     `json:"device"`
 	Seq    uint64                     `json:"seq"`
 	HLC    HLC                        `json:"hlc"`
+	// Prev and Sig are the author's signature (signature.go): Prev the
+	// digest of the author's previous change on the device that made it
+	// (zeros for the first), Sig Ed25519 by the author's key over this
+	// change's digest. Changes made before signatures have neither.
+	Prev []byte `json:"prev,omitempty"`
+	Sig  []byte `json:"sig,omitempty"`
 }
 
 // Validate checks the parts of a change that do not depend on the record it

@@ -38,6 +38,11 @@ type User struct {
 	DisplayName string `json:"display_name,omitempty"`
 	Role        Role   `json:"role"`
 	Disabled    bool   `json:"disabled,omitempty"`
+	// DisabledAt is when the user was disabled; their changes stamped
+	// later are refused.
+	DisabledAt HLC `json:"disabled_at,omitempty"`
+	// FormerRoles are the roles held before Role, oldest first.
+	FormerRoles []FormerRole `json:"former_roles,omitempty"`
 }
 
 // ValidUserName reports whether s can be a login name: 2 to 32 lower-case
@@ -75,4 +80,27 @@ func (u *User) Label() string {
 		return u.DisplayName
 	}
 	return u.Name
+}
+
+// FormerRole is a role a user held until a time: the directory keeps them
+// so a change is judged by the role its author held when they made it.
+type FormerRole struct {
+	Role  Role `json:"role"`
+	Until HLC  `json:"until"`
+}
+
+// RoleAt is the role the user held at time h.
+func (u *User) RoleAt(h HLC) Role {
+	for _, f := range u.FormerRoles {
+		if h < f.Until {
+			return f.Role
+		}
+	}
+	return u.Role
+}
+
+// ActiveAt reports whether the user was enabled at time h: a user
+// disabled without a time (by an earlier version) was never active.
+func (u *User) ActiveAt(h HLC) bool {
+	return !u.Disabled || h < u.DisabledAt
 }

@@ -39,7 +39,7 @@ func (s *Session) ApplyRemote(changes []core.Change, cursor uint64) (ApplyResult
 				return err
 			}
 		}
-		return t.applyChanges(changes, map[string]core.Principal{}, &res)
+		return t.applyChanges(changes, &res)
 	})
 	if err != nil {
 		return res, err
@@ -50,19 +50,19 @@ func (s *Session) ApplyRemote(changes []core.Change, cursor uint64) (ApplyResult
 }
 
 // authorizeRemote applies the permission rules to a change made elsewhere:
-// its author must be in the directory and their role allowed to make it. A
-// change that carries created_at creates its record (updates never carry
-// it), so the decision does not depend on the order changes arrive in.
-func (t *txn) authorizeRemote(c *core.Change, authors map[string]core.Principal) error {
-	p, ok := authors[c.Author]
-	if !ok {
-		u, err := t.s.lookupUser(t.tx, c.Author)
-		if err != nil {
-			return fmt.Errorf("%w: author %q is not in the directory", core.ErrDenied, c.Author)
-		}
-		p = core.Principal{User: u.Name, Role: u.Role}
-		authors[c.Author] = p
+// its author must be in the directory, not disabled at the change's time,
+// and the role they held then allowed to make it. A change that carries
+// created_at creates its record (updates never carry it), so the decision
+// does not depend on the order changes arrive in.
+func (t *txn) authorizeRemote(c *core.Change) error {
+	e, err := t.author(c.Author)
+	if err != nil {
+		return err
 	}
+	if !e.User.ActiveAt(c.HLC) {
+		return fmt.Errorf("%w: user %s was disabled when this change was made", core.ErrDenied, c.Author)
+	}
+	p := core.Principal{User: c.Author, Role: e.User.RoleAt(c.HLC)}
 	act := core.ActUpdate
 	if _, ok := c.Fields["created_at"]; ok {
 		act = core.ActCreate

@@ -107,10 +107,13 @@ func (s *Session) ClearBadBatches() error {
 
 // applyChanges merges remote changes, quarantining each one the store
 // refuses.
-func (t *txn) applyChanges(changes []core.Change, authors map[string]core.Principal, res *ApplyResult) error {
+// A change whose author signature does not verify (core.VerifyAuthors)
+// is refused like one its author may not make.
+func (t *txn) applyChanges(changes []core.Change, res *ApplyResult) error {
+	unsigned := core.VerifyAuthors(changes, t.authorKey)
 	for i := range changes {
 		c := &changes[i]
-		if why := t.refusal(c, authors); why != "" {
+		if why := t.refusal(c, unsigned[i]); why != "" {
 			q := Quarantined{Device: c.Device, First: c.Seq, Last: c.Seq, Change: c, Reason: why}
 			if err := t.putQuarantined(quarantineKey(quarantinedChange, c.Device, c.Seq, []byte(c.ID)), q); err != nil {
 				return err
@@ -130,16 +133,20 @@ func (t *txn) applyChanges(changes []core.Change, authors map[string]core.Princi
 }
 
 // refusal says why a remote change may not be merged, "" when it may; a
-// change that may is observed by the clock.
-func (t *txn) refusal(c *core.Change, authors map[string]core.Principal) string {
+// change that may is observed by the clock. unsigned is why its author
+// signature does not verify, "" when it does.
+func (t *txn) refusal(c *core.Change, unsigned string) string {
 	if err := c.Validate(); err != nil {
 		return "malformed: " + strings.TrimPrefix(err.Error(), "core: ")
 	}
 	if c.Kind == core.KindConflict {
 		return "a conflict record: conflicts are derived, never synced"
 	}
-	if err := t.authorizeRemote(c, authors); err != nil {
+	if err := t.authorizeRemote(c); err != nil {
 		return "not permitted: " + strings.TrimPrefix(strings.TrimPrefix(err.Error(), "store: "), "core: ")
+	}
+	if unsigned != "" {
+		return "not signed: " + unsigned
 	}
 	if err := t.s.db.clock.Observe(c.HLC); err != nil {
 		var ahead *core.ClockAheadError
@@ -161,21 +168,30 @@ func (s *Session) ReleaseQuarantine() (ApplyResult, error) {
 		if b == nil {
 			return nil
 		}
-		authors := map[string]core.Principal{}
 		c := b.Cursor()
 		prefix := []byte{quarantinedChange}
-		var release [][]byte
-		var changes []core.Change
+		var keys [][]byte
+		var held []core.Change
 		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 			q, err := t.openQuarantined(k, v)
 			if err != nil {
 				return err
 			}
-			if q.Change == nil || t.refusal(q.Change, authors) != "" {
-				continue
+			if q.Change != nil {
+				keys = append(keys, append([]byte(nil), k...))
+				held = append(held, *q.Change)
 			}
-			release = append(release, append([]byte(nil), k...))
-			changes = append(changes, *q.Change)
+		}
+		// In key order, each device's changes by sequence: an author's
+		// chain verifies as it did in its batch.
+		unsigned := core.VerifyAuthors(held, t.authorKey)
+		var release [][]byte
+		var changes []core.Change
+		for i := range held {
+			if t.refusal(&held[i], unsigned[i]) == "" {
+				release = append(release, keys[i])
+				changes = append(changes, held[i])
+			}
 		}
 		for i, k := range release {
 			if err := b.Delete(k); err != nil {

@@ -65,6 +65,7 @@ func TestRemoteClockAheadIsQuarantined(t *testing.T) {
 	in2099 := core.MakeHLC(time.Date(2099, 1, 1, 0, 0, 0, 0, time.UTC).UnixMilli(), 0)
 	for i := range future {
 		future[i].HLC = in2099
+		future[i].Sign(a.desk.keys.sign, future[i].Prev) // signed as stamped: only the clock is wrong
 	}
 	res := b.apply(t, future)
 	if res.Quarantined != len(future) || res.Applied != 0 {
@@ -94,6 +95,7 @@ func TestRemoteClockAheadIsQuarantined(t *testing.T) {
 	soon := a.outbox(t, n+uint64(len(future)))
 	for i := range soon {
 		soon[i].HLC = core.MakeHLC(clk.t.Add(5*time.Minute).UnixMilli(), uint16(i))
+		soon[i].Sign(a.desk.keys.sign, soon[i].Prev)
 	}
 	if res := b.apply(t, soon); res.Quarantined != 0 || res.Applied == 0 {
 		t.Fatalf("a change 5 minutes ahead: applied %d, quarantined %d", res.Applied, res.Quarantined)

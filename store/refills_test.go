@@ -89,7 +89,11 @@ func TestRefillRequestApproveDeny(t *testing.T) {
 // third replica too, each holds the same "refill approved twice"
 // conflict, and the resolution written on one closes it on all.
 func TestRefillApprovedTwice(t *testing.T) {
-	a, b, clk := twoPeers(t)
+	// One organisation's store for all three replicas: a store made
+	// apart holds other keys, and its users' signatures are not theirs.
+	raw, clk := baseStore(t)
+	a, b := openPeer(t, "A", filepath.Join(t.TempDir(), "a.db"), raw, clk), openPeer(t, "B", filepath.Join(t.TempDir(), "b.db"), raw, clk)
+	t.Cleanup(func() { a.close(t); b.close(t) })
 	docA, docB := doctorOn(t, a), doctorOn(t, b)
 	p, err := a.desk.AddPatient(core.Patient{Name: "Ben de la Cruz", DOB: "1970-02-03"})
 	must(t, err)
@@ -116,7 +120,6 @@ func TestRefillApprovedTwice(t *testing.T) {
 	if len(ca) != 1 || len(cb) != 1 || ca[0].ID != cb[0].ID || ca[0].Refill != req.ID || len(ca[0].Approvals) != 2 || ca[0].Approvals[0] != cb[0].Approvals[0] {
 		t.Fatalf("conflicts after the exchange: A %+v, B %+v", ca, cb)
 	}
-	raw, _ := baseStore(t)
 	c := openPeer(t, "C", filepath.Join(t.TempDir(), "c.db"), raw, clk)
 	defer c.close(t)
 	c.apply(t, a.outbox(t, 0))

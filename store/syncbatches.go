@@ -201,7 +201,6 @@ func (s *Session) ApplyBatches(batches []PulledBatch, cursor uint64) (ApplyResul
 				return err
 			}
 		}
-		authors := map[string]core.Principal{}
 		for i := range batches {
 			b := &batches[i]
 			if t.kept(b.Device, b.First, b.Last) {
@@ -220,7 +219,7 @@ func (s *Session) ApplyBatches(batches []PulledBatch, cursor uint64) (ApplyResul
 			if err := t.clearBatch(b.Device, b.First); err != nil {
 				return err
 			}
-			if err := t.applyChanges(b.Changes, authors, &res); err != nil {
+			if err := t.applyChanges(b.Changes, &res); err != nil {
 				return err
 			}
 		}

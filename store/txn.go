@@ -29,6 +29,9 @@ type txn struct {
 	seq      uint64
 	// head is the access log's head once this transaction has logged.
 	head *auditHead
+	// authors caches the verified directory entries of remote changes'
+	// authors (signing.go); nil for a missing or unverifiable one.
+	authors map[string]*dirEntry
 }
 
 // update runs fn in a read-write transaction and finishes it: conflicts
@@ -208,6 +211,9 @@ func (t *txn) write(k core.Kind, id core.ID, fields map[string]json.RawMessage) 
 	c := &core.Change{
 		Kind: k, ID: id, Fields: fields, Author: t.s.user.Name,
 		Device: t.s.db.dev.ID, Seq: t.seq, HLC: hlc,
+	}
+	if err := t.signChange(c); err != nil {
+		return err
 	}
 	if _, err := t.apply(c); err != nil {
 		return err

@@ -271,7 +271,7 @@ func (c *Client) sameAsOutbox(changes []core.Change, first, last uint64) error {
 		}
 	}
 	a, _ := json.Marshal(changes)
-	b, _ := json.Marshal(want)
+	b, _ := json.Marshal(envelope.AsOpened(want))
 	if len(changes) != len(want) || !bytes.Equal(a, b) {
 		return fmt.Errorf("%w: the server's changes %d..%d of this device are not this store's", ErrStoreBehind, first, last)
 	}

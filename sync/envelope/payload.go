@@ -29,13 +29,67 @@ type Payload struct {
 
 // encode is the payload's plaintext.
 func (p *Payload) encode() ([]byte, error) {
+	changes := compactSignatures(p.Changes)
 	if len(p.Directory) == 0 {
-		return json.Marshal(p.Changes)
+		return json.Marshal(changes)
 	}
-	if p.Changes == nil {
-		return json.Marshal(Payload{Changes: []core.Change{}, Directory: p.Directory})
+	if changes == nil {
+		changes = []core.Change{}
 	}
-	return json.Marshal(p)
+	return json.Marshal(Payload{Changes: changes, Directory: p.Directory})
+}
+
+// Author signatures travel compacted. Changes by one author form a hash
+// chain (core/signature.go), and one signature vouches for every change
+// the chain reaches back from it, so a batch carries, per author, the
+// signature of the last change of each run only, and a Prev only where it
+// is not the digest of the author's previous change in the batch (the
+// first of a run). Opening restores every Prev; a change without its own
+// Sig verifies through the chain or not at all. A change that travels
+// sealed (core.Change.Opaque) vouches for nothing before it: a receiver
+// without its key cannot compute its digest.
+
+// compactSignatures returns changes with the redundant Prev and Sig fields
+// left out, without touching the caller's changes.
+func compactSignatures(changes []core.Change) []core.Change {
+	if len(changes) == 0 {
+		return changes
+	}
+	out := make([]core.Change, len(changes))
+	copy(out, changes)
+	last := map[string]int{}
+	for i := range changes {
+		c := &changes[i]
+		j, ok := last[c.Author]
+		last[c.Author] = i
+		if !ok || len(c.Prev) != core.DigestSize {
+			continue
+		}
+		if d := changes[j].Digest(); bytes.Equal(c.Prev, d[:]) {
+			out[i].Prev = nil
+			if len(c.Sig) != 0 && !c.Opaque() {
+				out[j].Sig = nil
+			}
+		}
+	}
+	return out
+}
+
+// restorePrev gives back each change the Prev compactSignatures left out:
+// a change without one after a change of its author's chain (which has a
+// Prev) follows it. Changes from before signatures have none, and keep
+// none.
+func restorePrev(changes []core.Change) {
+	last := map[string]int{}
+	for i := range changes {
+		c := &changes[i]
+		j, ok := last[c.Author]
+		last[c.Author] = i
+		if ok && len(c.Prev) == 0 && len(changes[j].Prev) == core.DigestSize {
+			d := changes[j].Digest()
+			c.Prev = d[:]
+		}
+	}
 }
 
 // decodePayload parses either form of a payload's plaintext.
@@ -46,11 +100,13 @@ func decodePayload(plain []byte) (Payload, error) {
 		if err := json.Unmarshal(plain, &p); err != nil {
 			return Payload{}, err
 		}
+		restorePrev(p.Changes)
 		return p, nil
 	}
 	if err := json.Unmarshal(plain, &p.Changes); err != nil {
 		return Payload{}, err
 	}
+	restorePrev(p.Changes)
 	return p, nil
 }
 
@@ -76,4 +132,13 @@ func (p *Payload) check(b *Batch) error {
 		}
 	}
 	return nil
+}
+
+// AsOpened is what changes look like once sealed and opened again: the
+// signatures a chain makes redundant are gone. A client that compares a
+// batch the server holds with its own outbox compares against this.
+func AsOpened(changes []core.Change) []core.Change {
+	out := compactSignatures(changes)
+	restorePrev(out)
+	return out
 }

@@ -1,0 +1,199 @@
+package core
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+)
+
+// Author signatures. Every change is signed at write time by the user who
+// made it, with the Ed25519 key of their directory entry, so a device can
+// not write as anyone but the users who logged in on it.
+//
+// A change's digest (Digest) covers its kind, ID, fields, author, HLC and
+// Prev, the digest of the same author's previous change on the same
+// store: an author's changes form a hash chain, and one valid signature
+// vouches for every change the chain reaches back from it. That is what
+// makes verification cheap: a receiver checks one signature per run of an
+// author's changes in a batch (VerifyAuthors), not one per change. The
+// device and sequence are left out: a copied store re-numbers its pending
+// changes under a new device (store.NewDeviceIdentity) without its authors,
+// and the same signed change under another device merges to the same
+// record.
+
+// DigestSize is the length of a change digest and of Change.Prev.
+const DigestSize = sha256.Size
+
+// changeDomain keeps a change digest from meaning anything else.
+const changeDomain = "medisecure change v1\x00"
+
+// Digest is the SHA-256 of the change's canonical form: the bytes its
+// author signs. Field values are taken as JSON encoding escapes them for
+// transport (<, >, & and the line separators as \u escapes), so a value
+// reads the same before and after a round trip.
+func (c *Change) Digest() [DigestSize]byte {
+	names := make([]string, 0, len(c.Fields))
+	size := len(changeDomain) + len(c.Kind) + len(c.ID) + len(c.Author) + 3 + 8 + DigestSize + 4
+	for n, v := range c.Fields {
+		names = append(names, n)
+		size += 6 + len(n) + len(v)
+	}
+	sort.Strings(names)
+	b := make([]byte, 0, size)
+	b = append(b, changeDomain...)
+	b = appendShort(b, string(c.Kind))
+	b = appendShort(b, string(c.ID))
+	b = appendShort(b, c.Author)
+	b = binary.BigEndian.AppendUint64(b, uint64(c.HLC))
+	var prev [DigestSize]byte
+	copy(prev[:], c.Prev)
+	b = append(b, prev[:]...)
+	b = binary.BigEndian.AppendUint32(b, uint32(len(names)))
+	var esc bytes.Buffer
+	for _, n := range names {
+		b = binary.BigEndian.AppendUint16(b, uint16(len(n)))
+		b = append(b, n...)
+		v := []byte(c.Fields[n])
+		if jsonRewrites(v) {
+			esc.Reset()
+			json.HTMLEscape(&esc, v)
+			v = esc.Bytes()
+		}
+		b = binary.BigEndian.AppendUint32(b, uint32(len(v)))
+		b = append(b, v...)
+	}
+	return sha256.Sum256(b)
+}
+
+// appendShort appends a string of at most 255 bytes with its length; a
+// longer one (never valid) is cut, which only makes its signature fail.
+func appendShort(b []byte, s string) []byte {
+	if len(s) > 255 {
+		s = s[:255]
+	}
+	return append(append(b, byte(len(s))), s...)
+}
+
+// jsonRewrites reports whether JSON encoding would rewrite some byte of v.
+func jsonRewrites(v []byte) bool {
+	return bytes.ContainsAny(v, "<>&\u2028\u2029")
+}
+
+// OpaquePrefix starts the name of a field that holds a change's fields
+// sealed for travel (under a role key) instead of the fields themselves.
+const OpaquePrefix = "~"
+
+// Opaque reports whether the change travels sealed: its digest is that of
+// the opened change, which a receiver without the key cannot compute, so
+// it keeps its own signature and no chain link leans on it.
+func (c *Change) Opaque() bool {
+	for name := range c.Fields {
+		if strings.HasPrefix(name, OpaquePrefix) {
+			return true
+		}
+	}
+	return false
+}
+
+// Sign makes the change its author's: it links it after prev (the digest
+// of the author's previous change, nil for the first, which digests as
+// zeros) and signs it.
+func (c *Change) Sign(key ed25519.PrivateKey, prev []byte) {
+	c.Prev = make([]byte, DigestSize)
+	copy(c.Prev, prev)
+	d := c.Digest()
+	c.Sig = ed25519.Sign(key, d[:])
+}
+
+// VerifyAuthors checks the author signature of each change and returns,
+// per change, "" when it verifies or the reason it does not. key returns
+// an author's public key, nil when the directory has none. A change
+// verifies when its own signature does, or when a change after it in the
+// list that verifies, by the same author, names its digest as Prev: so a
+// run of one author's changes costs one signature check.
+func VerifyAuthors(changes []Change, key func(author string) ed25519.PublicKey) []string {
+	n := len(changes)
+	why := make([]string, n)
+	if n == 0 {
+		return why
+	}
+	digests := digestAll(changes)
+	at := make(map[[DigestSize]byte]int, n)
+	for i := range digests {
+		at[digests[i]] = i
+	}
+	ok := make([]bool, n)
+	keys := map[string]ed25519.PublicKey{}
+	for i := n - 1; i >= 0; i-- {
+		c := &changes[i]
+		if !ok[i] {
+			why[i] = verifyOne(c, digests[i], keys, key)
+			ok[i] = why[i] == ""
+		}
+		if !ok[i] || len(c.Prev) != DigestSize {
+			continue
+		}
+		if j, found := at[[DigestSize]byte(c.Prev)]; found && j < i && changes[j].Author == c.Author {
+			ok[j] = true
+		}
+	}
+	return why
+}
+
+// verifyOne checks one change's own signature.
+func verifyOne(c *Change, digest [DigestSize]byte, keys map[string]ed25519.PublicKey, key func(string) ed25519.PublicKey) string {
+	if len(c.Sig) == 0 {
+		return fmt.Sprintf("not signed by its author %s (made by a version before author signatures, or altered)", c.Author)
+	}
+	pub, seen := keys[c.Author]
+	if !seen {
+		pub = key(c.Author)
+		keys[c.Author] = pub
+	}
+	switch {
+	case len(pub) != ed25519.PublicKeySize:
+		return fmt.Sprintf("its author %s has no key in the directory", c.Author)
+	case len(c.Prev) != 0 && len(c.Prev) != DigestSize || !ed25519.Verify(pub, digest[:], c.Sig):
+		return fmt.Sprintf("the signature of its author %s does not verify: another device or user wrote it in their name", c.Author)
+	}
+	return ""
+}
+
+// digestAll computes every change's digest, on every core for long lists.
+func digestAll(changes []Change) [][DigestSize]byte {
+	out := make([][DigestSize]byte, len(changes))
+	workers := runtime.GOMAXPROCS(0)
+	const chunk = 512
+	if workers < 2 || len(changes) < 2*chunk {
+		for i := range changes {
+			out[i] = changes[i].Digest()
+		}
+		return out
+	}
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for start := range next {
+				for i := start; i < min(start+chunk, len(changes)); i++ {
+					out[i] = changes[i].Digest()
+				}
+			}
+		}()
+	}
+	for start := 0; start < len(changes); start += chunk {
+		next <- start
+	}
+	close(next)
+	wg.Wait()
+	return out
+}
