@@ -34,6 +34,7 @@ var samples = map[Kind]func(testing.TB) Entity{
 		return NewConflict("doctor", sampleID(7), sampleID(8), MakeHLC(sampleAt.UnixMilli(), 3))
 	},
 	KindConsent:      func(tb testing.TB) Entity { return validConsent(tb) },
+	KindDelivery:     func(tb testing.TB) Entity { return validDelivery(tb) },
 	KindDocument:     func(tb testing.TB) Entity { return validDocument(tb) },
 	KindFee:          func(tb testing.TB) Entity { return validFee(tb) },
 	KindInvoice:      func(tb testing.TB) Entity { return validInvoice(tb) },
@@ -42,6 +43,7 @@ var samples = map[Kind]func(testing.TB) Entity{
 	KindNote:         func(tb testing.TB) Entity { return sampleNote(tb) },
 	KindNoteDraft:    func(tb testing.TB) Entity { return sampleDraft(tb) },
 	KindNotification: func(tb testing.TB) Entity { return validNotification(tb) },
+	KindNotifyConfig: func(tb testing.TB) Entity { return validNotifyConfig(tb) },
 	KindPatient:      func(tb testing.TB) Entity { return samplePatient(tb) },
 	KindPayment:      func(tb testing.TB) Entity { return validPayment(tb) },
 	KindPrescription: func(tb testing.TB) Entity { return validPrescription(tb) },

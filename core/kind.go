@@ -32,13 +32,17 @@ const (
 	KindFee          Kind = "fee"
 	KindConsent      Kind = "consent"
 	KindConflict     Kind = "conflict"
+	// KindNotifyConfig is the clinic's one notification setup; KindDelivery
+	// the append-only steps of delivering a notification.
+	KindNotifyConfig Kind = "notify_config"
+	KindDelivery     Kind = "delivery"
 )
 
 // Kinds lists every kind in a fixed order (the order of export).
 var Kinds = []Kind{
 	KindAddendum, KindAdherence, KindAllergy, KindAppointment, KindAttachment,
-	KindClaim, KindConflict, KindConsent, KindDocument, KindFee, KindInvoice,
-	KindMedication, KindMessage, KindNote, KindNoteDraft, KindNotification, KindPatient,
+	KindClaim, KindConflict, KindConsent, KindDelivery, KindDocument, KindFee, KindInvoice,
+	KindMedication, KindMessage, KindNote, KindNoteDraft, KindNotification, KindNotifyConfig, KindPatient,
 	KindPayment, KindPrescription, KindProblem, KindReceipt, KindRefill, KindReminder,
 	KindSchedule, KindTelesession, KindVital,
 }
@@ -48,6 +52,7 @@ var Kinds = []Kind{
 var appendOnly = map[Kind]bool{
 	KindNote: true, KindAddendum: true, KindVital: true, KindPayment: true,
 	KindAdherence: true, KindMessage: true, KindAttachment: true, KindReceipt: true,
+	KindDelivery: true,
 }
 
 // AppendOnly reports whether records of kind k are written once and never

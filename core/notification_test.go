@@ -27,6 +27,8 @@ func TestNotificationValidate(t *testing.T) {
 		{"bad recipient", func(n *Notification) { n.Recipient = "Dr Lee" }, []string{"recipient"}},
 		{"e-mail to staff only", func(n *Notification) { n.PatientID, n.Recipient, n.Channel = "", "dr.lee", ChannelEmail }, []string{"patient"}},
 		{"bad channel", func(n *Notification) { n.Channel = "fax" }, []string{"channel"}},
+		{"bad purpose", func(n *Notification) { n.Purpose = "spam" }, []string{"purpose"}},
+		{"bad appointment", func(n *Notification) { n.AppointmentID = "a" }, []string{"appointment"}},
 		{"long subject", func(n *Notification) { n.Subject = strings.Repeat("x", 201) }, []string{"subject"}},
 		{"no body", func(n *Notification) { n.Body = "" }, []string{"body"}},
 		{"long body", func(n *Notification) { n.Body = strings.Repeat("x", 4001) }, []string{"body"}},
@@ -43,6 +45,8 @@ func TestNotificationStatus(t *testing.T) {
 	assertMachine(t, NotificationStatus.CheckTransition, states, map[[2]NotificationStatus]bool{
 		{NotificationPending, NotificationSent}:      true,
 		{NotificationSent, NotificationDelivered}:    true,
+		{NotificationSent, NotificationPending}:      true,
+		{NotificationSent, NotificationFailed}:       true,
 		{NotificationPending, NotificationFailed}:    true,
 		{NotificationFailed, NotificationPending}:    true,
 		{NotificationPending, NotificationCancelled}: true,

@@ -77,9 +77,14 @@ type group struct {
 // role may do ("r" read, "c" create, "u" update, "d" delete).
 var groups = []group{
 	{
-		kinds:  []Kind{KindPatient, KindAppointment, KindConsent, KindTelesession, KindNotification, KindConflict},
+		kinds:  []Kind{KindPatient, KindAppointment, KindConsent, KindTelesession, KindConflict},
 		reason: "front-desk records are kept by reception and clinicians",
 		rights: map[Role]string{RoleAdmin: "r", RoleReception: "rcud", RoleDoctor: "rcud", RoleNurse: "rcu", RoleBilling: "r"},
+	},
+	{
+		kinds:  []Kind{KindNotification, KindDelivery, KindNotifyConfig},
+		reason: "patient notifications are kept by reception, clinicians and the admin who sets up the gateways",
+		rights: map[Role]string{RoleAdmin: "rcu", RoleReception: "rcud", RoleDoctor: "rcu", RoleNurse: "rcu", RoleBilling: "r"},
 	},
 	{
 		kinds:  []Kind{KindSchedule},

@@ -83,7 +83,11 @@ func (s *Session) Book(a core.Appointment) (core.Appointment, error) {
 		if err := t.checkSlot(&a); err != nil {
 			return err
 		}
-		return t.create(&a)
+		if err := t.create(&a); err != nil {
+			return err
+		}
+		_, err := t.queueNotices(notice{purpose: core.PurposeConfirmation, appt: &a, notBefore: t.now})
+		return err
 	})
 	return a, err
 }
@@ -167,6 +171,11 @@ func (t *txn) setStatus(a *core.Appointment, to core.AppointmentStatus, reason s
 	}
 	if err := t.save(a); err != nil {
 		return err
+	}
+	if to == core.ApptCancelled {
+		if _, err := t.queueNotices(notice{purpose: core.PurposeCancellation, appt: a, notBefore: t.now}); err != nil {
+			return err
+		}
 	}
 	if !from.IsCorrection(to) {
 		return nil

@@ -40,6 +40,11 @@ func (s *Session) SetConsent(patient core.ID, decisions map[core.ConsentType]boo
 				return err
 			}
 			core.ApplyConsent(&p, &c)
+			if ch, ok := consentChannel[ty]; ok && !c.Granted {
+				if err := t.cancelQueued(p.ID, ch, "not sent: consent to "+string(ty)+" withdrawn"); err != nil {
+					return err
+				}
+			}
 			out = append(out, c)
 			what = append(what, fmt.Sprintf("%s %s", ty, yesNo(c.Granted)))
 		}
@@ -50,6 +55,9 @@ func (s *Session) SetConsent(patient core.ID, decisions map[core.ConsentType]boo
 	})
 	return out, err
 }
+
+// consentChannel is the channel each contact consent governs.
+var consentChannel = map[core.ConsentType]core.Channel{core.ConsentSMS: core.ChannelSMS, core.ConsentEmail: core.ChannelEmail}
 
 // yesNo is "granted" or "withdrawn".
 func yesNo(granted bool) string {

@@ -34,6 +34,7 @@ var migrations = []migration{
 	{to: 6, what: "chart records (allergies, problems, medications, vitals, prescriptions, refills, reminders, adherence, addenda, drafts) indexed by patient", keyed: migrateClinicalIndex},
 	{to: 7, what: "the chart's clinical records filed again through the index table under their own class (they shared 'C' with the conflicts)", keyed: migrateClinicalClass},
 	{to: 8, what: "a bucket for read receipts of messages (core.KindReceipt)", clear: migrateReceiptBucket},
+	{to: 9, what: "buckets for the notification setup and the delivery steps (core.KindNotifyConfig, core.KindDelivery)", clear: migrateNotifyBuckets},
 }
 
 // schemaOf reads the version a store records.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"medisecure/cmd/clinic/internal/notify"
 	"medisecure/cmd/internal/deskapp"
 	"medisecure/cmd/internal/sshhost"
 	"medisecure/core"
@@ -84,7 +85,9 @@ func (a *app) serve(ctx context.Context, o serveOptions) error {
 	log := slog.New(slog.NewTextHandler(e.stderr, nil))
 	syncer := deskapp.NewSyncer(ctx, client.DialOptions{}, 0)
 	defer syncer.Close()
-	backend := deskapp.Backend{DB: db, Sync: syncer}
+	sender := notify.NewLoop(ctx, 0, notify.Options{}, log) // send-due, on the sending device only
+	defer sender.Close()
+	backend := deskapp.Backend{DB: db, Sync: syncer, OnLogin: sender.Start}
 	if o.unlock {
 		if err := a.unlockAtStart(backend, log); err != nil {
 			return err

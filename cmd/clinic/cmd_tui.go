@@ -10,6 +10,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"medisecure/cmd/clinic/internal/notify"
 	"medisecure/cmd/internal/deskapp"
 	"medisecure/store"
 	"medisecure/store/seed"
@@ -36,7 +37,9 @@ func runTUI(ctx context.Context, e *env, db *store.DB, hint string) error {
 	// the server it last synced with (none until `clinic sync` is run).
 	syncer := deskapp.NewSyncer(ctx, client.DialOptions{}, 0)
 	defer syncer.Close()
-	m := tui.New(deskapp.Backend{DB: db, Sync: syncer}, tui.Options{Now: e.now, DemoHint: hint, NoColor: e.getenv("NO_COLOR") != ""})
+	sender := notify.NewLoop(ctx, 0, notify.Options{}, nil) // send-due, on the sending device only
+	defer sender.Close()
+	m := tui.New(deskapp.Backend{DB: db, Sync: syncer, OnLogin: sender.Start}, tui.Options{Now: e.now, DemoHint: hint, NoColor: e.getenv("NO_COLOR") != ""})
 	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithContext(ctx))
 	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, context.Canceled) {
 		return fmt.Errorf("the terminal UI stopped: %w", err)

@@ -15,6 +15,9 @@ type Backend struct {
 	// Sync, when set, syncs in the background from the first login on and
 	// tells the status bar whether the server is reachable.
 	Sync *Syncer
+	// OnLogin, when set, is given every store session a login opens (the
+	// background notification sender starts with the first that may send).
+	OnLogin func(*store.Session)
 }
 
 var (
@@ -31,6 +34,9 @@ func (b Backend) Login(user, passphrase string) (tui.Session, error) {
 	}
 	if b.Sync != nil {
 		b.Sync.start(s)
+	}
+	if b.OnLogin != nil {
+		b.OnLogin(s)
 	}
 	return tuiSession{Session: s, sync: b.Sync}, nil
 }
