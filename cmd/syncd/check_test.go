@@ -31,6 +31,13 @@ func writeOrgs(t *testing.T, dir string) {
 		t.Fatal(err)
 	}
 	defer st.Close()
+	fillOrgs(t, st)
+}
+
+// fillOrgs registers organisations org-a and org-b in st, each with one
+// device that pushed five real sealed batches.
+func fillOrgs(t *testing.T, st server.Backend) {
+	t.Helper()
 	ctx := context.Background()
 	for _, org := range []string{"org-a", "org-b"} {
 		pub, key, _ := ed25519.GenerateKey(rand.Reader)

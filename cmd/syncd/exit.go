@@ -42,4 +42,4 @@ func message(err error) string {
 	return pkgPrefix.ReplaceAllString(err.Error(), "$1")
 }
 
-var pkgPrefix = regexp.MustCompile(`(^|: )(boltstore|server|envelope|auth): `)
+var pkgPrefix = regexp.MustCompile(`(^|: )(boltstore|pgstore|server|envelope|auth): `)

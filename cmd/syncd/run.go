@@ -10,19 +10,27 @@ import (
 	"log/slog"
 	"net"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials"
 
 	"medisecure/sync/server"
-	"medisecure/sync/server/boltstore"
 )
 
 // tokenEnv is the environment variable that may hold the registration
-// token.
-const tokenEnv = "SYNCD_REGISTER_TOKEN"
+// token, and dsnEnv the one that may hold the PostgreSQL connection
+// string (which may carry a password).
+const (
+	tokenEnv = "SYNCD_REGISTER_TOKEN"
+	dsnEnv   = "SYNCD_DSN"
+)
+
+// The backends --backend names.
+const (
+	backendBolt     = "bolt"
+	backendPostgres = "postgres"
+)
 
 // dataFile is the server's bbolt file inside the data directory.
 const dataFile = "syncd.db"
@@ -30,7 +38,9 @@ const dataFile = "syncd.db"
 // config is a parsed command line.
 type config struct {
 	listen   string
+	backend  string
 	data     string
+	dsn      string
 	token    string
 	certFile string
 	keyFile  string
@@ -47,7 +57,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 		}
 	}()
 	if len(args) > 0 && args[0] == "check" {
-		return check(args[1:], stdout)
+		return check(ctx, args[1:], stdout)
 	}
 	cfg, err := parse(args, stdout)
 	if err != nil || cfg == nil {
@@ -57,7 +67,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 	if err != nil {
 		return err
 	}
-	store, err := openStore(cfg.data)
+	store, err := cfg.open(ctx)
 	if err != nil {
 		return err
 	}
@@ -76,7 +86,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 	if creds == nil {
 		mode = "plaintext"
 	}
-	fmt.Fprintf(stdout, "syncd: listening on %s (%s), data in %s\n", lis.Addr(), mode, store.Path())
+	fmt.Fprintf(stdout, "syncd: listening on %s (%s), data in %s\n", lis.Addr(), mode, store.where)
 	if cfg.token == "" {
 		log.Info("no registration token: organisations cannot register on this server")
 	}
@@ -98,7 +108,9 @@ func parse(args []string, stdout io.Writer) (*config, error) {
 	fs.SetOutput(io.Discard)
 	cfg := &config{}
 	fs.StringVar(&cfg.listen, "listen", "127.0.0.1:7443", "`address` to listen on (host:port)")
-	fs.StringVar(&cfg.data, "data", "", "`directory` for the server's data file (created if missing)")
+	fs.StringVar(&cfg.backend, "backend", backendBolt, "where the data lives: `bolt` (one file in --data) or postgres (the database --dsn names)")
+	fs.StringVar(&cfg.data, "data", "", "`directory` for the server's data file (created if missing), with --backend bolt")
+	fs.StringVar(&cfg.dsn, "dsn", "", "PostgreSQL connection `string` (postgres://USER@HOST:PORT/DATABASE), with --backend postgres (default $"+dsnEnv+")")
 	fs.StringVar(&cfg.token, "register-token", "", "`token` a workstation must present to register an organisation (default $"+tokenEnv+")")
 	fs.StringVar(&cfg.certFile, "tls-cert", "", "TLS certificate `file` (PEM)")
 	fs.StringVar(&cfg.keyFile, "tls-key", "", "TLS private key `file` (PEM)")
@@ -106,6 +118,7 @@ func parse(args []string, stdout io.Writer) (*config, error) {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(stdout, "usage: syncd --listen ADDR --data DIR [--register-token T] [--tls-cert FILE --tls-key FILE] [--insecure]")
+			fmt.Fprintln(stdout, "       syncd --listen ADDR --backend postgres --dsn postgres://USER@HOST:PORT/DATABASE [the same options]")
 			fs.SetOutput(stdout)
 			fs.PrintDefaults()
 			return nil, nil
@@ -115,11 +128,11 @@ func parse(args []string, stdout io.Writer) (*config, error) {
 	if fs.NArg() > 0 {
 		return nil, usagef("unexpected argument %q; see syncd --help", fs.Arg(0))
 	}
-	if cfg.data == "" {
-		return nil, usagef("--data is required: the directory for the server's data file")
-	}
 	if cfg.token == "" {
 		cfg.token = os.Getenv(tokenEnv)
+	}
+	if err := cfg.checkBackend(); err != nil {
+		return nil, err
 	}
 	if _, _, err := net.SplitHostPort(cfg.listen); err != nil {
 		return nil, usagef("--listen %q is not host:port, like 127.0.0.1:7443 or :7443", cfg.listen)
@@ -158,16 +171,4 @@ func loopback(addr string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
-}
-
-// openStore opens (creating) the data file in dir.
-func openStore(dir string) (*boltstore.Store, error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, storageError{fmt.Errorf("cannot create the data directory %s: %v", dir, errors.Unwrap(err))}
-	}
-	store, err := boltstore.Open(filepath.Join(dir, dataFile))
-	if err != nil {
-		return nil, storageError{fmt.Errorf("cannot open the data file: %w", err)}
-	}
-	return store, nil
 }

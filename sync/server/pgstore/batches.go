@@ -156,14 +156,10 @@ func (s *Store) Range(ctx context.Context, org string, after uint64, limit int) 
 	defer rows.Close()
 	var out []server.Stored
 	for rows.Next() {
-		var (
-			st                      server.Stored
-			seq, first, last, epoch int64
-		)
-		if err := rows.Scan(&seq, &st.Device, &first, &last, &epoch, &st.Envelope); err != nil {
+		st, err := scanStored(rows)
+		if err != nil {
 			return nil, failed("reading the log of "+org, err)
 		}
-		st.Seq, st.First, st.Last, st.Epoch = uint64(seq), uint64(first), uint64(last), uint32(epoch)
 		out = append(out, st)
 	}
 	if err := rows.Err(); err != nil {
@@ -174,4 +170,17 @@ func (s *Store) Range(ctx context.Context, org string, after uint64, limit int) 
 		return nil, s.orgExists(ctx, org)
 	}
 	return out, nil
+}
+
+// scanStored reads a row of seq, device, first, last, epoch, envelope.
+func scanStored(rows pgx.Rows) (server.Stored, error) {
+	var (
+		st                      server.Stored
+		seq, first, last, epoch int64
+	)
+	if err := rows.Scan(&seq, &st.Device, &first, &last, &epoch, &st.Envelope); err != nil {
+		return server.Stored{}, err
+	}
+	st.Seq, st.First, st.Last, st.Epoch = uint64(seq), uint64(first), uint64(last), uint32(epoch)
+	return st, nil
 }

@@ -47,7 +47,7 @@ func insertDevice(ctx context.Context, tx pgx.Tx, org string, d server.Device) e
 
 // Device returns one device of an organisation.
 func (s *Store) Device(ctx context.Context, org, id string) (server.Device, error) {
-	devs, err := s.devices(ctx, org, `AND d.id = $2`, id)
+	devs, err := devicesWhere(ctx, s.pool, org, `AND d.id = $2`, id)
 	if err != nil {
 		return server.Device{}, err
 	}
@@ -59,19 +59,29 @@ func (s *Store) Device(ctx context.Context, org, id string) (server.Device, erro
 
 // Devices returns an organisation's devices ordered by ID.
 func (s *Store) Devices(ctx context.Context, org string) ([]server.Device, error) {
-	devs, err := s.devices(ctx, org, "")
-	// Sorted here, not by the database, whose collation may not order
-	// by bytes as the contract (and bbolt) does.
+	return devicesIn(ctx, s.pool, org)
+}
+
+// querier is what reads: the pool, or a transaction.
+type querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}
+
+// devicesIn returns an organisation's devices ordered by ID: sorted here,
+// not by the database, whose collation may not order by bytes as the
+// contract (and bbolt) does.
+func devicesIn(ctx context.Context, q querier, org string) ([]server.Device, error) {
+	devs, err := devicesWhere(ctx, q, org, "")
 	slices.SortFunc(devs, func(a, b server.Device) int { return strings.Compare(a.ID, b.ID) })
 	return devs, err
 }
 
-// devices reads an organisation's devices that match the condition and
-// in one query learns whether the organisation exists: the organisation
-// is the left side of the join, so it gives a row even when no device
-// matches.
-func (s *Store) devices(ctx context.Context, org, cond string, args ...any) ([]server.Device, error) {
-	rows, err := s.pool.Query(ctx, `SELECT o.id, `+deviceColumns+` FROM orgs o
+// devicesWhere reads an organisation's devices that match the condition
+// and in one query learns whether the organisation exists: the
+// organisation is the left side of the join, so it gives a row even when
+// no device matches.
+func devicesWhere(ctx context.Context, q querier, org, cond string, args ...any) ([]server.Device, error) {
+	rows, err := q.Query(ctx, `SELECT o.id, `+deviceColumns+` FROM orgs o
 		LEFT JOIN devices d ON d.org = o.id `+cond+` WHERE o.id = $1`, append([]any{org}, args...)...)
 	if err != nil {
 		return nil, failed("reading the devices of "+org, err)

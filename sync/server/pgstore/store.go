@@ -4,6 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -53,11 +57,11 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	where := fmt.Sprintf("%s:%d/%s", cfg.ConnConfig.Host, cfg.ConnConfig.Port, cfg.ConnConfig.Database)
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
-		return nil, fmt.Errorf("%w %s: %v", ErrUnreachable, where, err)
+		return nil, fmt.Errorf("%w %s: %s", ErrUnreachable, where, reason(err))
 	}
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
-		return nil, fmt.Errorf("%w %s: %v", ErrUnreachable, where, err)
+		return nil, fmt.Errorf("%w %s: %s", ErrUnreachable, where, reason(err))
 	}
 	s := &Store{pool: pool, where: where}
 	if err := s.migrate(ctx); err != nil {
@@ -65,6 +69,25 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// reason is the line of a connection error an operator needs: the
+// database's message, or the network's, without pgx's list of every
+// address it tried.
+func reason(err error) string {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Message
+	}
+	var dns *net.DNSError
+	if errors.As(err, &dns) {
+		return "cannot look up " + dns.Name
+	}
+	var op *net.OpError
+	if errors.As(err, &op) && op.Err != nil {
+		return op.Err.Error()
+	}
+	return strings.Join(strings.Fields(err.Error()), " ")
 }
 
 // Close closes the Store's connections.
