@@ -11,6 +11,7 @@ import (
 	"medisecure/tui/screens/claims"
 	"medisecure/tui/screens/conflicts"
 	"medisecure/tui/screens/inbox"
+	"medisecure/tui/screens/nurse"
 	"medisecure/tui/screens/patient"
 	"medisecure/tui/screens/refills"
 	"medisecure/tui/screens/rx"
@@ -52,6 +53,7 @@ type Session interface {
 	inbox.Port
 	rx.Port
 	refills.Port
+	nurse.Port
 }
 
 // SyncStatus is what the status bar shows about sync. Synced means the

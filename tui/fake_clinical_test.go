@@ -436,3 +436,93 @@ func (s *fakeSession) ResolveRefillConflict(refill core.ID, both bool, reason st
 	}
 	return fmt.Errorf("%w: refill %s was not approved twice", core.ErrInvalid, refill)
 }
+
+// rxAt is the index of prescription id, or -1.
+func (f *fakeClinical) rxAt(id core.ID) int {
+	for i, p := range f.rx {
+		if p.ID == id {
+			return i
+		}
+	}
+	return -1
+}
+
+func (s *fakeSession) CancelPrescription(id core.ID, reason string) (core.Prescription, error) {
+	if err := s.lock(core.ActUpdate, core.KindPrescription); err != nil {
+		return core.Prescription{}, err
+	}
+	defer s.b.mu.Unlock()
+	i := s.b.clin.rxAt(id)
+	if i < 0 {
+		return core.Prescription{}, fmt.Errorf("store: prescription not found")
+	}
+	p := s.b.clin.rx[i]
+	if err := p.Status.CheckTransition(core.PrescriptionCancelled); err != nil {
+		return p, err
+	}
+	p.Status, p.StatusReason = core.PrescriptionCancelled, strings.TrimSpace(reason)
+	if err := p.Validate(); err != nil {
+		return p, err
+	}
+	s.b.clin.rx[i] = p
+	return p, nil
+}
+
+func (s *fakeSession) RequestRefill(rx core.ID, drugIndex int) (core.Refill, error) {
+	if err := s.lock(core.ActCreate, core.KindRefill); err != nil {
+		return core.Refill{}, err
+	}
+	defer s.b.mu.Unlock()
+	i := s.b.clin.rxAt(rx)
+	if i < 0 {
+		return core.Refill{}, fmt.Errorf("store: prescription not found")
+	}
+	p := s.b.clin.rx[i]
+	if p.Status != core.PrescriptionActive {
+		return core.Refill{}, fmt.Errorf("%w: it is %s", core.ErrNotActive, p.Status)
+	}
+	r := core.Refill{PrescriptionID: rx, PatientID: p.PatientID, DrugIndex: drugIndex, RequestedBy: s.p.User, Status: core.RefillRequested}
+	s.stamp(&r.Meta)
+	if err := r.Validate(); err != nil {
+		return r, err
+	}
+	s.b.clin.refills = append([]core.Refill{r}, s.b.clin.refills...)
+	return r, nil
+}
+
+func (s *fakeSession) AddReminder(rx core.ID, times []string) (core.Reminder, error) {
+	if err := s.lock(core.ActCreate, core.KindReminder); err != nil {
+		return core.Reminder{}, err
+	}
+	defer s.b.mu.Unlock()
+	i := s.b.clin.rxAt(rx)
+	if i < 0 {
+		return core.Reminder{}, fmt.Errorf("store: prescription not found")
+	}
+	p := s.b.clin.rx[i]
+	r := core.Reminder{PatientID: p.PatientID, PrescriptionID: p.ID, Drug: p.Medications[0].Drug, Times: times,
+		StartDate: core.DateOf(s.b.clock.Now(), s.b.zone), Channel: core.ChannelInApp, Active: true}
+	s.stamp(&r.Meta)
+	if err := r.Validate(); err != nil {
+		return r, err
+	}
+	s.b.clin.reminders = append(s.b.clin.reminders, r)
+	return r, nil
+}
+
+func (s *fakeSession) RecordAdherence(reminder core.ID, outcome string) (core.Adherence, error) {
+	if err := s.lock(core.ActCreate, core.KindAdherence); err != nil {
+		return core.Adherence{}, err
+	}
+	defer s.b.mu.Unlock()
+	for _, r := range s.b.clin.reminders {
+		if r.ID != reminder {
+			continue
+		}
+		a := core.Adherence{ReminderID: r.ID, PatientID: r.PatientID, Due: s.b.clock.Now(), Taken: outcome != "missed", RecordedAt: s.b.clock.Now(), RecordedBy: s.p.User}
+		s.stamp(&a.Meta)
+		s.b.clin.adherence = append(s.b.clin.adherence, a)
+		return a, nil
+	}
+	return core.Adherence{}, fmt.Errorf("store: reminder not found")
+}

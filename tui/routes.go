@@ -11,6 +11,7 @@ import (
 	"medisecure/tui/screens/claims"
 	"medisecure/tui/screens/conflicts"
 	"medisecure/tui/screens/inbox"
+	"medisecure/tui/screens/nurse"
 	"medisecure/tui/screens/patient"
 	"medisecure/tui/screens/refills"
 	"medisecure/tui/screens/rx"
@@ -54,6 +55,7 @@ var routes = []route{
 	{page: ui.PageRefund, make: func(c *ui.Shared, s Session, r ui.Route) ui.Screen { return billing.NewRefund(c, s, r) }},
 	{page: ui.PageDayEnd, make: func(c *ui.Shared, s Session, r ui.Route) ui.Screen { return billing.NewDayEnd(c, s, r) }},
 	{page: ui.PageClaims, make: func(c *ui.Shared, s Session, r ui.Route) ui.Screen { return claims.New(c, s, r) }},
+	{page: ui.PageNurse, make: func(c *ui.Shared, s Session, r ui.Route) ui.Screen { return nurse.New(c, s, r) }},
 	{page: ui.PageInbox, make: func(c *ui.Shared, s Session, r ui.Route) ui.Screen { return inbox.New(c, s, r) },
 		key: key.NewBinding(key.WithKeys("M")), act: core.ActRead, kind: core.KindMessage},
 }
@@ -85,7 +87,8 @@ func find(p ui.Page) (route, bool) {
 }
 
 // home is the first page a role sees after login: a doctor their own
-// day, everyone else the clinic's schedule until their own screens exist.
+// day, a nurse the nurse's day, billing its worklist, everyone else the
+// clinic's schedule.
 func home(p core.Principal) ui.Route {
 	r := ui.Route{Nav: ui.NavPush, Page: ui.PageSchedule}
 	if p.Role == core.RoleDoctor {
@@ -93,6 +96,9 @@ func home(p core.Principal) ui.Route {
 	}
 	if p.Role == core.RoleBilling {
 		r.Page = ui.PageBilling
+	}
+	if p.Role == core.RoleNurse {
+		r.Page = ui.PageNurse
 	}
 	return r
 }

@@ -33,6 +33,7 @@ const (
 	PageDayEnd    Page = "dayend"    // the day-end cash-up
 	PageClaims    Page = "claims"    // insurance claims by status
 	PageInbox     Page = "inbox"     // staff messages
+	PageNurse     Page = "nurse"     // the nurse's day
 )
 
 // Nav is what a route asks of the root.

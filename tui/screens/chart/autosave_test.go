@@ -30,6 +30,16 @@ func (p *draftPort) BreakGlass(core.ID, string) (time.Time, error) {
 func (p *draftPort) AddVitals(core.ID, time.Time, []core.Reading) ([]core.Vital, error) {
 	return nil, errUnused
 }
+func (p *draftPort) CancelPrescription(core.ID, string) (core.Prescription, error) {
+	return core.Prescription{}, errUnused
+}
+func (p *draftPort) RequestRefill(core.ID, int) (core.Refill, error) { return core.Refill{}, errUnused }
+func (p *draftPort) AddReminder(core.ID, []string) (core.Reminder, error) {
+	return core.Reminder{}, errUnused
+}
+func (p *draftPort) RecordAdherence(core.ID, string) (core.Adherence, error) {
+	return core.Adherence{}, errUnused
+}
 func (p *draftPort) SignNote(core.ID) (core.Note, error) { return core.Note{}, errUnused }
 func (p *draftPort) AddAddendum(core.ID, string) (core.Addendum, error) {
 	return core.Addendum{}, errUnused

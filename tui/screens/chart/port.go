@@ -9,6 +9,7 @@ import (
 // Port is what the chart needs of a session. Every read writes an
 // access-log entry with the reason given.
 type Port interface {
+	MedsPort
 	// Chart opens a patient's whole chart; reason goes to the access log.
 	// Roles without clinical rights get an error wrapping core.ErrDenied,
 	// a clinician without a care relationship core.ErrNoRelationship.
@@ -32,4 +33,20 @@ type Port interface {
 	// AddVitals records one set of readings (BMI derived); readings out
 	// of their plausible range are a *core.ValidationError.
 	AddVitals(patient core.ID, takenAt time.Time, readings []core.Reading) ([]core.Vital, error)
+}
+
+// MedsPort is what the medications and reminders tabs need of a session.
+type MedsPort interface {
+	// CancelPrescription stops an active prescription; the reason is
+	// required and saved with it.
+	CancelPrescription(id core.ID, reason string) (core.Prescription, error)
+	// RequestRefill asks a doctor to refill drug number drugIndex of a
+	// prescription.
+	RequestRefill(rx core.ID, drugIndex int) (core.Refill, error)
+	// AddReminder reminds the patient to take a prescription at times of
+	// day (HH:MM).
+	AddReminder(rx core.ID, times []string) (core.Reminder, error)
+	// RecordAdherence records the latest dose due as taken, missed or
+	// late.
+	RecordAdherence(reminder core.ID, outcome string) (core.Adherence, error)
 }

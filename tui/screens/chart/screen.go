@@ -50,8 +50,12 @@ type Screen struct {
 	// entry on the notes tab.
 	sel     int
 	noteSel int
-	form    *form
-	edit    *editor
+	// medSel is the drug line selected on the medications tab, remSel
+	// the reminder on the reminders tab.
+	medSel int
+	remSel int
+	form   *form
+	edit   *editor
 }
 
 // New opens the chart of r.Patient (or r.PatientID). The access log
@@ -138,6 +142,8 @@ func (s *Screen) Update(msg tea.Msg) tea.Cmd {
 		s.name = msg.chart.Patient.Name
 		s.sel = min(s.sel, max(0, len(s.chart.ActiveProblems())-1))
 		s.noteSel = min(s.noteSel, max(0, len(s.entries())-1))
+		s.medSel = min(s.medSel, max(0, len(s.medRows())-1))
+		s.remSel = min(s.remSel, max(0, len(s.chart.Reminders)-1))
 		return nil
 	case draftMsg:
 		return s.onDraft(msg)
@@ -210,6 +216,10 @@ func (s *Screen) key(k tea.KeyMsg) tea.Cmd {
 		s.form = s.vitalsForm()
 	case (s.tab == tabMeds || s.tab == tabSummary) && key.Matches(k, keyPrescribe) && s.S.Can(core.ActCreate, core.KindPrescription):
 		return s.S.Push(ui.PageRx, ui.Route{Patient: s.chart.Patient})
+	case s.tab == tabMeds:
+		return s.medsKey(k)
+	case s.tab == tabReminders:
+		return s.remindersKey(k)
 	}
 	return nil
 }
@@ -227,6 +237,14 @@ func (s *Screen) up() {
 		s.noteSel--
 		s.scrollToNote()
 		return
+	case s.tab == tabMeds && s.medSel > 0:
+		s.medSel--
+		s.scrollToNote()
+		return
+	case s.tab == tabReminders && s.remSel > 0:
+		s.remSel--
+		s.scrollToNote()
+		return
 	}
 	s.scroll = max(0, s.scroll-1)
 }
@@ -239,6 +257,14 @@ func (s *Screen) down() {
 		return
 	case tabNotes:
 		s.noteSel = min(s.noteSel+1, max(0, len(s.entries())-1))
+		s.scrollToNote()
+		return
+	case tabMeds:
+		s.medSel = min(s.medSel+1, max(0, len(s.medRows())-1))
+		s.scrollToNote()
+		return
+	case tabReminders:
+		s.remSel = min(s.remSel+1, max(0, len(s.chart.Reminders)-1))
 		s.scrollToNote()
 		return
 	}
@@ -263,11 +289,14 @@ func (s *Screen) glassForm() *form {
 	return f
 }
 
-// scrollToNote scrolls the notes tab to the selected entry's first line.
+// scrollToNote scrolls the tab in front to the selected entry's first
+// line, or as little as keeps it in sight.
 func (s *Screen) scrollToNote() {
-	for i, l := range s.notesLines() {
+	for i, l := range s.lines() {
 		if strings.HasPrefix(l, "> ") {
-			s.scroll = i
+			if s.tab == tabNotes || i < s.scroll || i >= s.scroll+s.bodyHeight() {
+				s.scroll = i
+			}
 			return
 		}
 	}
@@ -340,8 +369,14 @@ func (s *Screen) ShortHelp() []key.Binding {
 	if s.tab == tabVitals && s.S.Can(core.ActCreate, core.KindVital) {
 		out = append(out, keyVitals)
 	}
-	if (s.tab == tabMeds || s.tab == tabSummary) && s.S.Can(core.ActCreate, core.KindPrescription) {
+	if s.tab == tabSummary && s.S.Can(core.ActCreate, core.KindPrescription) {
 		out = append(out, keyPrescribe)
+	}
+	if s.tab == tabMeds {
+		out = append(out, s.medsHelp()...)
+	}
+	if s.tab == tabReminders {
+		out = append(out, s.remindersHelp()...)
 	}
 	if s.tab == tabNotes && s.S.Can(core.ActCreate, core.KindNoteDraft) {
 		out = append(out, keyWrite, ui.WithHelp(k.Open, "enter", "edit draft"), keyAddendum)

@@ -196,9 +196,15 @@ func (s *Screen) medsLines() []string {
 	if len(s.chart.Prescriptions) == 0 {
 		out = append(out, st.Subtle.Render("  none"))
 	}
+	row := 0
 	for _, p := range s.chart.Prescriptions {
 		for _, d := range p.Medications {
-			line := fmt.Sprintf("  %s  %-9s %s", p.StartDate, p.Status, ui.Text(strings.Join(nonEmpty(d.Drug, d.Dose, string(d.Route), d.Frequency), " ")))
+			mark := "  "
+			if row == s.medSel {
+				mark = "> "
+			}
+			row++
+			line := fmt.Sprintf("%s%s  %-9s %s", mark, p.StartDate, p.Status, ui.Text(strings.Join(nonEmpty(d.Drug, d.Dose, string(d.Route), d.Frequency), " ")))
 			line += fmt.Sprintf("  qty %d, refills %d/%d", d.Quantity, d.RefillsUsed, d.RefillsAllowed)
 			out = append(out, line)
 		}
@@ -268,7 +274,11 @@ func (s *Screen) reminderLines() []string {
 	}
 	since := s.S.Now().AddDate(0, 0, -30)
 	var out []string
-	for _, r := range s.chart.Reminders {
+	for i, r := range s.chart.Reminders {
+		mark := "  "
+		if i == s.remSel {
+			mark = "> "
+		}
 		taken, total := 0, 0
 		for _, a := range s.chart.Adherence {
 			if a.ReminderID == r.ID && !a.Due.Before(since) {
@@ -286,8 +296,8 @@ func (s *Screen) reminderLines() []string {
 		if total > 0 {
 			adh = fmt.Sprintf("%d of %d doses taken (%d%%)", taken, total, taken*100/total)
 		}
-		out = append(out, fmt.Sprintf("%s at %s  %s", ui.Text(r.Drug), strings.Join(r.Times, ", "), state))
-		out = append(out, st.Subtle.Render("  last 30 days: "+adh))
+		out = append(out, fmt.Sprintf("%s%s at %s  %s", mark, ui.Text(r.Drug), strings.Join(r.Times, ", "), state))
+		out = append(out, st.Subtle.Render("    last 30 days: "+adh))
 	}
 	return out
 }
