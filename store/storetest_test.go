@@ -17,6 +17,7 @@ var (
 	_ storetest.Appointments = (*store.Session)(nil)
 	_ storetest.Schedules    = (*store.Session)(nil)
 	_ storetest.Charts       = (*store.Session)(nil)
+	_ storetest.Billing      = (*store.Session)(nil)
 )
 
 func TestStoreConformance(t *testing.T) {
@@ -39,12 +40,25 @@ func TestStoreConformance(t *testing.T) {
 			return s
 		}
 		admin := login("admin", "admin-pass")
-		for _, u := range []core.User{{Name: "desk", Role: core.RoleReception}, {Name: "drwho", Role: core.RoleDoctor}} {
+		for _, u := range []core.User{{Name: "desk", Role: core.RoleReception}, {Name: "drwho", Role: core.RoleDoctor}, {Name: "bea", Role: core.RoleBilling}} {
 			if err := admin.AddUser(u, u.Name+"-pass"); err != nil {
 				t.Fatal(err)
 			}
 		}
-		desk, doctor := login("desk", "desk-pass"), login("drwho", "drwho-pass")
-		return storetest.Env{Zone: db.Zone(), Doctor: "drwho", Patients: desk, Visits: desk, Appointments: desk, Schedules: doctor, Clinician: doctor, DeskCharts: desk}
+		desk, doctor, billing := login("desk", "desk-pass"), login("drwho", "drwho-pass"), login("bea", "bea-pass")
+		newInvoice := func(t testing.TB, patient core.ID, minor int64) core.ID {
+			inv, err := billing.CreateInvoice(core.Invoice{PatientID: patient, Currency: "EUR", Items: []core.InvoiceItem{
+				{Description: "Consultation", Quantity: 1, UnitPrice: core.Money{Minor: minor, Currency: "EUR"}},
+			}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if inv, err = billing.IssueInvoice(inv.ID); err != nil {
+				t.Fatal(err)
+			}
+			return inv.ID
+		}
+		return storetest.Env{Zone: db.Zone(), Doctor: "drwho", Patients: desk, Visits: desk, Appointments: desk, Schedules: doctor,
+			Clinician: doctor, DeskCharts: desk, Billing: billing, NewInvoice: newInvoice}
 	})
 }

@@ -17,6 +17,8 @@ func TestFakeConforms(t *testing.T) {
 		b.patients, b.appts, b.conflicts = nil, nil, nil // a fresh clinic
 		b.clin = fakeClinical{strict: true}
 		b.notes = nil
+		b.bill = fakeBilling{}
+		b.users["bea"] = &fakeUser{pass: "demo", role: core.RoleBilling}
 		b.doctors = append(b.doctors, core.User{Name: "dr.new", DisplayName: "Dr New", Role: core.RoleDoctor})
 		b.users["dr.new"] = &fakeUser{pass: "demo", role: core.RoleDoctor}
 		login := func(user string) *fakeSession {
@@ -26,8 +28,8 @@ func TestFakeConforms(t *testing.T) {
 			}
 			return s.(*fakeSession)
 		}
-		desk, admin, doctor := login("ana"), login("admin"), login("dr.new")
+		desk, admin, doctor, billing := login("ana"), login("admin"), login("dr.new"), login("bea")
 		return storetest.Env{Zone: b.zone, Doctor: "dr.new", Patients: desk, Visits: desk, Appointments: desk, Schedules: admin,
-			Clinician: doctor, DeskCharts: desk}
+			Clinician: doctor, DeskCharts: desk, Billing: billing, NewInvoice: billing.issue}
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"testing"
 
 	"medisecure/core"
 )
@@ -109,9 +110,40 @@ func (s *fakeSession) Refund(id core.ID, amount core.Money, reason string) (core
 		if err != nil {
 			return orig, err
 		}
+		left := orig.Amount.Minor
+		for _, p := range v.Payments {
+			if p.RefundOf == orig.ID {
+				left += p.Amount.Minor
+			}
+		}
+		switch {
+		case orig.RefundOf != "":
+			return core.Payment{}, fmt.Errorf("store: %s is itself a refund: %w", id, core.ErrInvalid)
+		case amount.Minor <= 0:
+			return core.Payment{}, &core.ValidationError{Kind: core.KindPayment, Fields: []core.FieldError{{Field: "amount", Message: "must be more than zero"}}}
+		case amount.Minor > left:
+			return core.Payment{}, fmt.Errorf("store: the payment holds %s, less than %s: %w", core.Money{Minor: left, Currency: orig.Amount.Currency}, amount, core.ErrInvalid)
+		}
 		return s.addPayment(core.Payment{InvoiceID: orig.InvoiceID, Amount: amount.Neg(), Method: orig.Method, RefundOf: id, Reason: reason}, v.Invoice)
 	}
 	return core.Payment{}, errFakeNotFound
+}
+
+// issue puts an issued invoice of one untaxed line of minor units of EUR
+// on the books, as the store's CreateInvoice and IssueInvoice would.
+func (s *fakeSession) issue(t testing.TB, patient core.ID, minor int64) core.ID {
+	s.b.mu.Lock()
+	defer s.b.mu.Unlock()
+	s.b.next++
+	now := s.b.clock.Now().UTC()
+	inv := core.Invoice{Meta: core.Meta{ID: fakeID(s.b.next), CreatedAt: now, UpdatedAt: now, CreatedBy: s.p.User}, PatientID: patient,
+		Number: fmt.Sprintf("FAKE-%06d", s.b.next), Currency: "EUR", Status: core.InvoiceIssued, IssuedAt: now,
+		Items: []core.InvoiceItem{{Description: "Consultation", Quantity: 1, UnitPrice: core.Money{Minor: minor, Currency: "EUR"}}}}
+	if err := inv.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	s.b.bill.invoices = append(s.b.bill.invoices, inv)
+	return inv.ID
 }
 
 // addPayment validates and keeps a payment; the lock is held.

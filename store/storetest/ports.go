@@ -58,6 +58,11 @@ type Env struct {
 	// receptionist's session as the same port (it must be refused).
 	Clinician  Charts
 	DeskCharts Charts
+	// Billing is a billing clerk's session; NewInvoice issues, as the
+	// implementation can, an invoice of one untaxed line of minor units
+	// of EUR to a patient and returns its ID.
+	Billing    Billing
+	NewInvoice func(t testing.TB, patient core.ID, minor int64) core.ID
 }
 
 // Open makes a fresh clinic whose clock reads clock.
@@ -97,4 +102,14 @@ type Charts interface {
 	SignNote(id core.ID) (core.Note, error)
 	AddAddendum(note core.ID, text string) (core.Addendum, error)
 	AddVitals(patient core.ID, takenAt time.Time, readings []core.Reading) ([]core.Vital, error)
+}
+
+// Billing takes payments and refunds against invoices and adds up the
+// day, as a billing clerk (the billing screen's port).
+type Billing interface {
+	Invoice(id core.ID) (core.InvoiceView, error)
+	Pay(p core.Payment) (core.Payment, error)
+	Refund(payment core.ID, amount core.Money, reason string) (core.Payment, error)
+	Account(patient core.ID) (core.PatientAccount, error)
+	DayEnd(day core.Date) (core.CashUp, error)
 }

@@ -36,6 +36,8 @@ func Run(t *testing.T, open Open) {
 		{"chart/allergies", testAllergies},
 		{"chart/notes, signing and addenda", testNotes},
 		{"chart/vitals", testVitals},
+		{"billing/pay", testPay},
+		{"billing/refund", testRefund},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			z := time.UTC
@@ -80,6 +82,8 @@ func (c *clinic) need(t testing.TB, ports ...string) {
 			missing = c.Schedules == nil
 		case "visits":
 			missing = c.Visits == nil
+		case "billing":
+			missing = c.Billing == nil || c.NewInvoice == nil
 		case "charts":
 			missing = c.Clinician == nil || c.DeskCharts == nil
 		}
