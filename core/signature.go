@@ -114,11 +114,12 @@ func (c *Change) Sign(key ed25519.PrivateKey, prev []byte) {
 
 // VerifyAuthors checks the author signature of each change and returns,
 // per change, "" when it verifies or the reason it does not. key returns
-// an author's public key, nil when the directory has none. A change
+// the public key the change's author signed with at the change's time,
+// nil when the directory has none. A change
 // verifies when its own signature does, or when a change after it in the
 // list that verifies, by the same author, names its digest as Prev: so a
 // run of one author's changes costs one signature check.
-func VerifyAuthors(changes []Change, key func(author string) ed25519.PublicKey) []string {
+func VerifyAuthors(changes []Change, key func(c *Change) ed25519.PublicKey) []string {
 	n := len(changes)
 	why := make([]string, n)
 	if n == 0 {
@@ -130,11 +131,10 @@ func VerifyAuthors(changes []Change, key func(author string) ed25519.PublicKey) 
 		at[digests[i]] = i
 	}
 	ok := make([]bool, n)
-	keys := map[string]ed25519.PublicKey{}
 	for i := n - 1; i >= 0; i-- {
 		c := &changes[i]
 		if !ok[i] {
-			why[i] = verifyOne(c, digests[i], keys, key)
+			why[i] = verifyOne(c, digests[i], key)
 			ok[i] = why[i] == ""
 		}
 		if !ok[i] || len(c.Prev) != DigestSize {
@@ -148,15 +148,11 @@ func VerifyAuthors(changes []Change, key func(author string) ed25519.PublicKey) 
 }
 
 // verifyOne checks one change's own signature.
-func verifyOne(c *Change, digest [DigestSize]byte, keys map[string]ed25519.PublicKey, key func(string) ed25519.PublicKey) string {
+func verifyOne(c *Change, digest [DigestSize]byte, key func(*Change) ed25519.PublicKey) string {
 	if len(c.Sig) == 0 {
 		return fmt.Sprintf("not signed by its author %s (made by a version before author signatures, or altered)", c.Author)
 	}
-	pub, seen := keys[c.Author]
-	if !seen {
-		pub = key(c.Author)
-		keys[c.Author] = pub
-	}
+	pub := key(c)
 	switch {
 	case len(pub) != ed25519.PublicKeySize:
 		return fmt.Sprintf("its author %s has no key in the directory", c.Author)

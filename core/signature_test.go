@@ -38,8 +38,8 @@ func seededKey(t testing.TB, seed int64) (ed25519.PublicKey, ed25519.PrivateKey)
 
 func TestSignedRunVerifiesThroughItsLastSignature(t *testing.T) {
 	pub, priv := seededKey(t, 1)
-	keys := func(a string) ed25519.PublicKey {
-		if a == "desk" {
+	keys := func(c *Change) ed25519.PublicKey {
+		if c.Author == "desk" {
 			return pub
 		}
 		return nil
@@ -66,8 +66,8 @@ func TestSignedRunVerifiesThroughItsLastSignature(t *testing.T) {
 func TestVerifyAuthorsRefuses(t *testing.T) {
 	pub, priv := seededKey(t, 2)
 	_, other := seededKey(t, 3)
-	keys := func(a string) ed25519.PublicKey {
-		if a == "desk" || a == "drwho" {
+	keys := func(c *Change) ed25519.PublicKey {
+		if c.Author == "desk" || c.Author == "drwho" {
 			return pub
 		}
 		return nil
@@ -108,7 +108,7 @@ func TestVerifyAuthorsRefuses(t *testing.T) {
 func TestForgedLinkVouchesForNothing(t *testing.T) {
 	pub, priv := seededKey(t, 4)
 	_, other := seededKey(t, 5)
-	keys := func(string) ed25519.PublicKey { return pub }
+	keys := func(*Change) ed25519.PublicKey { return pub }
 	run := signedRun(t, priv, "desk", 2)
 	run[0].Sig = nil // it relies on run[1]
 	d := run[1].Digest()
@@ -146,7 +146,7 @@ func BenchmarkVerifyAuthorsRun(b *testing.B) {
 	for i := range run[:len(run)-1] {
 		run[i].Sig = nil
 	}
-	keys := func(string) ed25519.PublicKey { return pub }
+	keys := func(*Change) ed25519.PublicKey { return pub }
 	b.ResetTimer()
 	for range b.N {
 		VerifyAuthors(run, keys)

@@ -43,6 +43,9 @@ type User struct {
 	DisabledAt HLC `json:"disabled_at,omitempty"`
 	// FormerRoles are the roles held before Role, oldest first.
 	FormerRoles []FormerRole `json:"former_roles,omitempty"`
+	// FormerKeys are the signing keys the user held before a reset, oldest
+	// first: their changes from before it verify with them.
+	FormerKeys []FormerKey `json:"former_keys,omitempty"`
 }
 
 // ValidUserName reports whether s can be a login name: 2 to 32 lower-case
@@ -103,4 +106,10 @@ func (u *User) RoleAt(h HLC) Role {
 // disabled without a time (by an earlier version) was never active.
 func (u *User) ActiveAt(h HLC) bool {
 	return !u.Disabled || h < u.DisabledAt
+}
+
+// FormerKey is a public signing key a user held until a time.
+type FormerKey struct {
+	Public []byte `json:"public"`
+	Until  HLC    `json:"until"`
 }

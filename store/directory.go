@@ -42,6 +42,12 @@ type dirEntry struct {
 	KDF     KDF    `json:"kdf"`
 	Salt    []byte `json:"salt"`
 	Private []byte `json:"private"`
+	// Reset marks Private as sealed under an admin's one-time reset code
+	// (lifecycle.go); KeyVersion and KeySig number and sign KDF, Salt,
+	// Private and Reset with the user's own key (keypart.go).
+	Reset      bool   `json:"reset,omitempty"`
+	KeyVersion uint64 `json:"key_version,omitempty"`
+	KeySig     []byte `json:"key_sig,omitempty"`
 }
 
 // signable is the part of the entry the signature covers.

@@ -55,13 +55,16 @@ func (db *DB) ImportDirectory(entries [][]byte) (int, error) {
 		})
 		b := tx.Bucket(bucketDirectory)
 		for _, e := range parsed {
+			kept := e
 			if cur := b.Get([]byte(e.User.Name)); cur != nil {
-				old, err := decodeDirEntry(cur)
-				if err == nil && (old.Version > e.Version || bytes.Equal(cur, mustJSON(e))) {
+				if old, err := decodeDirEntry(cur); err == nil {
+					kept = keptEntry(old, e)
+				}
+				if bytes.Equal(cur, mustJSON(kept)) {
 					continue // ours is newer or the same
 				}
 			}
-			if err := putEntry(tx, e); err != nil {
+			if err := putEntry(tx, kept); err != nil {
 				return err
 			}
 			changed++

@@ -48,6 +48,9 @@ func (s *Session) RotateEpoch() (int, error) {
 			return err
 		}
 		for _, e := range entries {
+			if e.User.Disabled {
+				continue // a disabled user is not granted the new epoch
+			}
 			if err := e.grant(epoch, orgKey); err != nil {
 				return err
 			}

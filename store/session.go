@@ -107,6 +107,10 @@ func (db *DB) Login(name, passphrase string) (*Session, error) {
 		db.opts.kdf().Derive(passphrase)
 		return nil, core.ErrAuth
 	}
+	if entry.Reset {
+		db.opts.kdf().Derive(passphrase)
+		return nil, ErrResetPending
+	}
 	keys, err := entry.unlock(passphrase)
 	if err != nil {
 		lock.Failures++

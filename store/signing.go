@@ -59,12 +59,19 @@ func (t *txn) author(name string) (*dirEntry, error) {
 	return e, nil
 }
 
-// authorKey is the public signing key of an author, nil when the
-// directory has none that verifies.
-func (t *txn) authorKey(name string) ed25519.PublicKey {
-	e, err := t.author(name)
+// authorKey is the public key a change's author signed with at its time:
+// a key they held until a reset (core.User.FormerKeys) for a change made
+// before it, else their current one; nil when the directory has none
+// that verifies.
+func (t *txn) authorKey(c *core.Change) ed25519.PublicKey {
+	e, err := t.author(c.Author)
 	if err != nil {
 		return nil
+	}
+	for _, f := range e.User.FormerKeys {
+		if c.HLC < f.Until {
+			return f.Public
+		}
 	}
 	return e.SignPub
 }

@@ -28,7 +28,7 @@ func TestSignLocalChangesAreSignedAndChained(t *testing.T) {
 	if len(desk) < 2 {
 		t.Fatalf("want two changes by desk, have %d", len(desk))
 	}
-	for i, why := range core.VerifyAuthors(changes, func(string) ed25519.PublicKey { return nil }) {
+	for i, why := range core.VerifyAuthors(changes, func(*core.Change) ed25519.PublicKey { return nil }) {
 		if !strings.Contains(why, "has no key") {
 			t.Fatalf("change %d verified without a key: %q", i, why)
 		}

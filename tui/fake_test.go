@@ -59,6 +59,7 @@ type fakeBackend struct {
 	conflicts []core.Conflict
 	notes     []core.Note
 	clin      fakeClinical
+	life      fakeLifecycle
 	bill      fakeBilling
 	msgs      []core.Message
 	status    SyncStatus
@@ -82,7 +83,7 @@ func (b *fakeBackend) Login(user, pass string) (Session, error) {
 	if ok && u.until.After(now) {
 		return nil, &core.LockedError{Until: u.until.In(b.zone)}
 	}
-	if !ok || u.pass != pass {
+	if !ok || u.pass != pass || b.life.disabled[user] {
 		if ok {
 			u.failures++
 			if d := core.LockoutDelay(u.failures); d > 0 {
@@ -275,6 +276,9 @@ func (s *fakeSession) Users() ([]core.User, error) {
 		if u.role != core.RoleDoctor {
 			out = append(out, core.User{Name: name, Role: u.role})
 		}
+	}
+	for i := range out {
+		out[i].Disabled = s.b.life.disabled[out[i].Name]
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil

@@ -55,6 +55,8 @@ var screens = []struct {
 	{"doctor_home", false, func(h *harness) { h.login("okafor") }},
 	{"users", false, func(h *harness) { h.login("admin"); h.keys("A") }},
 	{"hours", false, func(h *harness) { h.login("admin"); h.keys("A down down enter") }},
+	{"users_role", false, func(h *harness) { h.login("admin"); h.keys("A r") }},
+	{"users_reset", false, func(h *harness) { h.login("admin"); h.keys("A down p y") }},
 	{"undo_prompt", true, func(h *harness) { h.keys("l j c u") }},
 	{"quit_confirm", true, func(h *harness) { h.keys("n"); h.typ("Half"); h.keys("ctrl+c") }},
 }

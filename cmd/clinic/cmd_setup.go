@@ -51,7 +51,7 @@ func (a *app) initCmd() *cobra.Command {
 
 // userCmd is clinic user: add or list staff.
 func (a *app) userCmd() *cobra.Command {
-	return group("user", "add or list staff (admins add), and their terminal keys", a.userAddCmd(), a.userListCmd(), a.userKeyCmd())
+	return group("user", "add or list staff (admins add), and their terminal keys", a.userAddCmd(), a.userListCmd(), a.userKeyCmd(), a.userDisableCmd(), a.userEnableCmd(), a.userRoleCmd(), a.userResetCmd())
 }
 
 // userAddCmd is clinic user add.
@@ -100,9 +100,13 @@ func (a *app) userListCmd() *cobra.Command {
 				}
 				rows := make([][]string, len(users))
 				for i, u := range users {
-					rows[i] = []string{u.Name, string(u.Role), u.DisplayName}
+					state := "enabled"
+					if u.Disabled {
+						state = "disabled"
+					}
+					rows[i] = []string{u.Name, string(u.Role), state, u.DisplayName}
 				}
-				return table(a.e.stdout, a.c.json, users, []string{"USER", "ROLE", "NAME"}, rows)
+				return table(a.e.stdout, a.c.json, users, []string{"USER", "ROLE", "STATE", "NAME"}, rows)
 			})
 		},
 	}

@@ -83,7 +83,7 @@ func newRoot(e *env) *cobra.Command {
 	root.SetHelpCommand(a.helpCmd(root))
 	root.AddCommand(
 		a.initCmd(),
-		a.userCmd(),
+		a.userCmd(), a.passwdCmd(),
 		a.patientCmd(),
 		a.apptCmd(),
 		a.scheduleCmd(),

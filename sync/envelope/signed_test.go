@@ -13,8 +13,8 @@ import (
 var testAuthorKey = ed25519.NewKeyFromSeed(seed("fixture author key"))
 
 // authorKeys knows the fixture author's public key only.
-func authorKeys(a string) ed25519.PublicKey {
-	if a == "reception" {
+func authorKeys(c *core.Change) ed25519.PublicKey {
+	if c.Author == "reception" {
 		return testAuthorKey.Public().(ed25519.PublicKey)
 	}
 	return nil

@@ -25,8 +25,9 @@ func usersCmd(s Port, to int) tea.Cmd {
 	}
 }
 
-// Screen lists the users with their roles; enter on a doctor opens their
-// working hours.
+// Screen lists the users with their roles and states; enter on a doctor
+// opens their working hours, and an admin disables, enables, changes the
+// role of or resets the selected user (lifecycle.go).
 type Screen struct {
 	ui.Base
 	port    Port
@@ -34,6 +35,11 @@ type Screen struct {
 	sel     int
 	loading bool
 	err     string
+	// info is what the last action did; code a reset code to show.
+	info, code string
+	confirm    ui.Confirm
+	// picking is the user whose new role is asked for, "" when none.
+	picking string
 }
 
 // New lists the users.
@@ -56,7 +62,8 @@ func (s *Screen) Title() string { return "Users" }
 // Busy is set while the users load.
 func (s *Screen) Busy() bool { return s.loading }
 
-// Update moves through the users and opens a doctor's hours.
+// Update moves through the users, opens a doctor's hours and runs the
+// lifecycle actions.
 func (s *Screen) Update(msg tea.Msg) tea.Cmd {
 	keys := s.S.Keys
 	switch msg := msg.(type) {
@@ -64,8 +71,27 @@ func (s *Screen) Update(msg tea.Msg) tea.Cmd {
 		s.loading = false
 		s.users, s.err = msg.users, s.S.Describe(msg.err)
 		s.sel = min(s.sel, max(0, len(s.users)-1))
+	case doneMsg:
+		if msg.err != nil {
+			s.err = s.S.Describe(msg.err)
+			return nil
+		}
+		s.info, s.code = msg.say, msg.code
+		s.S.Wrote()
+		return s.Refresh()
 	case tea.KeyMsg:
-		s.err = ""
+		s.err, s.info, s.code = "", "", ""
+		if s.confirm.Open() {
+			return s.confirm.Key(msg)
+		}
+		if s.picking != "" {
+			return s.pickRole(msg)
+		}
+		if s.manages() {
+			if cmd, ok := s.lifecycleKey(msg); ok {
+				return cmd
+			}
+		}
 		switch {
 		case key.Matches(msg, keys.Back):
 			return s.S.Back()
@@ -104,23 +130,51 @@ func (s *Screen) View() string {
 		if i == s.sel {
 			mark = "> "
 		}
-		row := mark + ui.PadRight(ui.Text(u.Name), 16) + "  " + ui.PadRight(string(u.Role), 10) + "  " + ui.Truncate(ui.Text(u.DisplayName), ui.MaxName)
+		state := ""
+		if u.Disabled {
+			state = "disabled"
+		}
+		row := mark + ui.PadRight(ui.Text(u.Name), 16) + "  " + ui.PadRight(string(u.Role), 10) + "  " + ui.PadRight(state, 8) + "  " + ui.Truncate(ui.Text(u.DisplayName), ui.MaxName)
 		if i == s.sel {
 			row = st.Selected.Render(row)
 		}
 		lines = append(lines, row)
 	}
-	if s.err != "" {
+	switch {
+	case s.confirm.Open():
+		lines = append(lines, "", "  "+s.confirm.View(st, max(0, s.Width-2)))
+	case s.picking != "":
+		lines = append(lines, "", "  "+st.Warning.Render(s.roleQuestion()))
+	case s.err != "":
 		lines = append(lines, "", "  "+st.Error.Render(s.err))
+	case s.code != "":
+		lines = append(lines, "", "  "+st.OK.Render(s.info+" "+s.code), "  Give it to them in person; they set a new passphrase with it once.")
+	case s.info != "":
+		lines = append(lines, "", "  "+st.OK.Render(s.info))
 	}
 	return strings.Join(lines, "\n")
 }
 
-// ShortHelp is the list's keys.
+// manages reports whether the user may run the lifecycle actions.
+func (s *Screen) manages() bool { return s.S.Can(core.ActUpdate, core.KindUser) }
+
+// ShortHelp is the list's keys, with one hint of the lifecycle keys for
+// admins.
 func (s *Screen) ShortHelp() []key.Binding {
 	k := s.S.Keys
-	return []key.Binding{k.Up, k.Down, ui.WithHelp(k.Open, "enter", "working hours")}
+	b := []key.Binding{k.Up, k.Down, ui.WithHelp(k.Open, "enter", "hours")}
+	if s.manages() {
+		b = append(b, keyManage)
+	}
+	return b
 }
 
-// FullHelp is the short help in one column.
-func (s *Screen) FullHelp() [][]key.Binding { return [][]key.Binding{s.ShortHelp()} }
+// FullHelp is the list's keys, then each lifecycle key for admins.
+func (s *Screen) FullHelp() [][]key.Binding {
+	k := s.S.Keys
+	cols := [][]key.Binding{{k.Up, k.Down, ui.WithHelp(k.Open, "enter", "working hours")}}
+	if s.manages() {
+		cols = append(cols, []key.Binding{keyDisable, keyEnable, keyRole, keyReset})
+	}
+	return cols
+}

@@ -14,15 +14,11 @@ import (
 	"medisecure/tui/ui"
 )
 
-type port []core.User
-
-func (p port) Users() ([]core.User, error) { return p, nil }
-
 func TestOpenHoursOfADoctorOnly(t *testing.T) {
 	r := lipgloss.NewRenderer(io.Discard)
 	r.SetColorProfile(termenv.Ascii)
 	c := ui.NewShared(ui.DefaultKeyMap(), ui.NewStyles(r), time.Now)
-	s := New(c, port{{Name: "desk", Role: core.RoleReception}, {Name: "dr.who", DisplayName: "Dr \x1b]0;x\x07Who", Role: core.RoleDoctor}}, ui.Route{})
+	s := New(c, &lifePort{users: []core.User{{Name: "desk", Role: core.RoleReception}, {Name: "dr.who", DisplayName: "Dr \x1b]0;x\x07Who", Role: core.RoleDoctor}}}, ui.Route{})
 	s.SetSize(80, 20)
 	s.Update(s.Init()())
 	s.Update(tea.KeyMsg{Type: tea.KeyEnter})
