@@ -172,6 +172,38 @@ func (s *Session) grantEpochs(tx *bolt.Tx, e *dirEntry, all bool) error {
 	return nil
 }
 
+// resignSignedBy signs again with the org root key every entry that admin
+// signed: an entry verifies only through an enabled admin's current key,
+// which an admin who leaves the role or is reset no longer has.
+func (s *Session) resignSignedBy(tx *bolt.Tx, admin string) error {
+	seed, err := s.rootSeed()
+	if err != nil {
+		return err
+	}
+	root := ed25519.NewKeyFromSeed(seed)
+	var signed []*dirEntry
+	err = tx.Bucket(bucketDirectory).ForEach(func(k, v []byte) error {
+		e, err := decodeDirEntry(v)
+		if err != nil {
+			return corrupt("directory entry "+string(k), err)
+		}
+		if e.SignedBy == admin && e.User.Name != admin {
+			signed = append(signed, e)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, e := range signed {
+		e.sign(rootSigner, root)
+		if err := putEntry(tx, e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // grantRoot seals the org root key to an admin's entry.
 func (s *Session) grantRoot(e *dirEntry) error {
 	seed, err := s.rootSeed()
@@ -209,6 +241,9 @@ func (s *Session) SetRole(name string, role core.Role) error {
 				return refuse("role", "stays admin: "+name+" is the last enabled admin")
 			}
 			e.RootGrant = nil
+			if err := s.resignSignedBy(tx, name); err != nil {
+				return err
+			}
 		}
 		e.User.FormerRoles = append(e.User.FormerRoles, core.FormerRole{Role: old, Until: at})
 		e.User.Role = role
@@ -294,6 +329,11 @@ func (s *Session) ResetUser(name string) (string, error) {
 		}
 		// Their changes signed so far still verify, those after now not.
 		e.User.FormerKeys = append(e.User.FormerKeys, core.FormerKey{Public: e.SignPub, Until: at})
+		if e.User.Role == core.RoleAdmin {
+			if err := s.resignSignedBy(tx, name); err != nil {
+				return err
+			}
+		}
 		e.BoxPub, e.SignPub, e.KDF, e.Salt, e.Private, e.Reset = fresh.BoxPub, fresh.SignPub, fresh.KDF, fresh.Salt, fresh.Private, true
 		e.signKeyPart(e.KeyVersion+1, keys.sign)
 		e.RootGrant = nil

@@ -121,3 +121,31 @@ func view(t *testing.T, f *fixture, fn func(*dirEntry), name string) {
 		return err
 	}))
 }
+
+// Entries an admin signed still verify after the admin leaves the role or
+// is reset: they are signed again with the org root key.
+func TestEntriesSignedByAFormerAdminStillVerify(t *testing.T) {
+	f := newFixture(t)
+	must(t, f.admin.AddUser(core.User{Name: "boss", Role: core.RoleAdmin}, "boss-pass"))
+	boss, err := f.db.Login("boss", "boss-pass")
+	must(t, err)
+	must(t, boss.AddUser(core.User{Name: "nurse", Role: core.RoleNurse}, "nurse-pass"))
+	code, err := f.admin.ResetUser("boss")
+	must(t, err)
+	if _, err := f.db.Login("nurse", "nurse-pass"); err != nil {
+		t.Fatalf("a user the reset admin added: %v", err)
+	}
+	must(t, f.db.RedeemReset("boss", code, "boss-pass-2"))
+	boss, err = f.db.Login("boss", "boss-pass-2")
+	must(t, err)
+	must(t, boss.AddUser(core.User{Name: "clerk", Role: core.RoleBilling}, "clerk-pass"))
+	must(t, f.admin.SetRole("boss", core.RoleDoctor))
+	for _, u := range []string{"nurse", "clerk"} {
+		if _, err := f.db.Login(u, u+"-pass"); err != nil {
+			t.Fatalf("%s, added by the former admin: %v", u, err)
+		}
+	}
+	if _, err := f.admin.Users(); err != nil {
+		t.Fatalf("the directory after the admin left the role: %v", err)
+	}
+}
