@@ -18,7 +18,8 @@ import (
 type refillSide struct {
 	refill  core.Refill
 	patient string
-	drug    string
+	// drug is the drug line in full, name the drug alone.
+	drug, name string
 }
 
 // settling is a refill conflict whose resolution is being typed: the
@@ -47,7 +48,7 @@ func loadRefillRow(s Port, c core.Conflict, refills []core.Refill, err error) co
 	}
 	for _, r := range refills {
 		if r.ID == c.Refill {
-			row.refill = &refillSide{refill: r, patient: string(r.PatientID.Short()), drug: "?"}
+			row.refill = &refillSide{refill: r, patient: string(r.PatientID.Short()), drug: "?", name: "the drug"}
 		}
 	}
 	if row.refill == nil {
@@ -61,6 +62,7 @@ func loadRefillRow(s Port, c core.Conflict, refills []core.Refill, err error) co
 	if rx, err := s.Prescription(r.refill.PrescriptionID); err == nil && r.refill.DrugIndex < len(rx.Medications) {
 		d := rx.Medications[r.refill.DrugIndex]
 		r.drug = fmt.Sprintf("%s %s %s (refills %d/%d)", d.Drug, d.Dose, d.Frequency, d.RefillsUsed, d.RefillsAllowed)
+		r.name = ui.Text(d.Drug)
 	}
 	return row
 }
@@ -105,7 +107,7 @@ func (s *Screen) settleKey(k tea.KeyMsg) tea.Cmd {
 		if s.settle.both {
 			what = refillChoices[0].title[2:]
 		}
-		s.doing = &resolving{refill: fmt.Sprintf("Settled: %s for %s, %s.", r.refill.drug, r.refill.patient, what)}
+		s.doing = &resolving{refill: fmt.Sprintf("Settled: %s for %s, %s.", r.refill.name, r.refill.patient, what)}
 		return settleRefillCmd(s.port, s.ID(), r.refill.refill.ID, s.settle.both, reason)
 	}
 	s.settle.reason.Update(k)

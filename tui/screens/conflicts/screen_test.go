@@ -130,7 +130,7 @@ func TestRefillApprovedTwiceSettled(t *testing.T) {
 		want  string
 		flash string
 	}{
-		{"both dispensed", []string{"down", "1", "pharmacy gave both", "enter"}, "r1 true pharmacy gave both", "Settled: metformin 500 mg twice a day (refills 1/3) for Ben, both dispensed."},
+		{"both dispensed", []string{"down", "1", "pharmacy gave both", "enter"}, "r1 true pharmacy gave both", "Settled: metformin for Ben, both dispensed."},
 		{"second recalled", []string{"down", "2", "returned", "enter"}, "r1 false returned", "for Ben, second recalled."},
 		{"given up", []string{"down", "1", "half", "esc", "enter"}, "", ""},
 		{"no reason", []string{"down", "2", "enter"}, "", "Say what happened"},
