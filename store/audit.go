@@ -38,16 +38,31 @@ type auditHead struct {
 // logAccess appends an entry to the access log in this transaction. The
 // head moves in memory and is sealed once, when the transaction finishes.
 func (t *txn) logAccess(patient core.ID, action, reason string) error {
-	if t.head == nil {
-		head, err := t.auditHead()
-		if err != nil {
-			return err
-		}
-		t.head = &head
+	if err := t.openLog(t.s.db); err != nil {
+		return err
 	}
+	return t.appendAccess(queuedAccess{At: t.now, User: t.s.user.Name, Role: t.s.user.Role, Patient: patient, Action: action, Reason: reason})
+}
+
+// openLog reads the access log's head, once per transaction, and folds
+// in the entries queued before this transaction (accessqueue.go).
+func (t *txn) openLog(db *DB) error {
+	if t.head != nil {
+		return nil
+	}
+	head, err := t.auditHead()
+	if err != nil {
+		return err
+	}
+	t.head = &head
+	return t.foldQueued(db)
+}
+
+// appendAccess appends q to the log after the head openLog read.
+func (t *txn) appendAccess(q queuedAccess) error {
 	e := core.AccessEntry{
-		Seq: t.head.Seq + 1, At: t.now, User: t.s.user.Name, Role: t.s.user.Role,
-		PatientID: patient, Action: action, Reason: reason, Prev: t.head.Hash,
+		Seq: t.head.Seq + 1, At: q.At, User: q.User, Role: q.Role,
+		PatientID: q.Patient, Action: q.Action, Reason: q.Reason, Prev: t.head.Hash,
 	}
 	if err := e.Validate(); err != nil {
 		return fmt.Errorf("store: writing the access log: %w", err)
@@ -123,6 +138,9 @@ func (s *Session) AuditVerify() (int, error) {
 	if err := s.authorize(core.ActRead, core.KindAccessLog); err != nil {
 		return 0, err
 	}
+	if err := s.db.flushAccess(); err != nil {
+		return 0, err
+	}
 	n := 0
 	err := s.view(func(t *txn) error {
 		entries, err := t.readAudit()
@@ -159,6 +177,9 @@ func (s *Session) AuditVerify() (int, error) {
 // entries about one patient (admins only).
 func (s *Session) AuditList(patient core.ID) ([]core.AccessEntry, error) {
 	if err := s.authorize(core.ActRead, core.KindAccessLog); err != nil {
+		return nil, err
+	}
+	if err := s.db.flushAccess(); err != nil {
 		return nil, err
 	}
 	var out []core.AccessEntry

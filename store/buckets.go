@@ -58,6 +58,8 @@ var (
 	// patient; migration 2 does that for every store and removes it.
 	metaNotesIndexed = []byte("notes_indexed")
 	metaAuditCount   = []byte("audit_seq")
+	// metaAccessFolded is the last access-journal record in the log.
+	metaAccessFolded = []byte("access_folded")
 )
 
 // allBuckets are created by Create, in this order.

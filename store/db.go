@@ -29,6 +29,11 @@ type Options struct {
 	// NoSync skips fsync on commit; only benchmarks that build fixtures
 	// set it.
 	NoSync bool
+	// AccessCommitDelay is how long the access log's group commit
+	// gathers entries before it commits them; zero commits as soon as
+	// the previous commit is done. Entries are safe from a crash of the
+	// process either way (accessqueue.go).
+	AccessCommitDelay time.Duration
 }
 
 func (o Options) now() time.Time {
@@ -83,6 +88,8 @@ type DB struct {
 	search *searchIndex
 	// repairs are what unlocking repaired, for the user (Repairs).
 	repairs []string
+	// access is the access log's group commit, from the first unlock.
+	access *accessQueue
 }
 
 // storeKeys are the keys a first login unlocks for the whole process.
@@ -313,7 +320,7 @@ func (db *DB) load() error {
 }
 
 // Close releases the file.
-func (db *DB) Close() error { return db.bolt.Close() }
+func (db *DB) Close() error { return errors.Join(db.closeAccess(), db.bolt.Close()) }
 
 // Path is the store file.
 func (db *DB) Path() string { return db.path }
@@ -376,7 +383,10 @@ func (db *DB) unlock(orgKey []byte) error {
 		db.repairs = append(db.repairs, fmt.Sprintf("the patient search index was damaged and has been rebuilt from the %d patient records", n))
 	}
 	db.keys = keys
-	return db.migrateKeyed()
+	if err := db.migrateKeyed(); err != nil {
+		return err
+	}
+	return db.openAccessQueue(keys)
 }
 
 // u64 encodes n big-endian, the order bbolt sorts keys in.

@@ -76,7 +76,7 @@ func (s *Session) FindPatients(text string, limit int) ([]core.Patient, error) {
 	}
 	ids := s.db.search.find(isoDates(text, s.db.zone), limit)
 	out := make([]core.Patient, 0, len(ids))
-	err := s.update(func(t *txn) error {
+	err := s.view(func(t *txn) error {
 		for _, id := range ids {
 			var p core.Patient
 			if err := t.get(id, &p); err != nil {
@@ -87,9 +87,34 @@ func (s *Session) FindPatients(text string, limit int) ([]core.Patient, error) {
 			}
 			out = append(out, p)
 		}
-		return t.logSearch(out, fmt.Sprintf("search %q", clip(text, 100)))
+		return nil
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	if err := s.queueSearch(out, fmt.Sprintf("search %q", clip(text, 100))); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// queueSearch logs a search that found found through the access log's
+// group commit: written when it returns, committed with others.
+func (s *Session) queueSearch(found []core.Patient, reason string) error {
+	if s.db.access == nil {
+		return s.update(func(t *txn) error { return t.logSearch(found, reason) })
+	}
+	now := s.db.opts.now()
+	entry := queuedAccess{At: now, User: s.user.Name, Role: s.user.Role, Action: core.AccessSearch, Reason: reason + ": nobody found"}
+	if len(found) == 0 {
+		return s.db.queueAccess(s.db.keys, []queuedAccess{entry})
+	}
+	entries := make([]queuedAccess, len(found))
+	for i, p := range found {
+		entry.Patient, entry.Reason = p.ID, reason
+		entries[i] = entry
+	}
+	return s.db.queueAccess(s.db.keys, entries)
 }
 
 // LikelyDuplicates lists registered patients with the same name (case and

@@ -32,6 +32,9 @@ type txn struct {
 	// authors caches the verified directory entries of remote changes'
 	// authors (signing.go); nil for a missing or unverifiable one.
 	authors map[string]*dirEntry
+	// folded is the last access-journal record this transaction folded
+	// into the log, 0 for none.
+	folded uint64
 }
 
 // update runs fn in a read-write transaction and finishes it: conflicts
@@ -52,6 +55,9 @@ func (s *Session) update(fn func(t *txn) error) error {
 		return err
 	}
 	s.db.search.apply(t.search)
+	if s.db.access != nil {
+		s.db.access.folded(t.folded)
+	}
 	return nil
 }
 
