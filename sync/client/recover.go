@@ -37,9 +37,23 @@ type serverView struct {
 	offset time.Duration
 }
 
-// view asks the server for its devices and log.
+// view asks the server for its log and how far it holds each device's
+// sequences. Once this workstation keeps its own device record, which
+// never changes, it asks without the records (the keys are listed when a
+// batch needs one, deviceKey): at every sync they would be the bulk of
+// its bytes.
 func (c *Client) view(ctx context.Context) (serverView, error) {
-	resp, _, err := c.listDevices(ctx)
+	marks, err := c.s.SyncMarks()
+	if err != nil {
+		return serverView{}, err
+	}
+	req := &wire.DevicesRequest{SeqsOnly: marks.DeviceRecord != nil}
+	c.sign(req, wire.Sync_Devices_FullMethodName)
+	var resp *wire.DevicesResponse
+	err = c.unary(ctx, func(ctx context.Context) (err error) {
+		resp, err = c.rpc.Devices(ctx, req)
+		return err
+	})
 	if err != nil {
 		return serverView{}, err
 	}
@@ -48,7 +62,12 @@ func (c *Client) view(ctx context.Context) (serverView, error) {
 	}
 	v := serverView{last: map[string]uint64{}, head: resp.Head, missing: resp.Missing}
 	for _, d := range resp.Devices {
-		v.last[d.GetRecord().GetRecord().GetDeviceId()] = d.LastSeq
+		id := d.DeviceId
+		if id == "" {
+			// A server from before seqs_only sends the records.
+			id = d.GetRecord().GetRecord().GetDeviceId()
+		}
+		v.last[id] = d.LastSeq
 	}
 	if resp.ServerUnixMs != 0 {
 		v.offset = c.opts.Now().Sub(time.UnixMilli(resp.ServerUnixMs))

@@ -129,6 +129,14 @@ func (s *Server) devices(ctx context.Context, req *wire.DevicesRequest) (*wire.D
 	}
 	resp := &wire.DevicesResponse{MinEpoch: org.MinEpoch, Head: log.Head, Missing: log.Missing, ServerUnixMs: s.now().UnixMilli()}
 	for _, d := range devs {
+		if req.GetSeqsOnly() {
+			info := &wire.DeviceInfo{DeviceId: d.ID, Revoked: d.Revoked, LastSeq: d.LastSeq}
+			if d.Revoked {
+				info.RevokedUnixMs = d.RevokedAt.UnixMilli()
+			}
+			resp.Devices = append(resp.Devices, info)
+			continue
+		}
 		info, err := deviceToWire(d)
 		if err != nil {
 			return nil, err

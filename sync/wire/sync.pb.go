@@ -1055,8 +1055,12 @@ func (x *RevokeDeviceResponse) GetMinEpoch() uint32 {
 }
 
 type DevicesRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Auth          *Auth                  `protobuf:"bytes,1,opt,name=auth,proto3" json:"auth,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Auth  *Auth                  `protobuf:"bytes,1,opt,name=auth,proto3" json:"auth,omitempty"`
+	// seqs_only asks for the devices without their signed records: each
+	// DeviceInfo names its device in device_id instead. A workstation
+	// comparing the log with what it keeps, at every sync, needs no more.
+	SeqsOnly      bool `protobuf:"varint,2,opt,name=seqs_only,json=seqsOnly,proto3" json:"seqs_only,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1098,6 +1102,13 @@ func (x *DevicesRequest) GetAuth() *Auth {
 	return nil
 }
 
+func (x *DevicesRequest) GetSeqsOnly() bool {
+	if x != nil {
+		return x.SeqsOnly
+	}
+	return false
+}
+
 // DeviceInfo is the server's view of one device.
 type DeviceInfo struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1106,7 +1117,9 @@ type DeviceInfo struct {
 	Revoked       bool          `protobuf:"varint,2,opt,name=revoked,proto3" json:"revoked,omitempty"`
 	RevokedUnixMs int64         `protobuf:"varint,3,opt,name=revoked_unix_ms,json=revokedUnixMs,proto3" json:"revoked_unix_ms,omitempty"`
 	// last_seq is the highest device sequence the server has stored.
-	LastSeq       uint64 `protobuf:"varint,4,opt,name=last_seq,json=lastSeq,proto3" json:"last_seq,omitempty"`
+	LastSeq uint64 `protobuf:"varint,4,opt,name=last_seq,json=lastSeq,proto3" json:"last_seq,omitempty"`
+	// device_id names the device when record is left out (seqs_only).
+	DeviceId      string `protobuf:"bytes,5,opt,name=device_id,json=deviceId,proto3" json:"device_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1167,6 +1180,13 @@ func (x *DeviceInfo) GetLastSeq() uint64 {
 		return x.LastSeq
 	}
 	return 0
+}
+
+func (x *DeviceInfo) GetDeviceId() string {
+	if x != nil {
+		return x.DeviceId
+	}
+	return ""
 }
 
 type DevicesResponse struct {
@@ -1331,15 +1351,17 @@ const file_sync_wire_sync_proto_rawDesc = "" +
 	"revocation\x18\x02 \x01(\v2$.medisecure.sync.v1.SignedRevocationR\n" +
 	"revocation\"3\n" +
 	"\x14RevokeDeviceResponse\x12\x1b\n" +
-	"\tmin_epoch\x18\x01 \x01(\rR\bminEpoch\">\n" +
+	"\tmin_epoch\x18\x01 \x01(\rR\bminEpoch\"[\n" +
 	"\x0eDevicesRequest\x12,\n" +
-	"\x04auth\x18\x01 \x01(\v2\x18.medisecure.sync.v1.AuthR\x04auth\"\xa3\x01\n" +
+	"\x04auth\x18\x01 \x01(\v2\x18.medisecure.sync.v1.AuthR\x04auth\x12\x1b\n" +
+	"\tseqs_only\x18\x02 \x01(\bR\bseqsOnly\"\xc0\x01\n" +
 	"\n" +
 	"DeviceInfo\x128\n" +
 	"\x06record\x18\x01 \x01(\v2 .medisecure.sync.v1.SignedDeviceR\x06record\x12\x18\n" +
 	"\arevoked\x18\x02 \x01(\bR\arevoked\x12&\n" +
 	"\x0frevoked_unix_ms\x18\x03 \x01(\x03R\rrevokedUnixMs\x12\x19\n" +
-	"\blast_seq\x18\x04 \x01(\x04R\alastSeq\"\xbc\x01\n" +
+	"\blast_seq\x18\x04 \x01(\x04R\alastSeq\x12\x1b\n" +
+	"\tdevice_id\x18\x05 \x01(\tR\bdeviceId\"\xbc\x01\n" +
 	"\x0fDevicesResponse\x12\x1b\n" +
 	"\tmin_epoch\x18\x01 \x01(\rR\bminEpoch\x128\n" +
 	"\adevices\x18\x02 \x03(\v2\x1e.medisecure.sync.v1.DeviceInfoR\adevices\x12\x12\n" +
