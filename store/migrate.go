@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 
@@ -46,6 +47,22 @@ func schemaOf(tx *bolt.Tx) (uint64, bool) {
 	return binary.BigEndian.Uint64(meta.Get(metaSchema)), true
 }
 
+// rootInOrder reports whether the file's top-level keys read as bbolt
+// writes them, strictly ascending: a damaged root page (its element count
+// flipped, say) hides every bucket, which must read as a damaged store,
+// not as some other file.
+func rootInOrder(tx *bolt.Tx) bool {
+	var prev []byte
+	c := tx.Cursor()
+	for k, _ := c.First(); k != nil; k, _ = c.Next() {
+		if prev != nil && bytes.Compare(prev, k) >= 0 {
+			return false
+		}
+		prev = k
+	}
+	return true
+}
+
 // ourBuckets reports whether tx holds any bucket a store has besides
 // meta: a file with them but no meta bucket is a damaged store, not some
 // other bbolt file.
@@ -67,6 +84,8 @@ func (db *DB) migrate() error {
 		switch {
 		case tx.Bucket(bucketMeta) == nil && ourBuckets(tx):
 			return fmt.Errorf("%w: %s has lost its meta bucket", ErrCorrupt, db.path)
+		case !ok && !rootInOrder(tx):
+			return damaged(db.path)
 		case !ok:
 			return fmt.Errorf("%w: %s", ErrNotStore, db.path)
 		}
