@@ -137,19 +137,33 @@ func (r *Record) JSON() []byte {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	var b bytes.Buffer
-	b.WriteByte('{')
+	size := 2
+	for _, n := range names {
+		size += len(n) + 4 + len(r.Fields[n].Value)
+	}
+	b := make([]byte, 0, size)
+	b = append(b, '{')
 	for i, n := range names {
 		if i > 0 {
-			b.WriteByte(',')
+			b = append(b, ',')
 		}
-		k, _ := json.Marshal(n)
-		b.Write(k)
-		b.WriteByte(':')
-		b.Write(r.Fields[n].Value)
+		b = appendName(b, n)
+		b = append(append(b, ':'), r.Fields[n].Value...)
 	}
-	b.WriteByte('}')
-	return b.Bytes()
+	return append(b, '}')
+}
+
+// appendName appends field name n as a JSON string, as json.Marshal
+// writes it; the names of fields need no escapes, and are copied as they
+// are when they need none.
+func appendName(b []byte, n string) []byte {
+	for i := 0; i < len(n); i++ {
+		if c := n[i]; !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '.') {
+			k, _ := json.Marshal(n)
+			return append(b, k...)
+		}
+	}
+	return append(append(append(b, '"'), n...), '"')
 }
 
 // Decode fills an entity from the record's current values.
