@@ -81,10 +81,16 @@ func (db *DB) openAccessQueue(keys *storeKeys) error {
 		return fmt.Errorf("store: opening the access journal %s: %w", name, err)
 	}
 	q := &accessQueue{f: f, delay: db.opts.AccessCommitDelay, kick: make(chan struct{}, 1), stop: make(chan struct{}), finished: make(chan struct{})}
-	records, err := readAccessJournal(f, keys.store)
+	records, valid, err := readAccessJournal(f, keys.store)
+	if err == nil {
+		// What follows the last record that opens (a write a power cut
+		// tore) is cut off, so that records written from now on are
+		// read back.
+		err = f.Truncate(valid)
+	}
 	if err != nil {
 		f.Close()
-		return err
+		return fmt.Errorf("store: reading the access journal %s: %w", name, err)
 	}
 	var folded uint64
 	if err := db.bolt.View(func(tx *bolt.Tx) error {
@@ -109,14 +115,16 @@ func (db *DB) openAccessQueue(keys *storeKeys) error {
 	return nil
 }
 
-// readAccessJournal reads the journal's records in order; a record that
-// does not open ends it (a write cut short by a power cut).
-func readAccessJournal(f *os.File, s *sealer) ([]accessRecord, error) {
+// readAccessJournal reads the journal's records in order, and how many
+// bytes they fill; a record that does not open ends it (a write cut short
+// by a power cut).
+func readAccessJournal(f *os.File, s *sealer) ([]accessRecord, int64, error) {
 	raw, err := io.ReadAll(io.NewSectionReader(f, 0, 1<<62))
 	if err != nil {
-		return nil, fmt.Errorf("store: reading the access journal: %w", err)
+		return nil, 0, err
 	}
 	var out []accessRecord
+	valid := int64(0)
 	for len(raw) >= 12 {
 		n, size := binary.BigEndian.Uint64(raw), binary.BigEndian.Uint32(raw[8:])
 		if size > maxAccessRecord || int(size) > len(raw)-12 {
@@ -129,8 +137,9 @@ func readAccessJournal(f *os.File, s *sealer) ([]accessRecord, error) {
 		}
 		out = append(out, r)
 		raw = raw[12+size:]
+		valid += int64(12 + size)
 	}
-	return out, nil
+	return out, valid, nil
 }
 
 // queueAccess writes entries to the journal as one record and wakes the
