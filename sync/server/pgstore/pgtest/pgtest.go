@@ -27,19 +27,11 @@ const EnvDSN = "MEDISECURE_PG_DSN"
 const Howto = `start a throwaway cluster with: eval "$(scripts/pg-test-cluster.sh start)" (stop it with scripts/pg-test-cluster.sh stop "$MEDISECURE_PG_DIR")`
 
 // DSN returns a connection string to a new, empty schema in the database
-// MEDISECURE_PG_DSN names, dropped with everything in it when tb ends.
-// Without MEDISECURE_PG_DSN the test fails in CI (CI set), where
-// PostgreSQL is always installed, and is skipped elsewhere, saying how to
-// start one.
+// MEDISECURE_PG_DSN names, dropped with everything in it when tb ends;
+// without MEDISECURE_PG_DSN it fails or skips tb as Base does.
 func DSN(tb testing.TB) string {
 	tb.Helper()
-	base := os.Getenv(EnvDSN)
-	if base == "" {
-		if os.Getenv("CI") != "" {
-			tb.Fatalf("%s is not set: .ci/run starts PostgreSQL for these tests; %s", EnvDSN, Howto)
-		}
-		tb.Skipf("no PostgreSQL for this test (%s is not set); %s", EnvDSN, Howto)
-	}
+	base := Base(tb)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	dsn, drop, err := NewSchema(ctx, base)
@@ -52,6 +44,22 @@ func DSN(tb testing.TB) string {
 		}
 	})
 	return dsn
+}
+
+// Base returns MEDISECURE_PG_DSN, for a test that makes its own schemas
+// with NewSchema. Without it the test fails in CI (CI set), where
+// PostgreSQL is always installed, and is skipped elsewhere, saying how to
+// start one.
+func Base(tb testing.TB) string {
+	tb.Helper()
+	base := os.Getenv(EnvDSN)
+	if base == "" {
+		if os.Getenv("CI") != "" {
+			tb.Fatalf("%s is not set: .ci/run starts PostgreSQL for these tests; %s", EnvDSN, Howto)
+		}
+		tb.Skipf("no PostgreSQL for this test (%s is not set); %s", EnvDSN, Howto)
+	}
+	return base
 }
 
 // NewSchema creates a schema with a random name in the database base
