@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -10,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"medisecure/sync/server"
 	"medisecure/sync/server/boltstore"
@@ -96,6 +99,38 @@ func TestTwoServersOneDatabase(t *testing.T) {
 	}
 	if exportOf(t, a) != exportOf(t, b) {
 		t.Fatal("the workstations differ after syncing through two servers on one database")
+	}
+	noPlaintextIn(t, dsn, "Alma Through One", "Bruno Through Two", "dr.okafor")
+}
+
+// noPlaintextIn fails the test when any row of any table of the database
+// dsn names holds one of the words, as text or in a BYTEA column (which
+// reads as hex).
+func noPlaintextIn(t *testing.T, dsn string, words ...string) {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dsn)
+	must(t, err)
+	defer conn.Close(ctx)
+	rows, err := conn.Query(ctx, `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()`)
+	must(t, err)
+	tables, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	must(t, err)
+	if len(tables) < 5 {
+		t.Fatalf("the database has only the tables %v", tables)
+	}
+	for _, table := range tables {
+		rows, err := conn.Query(ctx, `SELECT t::text FROM `+pgx.Identifier{table}.Sanitize()+` t`)
+		must(t, err)
+		texts, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		must(t, err)
+		for _, text := range texts {
+			for _, w := range words {
+				if strings.Contains(text, w) || strings.Contains(text, hex.EncodeToString([]byte(w))) {
+					t.Errorf("table %s holds %q in clear", table, w)
+				}
+			}
+		}
 	}
 }
 
