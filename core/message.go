@@ -200,3 +200,11 @@ func ReceiptID(message ID, reader string) ID {
 	sum := sha256.Sum256([]byte("receipt\x00" + string(message) + "\x00" + reader))
 	return ID(hex.EncodeToString(sum[:12]))
 }
+
+// File is a file to send with a message: its bare name, its type (one of
+// AllowedFileType) and its bytes.
+type File struct {
+	Name     string
+	MIMEType string
+	Data     []byte
+}

@@ -108,3 +108,13 @@ func CheckTelemedicineConsent(p *Patient) error {
 	}
 	return nil
 }
+
+// Duration is how long the session lasted: from its start to its end, zero
+// until it ended. It is derived, never stored, so it cannot disagree with
+// the times it comes from.
+func (t *Telesession) Duration() time.Duration {
+	if t.EndedAt.IsZero() || t.StartedAt.IsZero() {
+		return 0
+	}
+	return t.EndedAt.Sub(t.StartedAt)
+}

@@ -16,13 +16,9 @@ import (
 	"medisecure/core"
 )
 
-// File is a file to send with a message: its bare name, its type (one of
-// core.AllowedFileType) and its bytes.
-type File struct {
-	Name     string
-	MIMEType string
-	Data     []byte
-}
+// File is a file to send with a message (core.File, so the screens can
+// hand one over without importing the store).
+type File = core.File
 
 // OpenedFile is a file received with a message, opened and checked
 // against the digest its sender sealed with it.

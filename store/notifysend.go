@@ -2,6 +2,8 @@ package store
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 
 	"medisecure/core"
@@ -190,13 +192,14 @@ type NotificationView struct {
 }
 
 // PatientNotifications lists the patient notifications (SMS and e-mail),
-// newest first, with their delivery steps in order.
+// newest first, with their delivery steps in order. It names the patients,
+// so each one listed gets an access-log entry.
 func (s *Session) PatientNotifications() ([]NotificationView, error) {
 	if err := s.authorize(core.ActRead, core.KindNotification); err != nil {
 		return nil, err
 	}
 	var out []NotificationView
-	err := s.view(func(t *txn) error {
+	err := s.update(func(t *txn) error {
 		steps := map[core.ID][]core.Delivery{}
 		err := t.each(core.KindDelivery, func(rec *core.Record) error {
 			var d core.Delivery
@@ -210,7 +213,7 @@ func (s *Session) PatientNotifications() ([]NotificationView, error) {
 			return err
 		}
 		names := map[core.ID]string{}
-		return t.eachNotification(func(n *core.Notification) error {
+		err = t.eachNotification(func(n *core.Notification) error {
 			if n.Channel == core.ChannelInApp {
 				return nil
 			}
@@ -230,6 +233,15 @@ func (s *Session) PatientNotifications() ([]NotificationView, error) {
 			out = append(out, NotificationView{Notification: *n, PatientName: names[n.PatientID], Deliveries: d})
 			return nil
 		})
+		if err != nil {
+			return err
+		}
+		for _, p := range slices.Sorted(maps.Keys(names)) {
+			if err := t.logAccess(p, core.AccessView, "patient notifications status"); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	sort.SliceStable(out, func(i, j int) bool { return out[i].CreatedAt.After(out[j].CreatedAt) })
 	return out, err

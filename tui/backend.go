@@ -9,8 +9,10 @@ import (
 	"medisecure/tui/screens/booking"
 	"medisecure/tui/screens/chart"
 	"medisecure/tui/screens/claims"
+	"medisecure/tui/screens/compose"
 	"medisecure/tui/screens/conflicts"
 	"medisecure/tui/screens/inbox"
+	"medisecure/tui/screens/notifications"
 	"medisecure/tui/screens/nurse"
 	"medisecure/tui/screens/patient"
 	"medisecure/tui/screens/refills"
@@ -51,6 +53,8 @@ type Session interface {
 	billing.Port
 	claims.Port
 	inbox.Port
+	notifications.Port
+	compose.Port
 	rx.Port
 	refills.Port
 	nurse.Port
@@ -72,4 +76,6 @@ type SyncStatus struct {
 	LastPull time.Time
 	// Conflicts counts open conflicts.
 	Conflicts int
+	// Notices counts the in-app notifications waiting for the user.
+	Notices int
 }

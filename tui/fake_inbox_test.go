@@ -2,8 +2,10 @@ package tui
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
+	"strings"
 
 	"medisecure/core"
 )
@@ -56,4 +58,63 @@ func seedInbox(b *fakeBackend) {
 			Subject: "Lab results\x1b[2J for Zoë", Body: "Potassium 6.1, please call back.\nScan attached.",
 			Attachments: []core.AttachmentInfo{{ID: fakeID(904), FileName: "bloods-zoe.pdf", MIMEType: "application/pdf", SizeBytes: 48213}}},
 	}
+}
+
+// StaffNotifications lists the user's unread messages as in-app
+// notifications, as the store does among the rest.
+func (s *fakeSession) StaffNotifications() ([]core.Notification, error) {
+	if err := s.lock(core.ActRead, core.KindMessage); err != nil {
+		return nil, err
+	}
+	defer s.b.mu.Unlock()
+	var out []core.Notification
+	for _, m := range s.b.msgs {
+		if slices.Contains(m.To, s.p.User) && !slices.Contains(m.ReadBy, s.p.User) {
+			out = append(out, core.Notification{Meta: core.Meta{ID: m.ID, CreatedAt: m.CreatedAt}, Recipient: s.p.User,
+				Channel: core.ChannelInApp, Purpose: core.PurposeMessage, Ref: m.ID, Subject: "Unread message from " + m.From, Status: core.NotificationPending})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].CreatedAt.After(out[j].CreatedAt) })
+	return out, nil
+}
+
+// SendMessage sends to users by name or "role:ROLE", as the store does;
+// an unknown user is refused.
+func (s *fakeSession) SendMessage(m core.Message, files ...core.File) (core.Message, error) {
+	if err := s.lock(core.ActCreate, core.KindMessage); err != nil {
+		return core.Message{}, err
+	}
+	defer s.b.mu.Unlock()
+	var to []string
+	for _, name := range m.To {
+		if role, ok := strings.CutPrefix(name, "role:"); ok {
+			for _, name := range slices.Sorted(maps.Keys(s.b.users)) {
+				if string(s.b.users[name].role) == role && name != s.p.User {
+					to = append(to, name)
+				}
+			}
+			continue
+		}
+		if _, ok := s.b.users[name]; !ok {
+			return core.Message{}, &core.ValidationError{Kind: core.KindMessage, Fields: []core.FieldError{{Field: "to", Message: fmt.Sprintf("%q is not a user here", name)}}}
+		}
+		to = append(to, name)
+	}
+	m.ID, m.From, m.To, m.CreatedAt = fakeID(950+len(s.b.msgs)), s.p.User, to, s.b.clock.Now().UTC()
+	for _, f := range files {
+		m.Attachments = append(m.Attachments, core.AttachmentInfo{FileName: f.Name, MIMEType: f.MIMEType, SizeBytes: int64(len(f.Data))})
+	}
+	s.b.msgs = append(s.b.msgs, m)
+	return m, nil
+}
+
+// ReadAttachment hands over the files the test put in the backend.
+func (s *fakeSession) ReadAttachment(path string) (core.File, error) {
+	s.b.mu.Lock()
+	defer s.b.mu.Unlock()
+	f, ok := s.b.files[path]
+	if !ok {
+		return core.File{}, fmt.Errorf("%w: cannot read %s: not a file here", core.ErrInvalid, path)
+	}
+	return f, nil
 }

@@ -62,6 +62,7 @@ type fakeBackend struct {
 	life      fakeLifecycle
 	bill      fakeBilling
 	msgs      []core.Message
+	files     map[string]core.File // what ReadAttachment finds, by path
 	status    SyncStatus
 	access    []string
 	next      int

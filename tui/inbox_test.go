@@ -16,6 +16,20 @@ var inboxScreens = []struct {
 }{
 	{"inbox_list", func(h *harness) { h.login("okafor"); h.keys("M") }},
 	{"inbox_read", func(h *harness) { h.login("okafor"); h.keys("M enter") }},
+	{"compose_new", func(h *harness) {
+		h.login("okafor")
+		h.keys("M c")
+		h.typ("role:doctor, ana")
+		h.keys("tab")
+		h.typ("Rota")
+	}},
+	{"compose_reply", func(h *harness) { h.login("okafor"); h.keys("M enter r") }},
+	{"inbox_search", func(h *harness) { h.login("okafor"); h.keys("M / r o t a") }},
+	{"notices_list", func(h *harness) {
+		h.login("okafor")
+		h.send(syncStatusMsg{status: SyncStatus{Notices: 2}})
+		h.keys("I")
+	}},
 }
 
 // TestInboxGolden compares the inbox at 80x24 and 120x40 with its golden

@@ -9,8 +9,10 @@ import (
 	"medisecure/tui/screens/booking"
 	"medisecure/tui/screens/chart"
 	"medisecure/tui/screens/claims"
+	"medisecure/tui/screens/compose"
 	"medisecure/tui/screens/conflicts"
 	"medisecure/tui/screens/inbox"
+	"medisecure/tui/screens/notifications"
 	"medisecure/tui/screens/nurse"
 	"medisecure/tui/screens/patient"
 	"medisecure/tui/screens/refills"
@@ -58,6 +60,9 @@ var routes = []route{
 	{page: ui.PageNurse, make: func(c *ui.Shared, s Session, r ui.Route) ui.Screen { return nurse.New(c, s, r) }},
 	{page: ui.PageInbox, make: func(c *ui.Shared, s Session, r ui.Route) ui.Screen { return inbox.New(c, s, r) },
 		key: key.NewBinding(key.WithKeys("M")), act: core.ActRead, kind: core.KindMessage},
+	{page: ui.PageCompose, make: func(c *ui.Shared, s Session, r ui.Route) ui.Screen { return compose.New(c, s, r) }},
+	{page: ui.PageNotices, make: func(c *ui.Shared, s Session, r ui.Route) ui.Screen { return notifications.New(c, s, r) },
+		key: key.NewBinding(key.WithKeys("I")), act: core.ActRead, kind: core.KindPatient},
 }
 
 // pageKey is the key that opens a page from the screens that do not type.

@@ -23,7 +23,7 @@ func (m *model) statusBar() string {
 	left := []string{st.Status.Render(fmt.Sprintf(" %s (%s)", ui.Text(p.User), p.Role))}
 	left = append(left, m.syncParts()...)
 	line := strings.Join(left, sep)
-	right := m.conflictBadge() + st.Status.Render(" ")
+	right := m.noticeBadge() + m.conflictBadge() + st.Status.Render(" ")
 	gap := m.width - lipgloss.Width(line) - lipgloss.Width(right)
 	if gap < 1 {
 		return ui.Truncate(line+sep+right, m.width)
@@ -58,6 +58,14 @@ func (m *model) syncParts() []string {
 // synced is the only condition under which the bar may claim it.
 func synced(s SyncStatus) bool {
 	return s.Pending == 0 && s.Online && s.Link == "" && !s.LastPull.IsZero()
+}
+
+// noticeBadge counts the in-app notifications waiting (I opens them).
+func (m *model) noticeBadge() string {
+	if n := m.sync.Notices; n > 0 {
+		return m.styles.Badge.Render(fmt.Sprintf("[%d new: I]", n)) + m.styles.Status.Render(" ")
+	}
+	return ""
 }
 
 // conflictBadge counts the open conflicts.

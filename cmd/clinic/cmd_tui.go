@@ -39,7 +39,7 @@ func runTUI(ctx context.Context, e *env, db *store.DB, hint string) error {
 	defer syncer.Close()
 	sender := notify.NewLoop(ctx, 0, notify.Options{}, nil) // send-due, on the sending device only
 	defer sender.Close()
-	m := tui.New(deskapp.Backend{DB: db, Sync: syncer, OnLogin: sender.Start}, tui.Options{Now: e.now, DemoHint: hint, NoColor: e.getenv("NO_COLOR") != ""})
+	m := tui.New(deskapp.Backend{DB: db, Sync: syncer, OnLogin: sender.Start, LocalFiles: true}, tui.Options{Now: e.now, DemoHint: hint, NoColor: e.getenv("NO_COLOR") != ""})
 	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithContext(ctx))
 	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, context.Canceled) {
 		return fmt.Errorf("the terminal UI stopped: %w", err)

@@ -34,6 +34,8 @@ const (
 	PageClaims    Page = "claims"    // insurance claims by status
 	PageInbox     Page = "inbox"     // staff messages
 	PageNurse     Page = "nurse"     // the nurse's day
+	PageNotices   Page = "notices"   // in-app notifications
+	PageCompose   Page = "compose"   // write or answer a message
 )
 
 // Nav is what a route asks of the root.
@@ -70,6 +72,8 @@ type Route struct {
 	At time.Time
 	// Invoice is the invoice a payment or refund is for.
 	Invoice core.ID
+	// Message is the message a reply answers.
+	Message core.ID
 }
 
 // Go asks the root to carry out r before this Update returns, so a key

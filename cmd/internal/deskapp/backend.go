@@ -18,6 +18,9 @@ type Backend struct {
 	// OnLogin, when set, is given every store session a login opens (the
 	// background notification sender starts with the first that may send).
 	OnLogin func(*store.Session)
+	// LocalFiles lets the screens read files the user names (attachments):
+	// set at a desk, never for terminals served over SSH.
+	LocalFiles bool
 }
 
 var (
@@ -38,13 +41,14 @@ func (b Backend) Login(user, passphrase string) (tui.Session, error) {
 	if b.OnLogin != nil {
 		b.OnLogin(s)
 	}
-	return tuiSession{Session: s, sync: b.Sync}, nil
+	return tuiSession{Session: s, sync: b.Sync, files: b.LocalFiles}, nil
 }
 
 // tuiSession adds the status bar's sync status to a store session.
 type tuiSession struct {
 	*store.Session
-	sync *Syncer
+	sync  *Syncer
+	files bool
 }
 
 // SyncStatus reports unacknowledged local changes, open conflicts, and
@@ -63,6 +67,9 @@ func (s tuiSession) SyncStatus() tui.SyncStatus {
 	}
 	if open, err := s.Conflicts(); err == nil {
 		out.Conflicts = len(open)
+	}
+	if notices, err := s.StaffNotifications(); err == nil {
+		out.Notices = len(notices)
 	}
 	return out
 }

@@ -24,11 +24,45 @@ type Screen struct {
 	loading, ready bool
 	opening        bool
 	err            string
+	// search filters the list while the user types it after "/".
+	search    ui.Field
+	searching bool
 }
+
+// The inbox's own keys.
+var (
+	keyCompose = key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "new message"))
+	keyReply   = key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "reply"))
+	keySearch  = key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "search"))
+)
 
 // New lists the user's messages.
 func New(c *ui.Shared, p Port, _ ui.Route) *Screen {
-	return &Screen{Base: ui.NewBase(c), port: p}
+	return &Screen{Base: ui.NewBase(c), port: p, search: ui.NewField(30, "subject, text or name")}
+}
+
+// Capturing is set while the search is typed.
+func (s *Screen) Capturing() bool { return s.searching }
+
+// shown are the messages the search keeps: every one whose subject, text,
+// sender or recipients hold the typed words, ignoring case.
+func (s *Screen) shown() []core.Message {
+	q := strings.Fields(strings.ToLower(s.search.Value()))
+	if len(q) == 0 {
+		return s.list
+	}
+	var out []core.Message
+	for _, m := range s.list {
+		hay := strings.ToLower(strings.Join([]string{m.Subject, m.Body, m.From, strings.Join(m.To, " ")}, " "))
+		all := true
+		for _, w := range q {
+			all = all && strings.Contains(hay, w)
+		}
+		if all {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 // Init loads the messages.
@@ -97,27 +131,54 @@ func (s *Screen) Update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		s.err = ""
+		if s.searching {
+			return s.searchKey(msg)
+		}
 		return s.key(msg)
 	}
 	return nil
 }
 
+// searchKey types the search; enter keeps it, esc drops it.
+func (s *Screen) searchKey(k tea.KeyMsg) tea.Cmd {
+	switch {
+	case key.Matches(k, s.S.Keys.Back):
+		s.searching = false
+		s.search.SetValue("")
+	case k.Type == tea.KeyEnter:
+		s.searching = false
+	default:
+		s.search.Update(k)
+	}
+	s.sel = 0
+	return nil
+}
+
 func (s *Screen) key(k tea.KeyMsg) tea.Cmd {
 	keys := s.S.Keys
+	list := s.shown()
 	switch {
 	case key.Matches(k, keys.Back) && s.open != nil:
 		s.open = nil
+	case key.Matches(k, keys.Back) && s.search.Value() != "":
+		s.search.SetValue("")
 	case key.Matches(k, keys.Back):
 		return s.S.Back()
+	case s.open != nil && key.Matches(k, keyReply):
+		return s.S.Push(ui.PageCompose, ui.Route{Message: s.open.ID})
 	case s.open != nil:
 		return nil
+	case key.Matches(k, keyCompose):
+		return s.S.Push(ui.PageCompose, ui.Route{})
+	case key.Matches(k, keySearch):
+		s.searching = true
 	case key.Matches(k, keys.Up):
 		s.sel = max(0, s.sel-1)
 	case key.Matches(k, keys.Down):
-		s.sel = min(max(0, len(s.list)-1), s.sel+1)
-	case key.Matches(k, keys.Open) && s.sel < len(s.list):
+		s.sel = min(max(0, len(list)-1), s.sel+1)
+	case key.Matches(k, keys.Open) && s.sel < len(list):
 		s.opening = true
-		return openCmd(s.port, s.ID(), s.list[s.sel].ID)
+		return openCmd(s.port, s.ID(), list[s.sel].ID)
 	case key.Matches(k, keys.Refresh):
 		return s.Refresh()
 	}
@@ -150,18 +211,22 @@ func (s *Screen) listLines() []string {
 	st := s.S.Styles
 	lines := []string{st.Bold.Render(fmt.Sprintf("Messages (%d, %d unread)", len(s.list), s.unread()))}
 	if len(s.list) == 0 {
-		return append(lines, "", "  "+st.Subtle.Render("No messages yet. Send one with: clinic message send --to USER"))
+		return append(lines, "", "  "+st.Subtle.Render("No messages yet. Press c to write one."))
 	}
-	start, end := ui.Window(len(s.list), s.sel, max(1, s.Height-3))
+	list := s.shown()
+	if s.searching || s.search.Value() != "" {
+		lines = append(lines, ui.Truncate(ui.FormRow(st, "Search", s.search.View(st, s.searching), s.searching)+fmt.Sprintf("  %d found", len(list)), max(1, s.Width)))
+	}
+	start, end := ui.Window(len(list), s.sel, max(1, s.Height-len(lines)-2))
 	for i := start; i < end; i++ {
-		lines = append(lines, s.row(i))
+		lines = append(lines, s.row(list, i))
 	}
 	return lines
 }
 
 // row is one message in the list: new or not, when, who, the subject.
-func (s *Screen) row(i int) string {
-	m := s.list[i]
+func (s *Screen) row(list []core.Message, i int) string {
+	m := list[i]
 	mark := "  "
 	if i == s.sel {
 		mark = "> "
@@ -220,13 +285,13 @@ func (s *Screen) message(m core.Message) []string {
 func (s *Screen) ShortHelp() []key.Binding {
 	k := s.S.Keys
 	if s.open != nil {
-		return []key.Binding{ui.WithHelp(k.Back, "esc", "to the list")}
+		return []key.Binding{keyReply, ui.WithHelp(k.Back, "esc", "to the list")}
 	}
-	return []key.Binding{ui.WithHelp(k.Open, "enter", "read"), k.Up, k.Down, k.Refresh}
+	return []key.Binding{ui.WithHelp(k.Open, "enter", "read"), keyCompose, keySearch, k.Up, k.Down}
 }
 
 // FullHelp lists every key of the screen.
 func (s *Screen) FullHelp() [][]key.Binding {
 	k := s.S.Keys
-	return [][]key.Binding{{ui.WithHelp(k.Open, "enter", "read"), k.Up, k.Down, k.Refresh, k.Back}}
+	return [][]key.Binding{{ui.WithHelp(k.Open, "enter", "read"), keyCompose, keyReply, keySearch, k.Up, k.Down, k.Refresh, k.Back}}
 }

@@ -273,8 +273,10 @@ type smsGateway struct {
 	mu  sync.Mutex
 	got []sms
 	// fail, while above zero, answers 503 and counts down; each failed
-	// request is kept too.
-	fail int
+	// request is kept too. refuse answers 400 as to a number that does
+	// not exist.
+	fail   int
+	refuse bool
 }
 
 func startSMS(t testing.TB) *smsGateway {
@@ -287,6 +289,11 @@ func startSMS(t testing.TB) *smsGateway {
 		defer g.mu.Unlock()
 		g.got = append(g.got, sms{Path: r.Method + " " + r.URL.Path, User: user, Pass: pass, Form: r.PostForm})
 		w.Header().Set("Content-Type", "application/json")
+		if g.refuse {
+			w.WriteHeader(http.StatusBadRequest)
+			io.WriteString(w, `{"code": 21211, "message": "The 'To' number is not a valid phone number.", "status": 400}`)
+			return
+		}
 		if g.fail > 0 {
 			g.fail--
 			w.WriteHeader(http.StatusServiceUnavailable)
