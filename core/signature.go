@@ -8,7 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"runtime"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -39,15 +39,15 @@ const changeDomain = "medisecure change v1\x00"
 // transport (<, >, & and the line separators as \u escapes), so a value
 // reads the same before and after a round trip.
 func (c *Change) Digest() [DigestSize]byte {
-	names := make([]string, 0, len(c.Fields))
-	size := len(changeDomain) + len(c.Kind) + len(c.ID) + len(c.Author) + 3 + 8 + DigestSize + 4
-	for n, v := range c.Fields {
+	var few [16]string
+	names := few[:0]
+	for n := range c.Fields {
 		names = append(names, n)
-		size += 6 + len(n) + len(v)
 	}
-	sort.Strings(names)
-	b := make([]byte, 0, size)
-	b = append(b, changeDomain...)
+	slices.Sort(names)
+	d := digestPool.Get().(*digester)
+	defer digestPool.Put(d)
+	b := append(d.buf[:0], changeDomain...)
 	b = appendShort(b, string(c.Kind))
 	b = appendShort(b, string(c.ID))
 	b = appendShort(b, c.Author)
@@ -56,21 +56,30 @@ func (c *Change) Digest() [DigestSize]byte {
 	copy(prev[:], c.Prev)
 	b = append(b, prev[:]...)
 	b = binary.BigEndian.AppendUint32(b, uint32(len(names)))
-	var esc bytes.Buffer
 	for _, n := range names {
 		b = binary.BigEndian.AppendUint16(b, uint16(len(n)))
 		b = append(b, n...)
 		v := []byte(c.Fields[n])
 		if jsonRewrites(v) {
-			esc.Reset()
-			json.HTMLEscape(&esc, v)
-			v = esc.Bytes()
+			d.esc.Reset()
+			json.HTMLEscape(&d.esc, v)
+			v = d.esc.Bytes()
 		}
 		b = binary.BigEndian.AppendUint32(b, uint32(len(v)))
 		b = append(b, v...)
 	}
+	d.buf = b
 	return sha256.Sum256(b)
 }
+
+// digester is the scratch space of one Digest, pooled: most changes are
+// digested twice on the way in (opening a batch, verifying it).
+type digester struct {
+	buf []byte
+	esc bytes.Buffer
+}
+
+var digestPool = sync.Pool{New: func() any { return &digester{buf: make([]byte, 0, 1024)} }}
 
 // appendShort appends a string of at most 255 bytes with its length; a
 // longer one (never valid) is cut, which only makes its signature fail.
@@ -81,9 +90,16 @@ func appendShort(b []byte, s string) []byte {
 	return append(append(b, byte(len(s))), s...)
 }
 
-// jsonRewrites reports whether JSON encoding would rewrite some byte of v.
+// jsonRewrites reports whether JSON encoding would rewrite some byte of
+// v: <, > or &, or U+2028 or U+2029 (which start with 0xE2 in UTF-8).
 func jsonRewrites(v []byte) bool {
-	return bytes.ContainsAny(v, "<>&\u2028\u2029")
+	for _, b := range v {
+		switch b {
+		case '<', '>', '&', 0xE2:
+			return true
+		}
+	}
+	return false
 }
 
 // OpaquePrefix starts the name of a field that holds a change's fields
@@ -104,12 +120,14 @@ func (c *Change) Opaque() bool {
 
 // Sign makes the change its author's: it links it after prev (the digest
 // of the author's previous change, nil for the first, which digests as
-// zeros) and signs it.
-func (c *Change) Sign(key ed25519.PrivateKey, prev []byte) {
+// zeros) and signs it. It returns the digest signed: the next change's
+// prev.
+func (c *Change) Sign(key ed25519.PrivateKey, prev []byte) [DigestSize]byte {
 	c.Prev = make([]byte, DigestSize)
 	copy(c.Prev, prev)
 	d := c.Digest()
 	c.Sig = ed25519.Sign(key, d[:])
+	return d
 }
 
 // VerifyAuthors checks the author signature of each change and returns,

@@ -29,8 +29,7 @@ func (t *txn) signChange(c *core.Change) error {
 	}
 	meta := t.tx.Bucket(bucketMeta)
 	head := []byte(metaAuthorHead + c.Author)
-	c.Sign(t.s.keys.sign, meta.Get(head))
-	d := c.Digest()
+	d := c.Sign(t.s.keys.sign, meta.Get(head))
 	return meta.Put(head, d[:])
 }
 
