@@ -56,11 +56,12 @@ Background sync starts at the first login, or at once with --unlock.`,
 	maxAll := f.Int("max-sessions", sshhost.DefaultMaxSessions, "open sessions allowed in all")
 	maxUser := f.Int("max-per-user", sshhost.DefaultMaxPerUser, "open sessions allowed per user")
 	idle := f.Duration("idle-lock", 0, "lock a session's screen after this long without a key (default 5m)")
+	every := f.Duration("sync-interval", deskapp.DefaultSyncInterval, "how often the host syncs in the background")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		if a.e.host != nil {
 			return errNotOverSSH
 		}
-		return a.serve(cmd.Context(), serveOptions{listen: *listen, unlock: *unlock, maxAll: *maxAll, maxUser: *maxUser, idle: *idle})
+		return a.serve(cmd.Context(), serveOptions{listen: *listen, unlock: *unlock, maxAll: *maxAll, maxUser: *maxUser, idle: *idle, every: *every})
 	}
 	return cmd
 }
@@ -70,7 +71,7 @@ type serveOptions struct {
 	listen          string
 	unlock          bool
 	maxAll, maxUser int
-	idle            time.Duration
+	idle, every     time.Duration
 }
 
 // serve runs the clinic host until ctx ends (SIGTERM or ctrl+c).
@@ -83,7 +84,8 @@ func (a *app) serve(ctx context.Context, o serveOptions) error {
 	defer db.Close()
 	dir := filepath.Dir(db.Path())
 	log := slog.New(slog.NewTextHandler(e.stderr, nil))
-	syncer := deskapp.NewSyncer(ctx, client.DialOptions{}, 0)
+	syncer := deskapp.NewSyncer(ctx, client.DialOptions{}, o.every)
+	syncer.Now = e.now
 	defer syncer.Close()
 	sender := notify.NewLoop(ctx, 0, notify.Options{}, log) // send-due, on the sending device only
 	defer sender.Close()

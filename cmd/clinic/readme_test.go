@@ -131,12 +131,19 @@ func TestREADMETour(t *testing.T) {
 	if len(tour) < 20 {
 		t.Fatalf("the tour has only %d commands", len(tour))
 	}
+	runTour(t, tour)
+}
+
+// runTour runs the tour's commands in order on a fresh home directory and
+// returns the CLI it ran them with (its variables as the tour left them)
+// and the IDs the lines printed.
+func runTour(t *testing.T, tour []tourCommand) (*cli, map[string]string) {
+	t.Helper()
 	home := t.TempDir()
 	// Tuesday 1 December 2026, 10:00 in Berlin.
 	now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
 	c := &cli{t: t, dir: home, vars: map[string]string{"HOME": home}, now: now}
 	found := map[string]string{}
-	placeholder := regexp.MustCompile(`^[A-Z][A-Z0-9]*_ID$`)
 	for _, cmd := range tour {
 		if cmd.export {
 			for k, v := range cmd.vars {
@@ -144,20 +151,7 @@ func TestREADMETour(t *testing.T) {
 			}
 			continue
 		}
-		args := make([]string, len(cmd.args))
-		for i, a := range cmd.args {
-			if rest, ok := strings.CutPrefix(a, "~/"); ok {
-				a = filepath.Join(home, rest)
-			}
-			if placeholder.MatchString(a) {
-				id, ok := found[a]
-				if !ok {
-					t.Fatalf("%s: the README uses %s before any line prints it", cmd.line, a)
-				}
-				a = id
-			}
-			args[i] = a
-		}
+		args := tourArgs(t, cmd, home, found)
 		var out, errOut bytes.Buffer
 		e := c.env(&out, &errOut)
 		getenv := e.getenv
@@ -175,4 +169,28 @@ func TestREADMETour(t *testing.T) {
 		}
 		t.Logf("$ %s\n%s", cmd.line, out.String())
 	}
+	return c, found
+}
+
+var placeholder = regexp.MustCompile(`^[A-Z][A-Z0-9]*_ID$`)
+
+// tourArgs are cmd's words with ~/ in home and the IDs found so far in
+// place of their placeholders.
+func tourArgs(t *testing.T, cmd tourCommand, home string, found map[string]string) []string {
+	t.Helper()
+	args := make([]string, len(cmd.args))
+	for i, a := range cmd.args {
+		if rest, ok := strings.CutPrefix(a, "~/"); ok {
+			a = filepath.Join(home, rest)
+		}
+		if placeholder.MatchString(a) {
+			id, ok := found[a]
+			if !ok {
+				t.Fatalf("%s: the README uses %s before any line prints it", cmd.line, a)
+			}
+			a = id
+		}
+		args[i] = a
+	}
+	return args
 }

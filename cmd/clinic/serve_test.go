@@ -78,15 +78,33 @@ func registerKeys(t *testing.T, c *cli, users ...string) map[string]gossh.Signer
 // ends, unlocked at start by the admin when unlock is set.
 func serveStore(t *testing.T, c *cli, unlock bool, users ...string) *clinicHost {
 	t.Helper()
+	return serveWith(t, c, hostOptions{unlock: unlock}, users...)
+}
+
+// hostOptions are how a test serves a store: unlocked at start or not,
+// more flags of clinic serve, and the host's clock (nil: c's fixed one).
+type hostOptions struct {
+	unlock bool
+	flags  []string
+	now    func() time.Time
+}
+
+// serveWith is serveStore with more options.
+func serveWith(t *testing.T, c *cli, o hostOptions, users ...string) *clinicHost {
+	t.Helper()
 	h := &clinicHost{t: t, c: c, keys: registerKeys(t, c, users...), log: &syncBuffer{}}
-	args := []string{"serve", "--data", c.dir, "--listen", "127.0.0.1:0"}
-	if unlock {
+	args := append([]string{"serve", "--data", c.dir, "--listen", "127.0.0.1:0"}, o.flags...)
+	if o.unlock {
 		c.as("admin", "admin-pass")
 		args = append(args, "--unlock")
 	}
+	e := c.env(io.Discard, h.log)
+	if o.now != nil {
+		e.now = o.now
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
-	go func() { done <- run(ctx, args, c.env(io.Discard, h.log)) }()
+	go func() { done <- run(ctx, args, e) }()
 	t.Cleanup(func() {
 		cancel()
 		if code := <-done; code != 0 {

@@ -26,10 +26,16 @@ const syncToken = "operator-token"
 // CLI tests' fixed clock, and returns its address.
 func startSyncd(t *testing.T, now time.Time) string {
 	t.Helper()
+	return startSyncdClock(t, func() time.Time { return now })
+}
+
+// startSyncdClock is startSyncd with a clock of the test's own.
+func startSyncdClock(t *testing.T, now func() time.Time) string {
+	t.Helper()
 	st, err := boltstore.Open(filepath.Join(t.TempDir(), "syncd.db"))
 	must(t, err)
 	srv, err := server.New(server.Config{
-		Backend: st, RegisterToken: syncToken, Now: func() time.Time { return now },
+		Backend: st, RegisterToken: syncToken, Now: now,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), ShutdownGrace: time.Second,
 	})
 	must(t, err)

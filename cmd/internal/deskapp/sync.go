@@ -25,6 +25,9 @@ type Syncer struct {
 	cancel   context.CancelFunc
 	dial     client.DialOptions
 	interval time.Duration
+	// Now is the clock that stamps sync requests; nil means time.Now.
+	// Set it before the first login.
+	Now func() time.Time
 
 	once sync.Once
 	mu   sync.Mutex
@@ -54,7 +57,7 @@ func (y *Syncer) start(s *store.Session) {
 		if err != nil {
 			return
 		}
-		c := client.New(conn, s, client.Options{Addr: st.Server})
+		c := client.New(conn, s, client.Options{Addr: st.Server, Now: y.Now})
 		done := make(chan struct{})
 		y.mu.Lock()
 		y.c, y.conn, y.done = c, conn, done

@@ -12,8 +12,6 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/ssh"
 	"github.com/charmbracelet/wish"
-	bm "github.com/charmbracelet/wish/bubbletea"
-	"github.com/muesli/termenv"
 	gossh "golang.org/x/crypto/ssh"
 
 	"medisecure/core"
@@ -88,8 +86,6 @@ type Server struct {
 	log  *slog.Logger
 	srv  *ssh.Server
 	open *sessions
-	// terminal runs a session's program, then afterTerminal.
-	terminal ssh.Handler
 }
 
 // New builds a server; Serve starts it.
@@ -108,7 +104,6 @@ func New(cfg Config) (*Server, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{cfg: cfg, log: log, open: newSessions(cfg.MaxSessions, cfg.MaxPerUser)}
-	s.terminal = bm.MiddlewareWithProgramHandler(s.program, termenv.Ascii)(s.afterTerminal)
 	srv, err := wish.NewServer(
 		// The host key comes first: without one wish writes a new key
 		// to id_ed25519 in the working directory.
@@ -201,7 +196,7 @@ func (s *Server) session(sess ssh.Session) {
 	start := time.Now()
 	s.log.Info("session started", "user", user, "addr", addr, "kind", kind, "command", commandName(sess.Command()))
 	if kind == "terminal" {
-		s.terminal(sess)
+		s.runTerminal(sess, user)
 	} else {
 		s.exec(sess)
 	}
@@ -211,9 +206,35 @@ func (s *Server) session(sess ssh.Session) {
 // shutdownNotice is what a terminal reads when the host stops.
 const shutdownNotice = "\r\nThe clinic host is shutting down. Your saved work is kept; log in again when it is back.\r\n"
 
-// afterTerminal runs when a session's program has ended: on shutdown it
-// tells the terminal why.
-func (s *Server) afterTerminal(sess ssh.Session) {
+// runTerminal runs a session's program until it quits, the client goes
+// or the host stops, passing on the client's window changes; on shutdown
+// it then tells the terminal why. It stands in for wish's bubbletea
+// middleware so that how a program ended goes to this server's log, not
+// to a logger of wish's own.
+func (s *Server) runTerminal(sess ssh.Session, user string) {
+	p := s.program(sess, user)
+	_, windows, _ := sess.Pty()
+	ctx, cancel := context.WithCancel(sess.Context())
+	defer cancel()
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				p.Quit()
+				return
+			case w := <-windows:
+				p.Send(tea.WindowSizeMsg{Width: w.Width, Height: w.Height})
+			}
+		}
+	}()
+	_, err := p.Run()
+	switch {
+	case errors.Is(err, tea.ErrProgramKilled):
+		s.log.Debug("terminal closed by the client", "user", user)
+	case err != nil:
+		s.log.Warn("terminal failed", "user", user, "reason", core.StripPrefixes(err.Error()))
+	}
+	p.Kill()
 	if s.open.isClosing() {
 		io.WriteString(sess, shutdownNotice)
 	}

@@ -16,13 +16,8 @@ import (
 
 // program is the Bubble Tea program of one terminal session: its own
 // model, renderer (the client's TERM, COLORTERM and NO_COLOR), login and
-// idle lock. A session with a command runs it instead (nil).
-func (s *Server) program(sess ssh.Session) *tea.Program {
-	_, _, pty := sess.Pty()
-	user, _ := sess.Context().Value(userKey{}).(string)
-	if !pty || len(sess.Command()) > 0 || user == "" {
-		return nil
-	}
+// idle lock.
+func (s *Server) program(sess ssh.Session, user string) *tea.Program {
 	env := environ(sess.Environ())
 	r := lipgloss.NewRenderer(sess, termenv.WithEnvironment(env), termenv.WithUnsafe(), termenv.WithColorCache(true))
 	// Asking the terminal for its background would read the first keys
