@@ -66,6 +66,10 @@ Background sync starts at the first login, or at once with --unlock.`,
 	return cmd
 }
 
+// serveStopWait bounds a shutdown: the sessions are told and running
+// commands finish within it, then the connections are cut.
+const serveStopWait = 10 * time.Second
+
 // serveOptions are clinic serve's flags.
 type serveOptions struct {
 	listen          string
@@ -124,7 +128,7 @@ func (a *app) serve(ctx context.Context, o serveOptions) error {
 		return err
 	case <-ctx.Done():
 	}
-	stop, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	stop, cancel := context.WithTimeout(context.Background(), serveStopWait)
 	defer cancel()
 	err = srv.Shutdown(stop)
 	<-served

@@ -159,8 +159,16 @@ type term struct {
 	done   chan error
 }
 
-// open starts a terminal session as user (by their key) at 80x24.
+// open starts a terminal session as user (by their key) at 80x24,
+// without colour.
 func (h *host) open(user string) *term {
+	h.t.Helper()
+	return h.openWith(user, 80, 24, "NO_COLOR=1")
+}
+
+// openWith starts a terminal session as user at width x height with the
+// client environment env (NAME=value).
+func (h *host) openWith(user string, width, height int, env ...string) *term {
 	h.t.Helper()
 	c, err := h.dial(h.keys[user])
 	must(h.t, err)
@@ -172,8 +180,11 @@ func (h *host) open(user string) *term {
 	must(h.t, err)
 	tm.sess.Stdout = lockedWriter{&tm.mu, &tm.out}
 	tm.sess.Stderr = lockedWriter{&tm.mu, &tm.out}
-	must(h.t, tm.sess.Setenv("NO_COLOR", "1"))
-	must(h.t, tm.sess.RequestPty("xterm-256color", 24, 80, gossh.TerminalModes{}))
+	for _, v := range env {
+		name, value, _ := strings.Cut(v, "=")
+		must(h.t, tm.sess.Setenv(name, value))
+	}
+	must(h.t, tm.sess.RequestPty("xterm-256color", height, width, gossh.TerminalModes{}))
 	must(h.t, tm.sess.Shell())
 	go func() { tm.done <- tm.sess.Wait() }()
 	return tm
@@ -185,6 +196,14 @@ func (tm *term) screen() string {
 	tm.mu.Lock()
 	defer tm.mu.Unlock()
 	return ansi.Strip(tm.out.String()[tm.mark:])
+}
+
+// raw is everything the terminal ever received, escape sequences and
+// all.
+func (tm *term) raw() string {
+	tm.mu.Lock()
+	defer tm.mu.Unlock()
+	return tm.out.String()
 }
 
 // all is everything the terminal ever received, without escape sequences.

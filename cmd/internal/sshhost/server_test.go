@@ -3,9 +3,11 @@ package sshhost
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/charmbracelet/x/ansi"
 	gossh "golang.org/x/crypto/ssh"
 )
 
@@ -32,6 +34,44 @@ func TestTwoUsersTwoSessionsAtOnce(t *testing.T) {
 		if !strings.Contains(h.logs(), want) {
 			t.Errorf("the log lacks %q:\n%s", want, h.logs())
 		}
+	}
+}
+
+// TestEachSessionItsOwnRenderer: the colour profile, NO_COLOR and window
+// size are each session's own, from its client, and a resize reaches only
+// that session.
+func TestEachSessionItsOwnRenderer(t *testing.T) {
+	h := newHost(t, Config{})
+	plain := h.openWith("desk", 80, 24, "NO_COLOR=1")
+	colour := h.openWith("drwho", 120, 30, "COLORTERM=truecolor")
+	plain.see("Log in")
+	colour.see("Log in")
+	plain.login("desk", "desk-pass")
+	plain.see("desk (reception)")
+	colour.login("drwho", "doctor-pass")
+	colour.see("drwho (doctor)")
+	sgr := regexp.MustCompile(`\x1b\[[0-9;]*(38|48);2;`)
+	if raw := plain.raw(); sgr.MatchString(raw) {
+		t.Errorf("the NO_COLOR session got colours")
+	}
+	if raw := colour.raw(); !sgr.MatchString(raw) {
+		t.Errorf("the true-colour session got no colours")
+	}
+	// Each status bar is as wide as its own terminal.
+	bar := regexp.MustCompile(`(?m) (desk \(reception\)|drwho \(doctor\)).*no conflicts $`)
+	widths := map[*term]int{plain: 80, colour: 120}
+	for tm, want := range widths {
+		lines := bar.FindAllString(strings.ReplaceAll(tm.all(), "\r", "\n"), -1)
+		if len(lines) == 0 || ansi.StringWidth(lines[len(lines)-1]) != want {
+			t.Errorf("status bars %q, want %d columns", lines, want)
+		}
+	}
+	colour.send("")
+	must(t, colour.sess.WindowChange(40, 100))
+	colour.see("drwho (doctor)")
+	lines := bar.FindAllString(strings.ReplaceAll(colour.screen(), "\r", "\n"), -1)
+	if len(lines) == 0 || ansi.StringWidth(lines[len(lines)-1]) != 100 {
+		t.Errorf("after the resize the status bars are %q, want 100 columns", lines)
 	}
 }
 
