@@ -71,11 +71,12 @@ func (a *app) refundCmd() *cobra.Command {
 // receiptCmd is clinic receipt: show a payment's receipt again.
 func (a *app) receiptCmd() *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "receipt PAYMENT [--out FILE]",
-		Short: "print the receipt of a payment or refund, or write it to a text file",
+		Use:   "receipt PAYMENT [--out FILE] [--pdf FILE]",
+		Short: "print the receipt of a payment or refund, or write it to a text or PDF file",
 		Args:  exactArgs(1),
 	}
 	out := cmd.Flags().String("out", "", "write the receipt to this text FILE instead")
+	pdf := cmd.Flags().String("pdf", "", "write the receipt to this PDF FILE instead (A4, for printing)")
 	cmd.RunE = func(_ *cobra.Command, args []string) error {
 		id, err := parseID("payment ID", args[0])
 		if err != nil {
@@ -90,8 +91,20 @@ func (a *app) receiptCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if *pdf != "" {
+				doc, err := receiptPDF(text)
+				if err != nil {
+					return err
+				}
+				if err := writeOut(*pdf, string(doc)); err != nil {
+					return err
+				}
+			}
 			if *out != "" {
 				return writeOut(*out, text)
+			}
+			if *pdf != "" {
+				return nil
 			}
 			_, err = fmt.Fprint(a.e.stdout, text)
 			return err
