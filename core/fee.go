@@ -18,6 +18,41 @@ type Fee struct {
 	Description string `json:"description"`
 	Price       Money  `json:"price"`
 	Tax         Rate   `json:"tax"`
+	// Visit, above zero, makes this a visit fee: the fee for a visit of up
+	// to that many minutes, which an invoice for a completed appointment
+	// suggests (SuggestItems). Left out of the JSON when zero, so fees
+	// written before it are unchanged.
+	Visit int `json:"visit,omitempty"`
+}
+
+// maxVisitMinutes is the longest visit a fee may be for: a day.
+const maxVisitMinutes = 24 * 60
+
+// SuggestItems are the invoice lines a completed appointment suggests from
+// the fee schedule: the visit fee for its length, which is the shortest
+// visit fee at least as long as the appointment, or the longest one when
+// the visit ran longer than any. It is nil when no fee is a visit fee.
+func SuggestItems(a Appointment, fees []Fee) []InvoiceItem {
+	var fit, longest *Fee
+	for i := range fees {
+		f := &fees[i]
+		if f.Visit <= 0 {
+			continue
+		}
+		if f.Visit >= a.Minutes && (fit == nil || f.Visit < fit.Visit) {
+			fit = f
+		}
+		if longest == nil || f.Visit > longest.Visit {
+			longest = f
+		}
+	}
+	if fit == nil {
+		fit = longest
+	}
+	if fit == nil {
+		return nil
+	}
+	return []InvoiceItem{fit.Item(1)}
 }
 
 func init() { register(KindFee, func() Entity { return &Fee{} }) }
@@ -68,6 +103,9 @@ func (f *Fee) Validate() error {
 	}
 	if !f.Tax.valid() {
 		c.add("tax", "must be between 0% and 100%")
+	}
+	if f.Visit < 0 || f.Visit > maxVisitMinutes {
+		c.add("visit", "must be 0 (not a visit fee) to 1440 minutes")
 	}
 	c.freeText(f)
 	return c.err()

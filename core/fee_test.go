@@ -21,7 +21,44 @@ func TestFeeValidate(t *testing.T) {
 		{"negative price", func(f *Fee) { f.Price.Minor = -1 }, []string{"price"}},
 		{"no currency", func(f *Fee) { f.Price.Currency = "" }, []string{"price"}},
 		{"tax above 100%", func(f *Fee) { f.Tax = 10001 }, []string{"tax"}},
+		{"negative visit", func(f *Fee) { f.Visit = -15 }, []string{"visit"}},
+		{"visit over a day", func(f *Fee) { f.Visit = 1441 }, []string{"visit"}},
 	})
+}
+
+// TestSuggestItems: a completed visit suggests the visit fee for its
+// length: the shortest at least as long, else the longest; fees that are
+// not visit fees are never suggested.
+func TestSuggestItems(t *testing.T) {
+	fee := func(code string, visit int) Fee {
+		return Fee{Code: code, Description: code, Price: Money{Minor: int64(visit+1) * 100, Currency: "EUR"}, Visit: visit}
+	}
+	schedule := []Fee{fee("DRESS", 0), fee("CONS30", 30), fee("CONS15", 15), fee("CONS60", 60)}
+	for _, tt := range []struct {
+		minutes int
+		fees    []Fee
+		want    string
+	}{
+		{10, schedule, "CONS15"},
+		{15, schedule, "CONS15"},
+		{16, schedule, "CONS30"},
+		{45, schedule, "CONS60"},
+		{90, schedule, "CONS60"},
+		{20, []Fee{fee("DRESS", 0)}, ""},
+		{20, nil, ""},
+	} {
+		got := SuggestItems(Appointment{Minutes: tt.minutes}, tt.fees)
+		code := ""
+		if len(got) == 1 {
+			code = got[0].Code
+			if got[0].Quantity != 1 {
+				t.Errorf("%d minutes: quantity %d", tt.minutes, got[0].Quantity)
+			}
+		}
+		if code != tt.want || len(got) > 1 {
+			t.Errorf("%d minutes: suggested %+v, want %q", tt.minutes, got, tt.want)
+		}
+	}
 }
 
 func TestFeeIDDependsOnlyOnTheCode(t *testing.T) {

@@ -200,3 +200,54 @@ func TestClaimPassesAFHIRValidator(t *testing.T) {
 		t.Fatalf("the validator took a claim without its patient: %v\n%s", err, out)
 	}
 }
+
+// TestInvoiceSuggestedFromTheVisit: a completed 20-minute visit invoiced
+// without --item takes the visit fee for 30 minutes (the shortest that
+// covers it); a visit not yet completed cannot be invoiced; with no visit
+// fee the desk is told how to add one.
+func TestInvoiceSuggestedFromTheVisit(t *testing.T) {
+	c, ann := newBillingClinic(t)
+	c.as("billing", "staff-pass")
+	c.expect(exitValidation, `visit`, "fee", "add", "LONG", "--price", "1", "--desc", "x", "--visit", "2000")
+	c.must("fee", "add", "VISIT15", "--price", "30.00", "--desc", "Short consultation", "--visit", "15")
+	c.must("fee", "add", "VISIT30", "--price", "55.00", "--desc", "Consultation", "--visit", "30")
+	if out := c.must("fee", "list"); !strings.Contains(out, "up to 30 min") || !strings.Contains(out, "VISIT") {
+		t.Errorf("fee list:\n%s", out)
+	}
+	c.as("admin", "admin-pass")
+	c.must("schedule", "set", "--doctor", "dr.haddad", "--days", "mon-fri", "--hours", "08:00-17:00", "--slot", "20")
+	c.as("desk", "staff-pass")
+	// Thursday 26 November 2026, the test's day, later this morning.
+	appt := strings.TrimSpace(c.must("appt", "book", "--patient", ann, "--doctor", "dr.haddad", "--at", "2026-11-26 10:00", "--minutes", "20"))
+	c.as("billing", "staff-pass")
+	c.expect(exitValidation, `not completed`, "invoice", "create", "--patient", ann, "--appointment", appt)
+	c.as("desk", "staff-pass")
+	for _, st := range []string{"checked_in", "in_progress", "completed"} {
+		c.must("appt", "status", appt, st)
+	}
+	c.as("billing", "staff-pass")
+	id := strings.TrimSpace(c.must("invoice", "create", "--patient", ann, "--appointment", appt))
+	if out := c.must("invoice", "show", id); !strings.Contains(out, "VISIT30") || !strings.Contains(out, "55.00 EUR") || strings.Contains(out, "VISIT15") {
+		t.Errorf("the 20-minute visit's invoice:\n%s", out)
+	}
+	// Given items win over the suggestion.
+	id = strings.TrimSpace(c.must("invoice", "create", "--patient", ann, "--appointment", appt, "--item", "DRESS"))
+	if out := c.must("invoice", "show", id); strings.Contains(out, "VISIT30") || !strings.Contains(out, "DRESS") {
+		t.Errorf("the invoice with --item:\n%s", out)
+	}
+}
+
+// TestInvoiceSuggestedNeedsAVisitFee: without a visit fee, an appointment
+// invoiced without --item says how to add one.
+func TestInvoiceSuggestedNeedsAVisitFee(t *testing.T) {
+	c, ann := newBillingClinic(t)
+	c.as("admin", "admin-pass")
+	c.must("schedule", "set", "--doctor", "dr.haddad", "--days", "mon-fri", "--hours", "08:00-17:00", "--slot", "20")
+	c.as("desk", "staff-pass")
+	appt := strings.TrimSpace(c.must("appt", "book", "--patient", ann, "--doctor", "dr.haddad", "--at", "2026-11-26 10:00"))
+	for _, st := range []string{"checked_in", "in_progress", "completed"} {
+		c.must("appt", "status", appt, st)
+	}
+	c.as("billing", "staff-pass")
+	c.expect(exitValidation, `no fee is a visit fee: add one with clinic fee add CODE --visit MINUTES`, "invoice", "create", "--patient", ann, "--appointment", appt)
+}

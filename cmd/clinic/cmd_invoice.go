@@ -57,14 +57,14 @@ func parseItem(s string) (itemSpec, error) {
 // invoiceCreateCmd is clinic invoice create.
 func (a *app) invoiceCreateCmd() *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "create --patient ID [--appointment ID] --item CODE[:QTY[:DISCOUNT]] … [--issue]",
-		Short: "create a draft invoice from the fee schedule and print its ID",
+		Use:   "create --patient ID [--appointment ID] [--item CODE[:QTY[:DISCOUNT]] …] [--issue]",
+		Short: "create a draft invoice from the fee schedule and print its ID; a visit's fee is suggested from its length",
 		Args:  noArgs,
 	}
 	f := cmd.Flags()
 	patient := f.String("patient", "", "patient ID (required)")
 	appt := f.String("appointment", "", "the completed visit it bills")
-	items := f.StringArray("item", nil, "a fee code, with quantity and a discount off the line: CONS, CONS:2, CONS:1:5.00 (repeat)")
+	items := f.StringArray("item", nil, "a fee code, with quantity and a discount off the line: CONS, CONS:2, CONS:1:5.00 (repeat); without one, an --appointment takes the visit fee for its length")
 	notes := f.String("notes", "", "a note printed on the invoice")
 	issue := f.Bool("issue", false, "issue it at once (it takes its number)")
 	cmd.RunE = func(*cobra.Command, []string) error {
@@ -90,8 +90,15 @@ func (a *app) invoiceCreateCmd() *cobra.Command {
 			specs = append(specs, it)
 		}
 		return a.withSession(func(db *store.DB, s *store.Session) error {
-			if len(specs) == 0 {
+			if len(specs) == 0 && inv.AppointmentID == "" {
 				return usagef("invoice create needs at least one --item CODE; see clinic fee list")
+			}
+			if len(specs) == 0 {
+				suggested, err := suggestedItems(s, inv.AppointmentID)
+				if err != nil {
+					return err
+				}
+				inv.Items = suggested
 			}
 			for _, sp := range specs {
 				fee, err := s.Fee(sp.code)
@@ -296,4 +303,26 @@ func patientNames(s *store.Session, vs []core.InvoiceView) map[core.ID]string {
 		return map[core.ID]string{}
 	}
 	return names
+}
+
+// errNoVisitFee is returned when a visit is invoiced without items and no
+// fee is a visit fee.
+var errNoVisitFee = core.NewError(core.ClassValidation, "no fee is a visit fee: add one with clinic fee add CODE --visit MINUTES, or give --item")
+
+// suggestedItems are the lines the fee schedule suggests for an
+// appointment (core.SuggestItems).
+func suggestedItems(s *store.Session, appt core.ID) ([]core.InvoiceItem, error) {
+	a, err := s.Appointment(appt)
+	if err != nil {
+		return nil, err
+	}
+	fees, err := s.Fees()
+	if err != nil {
+		return nil, err
+	}
+	items := core.SuggestItems(a, fees)
+	if items == nil {
+		return nil, errNoVisitFee
+	}
+	return items, nil
 }
