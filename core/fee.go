@@ -20,9 +20,8 @@ type Fee struct {
 	Tax         Rate   `json:"tax"`
 	// Visit, above zero, makes this a visit fee: the fee for a visit of up
 	// to that many minutes, which an invoice for a completed appointment
-	// suggests (SuggestItems). Left out of the JSON when zero, so fees
-	// written before it are unchanged.
-	Visit int `json:"visit,omitempty"`
+	// suggests (SuggestItems). Fees written before it read as zero.
+	Visit int `json:"visit"`
 }
 
 // maxVisitMinutes is the longest visit a fee may be for: a day.

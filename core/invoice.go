@@ -269,10 +269,14 @@ const (
 	PaymentCard      PaymentMethod = "card"
 	PaymentTransfer  PaymentMethod = "transfer"
 	PaymentInsurance PaymentMethod = "insurance"
+	// PaymentCredit is credit moved between two invoices of one patient:
+	// a negative payment on the invoice that was paid over and a positive
+	// one on the invoice it pays. No money changes hands at a desk.
+	PaymentCredit PaymentMethod = "credit"
 )
 
 // PaymentMethods lists every payment method.
-var PaymentMethods = []PaymentMethod{PaymentCash, PaymentCard, PaymentTransfer, PaymentInsurance}
+var PaymentMethods = []PaymentMethod{PaymentCash, PaymentCard, PaymentTransfer, PaymentInsurance, PaymentCredit}
 
 // Valid reports whether m is one of PaymentMethods.
 func (m PaymentMethod) Valid() bool {
@@ -331,7 +335,7 @@ func (p *Payment) Validate() error {
 		c.add("amount", "is too large")
 	}
 	if !p.Method.Valid() {
-		c.add("method", "must be one of cash, card, transfer, insurance")
+		c.add("method", "must be one of cash, card, transfer, insurance, credit")
 	}
 	if p.ReceivedAt.IsZero() {
 		c.add("received_at", "is required")

@@ -389,6 +389,9 @@ func (t *txn) pay(p *core.Payment) error {
 	if p.Amount.Currency == "" {
 		p.Amount.Currency = v.Invoice.Currency
 	}
+	if p.Method == core.PaymentCredit {
+		return &core.ValidationError{Kind: core.KindPayment, Fields: []core.FieldError{{Field: "method", Message: "credit is not taken at a desk: it is moved from an overpaid invoice (clinic credit apply)"}}}
+	}
 	if p.Method == core.PaymentCard && strings.TrimSpace(p.Reference) == "" {
 		return &core.ValidationError{Kind: core.KindPayment, Fields: []core.FieldError{{Field: "reference", Message: "is required for a card payment (the slip number)"}}}
 	}

@@ -251,3 +251,17 @@ func TestInvoiceSuggestedNeedsAVisitFee(t *testing.T) {
 	c.as("billing", "staff-pass")
 	c.expect(exitValidation, `no fee is a visit fee: add one with clinic fee add CODE --visit MINUTES`, "invoice", "create", "--patient", ann, "--appointment", appt)
 }
+
+// TestCreditApplyRefusals: credit moves only from an invoice paid over,
+// and a desk cannot take a payment "by credit".
+func TestCreditApplyRefusals(t *testing.T) {
+	c, ann := newBillingClinic(t)
+	c.as("billing", "staff-pass")
+	one := strings.TrimSpace(c.must("invoice", "create", "--patient", ann, "--item", "CONS", "--issue"))
+	two := strings.TrimSpace(c.must("invoice", "create", "--patient", ann, "--item", "DRESS", "--issue"))
+	c.expect(exitUsage, `needs --to`, "credit", "apply", one)
+	c.expect(exitValidation, `not paid over`, "credit", "apply", one, "--to", two)
+	c.expect(exitUsage, `--amount`, "credit", "apply", one, "--to", two, "--amount", "lots")
+	c.as("desk", "staff-pass")
+	c.expect(exitValidation, `credit is not taken at a desk`, "pay", one, "--amount", "1.00", "--method", "credit")
+}

@@ -90,6 +90,7 @@ func newRoot(e *env) *cobra.Command {
 		a.chartCmd(), a.allergyCmd(), a.problemCmd(), a.noteCmd(), a.vitalsCmd(), a.rxCmd(), a.refillCmd(), a.reminderCmd(), a.adherenceCmd(),
 		a.messageCmd(), a.consentCmd(), a.notifyCmd(), a.teleCmd(),
 		a.feeCmd(), a.invoiceCmd(), a.payCmd(), a.refundCmd(), a.receiptCmd(), a.balanceCmd(), a.reportCmd(), a.claimCmd(),
+		a.creditCmd(),
 		a.seedCmd(),
 		a.syncCmd(),
 		a.conflictsCmd(),

@@ -271,7 +271,7 @@ var knownGroups = map[string]bool{
 	"user": true, "patient": true, "appt": true, "schedule": true, "sync": true, "conflicts": true,
 	"audit": true, "device": true, "chart": true, "note": true, "vitals": true, "rx": true,
 	"refill": true, "reminder": true, "invoice": true, "claim": true, "report": true, "fee": true,
-	"pay": true,
+	"pay": true, "credit": true,
 }
 
 // sessions counts the open sessions by user and can end them all.
