@@ -25,6 +25,7 @@ var billingScreens = []struct {
 	{"billing_dayend", func(h *harness) { h.login("bea"); h.keys("D") }},
 	{"schedule_pay", func(h *harness) { h.login("ana"); h.keys("l k $") }},
 	{"billing_claims", func(h *harness) { h.login("bea"); h.keys("c") }},
+	{"billing_new_invoice", func(h *harness) { h.login("bea"); h.keys("j j enter n + j + +") }},
 	{"billing_claim_reject", func(h *harness) { h.login("bea"); h.keys("c j x"); h.typ("member unknown") }},
 }
 

@@ -16,6 +16,7 @@ type fakeBilling struct {
 	invoices []core.Invoice
 	payments []core.Payment
 	claims   []core.Claim
+	fees     []core.Fee
 }
 
 // errFakeNotFound is the fake's "not found".
@@ -219,6 +220,12 @@ func seedBilling(b *fakeBackend) {
 		return c
 	}
 	b.bill.claims = []core.Claim{claim(1, 2, core.ClaimSubmitted), claim(2, 3, core.ClaimDraft), claim(3, 1, core.ClaimSubmitted)}
+	b.bill.fees = []core.Fee{
+		{Code: "CONS15", Description: "Consultation", Price: eur(4500), Tax: 1900, Visit: 15},
+		{Code: "CONS30", Description: "Consultation, long", Price: eur(8000), Tax: 1900, Visit: 30},
+		{Code: "DRESS", Description: "Dressing", Price: eur(250)},
+		{Code: "VACC", Description: "Vaccination", Price: eur(2500)},
+	}
 	b.bill.payments = []core.Payment{
 		pay(1, 2, 2, 4000, core.PaymentCash, "ana", "desk-1", ""),
 		pay(2, 4, 6, 5355, core.PaymentCash, "ana", "desk-1", ""),

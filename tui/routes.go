@@ -53,6 +53,7 @@ var routes = []route{
 		key: pageKey("H", "working hours"), act: core.ActUpdate, kind: core.KindSchedule},
 	{page: ui.PageBilling, make: func(c *ui.Shared, s Session, r ui.Route) ui.Screen { return billing.NewWorklist(c, s, r) }},
 	{page: ui.PageAccount, make: func(c *ui.Shared, s Session, r ui.Route) ui.Screen { return billing.NewAccount(c, s, r) }},
+	{page: ui.PageInvoice, make: func(c *ui.Shared, s Session, r ui.Route) ui.Screen { return billing.NewInvoice(c, s, r) }},
 	{page: ui.PagePay, make: func(c *ui.Shared, s Session, r ui.Route) ui.Screen { return billing.NewPay(c, s, r) }},
 	{page: ui.PageRefund, make: func(c *ui.Shared, s Session, r ui.Route) ui.Screen { return billing.NewRefund(c, s, r) }},
 	{page: ui.PageDayEnd, make: func(c *ui.Shared, s Session, r ui.Route) ui.Screen { return billing.NewDayEnd(c, s, r) }},

@@ -28,6 +28,7 @@ const (
 	PageSchedules Page = "schedules" // a doctor's working hours
 	PageBilling   Page = "billing"   // billing's worklist
 	PageAccount   Page = "account"   // a patient's account
+	PageInvoice   Page = "invoice"   // a new invoice from the fee schedule
 	PagePay       Page = "pay"       // take a payment
 	PageRefund    Page = "refund"    // give money back
 	PageDayEnd    Page = "dayend"    // the day-end cash-up

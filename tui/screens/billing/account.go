@@ -23,6 +23,7 @@ type Account struct {
 	loading bool
 	ready   bool
 	err     string
+	flash   string
 }
 
 // NewAccount opens r.PatientID's account.
@@ -37,6 +38,13 @@ func (s *Account) Init() tea.Cmd { return s.Refresh() }
 func (s *Account) Refresh() tea.Cmd {
 	s.loading = true
 	return accountCmd(s.port, s.ID(), s.patient)
+}
+
+// Resume shows the account again, reloaded, with the note of the screen
+// that closed (a new invoice, a payment).
+func (s *Account) Resume(r ui.Route) tea.Cmd {
+	s.flash = r.Flash
+	return s.Refresh()
 }
 
 // Title names the screen.
@@ -56,7 +64,7 @@ func (s *Account) Update(msg tea.Msg) tea.Cmd {
 			s.sel = min(s.sel, max(0, len(s.acct.Invoices)-1))
 		}
 	case tea.KeyMsg:
-		s.err = ""
+		s.err, s.flash = "", ""
 		return s.key(msg)
 	}
 	return nil
@@ -73,6 +81,8 @@ func (s *Account) key(k tea.KeyMsg) tea.Cmd {
 		s.sel = min(max(0, len(s.acct.Invoices)-1), s.sel+1)
 	case key.Matches(k, keys.Refresh):
 		return s.Refresh()
+	case key.Matches(k, keyNew) && s.S.Can(core.ActCreate, core.KindInvoice):
+		return s.S.Push(ui.PageInvoice, ui.Route{PatientID: s.patient})
 	case key.Matches(k, keys.Pay), key.Matches(k, keyRefund):
 		if s.sel >= len(s.acct.Invoices) {
 			return nil
@@ -126,8 +136,11 @@ func (s *Account) View() string {
 			lines = append(lines, "  "+paymentRow(p, s.S.Zone()))
 		}
 	}
-	if s.err != "" {
+	switch {
+	case s.err != "":
 		lines = append(lines, st.Error.Render(s.err))
+	case s.flash != "":
+		lines = append(lines, st.OK.Render(ui.Text(s.flash)))
 	}
 	return strings.Join(lines, "\n")
 }
@@ -140,14 +153,21 @@ func (s *Account) when(v core.InvoiceView) string {
 	return "issued " + v.Invoice.IssuedAt.In(s.S.Zone()).Format("2 Jan 2006")
 }
 
-// ShortHelp is the account's keys.
+// ShortHelp is the account's keys; n only for those who may invoice.
 func (s *Account) ShortHelp() []key.Binding {
 	k := s.S.Keys
+	if s.S.Can(core.ActCreate, core.KindInvoice) {
+		return []key.Binding{k.Pay, keyRefund, keyNew, k.Back}
+	}
 	return []key.Binding{k.Pay, keyRefund, k.Back}
 }
 
 // FullHelp lists every key of the account.
 func (s *Account) FullHelp() [][]key.Binding {
 	k := s.S.Keys
-	return [][]key.Binding{{k.Up, k.Down, k.Refresh, k.Back}, {k.Pay, keyRefund}}
+	more := []key.Binding{k.Pay, keyRefund}
+	if s.S.Can(core.ActCreate, core.KindInvoice) {
+		more = append(more, keyNew)
+	}
+	return [][]key.Binding{{k.Up, k.Down, k.Refresh, k.Back}, more}
 }

@@ -144,6 +144,9 @@ func (s *Pay) key(k tea.KeyMsg) tea.Cmd {
 		}
 		return s.S.Back()
 	}
+	if s.none && s.invoices() && key.Matches(k, keyNew) {
+		return s.S.Go(ui.Route{Nav: ui.NavReplace, Page: ui.PageInvoice, PatientID: s.route.PatientID, Appt: s.route.Appt})
+	}
 	if s.done != nil || s.none || !s.ready || s.view.Invoice.ID == "" {
 		return nil
 	}
@@ -226,6 +229,8 @@ func (s *Pay) View() string {
 	switch {
 	case !s.ready:
 		return "\n  " + s.S.Spinner() + " Loading the invoice…"
+	case s.none && s.invoices():
+		return st.Bold.Render(s.name) + "\n\n  " + st.Subtle.Render("Nothing owed: no open invoice for this patient. Press n to invoice the visit.")
 	case s.none:
 		return st.Bold.Render(s.name) + "\n\n  " + st.Subtle.Render("Nothing owed: no open invoice for this patient. Billing issues invoices.")
 	case s.view.Invoice.ID == "":
@@ -302,7 +307,10 @@ func (s *Pay) receipt() []string {
 // ShortHelp is the form's keys.
 func (s *Pay) ShortHelp() []key.Binding {
 	k := s.S.Keys
-	if s.done != nil {
+	if s.none && s.invoices() {
+		return []key.Binding{keyNew, k.Back}
+	}
+	if s.done != nil || s.none {
 		return []key.Binding{k.Back}
 	}
 	choice := keyMethod
@@ -314,3 +322,7 @@ func (s *Pay) ShortHelp() []key.Binding {
 
 // FullHelp lists every key of the form.
 func (s *Pay) FullHelp() [][]key.Binding { return [][]key.Binding{s.ShortHelp()} }
+
+// invoices reports whether this user may create invoices, so the form can
+// offer one when nothing is owed.
+func (s *Pay) invoices() bool { return s.S.Can(core.ActCreate, core.KindInvoice) }

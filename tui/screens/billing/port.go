@@ -21,6 +21,14 @@ type Port interface {
 	Refund(payment core.ID, amount core.Money, reason string) (core.Payment, error)
 	// DayEnd is the cash-up of a day in the clinic's zone.
 	DayEnd(day core.Date) (core.CashUp, error)
+	// Fees is the fee schedule by code.
+	Fees() ([]core.Fee, error)
+	// Appointment returns one appointment (the visit an invoice bills).
+	Appointment(id core.ID) (core.Appointment, error)
+	// CreateInvoice writes a draft invoice; IssueInvoice gives it this
+	// workstation's next number.
+	CreateInvoice(inv core.Invoice) (core.Invoice, error)
+	IssueInvoice(id core.ID) (core.Invoice, error)
 	// Claims lists the insurance claims in a status ("" for all), oldest
 	// first; only billing may.
 	Claims(status core.ClaimStatus) ([]core.Claim, error)
