@@ -80,7 +80,9 @@ func newHost(t testing.TB, cfg Config) *host {
 			return 1
 		}
 	}
-	cfg.Now = func() time.Time { return clinicNow }
+	if cfg.Now == nil {
+		cfg.Now = func() time.Time { return clinicNow }
+	}
 	cfg.Logger = slog.New(slog.NewTextHandler(lockedWriter{&h.logMu, &h.log}, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	h.srv, err = New(cfg)
 	must(t, err)

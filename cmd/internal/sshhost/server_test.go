@@ -5,7 +5,9 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/charmbracelet/x/ansi"
 	gossh "golang.org/x/crypto/ssh"
@@ -255,5 +257,41 @@ func TestReadSecret(t *testing.T) {
 	}
 	if _, err := readSecret(strings.NewReader("abc\x03")); err == nil {
 		t.Fatal("ctrl+c gave a passphrase")
+	}
+}
+
+// TestIdleLockIsEachSessionsOwn: the idle lock counts each session's own
+// keys. Three minutes in, only the doctor types; at six minutes the desk's
+// screen locks and the doctor's does not. Nothing typed reaches the log.
+func TestIdleLockIsEachSessionsOwn(t *testing.T) {
+	var (
+		mu  sync.Mutex
+		now = clinicNow
+	)
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
+	h := newHost(t, Config{IdleLock: 5 * time.Minute, Now: clock})
+	desk, doc := h.open("desk"), h.open("drwho")
+	desk.see("Log in")
+	desk.login("desk", "desk-pass")
+	desk.see("desk (reception)")
+	doc.see("Log in")
+	doc.login("drwho", "doctor-pass")
+	doc.see("drwho (doctor)")
+	advance(3 * time.Minute)
+	doc.send("]")
+	doc.see("Fri 27 Nov")
+	advance(3 * time.Minute)
+	desk.send("")
+	desk.see("Locked")
+	doc.send("[")
+	doc.see("Thu 26 Nov")
+	if strings.Contains(doc.all(), "Locked") {
+		t.Fatal("the doctor's screen locked with the desk's")
+	}
+	for _, secret := range []string{"desk-pass", "doctor-pass"} {
+		if strings.Contains(h.logs(), secret) {
+			t.Fatalf("a passphrase reached the log:\n%s", h.logs())
+		}
 	}
 }
