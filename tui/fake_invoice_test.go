@@ -46,3 +46,30 @@ func (s *fakeSession) IssueInvoice(id core.ID) (core.Invoice, error) {
 	}
 	return core.Invoice{}, errFakeNotFound
 }
+
+func (s *fakeSession) ApplyCredit(from, to core.ID, amount core.Money) (out, in core.Payment, err error) {
+	if err := s.lock(core.ActCreate, core.KindPayment); err != nil {
+		return out, in, err
+	}
+	defer s.b.mu.Unlock()
+	src, err := s.findInvoice(from)
+	if err != nil {
+		return out, in, err
+	}
+	dst, err := s.findInvoice(to)
+	if err != nil {
+		return out, in, err
+	}
+	if amount.Minor == 0 {
+		amount = core.Money{Minor: min(-src.Account.Balance.Minor, dst.Account.Balance.Minor), Currency: "EUR"}
+	}
+	if amount.Minor <= 0 || src.Invoice.PatientID != dst.Invoice.PatientID {
+		return out, in, fmt.Errorf("%w: no credit to apply", errFakeNotFound)
+	}
+	last := src.Payments[len(src.Payments)-1]
+	if out, err = s.addPayment(core.Payment{InvoiceID: from, Amount: amount.Neg(), Method: core.PaymentCredit, RefundOf: last.ID, Reason: "credit applied"}, src.Invoice); err != nil {
+		return out, in, err
+	}
+	in, err = s.addPayment(core.Payment{InvoiceID: to, Amount: amount, Method: core.PaymentCredit}, dst.Invoice)
+	return out, in, err
+}

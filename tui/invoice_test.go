@@ -74,3 +74,30 @@ func TestInvoiceForAVisitCountsItsFee(t *testing.T) {
 		t.Fatalf("counted %q, want %s:\n%s", counted, want[0].Code, h.view())
 	}
 }
+
+// The invoice paid twice over is settled by moving its credit: m on it
+// pays the patient's other open invoice with as much as fits, the
+// worklist says so and no longer shows the conflict; with no other
+// invoice owing, m says to refund instead and moves nothing.
+func TestCreditMovesToAnotherInvoice(t *testing.T) {
+	h := newHarness(t, 120, 40)
+	seedBilling(h.b)
+	h.login("bea")
+	h.mustSee("paid twice over", "m moves the credit")
+	n := len(h.b.bill.payments)
+	h.keys("m")
+	h.mustSee("No other invoice of this patient owes anything: refund the excess with f.")
+	if len(h.b.bill.payments) != n {
+		t.Fatal("credit moved with nowhere to go")
+	}
+	later := h.b.bill.invoices[3]
+	later.ID, later.Number, later.Items = fakeID(799), "1F00A9B2C3D4E5F6-000009", []core.InvoiceItem{{Code: "VACC", Description: "Vaccination", Quantity: 1, UnitPrice: core.Money{Minor: 8000, Currency: "EUR"}}}
+	h.b.bill.invoices = append(h.b.bill.invoices, later)
+	h.keys("m")
+	h.mustSee("Moved 53.55 EUR of credit to invoice 1F00A9B2C3D4E5F6-000009.")
+	h.mustNotSee("paid twice over")
+	in := h.b.bill.payments[len(h.b.bill.payments)-1]
+	if in.InvoiceID != fakeID(799) || in.Method != core.PaymentCredit || in.Amount.Minor != 5355 {
+		t.Fatalf("the credit paid %+v", in)
+	}
+}

@@ -177,3 +177,36 @@ func dayEndCmd(s Port, to, seq int, day core.Date) tea.Cmd {
 		return dayEndMsg{Envelope: ui.Envelope{To: to}, seq: seq, cashUp: c, err: err}
 	}
 }
+
+// creditMsg is the result of moving an overpaid invoice's credit: to is
+// the number of the invoice it paid, "" when the patient had none owing.
+type creditMsg struct {
+	ui.Envelope
+	in  core.Payment
+	to  string
+	err error
+}
+
+// creditCmd moves the credit of invoice from to the patient's oldest other
+// invoice that still owes, as much as fits.
+func creditCmd(s Port, to int, from, patient core.ID) tea.Cmd {
+	return func() tea.Msg {
+		env := ui.Envelope{To: to}
+		a, err := s.Account(patient)
+		if err != nil {
+			return creditMsg{Envelope: env, err: err}
+		}
+		var pick *core.InvoiceView
+		for i := range a.Invoices {
+			v := &a.Invoices[i]
+			if v.Invoice.ID != from && v.Account.Open() && (pick == nil || v.Invoice.CreatedAt.Before(pick.Invoice.CreatedAt)) {
+				pick = v
+			}
+		}
+		if pick == nil {
+			return creditMsg{Envelope: env}
+		}
+		_, in, err := s.ApplyCredit(from, pick.Invoice.ID, core.Money{})
+		return creditMsg{Envelope: env, in: in, to: ui.Text(ui.OrDash(pick.Invoice.Number)), err: err}
+	}
+}

@@ -9,4 +9,5 @@ var (
 	keyDayEnd = key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "day end"))
 	keyClaims = key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "claims"))
 	keyMethod = key.NewBinding(key.WithKeys("left", "right"), key.WithHelp("←/→", "method"))
+	keyCredit = key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "move credit"))
 )

@@ -29,6 +29,9 @@ type Port interface {
 	// workstation's next number.
 	CreateInvoice(inv core.Invoice) (core.Invoice, error)
 	IssueInvoice(id core.ID) (core.Invoice, error)
+	// ApplyCredit moves what invoice from was paid over to invoice to of
+	// the same patient (as much as fits when amount is zero).
+	ApplyCredit(from, to core.ID, amount core.Money) (out, in core.Payment, err error)
 	// Claims lists the insurance claims in a status ("" for all), oldest
 	// first; only billing may.
 	Claims(status core.ClaimStatus) ([]core.Claim, error)

@@ -74,6 +74,17 @@ func (s *Worklist) Update(msg tea.Msg) tea.Cmd {
 				s.owedTotal, _ = s.owedTotal.Add(v.Account.Balance)
 			}
 		}
+	case creditMsg:
+		s.loading = false
+		switch {
+		case msg.err != nil:
+			s.err = s.S.Describe(msg.err)
+		case msg.to == "":
+			s.err = "No other invoice of this patient owes anything: refund the excess with f."
+		default:
+			s.flash = fmt.Sprintf("Moved %s of credit to invoice %s.", msg.in.Amount, msg.to)
+			return s.Refresh()
+		}
 	case tea.KeyMsg:
 		s.err, s.flash = "", ""
 		return s.key(msg)
@@ -96,6 +107,10 @@ func (s *Worklist) key(k tea.KeyMsg) tea.Cmd {
 		return s.S.Push(ui.PageClaims, ui.Route{})
 	case key.Matches(k, keys.Search):
 		return s.S.Push(ui.PageSearch, ui.Route{})
+	case key.Matches(k, keyCredit) && s.sel < s.over:
+		v := s.rows[s.sel]
+		s.loading = true
+		return creditCmd(s.port, s.ID(), v.Invoice.ID, v.Invoice.PatientID)
 	case key.Matches(k, keys.Open), key.Matches(k, keys.Pay), key.Matches(k, keyRefund):
 		if s.sel >= len(s.rows) {
 			return nil
@@ -132,7 +147,7 @@ func (s *Worklist) View() string {
 		lines = append(lines, "Claims: "+strings.Join(parts, " · "))
 	}
 	if s.over > 0 {
-		lines = append(lines, st.Warning.Render(fmt.Sprintf("! %d paid twice over (two desks took money offline): refund the excess with f", s.over)))
+		lines = append(lines, st.Warning.Render(fmt.Sprintf("! %d paid twice over (two desks, offline): f refunds, m moves the credit", s.over)))
 	}
 	if len(s.rows) == 0 {
 		lines = append(lines, "", "  "+st.Subtle.Render("Nothing owed: every issued invoice is paid."))
@@ -170,5 +185,5 @@ func (s *Worklist) ShortHelp() []key.Binding {
 // FullHelp lists every key of the worklist.
 func (s *Worklist) FullHelp() [][]key.Binding {
 	k := s.S.Keys
-	return [][]key.Binding{{k.Up, k.Down, k.Refresh, k.Search}, {ui.WithHelp(k.Open, "enter", "account"), k.Pay, keyRefund, keyDayEnd, keyClaims}}
+	return [][]key.Binding{{k.Up, k.Down, k.Refresh, k.Search}, {ui.WithHelp(k.Open, "enter", "account"), k.Pay, keyRefund, keyCredit, keyDayEnd, keyClaims}}
 }
