@@ -3,6 +3,8 @@ package store
 import (
 	"crypto/ed25519"
 	"crypto/rand"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -99,4 +101,52 @@ func forgedNote(t *testing.T, a *peer, patient core.ID, seq uint64, author strin
 	fields, err := core.FieldsOf(&core.Note{Meta: core.Meta{ID: id, CreatedAt: at, UpdatedAt: at, CreatedBy: author}, PatientID: patient, Author: author, Subjective: "FORGED by desk"})
 	must(t, err)
 	return core.Change{Kind: core.KindNote, ID: id, Fields: fields, Author: author, Device: a.db.DeviceID(), Seq: seq, HLC: core.MakeHLC(at.UnixMilli(), uint16(seq))}
+}
+
+// A store made before author signatures opens with its unsigned outbox as
+// it was; what it writes from then on is signed. A receiver quarantines
+// the old changes as unsigned and merges the new one.
+func TestSignStoreFromBeforeSignatures(t *testing.T) {
+	v := shippedSchemas[len(shippedSchemas)-1]
+	raw, err := os.ReadFile(fixturePath(v))
+	must(t, err)
+	clk := &testClock{t: time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC)}
+	open := func(name string) *DB {
+		path := filepath.Join(t.TempDir(), name)
+		must(t, os.WriteFile(path, raw, 0o600))
+		db, err := Open(path, Options{Now: clk.now, KDF: testKDF})
+		must(t, err)
+		t.Cleanup(func() { db.Close() })
+		return db
+	}
+	db, other := open("old.db"), open("receiver.db")
+	desk, err := db.Login("desk", "desk-pass")
+	must(t, err)
+	old, err := desk.Outbox(0, 1<<20)
+	must(t, err)
+	if len(old) == 0 {
+		t.Fatal("the fixture's outbox is empty; the test proves nothing")
+	}
+	for _, c := range old {
+		if len(c.Sig) != 0 || len(c.Prev) != 0 {
+			t.Fatalf("a change from before signatures reads as signed: %+v", c)
+		}
+	}
+	p, err := desk.AddPatient(core.Patient{Name: "After The Upgrade", DOB: "1990-01-02"})
+	must(t, err)
+	all, err := desk.Outbox(0, 1<<20)
+	must(t, err)
+	if len(all[len(all)-1].Sig) == 0 {
+		t.Fatal("a change written after the upgrade is not signed")
+	}
+	recv, err := other.Login("desk", "desk-pass")
+	must(t, err)
+	res, err := recv.ApplyRemote(all, 0)
+	must(t, err)
+	if res.Quarantined != len(old) {
+		t.Fatalf("quarantined %d of %d unsigned changes", res.Quarantined, len(old))
+	}
+	if _, err := recv.Patient(p.ID, ""); err != nil {
+		t.Fatalf("the signed change: %v", err)
+	}
 }
