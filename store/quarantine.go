@@ -148,6 +148,9 @@ func (t *txn) refusal(c *core.Change, unsigned string) string {
 	if unsigned != "" {
 		return "not signed: " + unsigned
 	}
+	if why := t.rewrite(c); why != "" {
+		return why
+	}
 	if err := t.s.db.clock.Observe(c.HLC); err != nil {
 		var ahead *core.ClockAheadError
 		if errors.As(err, &ahead) {

@@ -257,6 +257,9 @@ func (t *txn) create(e core.Entity) error {
 	if err != nil {
 		return err
 	}
+	if rec.Exists() && e.Kind().AppendOnly() {
+		return fmt.Errorf("%w: %s %s exists already and is never written again; add a new record (an addendum to a note)", ErrAppendOnly, e.Kind(), m.ID)
+	}
 	if rec.Exists() {
 		return fmt.Errorf("%w: %s %s already exists", core.ErrInvalid, e.Kind(), m.ID)
 	}
