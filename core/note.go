@@ -18,6 +18,11 @@ type Note struct {
 	// SignedAt is when the author signed it; notes written before
 	// drafts existed leave it zero and count as signed when written.
 	SignedAt time.Time `json:"signed_at,omitzero"`
+	// DraftID is the draft it was signed from ("" for notes signed before
+	// notes named their draft): a draft edited after it was signed
+	// elsewhere is a draft again until what was typed is signed
+	// (store: Session.Draft).
+	DraftID ID `json:"draft_id"`
 }
 
 func init() { register(KindNote, func() Entity { return &Note{} }) }
@@ -32,6 +37,7 @@ func (n *Note) Validate() error {
 		c.add("patient", "is not a patient id")
 	}
 	c.require("author", n.Author)
+	c.optRefID("draft", n.DraftID, "a draft")
 	if n.Subjective == "" && n.Objective == "" && n.Assessment == "" && n.Plan == "" {
 		c.add("note", "needs at least one of subjective, objective, assessment or plan")
 	}

@@ -57,7 +57,7 @@ func (d *NoteDraft) Signed(t time.Time) Note {
 		Meta:      Meta{ID: SignedNoteID(d), CreatedAt: t},
 		PatientID: d.PatientID, AppointmentID: d.AppointmentID, Author: d.Author,
 		Subjective: d.Subjective, Objective: d.Objective, Assessment: d.Assessment, Plan: d.Plan,
-		SignedAt: t,
+		SignedAt: t, DraftID: d.ID,
 	}
 }
 
@@ -72,4 +72,37 @@ func SignedNoteID(d *NoteDraft) ID {
 		h.Write([]byte{0})
 	}
 	return ID(hex.EncodeToString(h.Sum(nil)[:12]))
+}
+
+// parts are the four SOAP texts.
+func (d *NoteDraft) parts() [4]string {
+	return [4]string{d.Subjective, d.Objective, d.Assessment, d.Plan}
+}
+
+// SignedIn reports whether everything written in the draft is in the
+// notes signed from it (those naming it, or under its ID or SignedNoteID):
+// each part not empty reads the same in one of them. A draft signed on one
+// workstation and edited offline on another, before or after, is not: the
+// store keeps it a draft until that text is signed too.
+func (d *NoteDraft) SignedIn(notes []Note) bool {
+	signed := SignedNoteID(d)
+	for i, p := range d.parts() {
+		if strings.TrimSpace(p) == "" {
+			continue
+		}
+		found := false
+		for _, n := range notes {
+			if n.DraftID != d.ID && n.ID != d.ID && n.ID != signed {
+				continue
+			}
+			if [4]string{n.Subjective, n.Objective, n.Assessment, n.Plan}[i] == p {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
 }

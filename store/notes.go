@@ -22,18 +22,54 @@ func (t *txn) drafts(patient core.ID) ([]core.NoteDraft, error) {
 	if !core.Can(t.s.Principal(), core.ActRead, core.KindNoteDraft) {
 		return nil, nil
 	}
-	all, err := loadClinical[core.NoteDraft](t, patient)
-	if err != nil {
-		return nil, err
-	}
 	var out []core.NoteDraft
-	for _, d := range all {
+	var notes []core.Note
+	for _, id := range t.clinicalIDs(core.KindNoteDraft, patient) {
+		var d core.NoteDraft
+		if err := t.draft(id, &d, &notes); err != nil {
+			if errors.Is(err, ErrNotFound) {
+				continue
+			}
+			return nil, err
+		}
 		if d.Author == t.s.user.Name {
+			d.Deleted = false
 			out = append(out, d)
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].UpdatedAt.After(out[j].UpdatedAt) })
 	return out, nil
+}
+
+// draft reads a draft that is not signed: one with no tombstone, or one
+// signed whose text was edited on another workstation before or after the
+// signing, so that some of it is in no note signed from it
+// (core.NoteDraft.SignedIn). That follows from the merged draft and notes
+// alone, so every replica agrees in whatever order changes came. notes
+// holds the patient's notes once read (nil before).
+func (t *txn) draft(id core.ID, d *core.NoteDraft, notes *[]core.Note) error {
+	rec, err := t.load(core.KindNoteDraft, id)
+	if err != nil {
+		return err
+	}
+	if !rec.Exists() {
+		return fmt.Errorf("%w: %s %s", ErrNotFound, core.KindNoteDraft, id)
+	}
+	if err := rec.Decode(d); err != nil {
+		return corrupt(fmt.Sprintf("%s record %s", rec.Kind, rec.ID), err)
+	}
+	if !d.Deleted {
+		return nil
+	}
+	if *notes == nil {
+		if *notes, err = t.notes(d.PatientID); err != nil {
+			return err
+		}
+	}
+	if d.SignedIn(*notes) {
+		return fmt.Errorf("%w: %s %s", ErrNotFound, core.KindNoteDraft, id)
+	}
+	return nil
 }
 
 // SaveDraft writes a note being written: a new draft when d has no ID,
@@ -49,7 +85,7 @@ func (s *Session) SaveDraft(d core.NoteDraft) (core.NoteDraft, error) {
 			return t.create(&d)
 		}
 		var cur core.NoteDraft
-		if err := t.get(d.ID, &cur); err != nil {
+		if err := t.draft(d.ID, &cur, new([]core.Note)); err != nil {
 			return err
 		}
 		if cur.Author != s.user.Name {
@@ -59,7 +95,7 @@ func (s *Session) SaveDraft(d core.NoteDraft) (core.NoteDraft, error) {
 		if err := t.save(&cur); err != nil {
 			return err
 		}
-		d = cur
+		d, d.Deleted = cur, false
 		return nil
 	})
 	return d, err
@@ -72,12 +108,13 @@ func (s *Session) Draft(id core.ID) (core.NoteDraft, error) {
 		return d, err
 	}
 	err := s.view(func(t *txn) error {
-		if err := t.get(id, &d); err != nil {
+		if err := t.draft(id, &d, new([]core.Note)); err != nil {
 			return err
 		}
 		if d.Author != s.user.Name {
 			return fmt.Errorf("%w: it is %s's", ErrNotAuthor, d.Author)
 		}
+		d.Deleted = false
 		return nil
 	})
 	return d, err
@@ -93,7 +130,7 @@ func (s *Session) SignNote(id core.ID) (core.Note, error) {
 			return err
 		}
 		var d core.NoteDraft
-		if err := t.get(id, &d); err != nil {
+		if err := t.draft(id, &d, new([]core.Note)); err != nil {
 			if have, lerr := t.load(core.KindNoteDraft, id); lerr == nil && have.Exists() {
 				return fmt.Errorf("%w: draft %s is signed already; add an addendum to its note instead", ErrAppendOnly, id)
 			}
