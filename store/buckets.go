@@ -64,3 +64,17 @@ var (
 
 // allBuckets are created by Create, in this order.
 var allBuckets = [][]byte{bucketMeta, bucketDirectory, bucketLockout, bucketRecords, bucketOutbox, bucketSchedule, bucketSearch, bucketAudit}
+
+// Document buckets (documents.go, docsearch.go), local to this workstation
+// and created on first use, so they need no migration: bucketDocChunks holds
+// each distinct 1 MiB piece of document content, sealed, by a keyed hash of
+// its bytes (identical files share their chunks); bucketDocFiles the sealed
+// list of a document's chunk keys by document ID (a document whose content
+// has not arrived has none); bucketDocSearch the document text index in 256
+// sealed shards; bucketDocSettings this workstation's OCR settings.
+var (
+	bucketDocChunks   = []byte("doc_chunks")
+	bucketDocFiles    = []byte("doc_files")
+	bucketDocSearch   = []byte("doc_search")
+	bucketDocSettings = []byte("doc_settings")
+)

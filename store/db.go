@@ -90,6 +90,8 @@ type DB struct {
 	repairs []string
 	// access is the access log's group commit, from the first unlock.
 	access *accessQueue
+	// docs is the document text index, loaded on first use (docsearch.go).
+	docs docIndex
 }
 
 // storeKeys are the keys a first login unlocks for the whole process.

@@ -28,6 +28,9 @@ const (
 	// classGlass holds break-the-glass accesses (breakglass.go): 'G' ‖
 	// keyed hash of user and patient → until when. Local, not derived.
 	classGlass = 'G'
+	// classDocument files documents under their patient: 'D' ‖ keyed hash
+	// of the patient ‖ document ID (documents.go).
+	classDocument = 'D'
 )
 
 // index is one derived index that local writes, remote merges and
@@ -54,6 +57,7 @@ var indexes = []index{
 	{"the chart's clinical records by patient", clinicalKindList, false, func(t *txn, _, after core.Entity) error { return t.indexClinical(after) }},
 	{"invoices by patient", []core.Kind{core.KindInvoice}, false, func(t *txn, _, after core.Entity) error { return t.indexInvoice(after.(*core.Invoice)) }},
 	{"payments by invoice", []core.Kind{core.KindPayment}, false, func(t *txn, _, after core.Entity) error { return t.indexPayment(after.(*core.Payment)) }},
+	{"documents by patient, and their text for search", []core.Kind{core.KindDocument}, false, func(t *txn, _, after core.Entity) error { return t.indexDocument(after.(*core.Document)) }},
 }
 
 // clinicalKindList are the kinds filed under their patient for the chart.

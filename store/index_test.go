@@ -14,7 +14,7 @@ func TestIndexClassesAreDistinct(t *testing.T) {
 	classes := map[byte]string{
 		classDoctor: "doctor", classRoom: "room", classPatient: "patient", classSched: "schedule",
 		classNote: "note", classVisit: "visit", classClinical: "clinical", classConflict: "conflict",
-		classPayment: "payment", classInvoice: "invoice", classGlass: "glass",
+		classPayment: "payment", classInvoice: "invoice", classGlass: "glass", classDocument: "document",
 	}
 	for c, name := range classes {
 		if c >= '0' && c <= '9' {

@@ -58,7 +58,7 @@ func (c *cli) env(stdout, stderr io.Writer) *env {
 // subLen is how many leading words name the command ("appt book" is 2).
 func subLen(args []string) int {
 	switch args[0] {
-	case "user", "patient", "appt", "audit", "store":
+	case "user", "patient", "appt", "audit", "store", "doc":
 		if len(args) > 1 {
 			return 2
 		}

@@ -89,6 +89,7 @@ func newRoot(e *env) *cobra.Command {
 		a.scheduleCmd(),
 		a.chartCmd(), a.allergyCmd(), a.problemCmd(), a.noteCmd(), a.vitalsCmd(), a.rxCmd(), a.refillCmd(), a.reminderCmd(), a.adherenceCmd(),
 		a.messageCmd(), a.consentCmd(), a.notifyCmd(), a.teleCmd(),
+		a.docCmd(),
 		a.feeCmd(), a.invoiceCmd(), a.payCmd(), a.refundCmd(), a.receiptCmd(), a.balanceCmd(), a.reportCmd(), a.claimCmd(),
 		a.creditCmd(),
 		a.seedCmd(),
