@@ -156,7 +156,7 @@ func StatusWord(s string) string {
 // only such list.
 var errorPrefixes = map[string]bool{
 	"core": true, "store": true, "seed": true, "sync": true, "client": true, "server": true,
-	"invite": true, "envelope": true, "auth": true, "boltstore": true, "tui": true, "clinic": true, "bbolt": true,
+	"invite": true, "envelope": true, "auth": true, "boltstore": true, "tui": true, "clinic": true, "bbolt": true, "ocr": true,
 }
 
 // StripPrefixes drops every "core: ", "store: " … part of an error chain's

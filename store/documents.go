@@ -421,17 +421,22 @@ func (s *Session) SearchDocuments(query string, patient core.ID, limit int) ([]D
 	hits := s.db.docs.find(query, patient, limit)
 	var out []DocumentHit
 	err := s.update(func(t *txn) error {
-		logged := map[core.ID]bool{}
+		logged, care := map[core.ID]bool{}, map[core.ID]bool{}
 		for _, h := range hits {
+			ok, seen := care[h.entry.patient]
+			if !seen {
+				ok = t.careOrGlass(h.entry.patient) == nil
+				care[h.entry.patient] = ok
+			}
+			if !ok {
+				continue
+			}
 			var d core.Document
 			if err := t.get(h.id, &d); err != nil {
 				if errors.Is(err, ErrNotFound) {
 					continue
 				}
 				return err
-			}
-			if t.careOrGlass(d.PatientID) != nil {
-				continue
 			}
 			out = append(out, DocumentHit{Document: d, Line: matchingLine(d.ExtractedText, query)})
 			if !logged[d.PatientID] {

@@ -69,6 +69,7 @@ func run(ctx context.Context, c config) error {
 		{"P1", benchP1}, {"P2", benchP2}, {"P3", benchP3}, {"P4", benchP4},
 		{"P5", benchP5}, {"P6", benchP6}, {"P7", benchP7}, {"P8", benchP8},
 		{"P9", benchP9}, {"P10", benchP10}, {"P11", benchP11}, {"P12", benchP12}, {"P13", benchP13},
+		{"P14", benchP14}, {"P15", benchP15},
 	}
 	for _, f := range figures {
 		if c.only != "" && c.only != f.id {

@@ -194,13 +194,39 @@ func (e Engine) readPDF(ctx context.Context, pdf []byte, progress func(done, tot
 		progress(pages, pages)
 		return string(layer), "pdftotext", nil
 	}
+	// The next page is rasterised while this one is OCR'd, so pdftoppm's
+	// time hides behind tesseract's on a machine with a second core.
+	type raster struct {
+		img []byte
+		err error
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ahead := make(chan raster, 1)
+	go func() {
+		defer close(ahead)
+		for p := 1; p <= pages; p++ {
+			img, err := e.Rasterise(ctx, pdf, p)
+			select {
+			case ahead <- raster{img, err}:
+			case <-ctx.Done():
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
 	var text strings.Builder
 	for p := 1; p <= pages; p++ {
-		img, err := e.Rasterise(ctx, pdf, p)
-		if err != nil {
-			return "", "", err
+		r, ok := <-ahead
+		if !ok {
+			return "", "", ctx.Err()
 		}
-		page, err := e.OCR(ctx, img)
+		if r.err != nil {
+			return "", "", fmt.Errorf("page %d: %w", p, r.err)
+		}
+		page, err := e.OCR(ctx, r.img)
 		if err != nil {
 			return "", "", fmt.Errorf("page %d: %w", p, err)
 		}

@@ -80,7 +80,7 @@ func TestReadTextFailsCleanly(t *testing.T) {
 			if !errors.Is(err, ocr.ErrFailed) {
 				t.Fatalf("ReadText = %v, want ErrFailed", err)
 			}
-			if msg, _ := core.Describe(err, nil); strings.Contains(msg, "ocr:") || strings.Contains(msg, "\n") {
+			if msg, _ := core.Describe(err, nil); strings.Contains(strings.ToLower(msg), "ocr:") || strings.Contains(msg, "\n") {
 				t.Errorf("message %q is not one sentence for a person", msg)
 			}
 		})
