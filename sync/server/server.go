@@ -133,6 +133,7 @@ func (s *Server) GRPCServer(opts ...grpc.ServerOption) *grpc.Server {
 	g := grpc.NewServer(append(limits, opts...)...)
 	wire.RegisterSyncServer(g, s)
 	s.registerInvites(g)
+	s.registerDocuments(g)
 	healthpb.RegisterHealthServer(g, s.health)
 	reflection.Register(g)
 	s.health.SetServingStatus("", healthpb.HealthCheckResponse_SERVING)

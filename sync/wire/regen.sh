@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # regen.sh regenerates sync.pb.go and sync_grpc.pb.go from sync.proto, and
-# invite.pb.go and invite_grpc.pb.go from invite.proto. It
+# invite.pb.go and invite_grpc.pb.go from invite.proto, and documents.pb.go
+# and documents_grpc.pb.go from documents.proto. It
 # installs protoc (Debian's protobuf-compiler) and the pinned protoc plugins
 # when they are missing or of another version, then runs `go generate` here.
 # Run it from anywhere; `make proto` calls it.
