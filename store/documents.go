@@ -171,6 +171,12 @@ func (s *Session) AddDocument(in NewDocument) (core.Document, error) {
 	return d, err
 }
 
+// AddDocumentFile is AddDocument for a screen: a patient, a type, a
+// title and the file's bytes.
+func (s *Session) AddDocumentFile(patient core.ID, t core.DocumentType, title string, data []byte) (core.Document, error) {
+	return s.AddDocument(NewDocument{PatientID: patient, Type: t, Title: title, Data: data})
+}
+
 // notifyDoctor tells the patient's doctor in the app that a lab document
 // arrived: the doctor of their latest visit so far, else of the next one.
 // A patient without visits has no doctor to tell; nor does a doctor who

@@ -11,6 +11,7 @@ import (
 	"medisecure/tui/screens/claims"
 	"medisecure/tui/screens/compose"
 	"medisecure/tui/screens/conflicts"
+	"medisecure/tui/screens/documents"
 	"medisecure/tui/screens/inbox"
 	"medisecure/tui/screens/notifications"
 	"medisecure/tui/screens/nurse"
@@ -58,6 +59,7 @@ type Session interface {
 	rx.Port
 	refills.Port
 	nurse.Port
+	documents.Port
 }
 
 // SyncStatus is what the status bar shows about sync. Synced means the

@@ -63,6 +63,7 @@ type fakeBackend struct {
 	bill      fakeBilling
 	msgs      []core.Message
 	files     map[string]core.File // what ReadAttachment finds, by path
+	docs      []core.Document
 	status    SyncStatus
 	access    []string
 	next      int

@@ -11,6 +11,7 @@ import (
 	"medisecure/tui/screens/claims"
 	"medisecure/tui/screens/compose"
 	"medisecure/tui/screens/conflicts"
+	"medisecure/tui/screens/documents"
 	"medisecure/tui/screens/inbox"
 	"medisecure/tui/screens/notifications"
 	"medisecure/tui/screens/nurse"
@@ -64,6 +65,7 @@ var routes = []route{
 	{page: ui.PageCompose, make: func(c *ui.Shared, s Session, r ui.Route) ui.Screen { return compose.New(c, s, r) }},
 	{page: ui.PageNotices, make: func(c *ui.Shared, s Session, r ui.Route) ui.Screen { return notifications.New(c, s, r) },
 		key: key.NewBinding(key.WithKeys("I")), act: core.ActRead, kind: core.KindPatient},
+	{page: ui.PageDocuments, make: func(c *ui.Shared, s Session, r ui.Route) ui.Screen { return documents.New(c, s, r) }},
 }
 
 // pageKey is the key that opens a page from the screens that do not type.

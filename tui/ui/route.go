@@ -37,6 +37,7 @@ const (
 	PageNurse     Page = "nurse"     // the nurse's day
 	PageNotices   Page = "notices"   // in-app notifications
 	PageCompose   Page = "compose"   // write or answer a message
+	PageDocuments Page = "documents" // a patient's documents
 )
 
 // Nav is what a route asks of the root.

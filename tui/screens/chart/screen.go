@@ -207,6 +207,8 @@ func (s *Screen) key(k tea.KeyMsg) tea.Cmd {
 		s.down()
 	case key.Matches(k, keys.Refresh):
 		return s.load()
+	case key.Matches(k, keyDocuments) && s.S.Can(core.ActRead, core.KindDocument):
+		return s.S.Push(ui.PageDocuments, ui.Route{Patient: s.chart.Patient, PatientID: s.patientID})
 	case !s.loaded:
 	case s.tab == tabSummary:
 		return s.summaryKey(k)
@@ -310,6 +312,7 @@ var (
 	keyResolve   = key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "resolve problem"))
 	keyTabs      = key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab/1-6", "tabs"))
 	keyPrescribe = key.NewBinding(key.WithKeys("P"), key.WithHelp("P", "prescribe"))
+	keyDocuments = key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "documents"))
 )
 
 // summaryKey opens the summary's forms and resolves problems.
@@ -386,5 +389,5 @@ func (s *Screen) ShortHelp() []key.Binding {
 
 // FullHelp is the short help and refresh.
 func (s *Screen) FullHelp() [][]key.Binding {
-	return [][]key.Binding{s.ShortHelp(), {s.S.Keys.Refresh}}
+	return [][]key.Binding{s.ShortHelp(), {s.S.Keys.Refresh, keyDocuments}}
 }
