@@ -10,10 +10,12 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"google.golang.org/grpc"
 
 	"medisecure/core"
 	"medisecure/store"
 	"medisecure/store/ocr"
+	"medisecure/sync/client"
 )
 
 // docCmd is clinic doc.
@@ -363,4 +365,18 @@ func (a *app) docConfigCmd() *cobra.Command {
 		})
 	}
 	return cmd
+}
+
+// syncDocuments moves document files after a round of sync and says so
+// when it moved any or some are still to come; a server without document
+// sync is not an error, and a failure leaves the files to the next sync.
+func (a *app) syncDocuments(ctx context.Context, c *client.Client, conn grpc.ClientConnInterface) {
+	rep, err := c.SyncDocuments(ctx, conn)
+	switch {
+	case errors.Is(err, client.ErrNoDocuments):
+	case err != nil:
+		fmt.Fprintf(a.e.stderr, "document files not synced yet (%s); the next sync tries again\n", a.e.message(err))
+	case rep.Sent+rep.Fetched+rep.Waiting > 0:
+		fmt.Fprintf(a.e.stdout, "documents: %d sent, %d fetched, %d still to come\n", rep.Sent, rep.Fetched, rep.Waiting)
+	}
 }

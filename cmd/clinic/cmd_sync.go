@@ -79,6 +79,7 @@ func (a *app) sync(ctx context.Context, db *store.DB, s *store.Session, f syncFl
 		if st := c.Status(); st.State != "synced" {
 			fmt.Fprintf(e.stderr, "state: %s\n", core.SafeText(st.State))
 		}
+		a.syncDocuments(ctx, c, conn)
 		return nil
 	}
 	var c *client.Client
@@ -92,6 +93,7 @@ func (a *app) sync(ctx context.Context, db *store.DB, s *store.Session, f syncFl
 		if st := c.Status(); st.State != "synced" {
 			fmt.Fprintf(e.stderr, "%s state: %s\n", stamp, core.SafeText(st.State))
 		}
+		a.syncDocuments(ctx, c, conn)
 	}
 	fmt.Fprintf(e.stderr, "syncing with %s every %s; press Ctrl-C to stop\n", addr, f.interval)
 	c = client.New(conn, s, opts)

@@ -57,7 +57,14 @@ func (y *Syncer) start(s *store.Session) {
 		if err != nil {
 			return
 		}
-		c := client.New(conn, s, client.Options{Addr: st.Server, Now: y.Now})
+		var c *client.Client
+		// Document files follow each round of the records, in the
+		// background; a failed round is tried again at the next.
+		c = client.New(conn, s, client.Options{Addr: st.Server, Now: y.Now, OnSync: func(_ client.Report, err error) {
+			if err == nil {
+				c.SyncDocuments(y.ctx, conn)
+			}
+		}})
 		done := make(chan struct{})
 		y.mu.Lock()
 		y.c, y.conn, y.done = c, conn, done
