@@ -24,6 +24,7 @@ import (
 // the searches timed.
 const (
 	p14Pages    = 4
+	p14Rounds   = 2
 	p15Docs     = 10_000
 	p15Patients = 50
 	p15Searches = 500
@@ -58,21 +59,6 @@ func benchP14(ctx context.Context, c config) (string, error) {
 	}
 	pdf := ocrtest.ScannedPDF(pages...)
 	e := ocr.Engine{}
-	// The limit: tesseract by itself on each page as pdftoppm renders it.
-	var alone time.Duration
-	for p := 1; p <= p14Pages; p++ {
-		img, err := e.Rasterise(ctx, pdf, p)
-		if err != nil {
-			return "", err
-		}
-		cmd := exec.CommandContext(ctx, "tesseract", "stdin", "stdout", "-l", "eng")
-		cmd.Stdin, cmd.Env = bytes.NewReader(img), append(os.Environ(), "OMP_THREAD_LIMIT=1")
-		t0 := time.Now()
-		if out, err := cmd.Output(); err != nil || !strings.Contains(string(out), "Haemoglobin") {
-			return "", fmt.Errorf("tesseract alone did not read page %d: %v", p, err)
-		}
-		alone += time.Since(t0)
-	}
 	path := filepath.Join(c.dir, "p14.db")
 	os.Remove(path)
 	defer os.Remove(path)
@@ -81,22 +67,52 @@ func benchP14(ctx context.Context, c config) (string, error) {
 		return "", err
 	}
 	defer closeDB()
-	t0 := time.Now()
-	d, err := doc.AddDocument(store.NewDocument{PatientID: patient, Type: core.DocLab, Title: "Full blood count", Data: pdf})
-	if err != nil {
-		return "", err
-	}
-	if _, err := doc.ReadDocumentText(ctx, d.ID, e, nil); err != nil {
-		return "", err
-	}
-	hits, err := doc.SearchDocuments("haemoglobin creatinine", patient, 1)
-	through := time.Since(t0)
-	if err != nil || len(hits) != 1 {
-		return "", fmt.Errorf("the OCR'd document was not found: %v", err)
+	// Rounds alternate the two, so a machine busy with something else
+	// slows both alike; each side's best round counts.
+	alone, through := time.Duration(1<<62), time.Duration(1<<62)
+	for round := 0; round < p14Rounds; round++ {
+		a, err := p14Alone(ctx, e, pdf)
+		if err != nil {
+			return "", err
+		}
+		alone = min(alone, a)
+		t0 := time.Now()
+		d, err := doc.AddDocument(store.NewDocument{PatientID: patient, Type: core.DocLab, Title: "Full blood count", Data: pdf})
+		if err != nil {
+			return "", err
+		}
+		if _, err := doc.ReadDocumentText(ctx, d.ID, e, nil); err != nil {
+			return "", err
+		}
+		hits, err := doc.SearchDocuments("haemoglobin creatinine", patient, 1)
+		through = min(through, time.Since(t0))
+		if err != nil || len(hits) != 1 {
+			return "", fmt.Errorf("the OCR'd document was not found: %v", err)
+		}
 	}
 	rate := func(d time.Duration) float64 { return float64(p14Pages) / d.Minutes() }
-	return fmt.Sprintf("%.1f pages/min through the store (add, rasterise at 300 dpi, OCR, index, search) limit %.1f pages/min tesseract alone on the same pages: %.2f× (%d pages; target ≥ 0.9×)",
-		rate(through), rate(alone), rate(through)/rate(alone), p14Pages), nil
+	return fmt.Sprintf("%.1f pages/min through the store (add, rasterise at 300 dpi, OCR, index, search) limit %.1f pages/min tesseract alone on the same pages: %.2f× (%d pages, best of %d rounds each; target ≥ 0.9×)",
+		rate(through), rate(alone), rate(through)/rate(alone), p14Pages, p14Rounds), nil
+}
+
+// p14Alone times tesseract by itself on each page as pdftoppm renders it:
+// the limit of P14.
+func p14Alone(ctx context.Context, e ocr.Engine, pdf []byte) (time.Duration, error) {
+	var alone time.Duration
+	for p := 1; p <= p14Pages; p++ {
+		img, err := e.Rasterise(ctx, pdf, p)
+		if err != nil {
+			return 0, err
+		}
+		cmd := exec.CommandContext(ctx, "tesseract", "stdin", "stdout", "-l", "eng")
+		cmd.Stdin, cmd.Env = bytes.NewReader(img), append(os.Environ(), "OMP_THREAD_LIMIT=1")
+		t0 := time.Now()
+		if out, err := cmd.Output(); err != nil || !strings.Contains(string(out), "Haemoglobin") {
+			return 0, fmt.Errorf("tesseract alone did not read page %d: %v", p, err)
+		}
+		alone += time.Since(t0)
+	}
+	return alone, nil
 }
 
 // p14Store makes a store with a doctor and a patient in their care.

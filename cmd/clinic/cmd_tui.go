@@ -95,6 +95,9 @@ func createDemo(e *env, path string) error {
 		return err
 	}
 	_, err = seed.Run(admin, seed.Options{Patients: 400, Days: 21, Doctors: 4, Seed: 1, Now: e.now(), Passphrase: demoPass, Clinical: true, OnCall: true})
+	if err == nil {
+		err = seedDocuments(db, e.now())
+	}
 	if err != nil {
 		os.Remove(path)
 	}

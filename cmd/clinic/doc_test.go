@@ -7,9 +7,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"medisecure/store/ocr"
 	"medisecure/store/ocr/ocrtest"
+	"medisecure/store/seed"
 )
 
 // needOCR skips a test when tesseract or poppler-utils is missing on a
@@ -99,5 +101,18 @@ func TestDocCommands(t *testing.T) {
 		if bytes.Contains(raw, []byte(w)) {
 			t.Errorf("the store file holds %q", w)
 		}
+	}
+}
+
+// The demo clinic had no documents: the first doctor's patients of the day
+// have lab letters, found by a word in them.
+func TestDemoHasLabLetters(t *testing.T) {
+	needOCR(t)
+	c := newCLI(t)
+	c.now = time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	must(t, createDemo(c.env(nil, nil), filepath.Join(c.dir, "clinic.db")))
+	c.as(seed.DoctorName(0), demoPass)
+	if out := c.must("doc", "search", "potassium"); !strings.Contains(out, "Renal function") || !strings.Contains(out, "Potassium 5.9 mmol/L") {
+		t.Errorf("doc search potassium in the demo: %q", out)
 	}
 }

@@ -239,10 +239,11 @@ func (e Engine) readPDF(ctx context.Context, pdf []byte, progress func(done, tot
 	return text.String(), "tesseract", nil
 }
 
-// Rasterise renders one page of a PDF (counting from 1) as a grey PNG.
+// Rasterise renders one page of a PDF (counting from 1) as a grey PGM:
+// uncompressed, so neither pdftoppm nor tesseract spends time on zlib.
 func (e Engine) Rasterise(ctx context.Context, pdf []byte, page int) ([]byte, error) {
 	p := strconv.Itoa(page)
-	return e.run(ctx, pdf, "pdftoppm", "-r", strconv.Itoa(e.dpi()), "-gray", "-png", "-f", p, "-l", p, "-singlefile", "-")
+	return e.run(ctx, pdf, "pdftoppm", "-r", strconv.Itoa(e.dpi()), "-gray", "-f", p, "-l", p, "-singlefile", "-")
 }
 
 // letters counts the letters and digits in text.
