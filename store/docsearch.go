@@ -14,10 +14,13 @@ import (
 )
 
 // docEntry is what the document text index keeps of one document: its
-// patient, its date for ordering and the text read from it.
+// patient, its date for ordering, its type and title for the results, and
+// the text read from it, so a search opens no record.
 type docEntry struct {
 	patient core.ID
 	date    string
+	typ     core.DocumentType
+	title   string
 	text    string
 }
 
@@ -37,7 +40,9 @@ type docIndex struct {
 
 // docScan is what a search reads: every document's folded text joined by
 // NUL (starts[i] is where ids[i]'s text begins, with a sentinel), and the
-// trigram lists over it. It is built from one version and never changed.
+// trigram lists over it. Documents are in the order results are shown,
+// newest first, so a search stops at the first limit that match. It is
+// built from one version and never changed.
 type docScan struct {
 	version uint64
 	flat    []byte
@@ -59,6 +64,8 @@ func encodeDocShard(entries map[core.ID]docEntry) []byte {
 		b = append(b, id.Bytes()...)
 		b = appendString(b, string(e.patient))
 		b = appendString(b, e.date)
+		b = appendString(b, string(e.typ))
+		b = appendString(b, e.title)
 		b = appendString(b, e.text)
 	}
 	return b
@@ -72,7 +79,7 @@ func decodeDocShard(out map[core.ID]docEntry, b []byte) error {
 		}
 		id := core.ID(hex.EncodeToString(b[:12]))
 		b = b[12:]
-		var parts [3]string
+		var parts [5]string
 		for i := range parts {
 			n, w := binary.Uvarint(b)
 			if w <= 0 || n > uint64(len(b)-w) {
@@ -81,7 +88,7 @@ func decodeDocShard(out map[core.ID]docEntry, b []byte) error {
 			parts[i] = string(b[w : w+int(n)])
 			b = b[w+int(n):]
 		}
-		out[id] = docEntry{patient: core.ID(parts[0]), date: parts[1], text: parts[2]}
+		out[id] = docEntry{patient: core.ID(parts[0]), date: parts[1], typ: core.DocumentType(parts[2]), title: parts[3], text: parts[4]}
 	}
 	return nil
 }
@@ -128,7 +135,7 @@ func (t *txn) indexDocument(d *core.Document) error {
 	if d.Deleted || d.ExtractedText == "" {
 		delete(entries, d.ID)
 	} else {
-		e = &docEntry{patient: d.PatientID, date: documentDate(d), text: d.ExtractedText}
+		e = &docEntry{patient: d.PatientID, date: documentDate(d), typ: d.Type, title: d.Title, text: d.ExtractedText}
 		entries[d.ID] = *e
 	}
 	b, err := t.tx.CreateBucketIfNotExists(bucketDocSearch)
@@ -243,7 +250,12 @@ func (ix *docIndex) current() *docScan {
 	for id := range ix.entries {
 		sc.ids = append(sc.ids, id)
 	}
-	slices.Sort(sc.ids)
+	slices.SortFunc(sc.ids, func(a, b core.ID) int {
+		if c := strings.Compare(ix.entries[b].date, ix.entries[a].date); c != 0 {
+			return c
+		}
+		return strings.Compare(string(a), string(b))
+	})
 	sc.starts = make([]int, 0, len(sc.ids)+1)
 	for _, id := range sc.ids {
 		sc.flat = append(sc.flat, 0)
@@ -264,46 +276,52 @@ type docHit struct {
 	entry docEntry
 }
 
-// find returns up to limit documents (of patient, when set) whose text
-// holds every folded word of the query, newest first.
-func (ix *docIndex) find(query string, patient core.ID, limit int) []docHit {
+// find returns up to limit documents whose text holds every folded word
+// of the query and that keep accepts, newest first. The trigram lists of
+// every word of three letters or more narrow the documents to check, and
+// the check stops once limit are found.
+func (ix *docIndex) find(query string, limit int, keep func(docEntry) bool) []docHit {
 	words := strings.Fields(fold(query))
 	if len(words) == 0 || limit <= 0 {
 		return nil
 	}
 	sc := ix.current()
-	slices.SortFunc(words, func(a, b string) int { return len(b) - len(a) })
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	var hits []docHit
-	consider := func(n int) {
-		if len(hits) >= maxCandidates {
-			return
-		}
+	consider := func(n int) bool {
 		e, ok := ix.entries[sc.ids[n]]
-		if !ok || (patient != "" && e.patient != patient) {
-			return
-		}
-		if containsAll(sc.flat[sc.starts[n]:sc.starts[n+1]-1], words) {
+		if ok && containsAll(sc.flat[sc.starts[n]:sc.starts[n+1]-1], words) && keep(e) {
 			hits = append(hits, docHit{sc.ids[n], e})
 		}
+		return len(hits) < limit
 	}
-	if lead := []byte(words[0]); len(lead) >= 3 {
-		for _, n := range sc.grams.candidates(lead) {
-			consider(int(n))
+	var cands []int32
+	narrowed := false
+	for _, w := range words {
+		if len(w) < 3 {
+			continue
 		}
-	} else {
+		c := sc.grams.candidates([]byte(w))
+		if narrowed {
+			c = intersect(cands, c)
+		}
+		cands, narrowed = c, true
+	}
+	if !narrowed {
 		for n := range sc.ids {
-			consider(n)
+			if !consider(n) {
+				break
+			}
+		}
+		return hits
+	}
+	for _, n := range cands {
+		if !consider(int(n)) {
+			break
 		}
 	}
-	slices.SortFunc(hits, func(a, b docHit) int {
-		if c := strings.Compare(b.entry.date, a.entry.date); c != 0 {
-			return c
-		}
-		return strings.Compare(string(a.id), string(b.id))
-	})
-	return hits[:min(limit, len(hits))]
+	return hits
 }
 
 // matchingLine is the first line of text holding every word of the query
@@ -315,10 +333,21 @@ func matchingLine(text, query string) string {
 	lines := strings.Split(text, "\n")
 	for _, want := range []int{len(words), 1} {
 		for _, l := range lines {
-			if containsAll([]byte(fold(l)), words[:min(want, len(words))]) {
+			if containsAll([]byte(foldLine(l)), words[:min(want, len(words))]) {
 				return strings.TrimSpace(l)
 			}
 		}
 	}
 	return ""
+}
+
+// foldLine is fold, quicker for the common line of plain ASCII, which has
+// no accents to strip.
+func foldLine(l string) string {
+	for i := 0; i < len(l); i++ {
+		if l[i] >= 0x80 {
+			return fold(l)
+		}
+	}
+	return strings.Join(strings.Fields(strings.ToLower(l)), " ")
 }

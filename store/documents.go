@@ -38,7 +38,9 @@ type TextReader interface {
 }
 
 // DocumentHit is a document whose text matched a search, with the line of
-// the text that matched.
+// the text that matched. Document holds what the search index keeps: the
+// ID, patient, type, title and date (the date on it, else the day it was
+// added); Document opens the rest.
 type DocumentHit struct {
 	Document core.Document
 	Line     string
@@ -424,27 +426,24 @@ func (s *Session) SearchDocuments(query string, patient core.ID, limit int) ([]D
 	if err := s.db.docs.load(s); err != nil {
 		return nil, err
 	}
-	hits := s.db.docs.find(query, patient, limit)
 	var out []DocumentHit
 	err := s.update(func(t *txn) error {
-		logged, care := map[core.ID]bool{}, map[core.ID]bool{}
-		for _, h := range hits {
-			ok, seen := care[h.entry.patient]
+		care := map[core.ID]bool{}
+		keep := func(e docEntry) bool {
+			if patient != "" && e.patient != patient {
+				return false
+			}
+			ok, seen := care[e.patient]
 			if !seen {
-				ok = t.careOrGlass(h.entry.patient) == nil
-				care[h.entry.patient] = ok
+				ok = t.careOrGlass(e.patient) == nil
+				care[e.patient] = ok
 			}
-			if !ok {
-				continue
-			}
-			var d core.Document
-			if err := t.get(h.id, &d); err != nil {
-				if errors.Is(err, ErrNotFound) {
-					continue
-				}
-				return err
-			}
-			out = append(out, DocumentHit{Document: d, Line: matchingLine(d.ExtractedText, query)})
+			return ok
+		}
+		logged := map[core.ID]bool{}
+		for _, h := range s.db.docs.find(query, limit, keep) {
+			d := core.Document{Meta: core.Meta{ID: h.id}, PatientID: h.entry.patient, Type: h.entry.typ, Title: h.entry.title, Date: core.Date(h.entry.date)}
+			out = append(out, DocumentHit{Document: d, Line: matchingLine(h.entry.text, query)})
 			if !logged[d.PatientID] {
 				logged[d.PatientID] = true
 				if err := t.logAccess(d.PatientID, core.AccessSearch, "document search"); err != nil {

@@ -153,7 +153,9 @@ func careFixture(db *store.DB, n int) (*store.Session, []core.ID, error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		if _, err := doc.Book(core.Appointment{PatientID: p.ID, Doctor: doc.User().Name, Start: time.Date(2026, 12, 7, 9, 0, 0, 0, db.Zone()).Add(time.Duration(i) * 15 * time.Minute), Minutes: 15, Reason: "review"}); err != nil {
+		// Twelve a morning from Monday 7 December, within the doctor's hours.
+		start := time.Date(2026, 12, 7+i/12, 9, 0, 0, 0, db.Zone()).Add(time.Duration(i%12) * 15 * time.Minute)
+		if _, err := doc.Book(core.Appointment{PatientID: p.ID, Doctor: doc.User().Name, Start: start, Minutes: 15, Reason: "review"}); err != nil {
 			return nil, nil, err
 		}
 		out = append(out, p.ID)

@@ -115,9 +115,11 @@ func readCmd(p Port, to int, id core.ID) tea.Cmd {
 		ch := make(chan tea.Msg, 64)
 		go func() {
 			d, err := p.ReadText(id, func(done, total int) {
-				select {
-				case ch <- progressMsg{Envelope: ui.Envelope{To: to}, id: id, done: done, total: total}:
-				default: // a screen that is not listening misses a page's news, never the end
+				// The last place stays free for the end, so this goroutine
+				// ends even when the screen has gone and reads no more;
+				// a screen that is slow to read misses a page's news.
+				if len(ch) < cap(ch)-1 {
+					ch <- progressMsg{Envelope: ui.Envelope{To: to}, id: id, done: done, total: total}
 				}
 			})
 			ch <- textMsg{Envelope: ui.Envelope{To: to}, d: d, err: err}
