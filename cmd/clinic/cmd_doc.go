@@ -40,10 +40,10 @@ func (a *app) docAddCmd() *cobra.Command {
 	date := f.String("date", "", "the date on the document, such as 2026-03-02")
 	noOCR := f.Bool("no-ocr", false, "store the file only; read its text later with clinic doc ocr")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		t, err := core.ParseDocumentType(*kind)
 		if *kind == "" {
 			return usagef("give --type, one of %s", docTypes)
 		}
+		t, err := core.ParseDocumentType(*kind)
 		if err != nil {
 			return err
 		}
@@ -212,17 +212,25 @@ func (a *app) docShowCmd() *cobra.Command {
 // docGetCmd is clinic doc get ID --out FILE.
 func (a *app) docGetCmd() *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "get ID --out FILE",
-		Short: "save a document's original file (never over an existing file; the export is logged)",
+		Use:   "get ID --out FILE [--insecure] [--ca FILE]",
+		Short: "save a document's original file, fetching it from the sync server first when it has not come yet (never over an existing file; the export is logged)",
 		Args:  exactArgs(1),
 	}
 	out := cmd.Flags().String("out", "", "the file to write")
+	insecure := cmd.Flags().Bool("insecure", false, "allow plaintext to a sync server that is not on loopback")
+	ca := cmd.Flags().String("ca", "", "PEM `FILE` of the certificate authority that signed the sync server's certificate")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		if *out == "" {
 			return usagef("give --out FILE")
 		}
 		return a.withSession(func(_ *store.DB, s *store.Session) error {
-			_, data, err := s.DocumentContent(core.ID(args[0]))
+			id := core.ID(args[0])
+			_, data, err := s.DocumentContent(id)
+			if errors.Is(err, store.ErrNoContent) {
+				if err = a.fetchNow(cmd.Context(), s, id, client.DialOptions{Insecure: *insecure, CAFile: *ca}); err == nil {
+					_, data, err = s.DocumentContent(id)
+				}
+			}
 			if err != nil {
 				return err
 			}
@@ -379,4 +387,33 @@ func (a *app) syncDocuments(ctx context.Context, c *client.Client, conn grpc.Cli
 	case rep.Sent+rep.Fetched+rep.Waiting > 0:
 		fmt.Fprintf(a.e.stdout, "documents: %d sent, %d fetched, %d still to come\n", rep.Sent, rep.Fetched, rep.Waiting)
 	}
+}
+
+// ErrNotOnServer is returned when a document's file is neither here nor
+// on the sync server yet: the workstation that added it has not synced.
+var ErrNotOnServer = core.NewError(core.ClassStore, "clinic: the document's file is not on the sync server yet; the workstation that added it must sync first")
+
+// fetchNow fetches one document's file from the remembered sync server,
+// on demand; a store that never synced keeps ErrNoContent.
+func (a *app) fetchNow(ctx context.Context, s *store.Session, id core.ID, dial client.DialOptions) error {
+	st, err := s.SyncState()
+	if err != nil {
+		return err
+	}
+	if st.Server == "" {
+		return fmt.Errorf("%w (document %s)", store.ErrNoContent, id)
+	}
+	conn, err := client.Dial(st.Server, dial)
+	if err != nil {
+		return usageErr(err)
+	}
+	defer conn.Close()
+	whole, err := client.New(conn, s, client.Options{Addr: st.Server, Now: a.e.now}).FetchDocument(ctx, conn, id)
+	switch {
+	case err != nil:
+		return err
+	case !whole:
+		return ErrNotOnServer
+	}
+	return nil
 }

@@ -116,3 +116,39 @@ func TestDemoHasLabLetters(t *testing.T) {
 		t.Errorf("doc search potassium in the demo: %q", out)
 	}
 }
+
+// A scanned lab result added on one workstation is found by a word on
+// another after sync: its record (and text) come with the batches, its
+// file with the document pieces, or on demand when saved.
+func TestDocumentReachesAnotherWorkstation(t *testing.T) {
+	needOCR(t)
+	a := setup(t)
+	addr := startSyncd(t, a.now)
+	a.as("admin", "admin-pass")
+	syncOut(t, a, "--server", addr, "--token", syncToken)
+	b := secondWorkstation(t, a)
+	syncOut(t, b, "--server", addr)
+
+	id := a.newPatient("Maren Oyelaran", "1966-09-30")
+	scan := filepath.Join(t.TempDir(), "scan.png")
+	must(t, os.WriteFile(scan, ocrtest.PNG("Ferritin 9 ug/L LOW", "Start iron tablets"), 0o600))
+	a.as("dr.okafor", "staff-pass")
+	docID := strings.TrimSpace(a.must("doc", "add", "--type", "lab", "--title", "Iron studies", id, scan))
+	if out := a.must("sync"); !strings.Contains(out, "documents: 1 sent, 0 fetched") {
+		t.Errorf("first workstation's sync: %q", out)
+	}
+	b.as("dr.okafor", "staff-pass")
+	b.must("sync", "status") // nothing fetched before the sync
+	saved := filepath.Join(t.TempDir(), "iron.png")
+	if out := b.must("sync"); !strings.Contains(out, "documents: 0 sent, 1 fetched") {
+		t.Errorf("second workstation's sync: %q", out)
+	}
+	if out := b.must("doc", "search", "ferritin"); !strings.Contains(out, docID) || !strings.Contains(out, "Ferritin 9") {
+		t.Errorf("search on the second workstation: %q", out)
+	}
+	b.must("doc", "get", "--out", saved, docID)
+	want, _ := os.ReadFile(scan)
+	if got, _ := os.ReadFile(saved); !bytes.Equal(got, want) {
+		t.Errorf("the file on the second workstation differs from the original")
+	}
+}

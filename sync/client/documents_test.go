@@ -13,6 +13,7 @@ import (
 
 	"medisecure/core"
 	"medisecure/store"
+	"medisecure/store/ocr"
 	"medisecure/store/ocr/ocrtest"
 	"medisecure/sync/client"
 )
@@ -185,6 +186,63 @@ func TestDocumentSyncThroughCutLink(t *testing.T) {
 		must(t, err)
 		if bytes.Contains(raw, marker) || bytes.Contains(raw, filler[1000:1064]) {
 			t.Errorf("%s holds the document's bytes in clear", path)
+		}
+	}
+}
+
+// A workstation that has a document's record opens its file on demand:
+// FetchDocument brings that one file before any background round; a file
+// the author has not sent yet is reported as not here. The text read from
+// it reaches the other workstation with the record, and the server file
+// holds no word of it.
+func TestFetchDocumentOnDemand(t *testing.T) {
+	if err := ocr.Check(); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("CI must install tesseract-ocr and poppler-utils: %v", err)
+		}
+		t.Skip(err)
+	}
+	srv := startServer(t)
+	wss := newOrg(t, 2)
+	online(t, srv, wss)
+	converge(t, wss)
+	a, b := wss[0], wss[1]
+	docA, err := a.db.Login(doctor, docPass)
+	must(t, err)
+	p, err := docA.AddPatient(core.Patient{Name: "Ivo Lund", DOB: "1958-06-01"})
+	must(t, err)
+	_, err = docA.Book(core.Appointment{PatientID: p.ID, Doctor: doctor, Start: time.Date(2026, 11, 27, 10, 0, 0, 0, a.db.Zone()), Minutes: 15})
+	must(t, err)
+	data := ocrtest.TextPDF("Discharge summary", "Home on day three.")
+	d, err := docA.AddDocument(store.NewDocument{PatientID: p.ID, Type: core.DocLetter, Title: "Discharge", Data: data})
+	must(t, err)
+	_, err = docA.ReadDocumentText(context.Background(), d.ID, ocr.Engine{}, nil)
+	must(t, err)
+	a.sync()
+	b.sync()
+	if whole, err := b.client.FetchDocument(context.Background(), b.conn, d.ID); err != nil || whole {
+		t.Fatalf("before the author sent it: whole %v, %v", whole, err)
+	}
+	if _, err := a.client.SyncDocuments(context.Background(), a.conn); err != nil {
+		t.Fatal(err)
+	}
+	if whole, err := b.client.FetchDocument(context.Background(), b.conn, d.ID); err != nil || !whole {
+		t.Fatalf("on demand: whole %v, %v", whole, err)
+	}
+	docB, err := b.db.Login(doctor, docPass)
+	must(t, err)
+	_, got, err := docB.DocumentContent(d.ID)
+	if err != nil || !bytes.Equal(got, data) {
+		t.Fatalf("the file fetched on demand: %v", err)
+	}
+	if hits, err := docB.SearchDocuments("day three", "", 5); err != nil || len(hits) != 1 || hits[0].Line != "Home on day three." {
+		t.Fatalf("search on the second workstation: %+v, %v", hits, err)
+	}
+	raw, err := os.ReadFile(srv.path)
+	must(t, err)
+	for _, w := range []string{"Discharge", "three", "Ivo Lund", "%PDF"} {
+		if bytes.Contains(raw, []byte(w)) {
+			t.Errorf("the server file holds %q", w)
 		}
 	}
 }
