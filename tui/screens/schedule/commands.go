@@ -18,9 +18,11 @@ type dayMsg struct {
 	seq   int
 	day   core.Date
 	appts []core.Appointment
-	today []core.Appointment
-	names map[core.ID]string
-	err   error
+	// today is the clinic's today, as the Cmd saw it.
+	todayDate core.Date
+	today     []core.Appointment
+	names     map[core.ID]string
+	err       error
 }
 
 // weekMsg carries a doctor's week, Monday first.
@@ -44,17 +46,20 @@ type statusMsg struct {
 }
 
 // loadDayCmd loads a day and today (for the waiting room), and the names
-// of patients not in known, which the caller copied for this Cmd.
-func loadDayCmd(s Port, to, seq int, day, today core.Date, known map[core.ID]bool) tea.Cmd {
+// of patients not in known, which the caller copied for this Cmd. A day
+// the screen kept (dayOK, todayOK) is not loaded again.
+func loadDayCmd(s Port, to, seq int, day, today core.Date, known map[core.ID]bool, kept, keptToday []core.Appointment, dayOK, todayOK bool) tea.Cmd {
 	return func() tea.Msg {
-		msg := dayMsg{Envelope: ui.Envelope{To: to}, seq: seq, day: day}
-		msg.appts, msg.err = s.Appointments(day, "")
-		if msg.err != nil {
-			return msg
+		msg := dayMsg{Envelope: ui.Envelope{To: to}, seq: seq, day: day, appts: kept, todayDate: today, today: keptToday}
+		if !dayOK {
+			if msg.appts, msg.err = s.Appointments(day, ""); msg.err != nil {
+				return msg
+			}
+			ui.SafeAppointments(msg.appts)
 		}
-		ui.SafeAppointments(msg.appts)
-		msg.today = msg.appts
-		if day != today {
+		if day == today {
+			msg.today = msg.appts
+		} else if !todayOK {
 			if msg.today, msg.err = s.Appointments(today, ""); msg.err != nil {
 				return msg
 			}

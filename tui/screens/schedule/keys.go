@@ -78,7 +78,7 @@ func (s *Screen) navKey(k tea.KeyMsg) (tea.Cmd, bool) {
 		s.weekSel = (weekday(s.day) + 6) % 7
 		return s.load(), true
 	case key.Matches(k, keys.Refresh):
-		return s.load(), true
+		return s.Refresh(), true
 	case key.Matches(k, keys.Back) && s.week:
 		s.week = false
 		return s.load(), true

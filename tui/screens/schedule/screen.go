@@ -34,6 +34,7 @@ type Screen struct {
 	// new names or a new width change; every frame draws a few hundred.
 	cells    map[core.ID]cell
 	today    []core.Appointment // today, for the waiting room
+	kept     dayCache           // days loaded since the last refresh
 	weekOf   core.Date
 	weekDays [7][]core.Appointment
 	names    map[core.ID]string
@@ -97,14 +98,17 @@ func (s *Screen) Capturing() bool { return s.asking != nil }
 // Dirty is set while a reason is half typed.
 func (s *Screen) Dirty() bool { return s.asking != nil && s.reason.Value() != "" }
 
-// Refresh reloads what is shown.
-func (s *Screen) Refresh() tea.Cmd { return s.load() }
+// Refresh reloads what is shown, forgetting the days kept.
+func (s *Screen) Refresh() tea.Cmd {
+	s.kept.reset()
+	return s.load()
+}
 
 // Resume returns to a day after a booking, selecting the appointment.
 func (s *Screen) Resume(r ui.Route) tea.Cmd {
 	s.day, s.week, s.focus = r.Day, false, r.Appt
 	s.flash, s.err = r.Flash, ""
-	return s.load()
+	return s.Refresh()
 }
 
 // load asks for the day or the week, with the names not yet known.
@@ -124,7 +128,10 @@ func (s *Screen) load() tea.Cmd {
 		return loadWeekCmd(s.port, s.ID(), s.seq, doctor, s.weekOf, known)
 	}
 	s.loading = true
-	return loadDayCmd(s.port, s.ID(), s.seq, s.day, s.S.Today(), known)
+	today := s.S.Today()
+	day, dayOK := s.kept.get(s.day)
+	todays, todayOK := s.kept.get(today)
+	return loadDayCmd(s.port, s.ID(), s.seq, s.day, today, known, day, todays, dayOK, todayOK)
 }
 
 // doctor is the selected doctor's login name, or "" before they load.
@@ -196,7 +203,7 @@ func (s *Screen) Update(msg tea.Msg) tea.Cmd {
 			s.last = nil // an undo itself, or a step with no way back
 		}
 		s.S.Wrote()
-		return s.load()
+		return s.Refresh()
 	}
 	return nil
 }
@@ -225,6 +232,8 @@ func (s *Screen) onDay(msg dayMsg) {
 		return
 	}
 	first := !s.ready
+	s.kept.put(msg.day, msg.appts, msg.todayDate)
+	s.kept.put(msg.todayDate, msg.today, msg.day)
 	s.setDay(msg.appts)
 	s.today, s.ready = msg.today, true
 	for id, n := range msg.names {
