@@ -9,6 +9,10 @@ import (
 // which of the two was wrong.
 var ErrAuth = NewError(ClassAuth, "wrong user or passphrase")
 
+// ErrResetPending is returned by a login of a user an admin reset: they
+// set a new passphrase with their one-time reset code first.
+var ErrResetPending = NewError(ClassAuth, "this account was reset; set a new passphrase with the reset code (clinic passwd --reset CODE)")
+
 // ErrLocked is returned (wrapped in a *LockedError) while a user is locked
 // out after repeated failed logins.
 var ErrLocked = NewError(ClassAuth, "user is locked")

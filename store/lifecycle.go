@@ -24,7 +24,7 @@ import (
 
 // ErrResetPending is returned by Login for a user an admin reset: they set
 // a new passphrase with their reset code first (RedeemReset).
-var ErrResetPending = core.NewError(core.ClassAuth, "store: this account was reset; set a new passphrase with the reset code (clinic passwd --reset CODE)")
+var ErrResetPending = core.ErrResetPending
 
 // ErrNoReset is returned by RedeemReset when the user has no reset waiting.
 var ErrNoReset = core.NewError(core.ClassAuth, "store: no reset is waiting for this account; log in with your passphrase")

@@ -29,6 +29,9 @@ type Backend interface {
 	// an error wrapping core.ErrAuth for a wrong user or passphrase, and a
 	// *core.LockedError while the user is locked out after repeated failures.
 	Login(user, passphrase string) (Session, error)
+	// RedeemReset sets a new passphrase for a user an admin reset, with
+	// the one-time reset code the admin gave them.
+	RedeemReset(user, code, passphrase string) error
 }
 
 // Session is one logged-in user's view of the store: the ports of the

@@ -85,6 +85,9 @@ func (b *fakeBackend) Login(user, pass string) (Session, error) {
 	if ok && u.until.After(now) {
 		return nil, &core.LockedError{Until: u.until.In(b.zone)}
 	}
+	if ok && b.life.codes[user] != "" {
+		return nil, core.ErrResetPending
+	}
 	if !ok || u.pass != pass || b.life.disabled[user] {
 		if ok {
 			u.failures++

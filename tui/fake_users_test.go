@@ -12,6 +12,8 @@ type fakeLifecycle struct {
 	disabled map[string]bool
 	epoch    int
 	resets   int
+	// codes are the reset codes waiting, by user.
+	codes map[string]string
 }
 
 // known reports whether name is a user of the fake clinic.
@@ -101,10 +103,28 @@ func (s *fakeSession) ResetUser(name string) (string, error) {
 		}
 		s.b.life.resets++
 		code = fmt.Sprintf("FAKE-CODE-%04d", s.b.life.resets)
-		if u, ok := s.b.users[name]; ok {
-			u.pass = code
+		if s.b.life.codes == nil {
+			s.b.life.codes = map[string]string{}
 		}
+		s.b.life.codes[name] = code
 		return nil
 	})
 	return code, err
+}
+
+// RedeemReset sets a reset user's passphrase with their code, as the
+// store does: a wrong user or code is refused, a short passphrase too.
+func (b *fakeBackend) RedeemReset(user, code, pass string) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	u, ok := b.users[user]
+	if !ok || b.life.codes[user] == "" || b.life.codes[user] != code {
+		return fmt.Errorf("store: %w", core.ErrAuth)
+	}
+	if len(pass) < 8 {
+		return refuseUser("passphrase", "must be at least 8 characters")
+	}
+	u.pass = pass
+	delete(b.life.codes, user)
+	return nil
 }

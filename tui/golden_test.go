@@ -57,6 +57,13 @@ var screens = []struct {
 	{"hours", false, func(h *harness) { h.login("admin"); h.keys("A down down enter") }},
 	{"users_role", false, func(h *harness) { h.login("admin"); h.keys("A r") }},
 	{"users_reset", false, func(h *harness) { h.login("admin"); h.keys("A down p y") }},
+	{"login_reset", false, func(h *harness) {
+		h.b.life.codes = map[string]string{"ana": "FAKE-CODE-0001"}
+		h.typ("ana")
+		h.keys("enter")
+		h.typ("x")
+		h.keys("enter")
+	}},
 	{"undo_prompt", true, func(h *harness) { h.keys("l j c u") }},
 	{"quit_confirm", true, func(h *harness) { h.keys("n"); h.typ("Half"); h.keys("ctrl+c") }},
 }

@@ -23,6 +23,11 @@ func (p loginPort) Login(user, pass string) (login.Session, error) {
 	return s, nil
 }
 
+// RedeemReset sets a reset user's new passphrase.
+func (p loginPort) RedeemReset(user, code, pass string) error {
+	return p.b.RedeemReset(user, code, pass)
+}
+
 func pollStatusCmd(s Session) tea.Cmd {
 	return func() tea.Msg { return syncStatusMsg{status: s.SyncStatus()} }
 }

@@ -110,7 +110,7 @@ func (a *app) userResetCmd() *cobra.Command {
 				if a.c.json {
 					return table(a.e.stdout, true, map[string]string{"user": args[0], "code": code}, nil, nil)
 				}
-				fmt.Fprintf(a.e.stdout, "reset code for %s: %s\ngive it to %s in person; they run clinic passwd --reset CODE (or choose reset at the login screen) and set a new passphrase\n", args[0], code, args[0])
+				fmt.Fprintf(a.e.stdout, "reset code for %s: %s\ngive it to %s in person; they run clinic passwd --reset CODE, or log in at the terminal UI, and set a new passphrase\n", args[0], code, args[0])
 				return nil
 			})
 		},

@@ -44,6 +44,11 @@ func (b Backend) Login(user, passphrase string) (tui.Session, error) {
 	return tuiSession{Session: s, sync: b.Sync, files: b.LocalFiles}, nil
 }
 
+// RedeemReset sets a reset user's new passphrase in the store.
+func (b Backend) RedeemReset(user, code, passphrase string) error {
+	return b.DB.RedeemReset(user, code, passphrase)
+}
+
 // tuiSession adds the status bar's sync status to a store session.
 type tuiSession struct {
 	*store.Session

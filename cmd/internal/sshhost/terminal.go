@@ -72,6 +72,17 @@ type terminalBackend struct {
 	log  *slog.Logger
 }
 
+// RedeemReset lets only the key's user set their passphrase with a
+// reset code.
+func (b terminalBackend) RedeemReset(user, code, passphrase string) error {
+	if user != b.user {
+		return core.ErrAuth
+	}
+	err := b.next.RedeemReset(user, code, passphrase)
+	b.log.Info("passphrase reset", "user", user, "ok", err == nil)
+	return err
+}
+
 // Login refuses any user but the key's as a wrong user or passphrase, then
 // checks the passphrase with the store's lockout.
 func (b terminalBackend) Login(user, passphrase string) (tui.Session, error) {

@@ -37,6 +37,9 @@ type Screen struct {
 	hint      string
 	busy      bool
 	err       string
+	// reset is the reset form (reset.go), open after a login found the
+	// user reset by an admin.
+	reset resetForm
 }
 
 // New is the login form; hint is shown under it when not empty.
@@ -83,6 +86,10 @@ func (l *Screen) Update(msg tea.Msg) tea.Cmd {
 	case DoneMsg:
 		l.busy = false
 		l.err = l.S.Describe(msg.Err)
+		if resetPending(msg.Err) && !l.Locked() && l.reset.user == "" {
+			l.openReset(strings.TrimSpace(l.user.Value()))
+			l.err = ""
+		}
 		return nil
 	case tea.KeyMsg:
 		return l.key(msg)
@@ -94,6 +101,9 @@ func (l *Screen) key(k tea.KeyMsg) tea.Cmd {
 	keys := l.S.Keys
 	if l.busy {
 		return nil
+	}
+	if l.reset.user != "" {
+		return l.resetKey(k)
 	}
 	switch {
 	case key.Matches(k, keys.NextField), key.Matches(k, keys.PrevField):
@@ -156,9 +166,16 @@ func (l *Screen) View() string {
 		b.WriteString("  Your work is kept; nothing is shown until you unlock.\n\n")
 	} else {
 		b.WriteString("  " + st.Title.Render("MediSecure Workstation") + "\n\n")
-		b.WriteString("  " + ui.FormRow(st, "User", l.user.View(st, l.focus == 0), l.focus == 0) + "\n")
 	}
-	b.WriteString("  " + ui.FormRow(st, "Passphrase", l.pass.View(st, l.focus == 1), l.focus == 1) + "\n\n")
+	switch {
+	case l.reset.user != "":
+		l.resetView(st, &b)
+	case l.fixedUser != "":
+		b.WriteString("  " + ui.FormRow(st, "Passphrase", l.pass.View(st, l.focus == 1), l.focus == 1) + "\n\n")
+	default:
+		b.WriteString("  " + ui.FormRow(st, "User", l.user.View(st, l.focus == 0), l.focus == 0) + "\n")
+		b.WriteString("  " + ui.FormRow(st, "Passphrase", l.pass.View(st, l.focus == 1), l.focus == 1) + "\n\n")
+	}
 	switch {
 	case l.busy:
 		b.WriteString("  " + l.S.Spinner() + " Checking passphrase…\n")
@@ -178,6 +195,9 @@ func (l *Screen) ShortHelp() []key.Binding {
 	k := l.S.Keys
 	if l.fixedUser != "" {
 		return []key.Binding{ui.WithHelp(k.Submit, "enter", "unlock")}
+	}
+	if l.reset.user != "" {
+		return []key.Binding{ui.WithHelp(k.Submit, "enter", "next / set passphrase"), ui.WithHelp(k.NextField, "tab", "next field")}
 	}
 	return []key.Binding{ui.WithHelp(k.Submit, "enter", "log in"), ui.WithHelp(k.NextField, "tab", "next field")}
 }

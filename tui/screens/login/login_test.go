@@ -16,7 +16,11 @@ import (
 )
 
 // port is a Port that knows one user.
-type port struct{ asked []string }
+type port struct {
+	asked []string
+	// boPass is bo's passphrase once bo set one with the reset code.
+	boPass string
+}
 
 type session struct{ p core.Principal }
 
@@ -25,10 +29,24 @@ func (s session) Zone() *time.Location      { return time.UTC }
 
 func (p *port) Login(user, pass string) (Session, error) {
 	p.asked = append(p.asked, user)
-	if user == "ana" && pass == "demo" {
+	switch {
+	case user == "ana" && pass == "demo":
 		return session{core.Principal{User: "ana", Role: core.RoleReception}}, nil
+	case user == "bo" && p.boPass == "":
+		return nil, core.ErrResetPending
+	case user == "bo" && pass == p.boPass:
+		return session{core.Principal{User: "bo", Role: core.RoleNurse}}, nil
 	}
 	return nil, core.ErrAuth
+}
+
+// RedeemReset knows bo's reset code.
+func (p *port) RedeemReset(user, code, pass string) error {
+	if user != "bo" || code != "ABCD-EFGH" || p.boPass != "" {
+		return core.ErrAuth
+	}
+	p.boPass = pass
+	return nil
 }
 
 func shared() *ui.Shared {
@@ -82,5 +100,37 @@ func TestUnlockKeepsTheUser(t *testing.T) {
 	}
 	if !l.Locked() || !strings.Contains(l.View(), "ana, type your passphrase") {
 		t.Fatalf("lock screen:\n%s", l.View())
+	}
+}
+
+// A user an admin reset is offered the reset form at login: a wrong code
+// is refused and the form stays; the right code and a new passphrase twice
+// set it and log them in.
+func TestLoginOffersTheReset(t *testing.T) {
+	p := &port{}
+	l := New(shared(), p, "")
+	l.SetSize(80, 20)
+	keys(l, "bo\nanything\n")
+	if !strings.Contains(l.View(), "bo, an admin reset your account") {
+		t.Fatalf("no reset form:\n%s", l.View())
+	}
+	keys(l, "ABCD-EFGH\tnew-bo-pass\tother-pass\n")
+	if !strings.Contains(l.View(), "The two passphrases differ") {
+		t.Fatalf("differing passphrases:\n%s", l.View())
+	}
+	l.reset.code.SetValue("")
+	l.reset.focus = 0
+	msg, _ := keys(l, "WRONG-CODE\tnew-bo-pass\tnew-bo-pass\n").(DoneMsg)
+	if !errors.Is(msg.Err, core.ErrAuth) || !strings.Contains(l.View(), "Reset code") {
+		t.Fatalf("a wrong code: %+v\n%s", msg, l.View())
+	}
+	l.reset.code.SetValue("")
+	l.reset.focus = 0
+	msg, _ = keys(l, "ABCD-EFGH\tnew-bo-pass\tnew-bo-pass\n").(DoneMsg)
+	if msg.Err != nil || msg.Who.User != "bo" || p.boPass != "new-bo-pass" {
+		t.Fatalf("the reset: %+v, passphrase %q", msg, p.boPass)
+	}
+	if strings.Contains(l.View(), "new-bo-pass") {
+		t.Fatal("the new passphrase stays on the screen")
 	}
 }

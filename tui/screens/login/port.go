@@ -12,6 +12,10 @@ type Port interface {
 	// a wrong user or passphrase, or a *core.LockedError while the user is
 	// locked out.
 	Login(user, passphrase string) (Session, error)
+	// RedeemReset sets a new passphrase for a user an admin reset (whose
+	// Login gave core.ErrResetPending) with their one-time reset code; a
+	// wrong code is an auth error.
+	RedeemReset(user, code, passphrase string) error
 }
 
 // Session is what the login screen reads of a new session.
