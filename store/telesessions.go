@@ -147,3 +147,22 @@ func (s *Session) Telesessions(day core.Date, doctor string) ([]core.Telesession
 	sort.Slice(out, func(i, j int) bool { return out[i].ScheduledAt.Before(out[j].ScheduledAt) })
 	return out, err
 }
+
+// TelesessionFor returns the video session of an appointment; ok is false
+// when it has none.
+func (s *Session) TelesessionFor(appt core.ID) (core.Telesession, bool, error) {
+	var ts core.Telesession
+	if err := s.authorize(core.ActRead, core.KindTelesession); err != nil {
+		return ts, false, err
+	}
+	ok := false
+	err := s.view(func(t *txn) error {
+		rec, err := t.load(core.KindTelesession, telesessionID(appt))
+		if err != nil || !rec.Exists() || rec.Deleted() {
+			return err
+		}
+		ok = true
+		return rec.Decode(&ts)
+	})
+	return ts, ok, err
+}

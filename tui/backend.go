@@ -20,6 +20,7 @@ import (
 	"medisecure/tui/screens/rx"
 	"medisecure/tui/screens/schedule"
 	"medisecure/tui/screens/schedules"
+	"medisecure/tui/screens/tele"
 )
 
 // Backend opens sessions. The store satisfies it through an adapter; so
@@ -59,6 +60,7 @@ type Session interface {
 	inbox.Port
 	notifications.Port
 	compose.Port
+	tele.Port
 	rx.Port
 	refills.Port
 	nurse.Port

@@ -64,6 +64,7 @@ type fakeBackend struct {
 	msgs      []core.Message
 	files     map[string]core.File // what ReadAttachment finds, by path
 	docs      []core.Document
+	tele      map[core.ID]core.Telesession // video sessions by appointment
 	status    SyncStatus
 	access    []string
 	next      int

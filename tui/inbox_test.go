@@ -25,6 +25,13 @@ var inboxScreens = []struct {
 	}},
 	{"compose_reply", func(h *harness) { h.login("okafor"); h.keys("M enter r") }},
 	{"inbox_search", func(h *harness) { h.login("okafor"); h.keys("M / r o t a") }},
+	{"tele_booked", func(h *harness) {
+		for i := range h.b.patients {
+			h.b.patients[i].Consent.Telemedicine = true
+		}
+		h.login("okafor")
+		h.keys("V b")
+	}},
 	{"notices_list", func(h *harness) {
 		h.login("okafor")
 		h.send(syncStatusMsg{status: SyncStatus{Notices: 2}})

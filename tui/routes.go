@@ -20,6 +20,7 @@ import (
 	"medisecure/tui/screens/rx"
 	"medisecure/tui/screens/schedule"
 	"medisecure/tui/screens/schedules"
+	"medisecure/tui/screens/tele"
 	"medisecure/tui/ui"
 )
 
@@ -63,6 +64,7 @@ var routes = []route{
 	{page: ui.PageInbox, make: func(c *ui.Shared, s Session, r ui.Route) ui.Screen { return inbox.New(c, s, r) },
 		key: key.NewBinding(key.WithKeys("M")), act: core.ActRead, kind: core.KindMessage},
 	{page: ui.PageCompose, make: func(c *ui.Shared, s Session, r ui.Route) ui.Screen { return compose.New(c, s, r) }},
+	{page: ui.PageTele, make: func(c *ui.Shared, s Session, r ui.Route) ui.Screen { return tele.New(c, s, r) }},
 	{page: ui.PageNotices, make: func(c *ui.Shared, s Session, r ui.Route) ui.Screen { return notifications.New(c, s, r) },
 		key: key.NewBinding(key.WithKeys("I")), act: core.ActRead, kind: core.KindPatient},
 	{page: ui.PageDocuments, make: func(c *ui.Shared, s Session, r ui.Route) ui.Screen { return documents.New(c, s, r) }},

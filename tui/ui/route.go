@@ -38,6 +38,7 @@ const (
 	PageNotices   Page = "notices"   // in-app notifications
 	PageCompose   Page = "compose"   // write or answer a message
 	PageDocuments Page = "documents" // a patient's documents
+	PageTele      Page = "tele"      // an appointment's video consultation
 )
 
 // Nav is what a route asks of the root.

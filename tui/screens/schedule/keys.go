@@ -11,6 +11,9 @@ import (
 	"medisecure/tui/ui"
 )
 
+// keyVideo opens the selected appointment's video consultation.
+var keyVideo = key.NewBinding(key.WithKeys("V"), key.WithHelp("V", "video visit"))
+
 // key handles the schedule's keys: moving around, then opening other
 // screens, then acting on the selected appointment.
 func (s *Screen) key(k tea.KeyMsg) tea.Cmd {
@@ -47,6 +50,10 @@ func (s *Screen) key(k tea.KeyMsg) tea.Cmd {
 		return s.pay()
 	case key.Matches(k, keys.Undo):
 		return s.askUndo()
+	case key.Matches(k, keyVideo) && s.S.Can(core.ActUpdate, core.KindTelesession):
+		if a, ok := s.selected(); ok {
+			return s.S.Push(ui.PageTele, ui.Route{Appt: a.ID})
+		}
 	}
 	return nil
 }

@@ -406,6 +406,9 @@ func (s *Screen) FullHelp() [][]key.Binding {
 	if s.S.Can(core.ActCreate, core.KindPayment) {
 		groups[1] = append(groups[1], k.Pay)
 	}
+	if s.S.Can(core.ActUpdate, core.KindTelesession) {
+		groups[1] = append(groups[1], keyVideo)
+	}
 	return groups
 }
 
