@@ -108,8 +108,8 @@ var groups = []group{
 	},
 	{
 		kinds:  []Kind{KindRefill},
-		reason: "only doctors approve or deny refills",
-		rights: map[Role]string{RoleDoctor: "rcu", RoleNurse: "rc", RoleReception: "c"},
+		reason: "only doctors approve or deny refills; nurses request them (a request reads the prescription, sealed under the clinical key)",
+		rights: map[Role]string{RoleDoctor: "rcu", RoleNurse: "rc"},
 	},
 	{
 		kinds:  []Kind{KindMessage, KindAttachment, KindReceipt},

@@ -23,7 +23,7 @@ func TestAuthorizeRules(t *testing.T) {
 		{RoleReception, ActRead, KindAddendum, false},
 		{RoleReception, ActRead, KindPrescription, false},
 		{RoleReception, ActRead, KindRefill, false},
-		{RoleReception, ActCreate, KindRefill, true},
+		{RoleReception, ActCreate, KindRefill, false},
 		{RoleReception, ActRead, KindVital, false},
 		{RoleReception, ActCreate, KindPayment, true},
 

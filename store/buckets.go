@@ -3,7 +3,7 @@ package store
 // SchemaVersion is the layout this code reads and writes. A store written by
 // a newer version is refused; an older one is brought up to it by the
 // numbered steps of migrations (migrate.go).
-const SchemaVersion = 9
+const SchemaVersion = 10
 
 // Bucket names: every bucket the store uses, in one place.
 var (
@@ -78,3 +78,15 @@ var (
 	bucketDocSearch   = []byte("doc_search")
 	bucketDocSettings = []byte("doc_settings")
 )
+
+// bucketPending holds the clinical and billing changes pulled while no
+// login of this process held their class key, by class ‖ device ‖ 0x00 ‖
+// sequence ‖ record ID, still sealed (pending.go). The sync client's
+// first pull creates it.
+var bucketPending = []byte("pending")
+
+// bucketClassKeys holds this store's clinical and billing key secrets,
+// each sealed to every user whose role holds it and under the
+// organisation's key of the class and epoch, and their public halves
+// (classkeys.go).
+var bucketClassKeys = []byte("class_keys")

@@ -149,6 +149,7 @@ func TestMigrateChartIndexAndDraftBucket(t *testing.T) {
 	_, err := f.doctor.AddAllergy(core.Allergy{PatientID: p.ID, Substance: "penicillin", Severity: core.SeveritySevere})
 	must(t, err)
 	// Make it a schema-3 store: no chart index, no drafts bucket.
+	unclass(t, f)
 	must(t, f.db.bolt.Update(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketSchedule).Cursor()
 		for k, _ := c.Seek([]byte{classClinical}); k != nil && k[0] == classClinical; k, _ = c.Seek([]byte{classClinical}) {

@@ -101,6 +101,9 @@ type storeKeys struct {
 	epoch  int
 	orgKey []byte
 	device ed25519.PrivateKey
+	// classes are the clinical and billing keys the logins of this
+	// process opened (classkeys.go).
+	classes classSet
 }
 
 // InitOptions are what Create needs to start an organisation's first store.
@@ -174,7 +177,11 @@ func initialise(tx *bolt.Tx, in InitOptions, zone string, opts Options) error {
 	if err := writeKeys(tx, org, rootPub, orgKey, devPriv); err != nil {
 		return err
 	}
-	return putEntry(tx, admin)
+	if err := putEntry(tx, admin); err != nil {
+		return err
+	}
+	_, err = createClassKeys(tx, rootPub)
+	return err
 }
 
 // createBuckets makes every bucket of a new store.

@@ -30,7 +30,11 @@ type dirEntry struct {
 	Grants map[string][]byte `json:"grants"`
 	// RootGrant is, for admins, the org root signing key sealed to BoxPub.
 	RootGrant []byte `json:"root_grant,omitempty"`
-	SignedBy  string `json:"signed_by"`
+	// ClassGrants maps "epoch/class" to the organisation's key of that
+	// class and epoch sealed to BoxPub, for every class the role holds
+	// (classgrants.go). Admins need none: they derive them.
+	ClassGrants map[string][]byte `json:"class_grants,omitempty"`
+	SignedBy    string            `json:"signed_by"`
 	// Version grows with every re-signed change of the entry (a new grant
 	// after a key rotation, say), so an older copy never replaces a newer.
 	Version uint64 `json:"version"`
@@ -58,9 +62,12 @@ func (e *dirEntry) signable() []byte {
 		SignPub   []byte            `json:"sign_pub"`
 		Grants    map[string][]byte `json:"grants"`
 		RootGrant []byte            `json:"root_grant,omitempty"`
-		SignedBy  string            `json:"signed_by"`
-		Version   uint64            `json:"version"`
-	}{e.User, e.BoxPub, e.SignPub, e.Grants, e.RootGrant, e.SignedBy, e.Version})
+		// Omitted when empty, so entries signed before class grants
+		// existed still verify.
+		ClassGrants map[string][]byte `json:"class_grants,omitempty"`
+		SignedBy    string            `json:"signed_by"`
+		Version     uint64            `json:"version"`
+	}{e.User, e.BoxPub, e.SignPub, e.Grants, e.RootGrant, e.ClassGrants, e.SignedBy, e.Version})
 	return append([]byte("medisecure directory entry v1\x00"), b...)
 }
 

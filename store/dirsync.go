@@ -79,5 +79,12 @@ func (db *DB) ImportDirectory(entries [][]byte) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	if changed > 0 && db.keys != nil {
+		// New holders get their copies of the class keys this process
+		// holds; a user whose role no longer holds one loses it.
+		if err := db.maintainClassWraps(); err != nil {
+			return changed, err
+		}
+	}
 	return changed, nil
 }

@@ -54,6 +54,9 @@ func (s *Session) RotateEpoch() (int, error) {
 			if err := e.grant(epoch, orgKey); err != nil {
 				return err
 			}
+			if _, err := e.grantClasses(seed, epoch); err != nil {
+				return err
+			}
 			e.sign(rootSigner, root)
 			if err := putEntry(tx, e); err != nil {
 				return err
@@ -65,7 +68,7 @@ func (s *Session) RotateEpoch() (int, error) {
 		return 0, err
 	}
 	db.keys.epoch, db.keys.orgKey = epoch, orgKey
-	return epoch, nil
+	return epoch, s.unlockClasses()
 }
 
 // adoptEpoch re-wraps the store key under the org key of a newer epoch and

@@ -59,6 +59,7 @@ func TestMigrationSevenMovesTheClinicalIndexOffTheConflicts(t *testing.T) {
 	_, err := f.doctor.AddAllergy(core.Allergy{PatientID: ann.ID, Substance: "penicillin", Reaction: "rash", Severity: core.SeverityModerate, RecordedBy: "drwho"})
 	must(t, err)
 	// Make it a schema-6 store: its clinical entries under 'C'.
+	unclass(t, f)
 	f.close(t)
 	db, err := bolt.Open(f.path, 0o600, nil)
 	must(t, err)

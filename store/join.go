@@ -64,7 +64,11 @@ func Join(path string, j JoinOptions, opts Options) error {
 		if err != nil {
 			return err
 		}
-		return writeKeys(tx, j.Org, j.Root, orgKey, ed25519.NewKeyFromSeed(j.DeviceSeed))
+		if err := writeKeys(tx, j.Org, j.Root, orgKey, ed25519.NewKeyFromSeed(j.DeviceSeed)); err != nil {
+			return err
+		}
+		_, err = createClassKeys(tx, j.Root)
+		return err
 	})
 	if cerr := b.Close(); err == nil {
 		err = cerr

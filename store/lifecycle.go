@@ -54,7 +54,7 @@ func (s *Session) editUser(name string, fn func(tx *bolt.Tx, e *dirEntry) error)
 	if err := s.authorize(core.ActUpdate, core.KindUser); err != nil {
 		return err
 	}
-	return s.db.bolt.Update(func(tx *bolt.Tx) error {
+	err := s.db.bolt.Update(func(tx *bolt.Tx) error {
 		e, err := getEntry(tx, name)
 		if err != nil {
 			return err
@@ -65,9 +65,16 @@ func (s *Session) editUser(name string, fn func(tx *bolt.Tx, e *dirEntry) error)
 		if err := fn(tx, e); err != nil {
 			return err
 		}
+		if err := s.regrantClasses(tx, e); err != nil {
+			return err
+		}
 		e.sign(s.user.Name, s.keys.sign)
 		return putEntry(tx, e)
 	})
+	if err != nil {
+		return err
+	}
+	return s.db.maintainClassWraps()
 }
 
 // otherAdmins counts the enabled admins besides name.

@@ -107,6 +107,13 @@ func (t *txn) outboxPage(after uint64, limit int) ([]core.Change, error) {
 		if err := json.Unmarshal(plain, &ch); err != nil {
 			return nil, corrupt(fmt.Sprintf("outbox entry %d", be64(k)), err)
 		}
+		ch, ok, err := t.forPush(&ch)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			break // sealed under a class key only a holder's login opens
+		}
 		out = append(out, ch)
 	}
 	return out, nil

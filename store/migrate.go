@@ -3,6 +3,9 @@ package store
 import (
 	"bytes"
 	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
 	"fmt"
 
 	bolt "go.etcd.io/bbolt"
@@ -36,6 +39,7 @@ var migrations = []migration{
 	{to: 7, what: "the chart's clinical records filed again through the index table under their own class (they shared 'C' with the conflicts)", keyed: migrateClinicalClass},
 	{to: 8, what: "a bucket for read receipts of messages (core.KindReceipt)", clear: migrateReceiptBucket},
 	{to: 9, what: "buckets for the notification setup and the delivery steps (core.KindNotifyConfig, core.KindDelivery)", clear: migrateNotifyBuckets},
+	{to: 10, what: "role-scoped keys: clinical and billing records, and their changes in the outbox and the quarantine, sealed under class keys of their own (classkeys.go)", keyed: migrateClassKeys},
 }
 
 // schemaOf reads the version a store records.
@@ -130,7 +134,7 @@ func (db *DB) runMigrations(v uint64, keys *storeKeys) error {
 				if err := m.clear(tx); err != nil {
 					return err
 				}
-			} else if err := m.keyed(&txn{tx: tx, s: &Session{db: db}, keys: keys, search: searchBatch{}, appts: map[core.ID]*core.Appointment{}}); err != nil {
+			} else if err := m.keyed(&txn{tx: tx, s: &Session{db: db}, keys: keys, search: searchBatch{}, appts: map[core.ID]*core.Appointment{}, beforeClasses: m.to < classKeysSchema}); err != nil {
 				return err
 			}
 			return tx.Bucket(bucketMeta).Put(metaSchema, u64(m.to))
@@ -177,4 +181,133 @@ func migrateClinicalClass(t *txn) error {
 		}
 	}
 	return t.reindexAll(clinicalKindList...)
+}
+
+// classKeysSchema is the schema that brought class keys.
+const classKeysSchema = 10
+
+// migrateClassKeys (v10) makes the store's class keys, sealed to every
+// holder in the directory, seals every clinical and billing record under
+// its class key instead of the store key, and seals the fields of the
+// clinical and billing changes the outbox and the quarantine hold. The
+// process that runs it holds the class keys until it ends. Sync batches
+// kept from before stay as they travelled, readable as before under the
+// org key of their epoch (the server holds the same copies).
+func migrateClassKeys(t *txn) error {
+	keys, err := createClassKeys(t.tx, t.s.db.root)
+	if err != nil {
+		return err
+	}
+	for c, k := range keys {
+		t.keys.classes.put(c, k)
+	}
+	for kind, class := range classOfKind {
+		b := t.tx.Bucket(bucketRecords).Bucket([]byte(kind))
+		if b == nil {
+			continue
+		}
+		to := keys[class].records
+		type kv struct{ k, v []byte }
+		var resealed []kv
+		err := b.ForEach(func(k, v []byte) error {
+			bucket, key := recordKey(kind, core.ID(hex.EncodeToString(k)))
+			plain, err := t.keys.store.open(bucket, key, v)
+			if err != nil {
+				return corrupt(fmt.Sprintf("%s record %x", kind, k), nil)
+			}
+			resealed = append(resealed, kv{append([]byte(nil), k...), to.seal(bucket, key, plain)})
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, r := range resealed {
+			if err := b.Put(r.k, r.v); err != nil {
+				return err
+			}
+		}
+	}
+	if err := migrateOutboxFields(t); err != nil {
+		return err
+	}
+	return migrateQuarantineFields(t)
+}
+
+// migrateOutboxFields seals the fields of the outbox's clinical and
+// billing changes (v10).
+func migrateOutboxFields(t *txn) error {
+	b := t.tx.Bucket(bucketOutbox)
+	changes, err := t.outboxKept()
+	if err != nil {
+		return err
+	}
+	for seq, c := range changes {
+		kept, err := t.sealForRest(&c)
+		if err != nil {
+			return err
+		}
+		key := u64(seq)
+		if err := b.Put(key, t.keys.store.seal(bucketOutbox, key, mustJSON(kept))); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// outboxKept reads the outbox's clinical and billing changes whose fields
+// are in clear, by sequence.
+func (t *txn) outboxKept() (map[uint64]core.Change, error) {
+	out := map[uint64]core.Change{}
+	err := t.tx.Bucket(bucketOutbox).ForEach(func(k, v []byte) error {
+		plain, err := t.keys.store.open(bucketOutbox, k, v)
+		var c core.Change
+		if err != nil || json.Unmarshal(plain, &c) != nil {
+			return corrupt(fmt.Sprintf("outbox entry %d", be64(k)), err)
+		}
+		if _, err := sealedOf(&c); classOf(c.Kind) != sealDesk && errors.Is(err, errNotSealed) {
+			out[be64(k)] = c
+		}
+		return nil
+	})
+	return out, err
+}
+
+// migrateQuarantineFields seals the fields of quarantined clinical and
+// billing changes to the public class key (v10).
+func migrateQuarantineFields(t *txn) error {
+	b := t.tx.Bucket(bucketQuarantine)
+	if b == nil {
+		return nil
+	}
+	type kv struct {
+		k []byte
+		q Quarantined
+	}
+	var stale []kv
+	err := b.ForEach(func(k, v []byte) error {
+		q, err := t.openQuarantined(k, v)
+		if err != nil {
+			return err
+		}
+		if q.Change != nil {
+			kept, err := t.restForm(q.Change)
+			if err != nil {
+				return err
+			}
+			if kept != q.Change {
+				q.Change = kept
+				stale = append(stale, kv{append([]byte(nil), k...), q})
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, e := range stale {
+		if err := b.Put(e.k, t.keys.store.seal(bucketQuarantine, e.k, mustJSON(e.q))); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -110,18 +110,44 @@ func (s *Session) ClearBadBatches() error {
 // A change whose author signature does not verify (core.VerifyAuthors)
 // is refused like one its author may not make.
 func (t *txn) applyChanges(changes []core.Change, res *ApplyResult) error {
-	unsigned := core.VerifyAuthors(changes, t.authorKey)
+	// Clinical and billing changes are opened first (changeseal.go): the
+	// author signed the opened change. One that stays sealed is put aside
+	// with its own signature, verified when it opens.
+	opened := make([]unsealed, len(changes))
+	plain := make([]core.Change, len(changes))
+	for i := range changes {
+		opened[i] = t.unsealRemote(&changes[i])
+		plain[i] = changes[i]
+		if opened[i].plain != nil {
+			plain[i] = *opened[i].plain
+		}
+	}
+	unsigned := core.VerifyAuthors(plain, t.authorKey)
 	for i := range changes {
 		c := &changes[i]
-		if why := t.refusal(c, unsigned[i]); why != "" {
-			q := Quarantined{Device: c.Device, First: c.Seq, Last: c.Seq, Change: c, Reason: why}
+		if opened[i].wait {
+			if err := t.pend(c); err != nil {
+				return err
+			}
+			continue
+		}
+		why := opened[i].why
+		if why == "" {
+			why = t.refusal(&plain[i], unsigned[i])
+		}
+		if why != "" {
+			kept, err := t.restForm(c)
+			if err != nil {
+				return err
+			}
+			q := Quarantined{Device: c.Device, First: c.Seq, Last: c.Seq, Change: kept, Reason: why}
 			if err := t.putQuarantined(quarantineKey(quarantinedChange, c.Device, c.Seq, []byte(c.ID)), q); err != nil {
 				return err
 			}
 			res.Quarantined++
 			continue
 		}
-		changed, err := t.apply(c)
+		changed, err := t.apply(&plain[i])
 		if err != nil {
 			return err
 		}
@@ -180,9 +206,13 @@ func (s *Session) ReleaseQuarantine() (ApplyResult, error) {
 			if err != nil {
 				return err
 			}
-			if q.Change != nil {
+			if q.Change == nil {
+				continue
+			}
+			// A sealed one is tried when a key here opens it.
+			if u := t.openKept(q.Change); u.plain != nil {
 				keys = append(keys, append([]byte(nil), k...))
-				held = append(held, *q.Change)
+				held = append(held, *u.plain)
 			}
 		}
 		// In key order, each device's changes by sequence: an author's

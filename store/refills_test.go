@@ -40,9 +40,11 @@ func TestRefillRequestApproveDeny(t *testing.T) {
 	f.inCare(t, p.ID)
 	rx, err := f.doctor.Prescribe(core.Prescription{PatientID: p.ID, Medications: []core.PrescribedDrug{{Drug: "metformin", Dose: "500 mg", Route: core.RouteOral, Frequency: "twice a day", Quantity: 60, RefillsAllowed: 1}}}, "")
 	must(t, err)
-	if _, err := f.desk.RequestRefill(rx.ID, 0); err != nil {
+	if _, err := f.desk.RequestRefill(rx.ID, 0); !errors.Is(err, core.ErrDenied) {
 		t.Fatalf("reception requests a refill: %v", err)
 	}
+	_, err = nurse.RequestRefill(rx.ID, 0)
+	must(t, err)
 	r, err := nurse.RequestRefill(rx.ID, 0)
 	must(t, err)
 	if _, err := nurse.RequestRefill(rx.ID, 3); !errors.Is(err, core.ErrInvalid) {
@@ -99,7 +101,7 @@ func TestRefillApprovedTwice(t *testing.T) {
 	must(t, err)
 	rx, err := docA.Prescribe(core.Prescription{PatientID: p.ID, Medications: []core.PrescribedDrug{{Drug: "metformin", Dose: "500 mg", Route: core.RouteOral, Frequency: "twice a day", Quantity: 60, RefillsAllowed: 3}}}, "")
 	must(t, err)
-	req, err := a.desk.RequestRefill(rx.ID, 0)
+	req, err := docA.RequestRefill(rx.ID, 0)
 	must(t, err)
 	b.apply(t, a.outbox(t, 0))
 	seqA, seqB := a.lastSeq(t), b.lastSeq(t)

@@ -57,7 +57,10 @@ func (s *Session) Refresh() error {
 	s.entryMu.Lock()
 	s.entry = e
 	s.entryMu.Unlock()
-	return s.catchUpEpoch()
+	if err := s.catchUpEpoch(); err != nil {
+		return err
+	}
+	return s.unlockClasses()
 }
 
 // lockout is a user's run of failed logins.
@@ -140,6 +143,9 @@ func (db *DB) Login(name, passphrase string) (*Session, error) {
 	}
 	s := &Session{db: db, user: entry.User, keys: keys, entry: entry}
 	if err := s.catchUpEpoch(); err != nil {
+		return nil, err
+	}
+	if err := s.unlockClasses(); err != nil {
 		return nil, err
 	}
 	return s, nil

@@ -199,6 +199,7 @@ func TestNotesAreFoundByPatientAlsoInOlderStores(t *testing.T) {
 	}
 	check("indexed as written")
 	// A schema-1 store from before the index: no entries, no mark.
+	unclass(t, f)
 	f.close(t)
 	db, err := bolt.Open(f.path, 0o600, nil)
 	must(t, err)

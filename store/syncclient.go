@@ -206,7 +206,10 @@ func (s *Session) NewDeviceIdentity() error {
 		}
 		t.seq = 0
 		for i := range pending {
-			c := &pending[i]
+			c, err := t.openOwn(&pending[i])
+			if err != nil {
+				return err
+			}
 			t.seq++
 			c.Device, c.Seq = dev.ID, t.seq
 			// Merged here too, so that this record's stamps are what
@@ -214,8 +217,12 @@ func (s *Session) NewDeviceIdentity() error {
 			if _, err := t.apply(c); err != nil {
 				return err
 			}
+			kept, err := t.sealForRest(c)
+			if err != nil {
+				return err
+			}
 			key := u64(c.Seq)
-			if err := outbox.Put(key, t.keys.store.seal(bucketOutbox, key, mustJSON(c))); err != nil {
+			if err := outbox.Put(key, t.keys.store.seal(bucketOutbox, key, mustJSON(kept))); err != nil {
 				return err
 			}
 		}

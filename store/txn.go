@@ -35,6 +35,9 @@ type txn struct {
 	// folded is the last access-journal record this transaction folded
 	// into the log, 0 for none.
 	folded uint64
+	// beforeClasses is set in the migrations to schemas before 10, which
+	// find every record under the store key.
+	beforeClasses bool
 }
 
 // update runs fn in a read-write transaction and finishes it: conflicts
@@ -119,7 +122,11 @@ func (t *txn) load(k core.Kind, id core.ID) (*core.Record, error) {
 // open decrypts and decodes a stored record.
 func (t *txn) open(k core.Kind, id core.ID, sealed []byte) (*core.Record, error) {
 	bucket, key := recordKey(k, id)
-	plain, err := t.keys.store.open(bucket, key, sealed)
+	s, err := t.sealerOf(k)
+	if err != nil {
+		return nil, err
+	}
+	plain, err := s.open(bucket, key, sealed)
 	if err != nil {
 		return nil, corrupt(fmt.Sprintf("%s record %s", k, id), nil)
 	}
@@ -142,10 +149,22 @@ func (t *txn) get(id core.ID, e core.Entity) error {
 	return rec.Decode(e)
 }
 
+// sealerOf is the sealer of records of kind k in this transaction.
+func (t *txn) sealerOf(k core.Kind) (*sealer, error) {
+	if t.beforeClasses {
+		return t.keys.store, nil
+	}
+	return t.keys.sealerOf(k)
+}
+
 // put seals and writes a record.
 func (t *txn) put(rec *core.Record) error {
 	bucket, key := recordKey(rec.Kind, rec.ID)
-	sealed := t.keys.store.seal(bucket, key, encodeRecord(rec))
+	s, err := t.sealerOf(rec.Kind)
+	if err != nil {
+		return err
+	}
+	sealed := s.seal(bucket, key, encodeRecord(rec))
 	return t.tx.Bucket(bucketRecords).Bucket([]byte(rec.Kind)).Put(key, sealed)
 }
 
@@ -224,10 +243,14 @@ func (t *txn) write(k core.Kind, id core.ID, fields map[string]json.RawMessage) 
 	if _, err := t.apply(c); err != nil {
 		return err
 	}
+	kept, err := t.sealForRest(c)
+	if err != nil {
+		return err
+	}
 	key := u64(c.Seq)
 	outbox := t.tx.Bucket(bucketOutbox)
 	outbox.FillPercent = appendFill
-	return outbox.Put(key, t.keys.store.seal(bucketOutbox, key, mustJSON(c)))
+	return outbox.Put(key, t.keys.store.seal(bucketOutbox, key, mustJSON(kept)))
 }
 
 // create writes a new record after checking permission and validity. It

@@ -27,6 +27,11 @@ func (s *Session) AddUser(u core.User, passphrase string) error {
 	if err := e.grant(s.db.org.Epoch, s.db.keys.orgKey); err != nil {
 		return err
 	}
+	if seed, ok := s.heldRootSeed(); ok {
+		if _, err := e.grantClasses(seed, s.db.org.Epoch); err != nil {
+			return err
+		}
+	}
 	if u.Role == core.RoleAdmin {
 		root, ok := s.keys.openSealed(s.dir().RootGrant)
 		if !ok {
@@ -37,12 +42,16 @@ func (s *Session) AddUser(u core.User, passphrase string) error {
 		}
 	}
 	e.sign(s.user.Name, s.keys.sign)
-	return s.db.bolt.Update(func(tx *bolt.Tx) error {
+	err = s.db.bolt.Update(func(tx *bolt.Tx) error {
 		if tx.Bucket(bucketDirectory).Get([]byte(u.Name)) != nil {
 			return fmt.Errorf("%w: %s", ErrUserExists, u.Name)
 		}
 		return putEntry(tx, e)
 	})
+	if err != nil {
+		return err
+	}
+	return s.db.maintainClassWraps()
 }
 
 // Users lists the directory, by name. Any logged-in user may list staff

@@ -221,9 +221,10 @@ func TestRefillsRemindersCLI(t *testing.T) {
 	c.as("dr.okafor", "staff-pass")
 	rx := strings.TrimSpace(c.clinMust("rx", "add", id, "--drug", "metformin", "--dose", "500 mg", "--frequency", "twice a day", "--quantity", "60", "--refills", "1"))
 	c.as("desk", "staff-pass")
-	req := strings.TrimSpace(c.clinMust("refill", "request", rx))
+	c.clinExpect(exitAuth, `reception may not create refill`, "refill", "request", rx)
 	c.clinExpect(exitAuth, `reception may not read refill`, "refill", "list")
 	c.as("nurse", "staff-pass")
+	req := strings.TrimSpace(c.clinMust("refill", "request", rx))
 	second := strings.TrimSpace(c.clinMust("refill", "request", rx))
 	if out := c.clinMust("refill", "list", "--pending"); !strings.Contains(out, req) || !strings.Contains(out, second) {
 		t.Errorf("refill list --pending:\n%s", out)

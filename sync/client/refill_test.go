@@ -58,7 +58,7 @@ func TestRefillApprovedTwiceAcrossWorkstations(t *testing.T) {
 	must(t, err)
 	rx, err := docA.Prescribe(core.Prescription{PatientID: p.ID, Medications: []core.PrescribedDrug{{Drug: "metformin", Dose: "500 mg", Route: core.RouteOral, Frequency: "twice a day", Quantity: 60, RefillsAllowed: 3}}}, "")
 	must(t, err)
-	req, err := a.desk.RequestRefill(rx.ID, 0)
+	req, err := docA.RequestRefill(rx.ID, 0)
 	must(t, err)
 	converge(t, wss)
 	docB := doctorOf(t, b)

@@ -1,0 +1,200 @@
+package store
+
+import (
+	"crypto/ed25519"
+	"fmt"
+	"strconv"
+	"strings"
+
+	bolt "go.etcd.io/bbolt"
+
+	"medisecure/core"
+)
+
+// The organisation's class keys seal clinical and billing changes inside
+// sync batches (changeseal.go), one key per class and key epoch. They are
+// derived from the org root key, which only admins hold, so every admin on
+// every workstation derives the same keys without a round of agreement,
+// and grants them, sealed to each user's X25519 key, in the signed
+// directory entry of every user whose role holds the class. A reception
+// or billing entry holds no clinical grant, so their passphrase opens no
+// clinical change wherever it travelled.
+
+// classKeyFromRoot derives the organisation's key of a class and epoch.
+func classKeyFromRoot(rootSeed []byte, c sealClass, epoch int) []byte {
+	return derive(rootSeed, fmt.Sprintf("medisecure org %s key, epoch %d, v1", c, epoch))
+}
+
+// grantName is a class grant's key in dirEntry.ClassGrants.
+func grantName(epoch int, c sealClass) string { return strconv.Itoa(epoch) + "/" + c.String() }
+
+// grantClasses gives the entry a grant of every class its role holds for
+// every epoch from 1 to upTo it lacks one for, and drops the grants of
+// classes the role no longer holds. Admins get none (they derive the keys),
+// nor do disabled users. It reports whether the entry changed.
+func (e *dirEntry) grantClasses(rootSeed []byte, upTo int) (bool, error) {
+	changed := false
+	for name := range e.ClassGrants {
+		_, class, _ := strings.Cut(name, "/")
+		if !e.getsClassGrant(class) {
+			delete(e.ClassGrants, name)
+			changed = true
+		}
+	}
+	for _, c := range sealClasses {
+		if !e.getsClassGrant(c.String()) {
+			continue
+		}
+		for epoch := 1; epoch <= upTo; epoch++ {
+			if _, ok := e.ClassGrants[grantName(epoch, c)]; ok {
+				continue
+			}
+			sealed, err := e.sealTo(classKeyFromRoot(rootSeed, c, epoch))
+			if err != nil {
+				return changed, err
+			}
+			if e.ClassGrants == nil {
+				e.ClassGrants = map[string][]byte{}
+			}
+			e.ClassGrants[grantName(epoch, c)] = sealed
+			changed = true
+		}
+	}
+	return changed, nil
+}
+
+// getsClassGrant reports whether the entry's user is granted the class
+// named.
+func (e *dirEntry) getsClassGrant(class string) bool {
+	if e.User.Role == core.RoleAdmin || e.User.Disabled {
+		return false
+	}
+	for _, c := range sealClasses {
+		if c.String() == class {
+			return roleHolds(e.User.Role, c)
+		}
+	}
+	return false
+}
+
+// heldRootSeed opens the org root key granted to an admin, or reports
+// false.
+func (s *Session) heldRootSeed() ([]byte, bool) {
+	entry := s.dir()
+	if entry.User.Role != core.RoleAdmin || len(entry.RootGrant) == 0 || s.keys == nil {
+		return nil, false
+	}
+	seed, ok := s.keys.openSealed(entry.RootGrant)
+	return seed, ok && len(seed) == ed25519.SeedSize
+}
+
+// orgClassKey returns the organisation's key of a class and epoch as this
+// process knows it: opened before, derived by an admin, or opened from the
+// session user's grant; nil when none of them has it.
+func (s *Session) orgClassKey(epoch int, c sealClass) []byte {
+	keys := s.db.keys
+	name := grantName(epoch, c)
+	if k := keys.classes.org(name); k != nil {
+		return k
+	}
+	if s.keys == nil || s.entry == nil {
+		return nil
+	}
+	var raw []byte
+	if seed, ok := s.heldRootSeed(); ok {
+		raw = classKeyFromRoot(seed, c, epoch)
+	} else if sealed, ok := s.dir().ClassGrants[name]; ok {
+		k, ok := s.keys.openSealed(sealed)
+		if !ok || len(k) != 32 {
+			return nil
+		}
+		raw = k
+	} else {
+		return nil
+	}
+	keys.classes.putOrg(name, raw)
+	return raw
+}
+
+// ensureClassGrants runs at an admin's login: every user of the directory
+// gets the class grants their role holds up to the current epoch, and
+// loses those it no longer holds, re-signed by the admin. It is how a
+// store upgraded from before class keys, or a role changed, reaches the
+// new key model; it writes nothing when nothing is missing.
+func (s *Session) ensureClassGrants() error {
+	seed, ok := s.heldRootSeed()
+	if !ok {
+		return nil
+	}
+	db := s.db
+	var stale []*dirEntry
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketDirectory).ForEach(func(_, v []byte) error {
+			e, err := decodeDirEntry(v)
+			if err != nil || verifyEntry(tx, db.root, e) != nil {
+				return nil
+			}
+			changed, err := e.grantClasses(seed, db.org.Epoch)
+			if err != nil {
+				return err
+			}
+			if changed {
+				stale = append(stale, e)
+			}
+			return nil
+		})
+	})
+	if err != nil || len(stale) == 0 {
+		return err
+	}
+	return db.bolt.Update(func(tx *bolt.Tx) error {
+		for _, e := range stale {
+			e.sign(s.user.Name, s.keys.sign)
+			if err := putEntry(tx, e); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// org returns an organisation class key the process has opened, or nil.
+func (s *classSet) org(name string) []byte {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.orgKeys[name]
+}
+
+// putOrg remembers an opened organisation class key.
+func (s *classSet) putOrg(name string, k []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.orgKeys == nil {
+		s.orgKeys = map[string][]byte{}
+	}
+	s.orgKeys[name] = k
+}
+
+// regrantClasses runs in every admin edit of a user (lifecycle.go: role,
+// disable, enable, reset): the user's class grants are made again for the
+// role, state and key pair they now have, and this store's copies of its
+// class keys sealed to them are dropped, to be sealed again to their
+// current key by maintainClassWraps after the commit.
+func (s *Session) regrantClasses(tx *bolt.Tx, e *dirEntry) error {
+	e.ClassGrants = nil
+	if seed, ok := s.heldRootSeed(); ok {
+		if _, err := e.grantClasses(seed, s.db.org.Epoch); err != nil {
+			return err
+		}
+	}
+	b := tx.Bucket(bucketClassKeys)
+	if b == nil {
+		return nil
+	}
+	for _, c := range sealClasses {
+		if err := b.Delete(metaClassUser(c, e.User.Name)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
