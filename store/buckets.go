@@ -39,6 +39,22 @@ var (
 	bucketQuarantine = []byte("quarantine")
 )
 
+// bucketPending holds the clinical and billing changes pulled while no
+// login of this process held their class key, by class ‖ device ‖ 0x00 ‖
+// sequence ‖ record ID, still sealed (pending.go). The sync client's
+// first pull creates it.
+var bucketPending = []byte("pending")
+
+// bucketClassKeys holds this store's clinical and billing key secrets,
+// each sealed to every user whose role holds it and under the
+// organisation's key of the class and epoch, and their public halves
+// (classkeys.go).
+var bucketClassKeys = []byte("class_keys")
+
+// bucketShares holds the device shares of key epochs (devicegrants.go):
+// epoch (u64) ‖ device ID → the share as it travels.
+var bucketShares = []byte("device_shares")
+
 // Keys in bucketMeta.
 var (
 	metaSchema     = []byte("schema")
@@ -78,15 +94,3 @@ var (
 	bucketDocSearch   = []byte("doc_search")
 	bucketDocSettings = []byte("doc_settings")
 )
-
-// bucketPending holds the clinical and billing changes pulled while no
-// login of this process held their class key, by class ‖ device ‖ 0x00 ‖
-// sequence ‖ record ID, still sealed (pending.go). The sync client's
-// first pull creates it.
-var bucketPending = []byte("pending")
-
-// bucketClassKeys holds this store's clinical and billing key secrets,
-// each sealed to every user whose role holds it and under the
-// organisation's key of the class and epoch, and their public halves
-// (classkeys.go).
-var bucketClassKeys = []byte("class_keys")

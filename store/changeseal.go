@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 
+	bolt "go.etcd.io/bbolt"
 	"golang.org/x/crypto/chacha20poly1305"
 
 	"medisecure/core"
@@ -179,9 +180,12 @@ func (k *classKey) localChangeKey() []byte { return derive(k.secret, "medisecure
 
 // currentEpoch is the key epoch the store records, read in the
 // transaction (db.mu may be held by a rotation waiting for this one).
-func (t *txn) currentEpoch() int {
+func (t *txn) currentEpoch() int { return epochIn(t.tx) }
+
+// epochIn is the key epoch the store records in tx.
+func epochIn(tx *bolt.Tx) int {
 	var org Org
-	if json.Unmarshal(t.tx.Bucket(bucketMeta).Get(metaOrg), &org) != nil {
+	if json.Unmarshal(tx.Bucket(bucketMeta).Get(metaOrg), &org) != nil {
 		return 0
 	}
 	return org.Epoch

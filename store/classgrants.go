@@ -88,9 +88,10 @@ func (s *Session) heldRootSeed() ([]byte, bool) {
 	return seed, ok && len(seed) == ed25519.SeedSize
 }
 
-// orgClassKey returns the organisation's key of a class and epoch as this
-// process knows it: opened before, derived by an admin, or opened from the
-// session user's grant; nil when none of them has it.
+// orgClassKey returns the organisation's key of a class and epoch, mixed
+// with this device's share of the epoch (devicegrants.go), as this process
+// knows it: opened before, derived by an admin, or opened from the session
+// user's grant; nil when none of them has it or the device has no share.
 func (s *Session) orgClassKey(epoch int, c sealClass) []byte {
 	keys := s.db.keys
 	name := grantName(epoch, c)
@@ -112,8 +113,12 @@ func (s *Session) orgClassKey(epoch int, c sealClass) []byte {
 	} else {
 		return nil
 	}
-	keys.classes.putOrg(name, raw)
-	return raw
+	eff, err := s.db.epochKey(epoch, raw)
+	if err != nil {
+		return nil // a device revoked before the epoch began opens nothing of it
+	}
+	keys.classes.putOrg(name, eff)
+	return eff
 }
 
 // ensureClassGrants runs at an admin's login: every user of the directory
@@ -127,6 +132,7 @@ func (s *Session) ensureClassGrants() error {
 		return nil
 	}
 	db := s.db
+	epoch := db.epochNow()
 	var stale []*dirEntry
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketDirectory).ForEach(func(_, v []byte) error {
@@ -134,7 +140,7 @@ func (s *Session) ensureClassGrants() error {
 			if err != nil || verifyEntry(tx, db.root, e) != nil {
 				return nil
 			}
-			changed, err := e.grantClasses(seed, db.org.Epoch)
+			changed, err := e.grantClasses(seed, epoch)
 			if err != nil {
 				return err
 			}
@@ -183,7 +189,7 @@ func (s *classSet) putOrg(name string, k []byte) {
 func (s *Session) regrantClasses(tx *bolt.Tx, e *dirEntry) error {
 	e.ClassGrants = nil
 	if seed, ok := s.heldRootSeed(); ok {
-		if _, err := e.grantClasses(seed, s.db.org.Epoch); err != nil {
+		if _, err := e.grantClasses(seed, epochIn(tx)); err != nil {
 			return err
 		}
 	}

@@ -50,7 +50,10 @@ var classOfKind = map[core.Kind]sealClass{
 	core.KindProblem: sealClinical, core.KindAllergy: sealClinical, core.KindMedication: sealClinical,
 	core.KindPrescription: sealClinical, core.KindRefill: sealClinical, core.KindVital: sealClinical,
 	core.KindReminder: sealClinical, core.KindAdherence: sealClinical, core.KindDocument: sealClinical,
-	core.KindInvoice: sealBilling, core.KindPayment: sealBilling, core.KindFee: sealBilling, core.KindClaim: sealBilling,
+	core.KindInvoice: sealBilling, core.KindPayment: sealBilling, core.KindClaim: sealBilling,
+	// The fee schedule is a price list that every role reads and that
+	// says nothing of a patient: it stays front desk, so that doctors and
+	// nurses, who read fees, hold no billing key.
 }
 
 // classOf is the seal class of a kind.
@@ -240,7 +243,7 @@ func wrapForHolders(tx *bolt.Tx, root []byte, keys map[sealClass]*classKey, writ
 // own sealed copy, or the copy under the organisation's class key of the
 // current epoch (orgClass gives it, nil when the user holds none). It
 // reports whether it opened anything.
-func (db *DB) openClassKeys(entry *dirEntry, keys *userKeys, orgClass func(sealClass) []byte) (bool, error) {
+func (db *DB) openClassKeys(entry *dirEntry, keys *userKeys, epoch int, orgClass func(sealClass) []byte) (bool, error) {
 	opened := false
 	for _, c := range sealClasses {
 		if !roleHolds(entry.User.Role, c) || db.keys.classes.get(c) != nil {
@@ -259,7 +262,7 @@ func (db *DB) openClassKeys(entry *dirEntry, keys *userKeys, orgClass func(sealC
 				}
 			}
 			org := orgClass(c)
-			v := meta.Get(metaClassEpoch(c, db.org.Epoch))
+			v := meta.Get(metaClassEpoch(c, epoch))
 			if org == nil || v == nil {
 				return nil
 			}
@@ -267,7 +270,7 @@ func (db *DB) openClassKeys(entry *dirEntry, keys *userKeys, orgClass func(sealC
 			if err != nil {
 				return err
 			}
-			if secret, err = s.open(bucketClassKeys, metaClassEpoch(c, db.org.Epoch), v); err != nil {
+			if secret, err = s.open(bucketClassKeys, metaClassEpoch(c, epoch), v); err != nil {
 				return corrupt("the "+c.String()+" key of "+db.path, nil)
 			}
 			return nil
@@ -303,30 +306,31 @@ func (db *DB) maintainClassWraps() error {
 		return nil
 	}
 	var stale bool
+	epoch := db.epochNow()
 	err := db.bolt.View(func(tx *bolt.Tx) (err error) {
-		stale, err = db.writeClassWraps(tx, held, false)
+		stale, err = db.writeClassWraps(tx, epoch, held, false)
 		return err
 	})
 	if err != nil || !stale {
 		return err
 	}
 	return db.bolt.Update(func(tx *bolt.Tx) error {
-		_, err := db.writeClassWraps(tx, held, true)
+		_, err := db.writeClassWraps(tx, epoch, held, true)
 		return err
 	})
 }
 
 // writeClassWraps reports whether the wraps of held are out of step, and
 // when write is set brings them in step.
-func (db *DB) writeClassWraps(tx *bolt.Tx, held map[sealClass]*classKey, write bool) (bool, error) {
+func (db *DB) writeClassWraps(tx *bolt.Tx, epoch int, held map[sealClass]*classKey, write bool) (bool, error) {
 	stale, err := wrapForHolders(tx, db.root, held, write)
 	if err != nil {
 		return stale, err
 	}
 	meta := tx.Bucket(bucketClassKeys)
 	for c, k := range held {
-		key := metaClassEpoch(c, db.org.Epoch)
-		org := db.keys.classes.org(grantName(db.org.Epoch, c))
+		key := metaClassEpoch(c, epoch)
+		org := db.keys.classes.org(grantName(epoch, c))
 		if org == nil || meta.Get(key) != nil {
 			continue
 		}
@@ -345,6 +349,14 @@ func (db *DB) writeClassWraps(tx *bolt.Tx, held map[sealClass]*classKey, write b
 	return stale, nil
 }
 
+// epochNow is the store's current key epoch; never call it inside a
+// transaction (a rotation holds db.mu while it waits for one).
+func (db *DB) epochNow() int {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	return db.org.Epoch
+}
+
 // unlockClasses opens, after a login or a directory refresh, the class
 // keys the user holds, makes sure every user has the grants and copies
 // their role holds, and merges what waited for a key now opened.
@@ -354,7 +366,7 @@ func (s *Session) unlockClasses() error {
 			return err
 		}
 	}
-	epoch := s.db.org.Epoch
+	epoch := s.db.epochNow()
 	// The process keeps every organisation class key the user holds, so
 	// that changes pulled under any epoch open whoever is logged in when
 	// they arrive.
@@ -363,7 +375,7 @@ func (s *Session) unlockClasses() error {
 			s.orgClassKey(e, c)
 		}
 	}
-	opened, err := s.db.openClassKeys(s.dir(), s.keys, func(c sealClass) []byte { return s.orgClassKey(epoch, c) })
+	opened, err := s.db.openClassKeys(s.dir(), s.keys, epoch, func(c sealClass) []byte { return s.orgClassKey(epoch, c) })
 	if err != nil {
 		return err
 	}

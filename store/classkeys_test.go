@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"encoding/hex"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"testing"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -64,8 +67,8 @@ const (
 
 // clinicWithSecrets is a fixture with a billing user, and a patient with a
 // note, an allergy, vitals, a prescription and an issued invoice, each
-// carrying one of the secrets above.
-func clinicWithSecrets(t *testing.T) *fixture {
+// carrying one of the secrets above; it returns the invoice's number.
+func clinicWithSecrets(t *testing.T) (*fixture, string) {
 	t.Helper()
 	f := newFixture(t)
 	must(t, f.admin.AddUser(core.User{Name: "bill", Role: core.RoleBilling}, "billing-pass"))
@@ -84,9 +87,9 @@ func clinicWithSecrets(t *testing.T) *fixture {
 	must(t, err)
 	inv, err := bill.CreateInvoice(core.Invoice{PatientID: p.ID, Items: []core.InvoiceItem{fee.Item(1)}})
 	must(t, err)
-	_, err = bill.IssueInvoice(inv.ID)
+	inv, err = bill.IssueInvoice(inv.ID)
 	must(t, err)
-	return f
+	return f, inv.Number
 }
 
 // unsealAll opens every value of the store file with everything one login
@@ -176,7 +179,7 @@ func revealed(values [][]byte, secrets ...string) []string {
 // (the control that the walk finds what is there) reads the clinical
 // secrets.
 func TestWhatEachLoginUnlocksAtRest(t *testing.T) {
-	f := clinicWithSecrets(t)
+	f, _ := clinicWithSecrets(t)
 	clinical := []string{secretNote, secretDrug, secretTemp}
 	if got := revealed(unsealAll(t, f, "drwho", "doctor-pass"), clinical...); len(got) != len(clinical) {
 		t.Fatalf("the doctor's keys open only %v of the clinical secrets: the walk proves nothing", got)
@@ -190,6 +193,48 @@ func TestWhatEachLoginUnlocksAtRest(t *testing.T) {
 	}
 	if got := revealed(bill, secretPrice); len(got) != 1 {
 		t.Error("a billing login does not read the invoice")
+	}
+}
+
+// A store made by main before class keys (schemas 8 and 9) moves to them
+// at its first unlock, whoever logs in: afterwards a reception login opens
+// no note anywhere in the file, the outbox included, and the doctor still
+// reads it.
+func TestUpgradeSealsClinicalRecordsUnderTheClassKey(t *testing.T) {
+	for _, v := range []int{8, 9} {
+		t.Run(filepath.Base(fixturePath(v)), func(t *testing.T) {
+			raw, err := os.ReadFile(fixturePath(v))
+			must(t, err)
+			path := filepath.Join(t.TempDir(), "clinic.db")
+			must(t, os.WriteFile(path, raw, 0o600))
+			f := &fixture{path: path, clock: &testClock{t: time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC)}}
+			if got := revealed([][]byte{raw}, fixtureNote); len(got) != 0 {
+				t.Fatal("the fixture holds the note in clear")
+			}
+			db, err := Open(path, Options{Now: f.clock.now, KDF: testKDF})
+			must(t, err)
+			_, err = db.Login("desk", "desk-pass")
+			must(t, err)
+			must(t, db.Close())
+			if got := revealed(unsealAll(t, f, "desk", "desk-pass"), fixtureNote); len(got) != 0 {
+				t.Errorf("after the upgrade a reception login still opens the note")
+			}
+			if got := revealed(unsealAll(t, f, "drwho", "doctor-pass"), fixtureNote); len(got) != 1 {
+				t.Errorf("after the upgrade the doctor's login does not open the note")
+			}
+		})
+	}
+}
+
+// A doctor's login holds no billing key: the issued invoice's number
+// opens for billing, never for the doctor.
+func TestDoctorLoginOpensNoInvoice(t *testing.T) {
+	f, number := clinicWithSecrets(t)
+	if got := revealed(unsealAll(t, f, "bill", "billing-pass"), number); len(got) != 1 {
+		t.Fatalf("billing does not read invoice %s: the test proves nothing", number)
+	}
+	if got := revealed(unsealAll(t, f, "drwho", "doctor-pass"), number); len(got) != 0 {
+		t.Errorf("a doctor's login opens invoice %s", number)
 	}
 }
 

@@ -104,6 +104,9 @@ type storeKeys struct {
 	// classes are the clinical and billing keys the logins of this
 	// process opened (classkeys.go).
 	classes classSet
+	// shares are this device's shares of key epochs, once opened
+	// (devicegrants.go).
+	shares shareCache
 }
 
 // InitOptions are what Create needs to start an organisation's first store.

@@ -17,14 +17,22 @@ var ErrBadDirectory = core.NewError(core.ClassStore, "store: directory entry doe
 // DirectoryEntries returns every directory entry as the bytes a sync client
 // ships to other workstations, by user name. Entries hold no PHI: names,
 // roles, public keys, grants sealed to each user, and private keys sealed
-// under each user's passphrase.
+// under each user's passphrase; then the device shares of key epochs
+// (devicegrants.go), each sealed to one device.
 func (s *Session) DirectoryEntries() ([][]byte, error) {
 	var out [][]byte
 	err := s.db.bolt.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketDirectory).ForEach(func(_, v []byte) error {
+		err := tx.Bucket(bucketDirectory).ForEach(func(_, v []byte) error {
 			out = append(out, append([]byte(nil), v...))
 			return nil
 		})
+		if b := tx.Bucket(bucketShares); err == nil && b != nil {
+			err = b.ForEach(func(_, v []byte) error {
+				out = append(out, append([]byte(nil), v...))
+				return nil
+			})
+		}
+		return err
 	})
 	return out, err
 }
@@ -37,6 +45,7 @@ func (s *Session) DirectoryEntries() ([][]byte, error) {
 // bad entry it applies nothing and returns ErrBadDirectory naming it.
 func (db *DB) ImportDirectory(entries [][]byte) (int, error) {
 	changed := 0
+	entries, shares := splitShares(entries)
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
 		parsed := make([]*dirEntry, 0, len(entries))
 		for i, raw := range entries {
@@ -74,7 +83,9 @@ func (db *DB) ImportDirectory(entries [][]byte) (int, error) {
 				return fmt.Errorf("%w: user %s: %v", ErrBadDirectory, e.User.Name, err)
 			}
 		}
-		return nil
+		n, err := importShares(tx, db.root, shares)
+		changed += n
+		return err
 	})
 	if err != nil {
 		return 0, err

@@ -20,7 +20,29 @@ import (
 // RotateEpoch starts a new key epoch (admins holding the root key only) and
 // returns its number. The re-signed directory entries reach the other
 // workstations through sync; each adopts the new epoch at its next login.
-func (s *Session) RotateEpoch() (int, error) {
+func (s *Session) RotateEpoch() (int, error) { return s.rotate(nil, false) }
+
+// RotateEpochFor is RotateEpoch for a revocation: the new epoch also gets a
+// device share for each device given (those that stay) and this one, so
+// that a device left out, the revoked one, cannot open what is sealed
+// under it whatever the server does. The device keys must be ones the org
+// root key endorsed.
+func (s *Session) RotateEpochFor(devices map[string]ed25519.PublicKey) (int, error) {
+	return s.rotate(devices, true)
+}
+
+// rotate starts a new epoch, with device shares when bind is set, and
+// grants the class keys of the new epoch.
+func (s *Session) rotate(devices map[string]ed25519.PublicKey, bind bool) (int, error) {
+	epoch, err := s.rotateLocked(devices, bind)
+	if err != nil {
+		return 0, err
+	}
+	return epoch, s.unlockClasses()
+}
+
+// rotateLocked is rotate's new epoch, under db.mu.
+func (s *Session) rotateLocked(devices map[string]ed25519.PublicKey, bind bool) (int, error) {
 	if err := s.authorize(core.ActUpdate, core.KindDevice); err != nil {
 		return 0, err
 	}
@@ -62,13 +84,28 @@ func (s *Session) RotateEpoch() (int, error) {
 				return err
 			}
 		}
+		if bind {
+			all := map[string]ed25519.PublicKey{db.dev.ID: db.dev.Public}
+			for id, pub := range devices {
+				all[id] = pub
+			}
+			shares, err := newShares(epoch, all, root)
+			if err != nil {
+				return err
+			}
+			for _, d := range shares {
+				if _, err := putShare(tx, d); err != nil {
+					return err
+				}
+			}
+		}
 		return db.adoptEpoch(tx, epoch, orgKey)
 	})
 	if err != nil {
 		return 0, err
 	}
 	db.keys.epoch, db.keys.orgKey = epoch, orgKey
-	return epoch, s.unlockClasses()
+	return epoch, nil
 }
 
 // adoptEpoch re-wraps the store key under the org key of a newer epoch and

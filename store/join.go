@@ -83,7 +83,8 @@ func Join(path string, j JoinOptions, opts Options) error {
 // joinDirectory writes and verifies the directory in tx and unlocks the
 // joining user's grant of the current epoch's org key.
 func joinDirectory(tx *bolt.Tx, j JoinOptions) ([]byte, error) {
-	for i, raw := range j.Directory {
+	users, shares := splitShares(j.Directory)
+	for i, raw := range users {
 		e, err := decodeDirEntry(raw)
 		if err != nil {
 			return nil, fmt.Errorf("%w: entry %d: %v", ErrBadDirectory, i, err)
@@ -93,7 +94,7 @@ func joinDirectory(tx *bolt.Tx, j JoinOptions) ([]byte, error) {
 		}
 	}
 	var me *dirEntry
-	for _, raw := range j.Directory {
+	for _, raw := range users {
 		e, _ := decodeDirEntry(raw)
 		if err := verifyEntry(tx, j.Root, e); err != nil {
 			return nil, fmt.Errorf("%w: user %s: %v", ErrBadDirectory, e.User.Name, err)
@@ -101,6 +102,9 @@ func joinDirectory(tx *bolt.Tx, j JoinOptions) ([]byte, error) {
 		if e.User.Name == j.User {
 			me = e
 		}
+	}
+	if _, err := importShares(tx, j.Root, shares); err != nil {
+		return nil, err
 	}
 	if me == nil {
 		return nil, core.ErrAuth

@@ -192,21 +192,27 @@ func (s *Session) SetServer(addr string) error {
 // Keys a sync client needs: the org key of an epoch (to seal and open
 // batches) and this device's signing key. Only a logged-in session has them.
 
-// OrgKey returns the org key of an epoch the session's user was granted.
+// OrgKey returns the key that seals batches of an epoch: the org key the
+// session's user was granted, mixed with this device's share of the epoch
+// when it has shares. It returns ErrNoDeviceGrant for an epoch that began
+// after this device was revoked.
 func (s *Session) OrgKey(epoch int) ([]byte, error) {
 	s.db.mu.Lock()
 	cur, key := s.db.keys.epoch, s.db.keys.orgKey
 	s.db.mu.Unlock()
-	if epoch == cur {
-		return key, nil
-	}
-	if _, ok := s.dir().Grants[strconv.Itoa(epoch)]; !ok {
-		// A rotation elsewhere may have reached the directory since login.
-		if err := s.Refresh(); err != nil {
+	if epoch != cur {
+		if _, ok := s.dir().Grants[strconv.Itoa(epoch)]; !ok {
+			// A rotation elsewhere may have reached the directory since login.
+			if err := s.Refresh(); err != nil {
+				return nil, err
+			}
+		}
+		var err error
+		if key, err = s.dir().orgKey(epoch, s.keys); err != nil {
 			return nil, err
 		}
 	}
-	return s.dir().orgKey(epoch, s.keys)
+	return s.db.epochKey(epoch, key)
 }
 
 // Epoch is the current key epoch.

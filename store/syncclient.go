@@ -177,6 +177,16 @@ func (s *Session) NewDeviceIdentity() error {
 	sum := sha256.Sum256(pub)
 	dev := device{ID: hex.EncodeToString(sum[:8]), Public: pub}
 	err = s.update(func(t *txn) error {
+		// The new device opens the key epochs the old one could.
+		shares, err := s.sharesFor(t.tx, pub)
+		if err != nil {
+			return err
+		}
+		for _, d := range shares {
+			if _, err := putShare(t.tx, d); err != nil {
+				return err
+			}
+		}
 		acked := t.acked()
 		pending, err := t.outbox(acked)
 		if err != nil {

@@ -28,7 +28,7 @@ func (s *Session) AddUser(u core.User, passphrase string) error {
 		return err
 	}
 	if seed, ok := s.heldRootSeed(); ok {
-		if _, err := e.grantClasses(seed, s.db.org.Epoch); err != nil {
+		if _, err := e.grantClasses(seed, s.db.epochNow()); err != nil {
 			return err
 		}
 	}

@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 
@@ -83,7 +84,11 @@ func (c *Client) Revoke(ctx context.Context, id string) (Revoked, error) {
 	if err := c.retry(ctx, func(func()) error { return c.ensureRegistered(ctx) }); err != nil {
 		return Revoked{}, err
 	}
-	target, err := c.listed(ctx, id)
+	devs, err := c.Devices(ctx)
+	if err != nil {
+		return Revoked{}, err
+	}
+	target, err := listed(devs, id)
 	if err != nil {
 		return Revoked{}, err
 	}
@@ -102,7 +107,7 @@ func (c *Client) Revoke(ctx context.Context, id string) (Revoked, error) {
 		return Revoked{}, err
 	}
 	if local == min {
-		epoch, err := c.s.RotateEpoch()
+		epoch, err := c.s.RotateEpochFor(staying(devs, id))
 		if err != nil {
 			return Revoked{}, fmt.Errorf("client: device %s is revoked but the new key epoch could not start: %w", id, err)
 		}
@@ -120,12 +125,21 @@ func (c *Client) Revoke(ctx context.Context, id string) (Revoked, error) {
 	return Revoked{Device: id, Epoch: local, Previous: min}, nil
 }
 
-// listed returns the device the server lists under id.
-func (c *Client) listed(ctx context.Context, id string) (Device, error) {
-	devs, err := c.Devices(ctx)
-	if err != nil {
-		return Device{}, err
+// staying are the devices that keep the keys of the epoch a revocation of
+// id starts: every device the server lists whose record the org root
+// endorsed, but id and those revoked before.
+func staying(devs []Device, id string) map[string]ed25519.PublicKey {
+	out := map[string]ed25519.PublicKey{}
+	for _, d := range devs {
+		if d.ID != id && !d.Revoked && d.Invalid == nil {
+			out[d.ID] = d.PublicKey
+		}
 	}
+	return out
+}
+
+// listed returns the device of devs under id.
+func listed(devs []Device, id string) (Device, error) {
 	for _, d := range devs {
 		if d.ID == id {
 			return d, nil

@@ -97,6 +97,9 @@ func (c *Client) Invite(ctx context.Context, conn grpc.ClientConnInterface, o In
 		return Invited{}, fmt.Errorf("client: making a device key: %w", err)
 	}
 	device := store.DeviceIDOf(pub)
+	if err := c.s.GrantDevice(pub); err != nil {
+		return Invited{}, err
+	}
 	inv, err := c.invitation(priv, o.For)
 	if err != nil {
 		return Invited{}, err
