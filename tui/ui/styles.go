@@ -63,6 +63,9 @@ var (
 // colours that suit its own terminal.
 func NewStyles(r *lipgloss.Renderer) Styles {
 	n := r.NewStyle
+	colAccent, colSubtle, colError := resolved(r, colAccent), resolved(r, colSubtle), resolved(r, colError)
+	colWarn, colOK, colBarBg, colBarFg := resolved(r, colWarn), resolved(r, colOK), resolved(r, colBarBg), resolved(r, colBarFg)
+	colSelBg, colBorder := resolved(r, colSelBg), resolved(r, colBorder)
 	s := Styles{
 		Header:        n().Bold(true),
 		Brand:         n().Bold(true).Foreground(colAccent),
