@@ -126,6 +126,10 @@ func (s *Session) salvageKind(tx *bolt.Tx, k core.Kind, r *SalvageReport) error 
 		if isBucket {
 			return nil
 		}
+		if !storable(key, v) {
+			r.Unreadable[k]++
+			return nil
+		}
 		if _, err := t.open(k, core.ID(hex.EncodeToString(key)), v); err != nil {
 			r.Unreadable[k]++
 			return nil
@@ -147,7 +151,14 @@ func copyTree(src guarded, tx *bolt.Tx, path [][]byte, r *SalvageReport) error {
 		return err
 	}
 	var children [][]byte
+	damaged := false
 	lost, err := readBucket(src, path, func(k, v []byte, isBucket bool) error {
+		if !storable(k, v) {
+			// A damaged page can hand back a key bbolt cannot store
+			// (empty, or longer than any key it writes): the entry is lost.
+			damaged = true
+			return nil
+		}
 		if isBucket {
 			children = append(children, bytes.Clone(k))
 			return nil
@@ -158,7 +169,7 @@ func copyTree(src guarded, tx *bolt.Tx, path [][]byte, r *SalvageReport) error {
 	if err != nil {
 		return err
 	}
-	if lost {
+	if lost || damaged {
 		r.Lost = append(r.Lost, string(bytes.Join(path, []byte("/"))))
 	}
 	for _, c := range children {
@@ -167,6 +178,12 @@ func copyTree(src guarded, tx *bolt.Tx, path [][]byte, r *SalvageReport) error {
 		}
 	}
 	return nil
+}
+
+// storable reports whether bbolt can write the entry: a key of 1 to
+// bolt.MaxKeySize bytes and a value within bolt.MaxValueSize.
+func storable(k, v []byte) bool {
+	return len(k) > 0 && len(k) <= bolt.MaxKeySize && len(v) <= bolt.MaxValueSize
 }
 
 // createPath returns the bucket at path in tx, creating what is missing.
