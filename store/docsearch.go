@@ -105,7 +105,11 @@ func (t *txn) readDocShard(sh byte) (map[core.ID]docEntry, error) {
 	if v == nil {
 		return out, nil
 	}
-	plain, err := t.keys.store.open(bucketDocSearch, key, v)
+	dk, err := t.docKeys()
+	if err != nil {
+		return nil, err
+	}
+	plain, err := dk.open(bucketDocSearch, key, v)
 	if err != nil {
 		return nil, corrupt(fmt.Sprintf("document index shard %x", sh), nil)
 	}
@@ -142,8 +146,12 @@ func (t *txn) indexDocument(d *core.Document) error {
 	if err != nil {
 		return err
 	}
+	dk, err := t.docKeys()
+	if err != nil {
+		return err
+	}
 	skey := []byte{sh}
-	if err := b.Put(skey, t.keys.store.seal(bucketDocSearch, skey, encodeDocShard(entries))); err != nil {
+	if err := b.Put(skey, dk.seal(bucketDocSearch, skey, encodeDocShard(entries))); err != nil {
 		return fmt.Errorf("store: writing document index shard: %w", err)
 	}
 	ix, id := &t.s.db.docs, d.ID
@@ -209,11 +217,15 @@ func (ix *docIndex) load(s *Session) error {
 		if b == nil {
 			return nil
 		}
+		dk, err := t.docKeys()
+		if err != nil {
+			return err
+		}
 		return b.ForEach(func(k, v []byte) error {
 			if len(k) != 1 {
 				return corrupt("document index", nil)
 			}
-			plain, err := t.keys.store.open(bucketDocSearch, k, v)
+			plain, err := dk.open(bucketDocSearch, k, v)
 			if err != nil {
 				return corrupt(fmt.Sprintf("document index shard %x", k), nil)
 			}

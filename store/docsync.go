@@ -116,7 +116,11 @@ func (s *Session) DocumentPiece(id core.ID, index int) ([]byte, int, error) {
 		if b := t.tx.Bucket(bucketDocChunks); b != nil {
 			sealed = b.Get(key)
 		}
-		chunk, err := t.keys.store.open(bucketDocChunks, key, sealed)
+		dk, err := t.docKeys()
+		if err != nil {
+			return err
+		}
+		chunk, err := dk.open(bucketDocChunks, key, sealed)
 		if err != nil {
 			return corrupt(fmt.Sprintf("content of document %s", id), nil)
 		}
@@ -160,10 +164,14 @@ func (s *Session) PutDocumentPiece(id core.ID, index int, data []byte) (applied,
 		if err != nil {
 			return err
 		}
+		dk, err := t.docKeys()
+		if err != nil {
+			return err
+		}
 		key := partialKey(id, index)
 		if b.Get(key) == nil {
 			applied = true
-			if err := b.Put(key, t.keys.store.seal(bucketDocPartial, key, data)); err != nil {
+			if err := b.Put(key, dk.seal(bucketDocPartial, key, data)); err != nil {
 				return err
 			}
 		}
@@ -201,6 +209,10 @@ func (s *Session) PutDocumentPiece(id core.ID, index int, data []byte) (applied,
 // partial gathers the pieces received of a document: the content when all
 // count are here, and how many are.
 func (t *txn) partial(b *bolt.Bucket, id core.ID, count int) ([]byte, int, error) {
+	dk, err := t.docKeys()
+	if err != nil {
+		return nil, 0, err
+	}
 	var content []byte
 	have := 0
 	for i := range count {
@@ -210,7 +222,7 @@ func (t *txn) partial(b *bolt.Bucket, id core.ID, count int) ([]byte, int, error
 			continue
 		}
 		have++
-		piece, err := t.keys.store.open(bucketDocPartial, key, v)
+		piece, err := dk.open(bucketDocPartial, key, v)
 		if err != nil {
 			return nil, 0, corrupt(fmt.Sprintf("a received piece of document %s", id), nil)
 		}
@@ -234,4 +246,16 @@ func (s *Session) PiecesHere(id core.ID, count int) ([]bool, error) {
 		return nil
 	})
 	return out, err
+}
+
+// DocumentPieceKey returns the key that document pieces of an epoch are
+// sealed under on their way through the sync server: the organisation's
+// clinical key of the epoch (with this device's share of it), as for the
+// document records, so neither the server nor a login without the clinical
+// key opens a piece. It returns ErrSealed when the session holds none.
+func (s *Session) DocumentPieceKey(epoch int) ([]byte, error) {
+	if k := s.orgClassKey(epoch, sealClinical); k != nil {
+		return k, nil
+	}
+	return nil, fmt.Errorf("%w: document pieces of epoch %d open only to the clinical key", ErrSealed, epoch)
 }

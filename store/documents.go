@@ -46,6 +46,35 @@ type DocumentHit struct {
 	Line     string
 }
 
+// docKeys seal what a document is made of beside its record (the file's
+// chunks and chunk list, the pieces received, the text index) under the
+// same key as the record: the clinical key, so a login without it
+// (reception, billing) opens none of them. open also reads what was sealed
+// under the store key before documents moved under the clinical key.
+type docKeys struct{ clinical, legacy *sealer }
+
+// docKeys returns the document keys of the transaction, or ErrSealed when
+// the session holds no clinical key.
+func (t *txn) docKeys() (docKeys, error) {
+	s, err := t.sealerOf(core.KindDocument)
+	if err != nil {
+		return docKeys{}, err
+	}
+	return docKeys{clinical: s, legacy: t.keys.store}, nil
+}
+
+func (k docKeys) seal(bucket, key, plain []byte) []byte { return k.clinical.seal(bucket, key, plain) }
+
+func (k docKeys) open(bucket, key, sealed []byte) ([]byte, error) {
+	plain, err := k.clinical.open(bucket, key, sealed)
+	if err != nil && k.legacy != k.clinical {
+		if old, lerr := k.legacy.open(bucket, key, sealed); lerr == nil {
+			return old, nil
+		}
+	}
+	return plain, err
+}
+
 // chunkKey is the address of a chunk: a keyed hash of its bytes under a key
 // derived from the store key, so equal chunks share one place and the file
 // reveals nothing of what they hold.
@@ -59,6 +88,10 @@ func (t *txn) chunkKey(data []byte) []byte {
 // putContent stores a document's content in sealed chunks, each once, and
 // the list of its chunk keys under the document's ID.
 func (t *txn) putContent(id core.ID, data []byte) error {
+	dk, err := t.docKeys()
+	if err != nil {
+		return err
+	}
 	chunks, err := t.tx.CreateBucketIfNotExists(bucketDocChunks)
 	if err != nil {
 		return err
@@ -75,12 +108,12 @@ func (t *txn) putContent(id core.ID, data []byte) error {
 		if chunks.Get(key) != nil {
 			continue // the same bytes are stored already
 		}
-		if err := chunks.Put(key, t.keys.store.seal(bucketDocChunks, key, piece)); err != nil {
+		if err := chunks.Put(key, dk.seal(bucketDocChunks, key, piece)); err != nil {
 			return fmt.Errorf("store: writing a document chunk: %w", err)
 		}
 	}
 	key := id.Bytes()
-	return files.Put(key, t.keys.store.seal(bucketDocFiles, key, list))
+	return files.Put(key, dk.seal(bucketDocFiles, key, list))
 }
 
 // chunkList opens the list of a document's chunk keys; nil when the
@@ -95,7 +128,11 @@ func (t *txn) chunkList(id core.ID) ([]byte, error) {
 	if v == nil {
 		return nil, nil
 	}
-	list, err := t.keys.store.open(bucketDocFiles, key, v)
+	dk, err := t.docKeys()
+	if err != nil {
+		return nil, err
+	}
+	list, err := dk.open(bucketDocFiles, key, v)
 	if err != nil || len(list)%chunkKeySize != 0 {
 		return nil, corrupt(fmt.Sprintf("chunk list of document %s", id), nil)
 	}
@@ -112,6 +149,10 @@ func (t *txn) content(d *core.Document) ([]byte, error) {
 	if list == nil {
 		return nil, fmt.Errorf("%w (document %s)", ErrNoContent, d.ID)
 	}
+	dk, err := t.docKeys()
+	if err != nil {
+		return nil, err
+	}
 	chunks := t.tx.Bucket(bucketDocChunks)
 	out := make([]byte, 0, d.SizeBytes)
 	for off := 0; off < len(list); off += chunkKeySize {
@@ -120,7 +161,7 @@ func (t *txn) content(d *core.Document) ([]byte, error) {
 		if chunks != nil {
 			v = chunks.Get(key)
 		}
-		piece, err := t.keys.store.open(bucketDocChunks, key, v)
+		piece, err := dk.open(bucketDocChunks, key, v)
 		if err != nil {
 			return nil, corrupt(fmt.Sprintf("content of document %s", d.ID), nil)
 		}

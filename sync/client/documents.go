@@ -48,7 +48,8 @@ func blobID(id core.ID) []byte {
 	return sum[:16]
 }
 
-// pieceKey derives the key that seals pieces from an epoch's org key.
+// pieceKey derives the key that seals pieces from an epoch's clinical
+// key (store.Session.DocumentPieceKey).
 func pieceKey(orgKey []byte) []byte {
 	mac := hmac.New(sha256.New, orgKey)
 	mac.Write([]byte("medisecure document piece v1"))
@@ -62,12 +63,12 @@ func pieceAD(blob []byte, index, count uint32) []byte {
 	return binary.BigEndian.AppendUint32(ad, count)
 }
 
-// sealPiece seals a piece under the current epoch's org key.
+// sealPiece seals a piece under the current epoch's clinical key.
 func (c *Client) sealPiece(blob []byte, index, count uint32, plain []byte) ([]byte, error) {
 	epoch := uint32(c.s.Epoch())
-	key, ok := c.orgKey(epoch)
-	if !ok {
-		return nil, fmt.Errorf("client: no org key of epoch %d to seal a document piece", epoch)
+	key, err := c.s.DocumentPieceKey(int(epoch))
+	if err != nil {
+		return nil, err
 	}
 	aead, err := chacha20poly1305.NewX(pieceKey(key))
 	if err != nil {
@@ -80,25 +81,32 @@ func (c *Client) sealPiece(blob []byte, index, count uint32, plain []byte) ([]by
 	return aead.Seal(out, nonce, plain, pieceAD(blob, index, count)), nil
 }
 
-// openPiece opens a sealed piece with the org key of its epoch.
+// openPiece opens a sealed piece with the clinical key of its epoch.
 func (c *Client) openPiece(blob []byte, index, count uint32, sealed []byte) ([]byte, error) {
 	n := 4 + chacha20poly1305.NonceSizeX
 	if len(sealed) < n+chacha20poly1305.Overhead {
 		return nil, ErrPieceSeal
 	}
-	key, ok := c.orgKey(binary.BigEndian.Uint32(sealed))
-	if !ok {
-		return nil, ErrPieceSeal
+	epoch := binary.BigEndian.Uint32(sealed)
+	var keys [][]byte
+	if k, err := c.s.DocumentPieceKey(int(epoch)); err == nil {
+		keys = append(keys, k)
 	}
-	aead, err := chacha20poly1305.NewX(pieceKey(key))
-	if err != nil {
-		return nil, err
+	// Pieces sealed before they moved under the clinical key were sealed
+	// under the epoch's org key.
+	if k, ok := c.orgKey(epoch); ok {
+		keys = append(keys, k)
 	}
-	plain, err := aead.Open(nil, sealed[4:n], sealed[n:], pieceAD(blob, index, count))
-	if err != nil {
-		return nil, ErrPieceSeal
+	for _, key := range keys {
+		aead, err := chacha20poly1305.NewX(pieceKey(key))
+		if err != nil {
+			return nil, err
+		}
+		if plain, err := aead.Open(nil, sealed[4:n], sealed[n:], pieceAD(blob, index, count)); err == nil {
+			return plain, nil
+		}
 	}
-	return plain, nil
+	return nil, ErrPieceSeal
 }
 
 // unimplemented turns UNIMPLEMENTED into ErrNoDocuments.
