@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
 	"sort"
 	"strings"
@@ -11,10 +10,8 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/exp/teatest"
 
-	"medisecure/cmd/internal/deskapp"
 	"medisecure/core"
 	"medisecure/store"
-	"medisecure/tui"
 )
 
 // TestTUIDoctorsVisit runs the real program on a real store file at
@@ -38,25 +35,7 @@ func TestTUIDoctorsVisit(t *testing.T) {
 	_, err = doc.AddAllergy(core.Allergy{PatientID: c.ingrid.ID, Substance: "penicillin", Reaction: "hives", Severity: core.SeverityModerate})
 	must(t, err)
 
-	m := tui.New(deskapp.Backend{DB: db}, tui.Options{Now: func() time.Time { return e2eNow }, NoColor: true})
-	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(80, 24))
-	waitFor := func(texts ...string) {
-		t.Helper()
-		teatest.WaitFor(t, tm.Output(), func(out []byte) bool {
-			for _, s := range texts {
-				if !bytes.Contains(out, []byte(s)) {
-					return false
-				}
-			}
-			return true
-		}, teatest.WithDuration(15*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
-	}
-	keys := func(ks ...tea.KeyType) {
-		for _, k := range ks {
-			tm.Send(tea.KeyMsg{Type: k})
-		}
-	}
-	ctrl := func(k tea.KeyType) { keys(k) }
+	tm, waitFor, keys := startE2ETUI(t, db)
 
 	waitFor("Passphrase")
 	tm.Type(c.doctor.Name)
@@ -77,7 +56,7 @@ func TestTUIDoctorsVisit(t *testing.T) {
 	tm.Type("128/82")
 	keys(tea.KeyTab)
 	tm.Type("76")
-	ctrl(tea.KeyCtrlS)
+	keys(tea.KeyCtrlS)
 	waitFor("Vitals recorded.")
 
 	tm.Type("2w")
@@ -89,7 +68,7 @@ func TestTUIDoctorsVisit(t *testing.T) {
 	tm.Type("Viral pharyngitis")
 	keys(tea.KeyTab)
 	tm.Type("Fluids; review if worse")
-	ctrl(tea.KeyCtrlG)
+	keys(tea.KeyCtrlG)
 	waitFor("Sign this note?")
 	tm.Type("y")
 	waitFor("Note signed.")
@@ -191,19 +170,7 @@ func TestTUINurseRound(t *testing.T) {
 	waiting, err := doc.Refills(true)
 	must(t, err)
 
-	m := tui.New(deskapp.Backend{DB: db}, tui.Options{Now: func() time.Time { return e2eNow }, NoColor: true})
-	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(80, 24))
-	waitFor := func(texts ...string) {
-		t.Helper()
-		teatest.WaitFor(t, tm.Output(), func(out []byte) bool {
-			for _, s := range texts {
-				if !bytes.Contains(out, []byte(s)) {
-					return false
-				}
-			}
-			return true
-		}, teatest.WithDuration(15*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
-	}
+	tm, waitFor, _ := startE2ETUI(t, db)
 	waitFor("Passphrase")
 	tm.Type("nurse")
 	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})

@@ -88,18 +88,14 @@ func freeSlot(t *testing.T, s *store.Session, doctor string, patient core.ID) ti
 	return time.Time{}
 }
 
-// TestTUIEndToEnd runs the real program on a real store file at 80x24:
-// reception logs in, finds a patient by typing, opens her record, books
-// her at a free time, checks her in from the schedule, cancels another
-// patient's appointment with a reason, and quits. The store, opened again
-// afterwards, holds every change and the access log has desk's entries.
-func TestTUIEndToEnd(t *testing.T) {
-	c := newE2EClinic(t)
-	db, err := store.Open(c.path, e2eOptions())
-	must(t, err)
+// startE2ETUI runs the real TUI on db at 80x24 under teatest, with the
+// test clock and no colour. waitFor fails the test unless every text shows
+// in the output within 15 s; keys sends key types in order.
+func startE2ETUI(t *testing.T, db *store.DB) (tm *teatest.TestModel, waitFor func(texts ...string), keys func(ks ...tea.KeyType)) {
+	t.Helper()
 	m := tui.New(deskapp.Backend{DB: db}, tui.Options{Now: func() time.Time { return e2eNow }, NoColor: true})
-	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(80, 24))
-	waitFor := func(texts ...string) {
+	tm = teatest.NewTestModel(t, m, teatest.WithInitialTermSize(80, 24))
+	waitFor = func(texts ...string) {
 		t.Helper()
 		teatest.WaitFor(t, tm.Output(), func(out []byte) bool {
 			for _, s := range texts {
@@ -110,11 +106,24 @@ func TestTUIEndToEnd(t *testing.T) {
 			return true
 		}, teatest.WithDuration(15*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
 	}
-	keys := func(ks ...tea.KeyType) {
+	keys = func(ks ...tea.KeyType) {
 		for _, k := range ks {
 			tm.Send(tea.KeyMsg{Type: k})
 		}
 	}
+	return tm, waitFor, keys
+}
+
+// TestTUIEndToEnd runs the real program on a real store file at 80x24:
+// reception logs in, finds a patient by typing, opens her record, books
+// her at a free time, checks her in from the schedule, cancels another
+// patient's appointment with a reason, and quits. The store, opened again
+// afterwards, holds every change and the access log has desk's entries.
+func TestTUIEndToEnd(t *testing.T) {
+	c := newE2EClinic(t)
+	db, err := store.Open(c.path, e2eOptions())
+	must(t, err)
+	tm, waitFor, keys := startE2ETUI(t, db)
 	zone := db.Zone()
 	clock := c.ingridTime.In(zone).Format("15:04")
 
@@ -255,19 +264,7 @@ func TestTUIHoursAndSwitchUser(t *testing.T) {
 	admin, err := db.Login("admin", e2eAdminPass)
 	must(t, err)
 	must(t, admin.AddUser(core.User{Name: "aaa.new", DisplayName: "Dr Aaron New", Role: core.RoleDoctor}, "new-pass-2026"))
-	m := tui.New(deskapp.Backend{DB: db}, tui.Options{Now: func() time.Time { return e2eNow }, NoColor: true})
-	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(80, 24))
-	waitFor := func(texts ...string) {
-		t.Helper()
-		teatest.WaitFor(t, tm.Output(), func(out []byte) bool {
-			for _, s := range texts {
-				if !bytes.Contains(out, []byte(s)) {
-					return false
-				}
-			}
-			return true
-		}, teatest.WithDuration(15*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
-	}
+	tm, waitFor, _ := startE2ETUI(t, db)
 	waitFor("Passphrase")
 	tm.Type("admin")
 	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})

@@ -11,29 +11,34 @@ import (
 )
 
 // TestInviteCodeIsCurrent is TestGeneratedCodeIsCurrent for invite.proto,
-// which imports sync.proto: it regenerates invite.pb.go and
-// invite_grpc.pb.go with the second go:generate line of gen.go and fails
-// when they differ from the committed files.
-func TestInviteCodeIsCurrent(t *testing.T) {
+// which imports sync.proto.
+func TestInviteCodeIsCurrent(t *testing.T) { checkImportingCode(t, "invite") }
+
+// checkImportingCode regenerates NAME.pb.go and NAME_grpc.pb.go from
+// NAME.proto, which imports sync.proto, with its go:generate line of
+// gen.go, and fails when they differ from the committed files.
+func checkImportingCode(t *testing.T, name string) {
+	t.Helper()
 	for _, tool := range []string{"protoc", "protoc-gen-go", "protoc-gen-go-grpc"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Skipf("%s is not on PATH, so the committed generated code cannot be checked; run sync/wire/regen.sh to install the tools", tool)
 		}
 	}
-	checkPluginVersion(t, "protoc-gen-go", "invite.pb.go", `(?m)^// \tprotoc-gen-go (v\S+)$`, "%s")
-	checkPluginVersion(t, "protoc-gen-go-grpc", "invite_grpc.pb.go", `(?m)^// - protoc-gen-go-grpc (v\S+)$`, "v%s")
+	proto, pb, grpcPB := name+".proto", name+".pb.go", name+"_grpc.pb.go"
+	checkPluginVersion(t, "protoc-gen-go", pb, `(?m)^// \tprotoc-gen-go (v\S+)$`, "%s")
+	checkPluginVersion(t, "protoc-gen-go-grpc", grpcPB, `(?m)^// - protoc-gen-go-grpc (v\S+)$`, "v%s")
 
-	args := generateLine(t, "sync/wire/invite.proto")
+	args := generateLine(t, "sync/wire/"+proto)
 	dir := filepath.Join(t.TempDir(), "sync", "wire")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"sync.proto", "invite.proto"} {
-		src, err := os.ReadFile(name)
+	for _, f := range []string{"sync.proto", proto} {
+		src, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(filepath.Join(dir, name), src, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, f), src, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -42,17 +47,17 @@ func TestInviteCodeIsCurrent(t *testing.T) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("%s: %v\n%s", strings.Join(args, " "), err, out)
 	}
-	for _, name := range []string{"invite.pb.go", "invite_grpc.pb.go"} {
-		want, err := os.ReadFile(filepath.Join(dir, name))
+	for _, f := range []string{pb, grpcPB} {
+		want, err := os.ReadFile(filepath.Join(dir, f))
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := os.ReadFile(name)
+		got, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if !bytes.Equal(withoutProtocVersion(got), withoutProtocVersion(want)) {
-			t.Errorf("%s is stale: invite.proto changed since it was generated; run sync/wire/regen.sh (make proto) and commit the result", name)
+			t.Errorf("%s is stale: %s changed since it was generated; run sync/wire/regen.sh (make proto) and commit the result", f, proto)
 		}
 	}
 }
