@@ -23,6 +23,10 @@ func digits(currency string) int {
 	return 2
 }
 
+// ValidCurrency reports whether s looks like an ISO 4217 code: three
+// capital letters, such as EUR or CHF.
+func ValidCurrency(s string) bool { return validCurrency(s) }
+
 // validCurrency reports whether s looks like an ISO 4217 code.
 func validCurrency(s string) bool {
 	if len(s) != 3 {

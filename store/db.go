@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -115,6 +116,10 @@ type InitOptions struct {
 	Zone       string
 	Admin      string
 	Passphrase string
+	// Currency is the clinic's ISO 4217 currency (every fee, invoice and
+	// payment is in it); empty means EUR. Workstations that join take it
+	// from the organisation record they are handed.
+	Currency string
 }
 
 // Create makes a new store file at path for a new organisation: the org key
@@ -136,6 +141,10 @@ func Create(path string, in InitOptions, opts Options) error {
 	}
 	if _, err := time.LoadLocation(zone); err != nil {
 		return fmt.Errorf("%w: %q is not an IANA time zone like Europe/Berlin", core.ErrInvalid, zone)
+	}
+	in.Currency = strings.ToUpper(strings.TrimSpace(in.Currency))
+	if in.Currency != "" && !core.ValidCurrency(in.Currency) {
+		return fmt.Errorf("%w: currency %q is not an ISO 4217 code like EUR or CHF", core.ErrInvalid, in.Currency)
 	}
 	if _, err := os.Stat(path); err == nil {
 		return fmt.Errorf("%w: %s", ErrExists, path)
@@ -159,7 +168,7 @@ func Create(path string, in InitOptions, opts Options) error {
 func initialise(tx *bolt.Tx, in InitOptions, zone string, opts Options) error {
 	orgID := make([]byte, 16)
 	rand.Read(orgID)
-	org := Org{ID: hex.EncodeToString(orgID), Name: in.Org, Zone: zone, Epoch: 1, Created: opts.now()}
+	org := Org{ID: hex.EncodeToString(orgID), Name: in.Org, Zone: zone, Epoch: 1, Created: opts.now(), Currency: in.Currency}
 	orgKey := randomKey()
 	rootPub, rootPriv, _ := ed25519.GenerateKey(rand.Reader)
 	_, devPriv, _ := ed25519.GenerateKey(rand.Reader)

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -17,7 +18,7 @@ import (
 // initCmd is clinic init: create a store and its first admin.
 func (a *app) initCmd() *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "init --data DIR --org NAME --admin USER [--zone ZONE]",
+		Use:   "init --data DIR --org NAME --admin USER [--zone ZONE] [--currency CODE]",
 		Short: "create a new store and its first admin",
 		Args:  noArgs,
 	}
@@ -25,9 +26,13 @@ func (a *app) initCmd() *cobra.Command {
 	org := f.String("org", "", "organisation name (required)")
 	admin := f.String("admin", "", "first admin's user name (required)")
 	zone := f.String("zone", "UTC", "the clinic's IANA time zone, e.g. Europe/Berlin")
+	currency := f.String("currency", "EUR", "the clinic's ISO 4217 currency, e.g. CHF; every fee, invoice and payment is in it, and it cannot be changed later")
 	cmd.RunE = func(*cobra.Command, []string) error {
 		if *org == "" || *admin == "" {
 			return usagef("init needs --org NAME and --admin USER")
+		}
+		if cur := strings.ToUpper(strings.TrimSpace(*currency)); !core.ValidCurrency(cur) {
+			return fmt.Errorf("%w: currency %q is not an ISO 4217 code like EUR or CHF", core.ErrInvalid, *currency)
 		}
 		e := a.e
 		path := e.storePath(&a.c)
@@ -40,7 +45,7 @@ func (a *app) initCmd() *cobra.Command {
 		}
 		opts := e.opts
 		opts.Now = e.now
-		if err := store.Create(path, store.InitOptions{Org: *org, Zone: *zone, Admin: *admin, Passphrase: pass}, opts); err != nil {
+		if err := store.Create(path, store.InitOptions{Org: *org, Zone: *zone, Admin: *admin, Passphrase: pass, Currency: *currency}, opts); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "created %s for %s; admin %s\n", path, *org, *admin)
