@@ -26,8 +26,7 @@ func (t *txn) checkSlot(a *core.Appointment) error {
 	if err != nil || u.Role != core.RoleDoctor {
 		return &core.ValidationError{Kind: core.KindAppointment, Fields: []core.FieldError{{Field: "doctor", Message: fmt.Sprintf("%q is not a doctor here", a.Doctor)}}}
 	}
-	var p core.Patient
-	if err := t.get(a.PatientID, &p); err != nil {
+	if live, err := t.live(core.KindPatient, a.PatientID); err != nil || !live {
 		return &core.ValidationError{Kind: core.KindAppointment, Fields: []core.FieldError{{Field: "patient", Message: fmt.Sprintf("%s is not a registered patient", a.PatientID)}}}
 	}
 	sched, err := t.scheduleOf(a.Doctor)

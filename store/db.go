@@ -93,6 +93,8 @@ type DB struct {
 	access *accessQueue
 	// docs is the document text index, loaded on first use (docsearch.go).
 	docs docIndex
+	// dirs memoises verified directory entries (dircache.go).
+	dirs verifiedDir
 }
 
 // storeKeys are the keys a first login unlocks for the whole process.

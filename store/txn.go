@@ -149,6 +149,16 @@ func (t *txn) get(id core.ID, e core.Entity) error {
 	return rec.Decode(e)
 }
 
+// live reports whether a record of kind k exists and is not deleted,
+// without decoding it into its entity.
+func (t *txn) live(k core.Kind, id core.ID) (bool, error) {
+	rec, err := t.load(k, id)
+	if err != nil {
+		return false, err
+	}
+	return rec.Exists() && !rec.Deleted(), nil
+}
+
 // sealerOf is the sealer of records of kind k in this transaction.
 func (t *txn) sealerOf(k core.Kind) (*sealer, error) {
 	if t.beforeClasses {

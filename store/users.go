@@ -91,11 +91,8 @@ func (s *Session) Doctors() ([]core.User, error) {
 
 // lookupUser returns a user of the directory, or ErrNotFound.
 func (s *Session) lookupUser(tx *bolt.Tx, name string) (core.User, error) {
-	e, err := getEntry(tx, name)
+	e, err := s.db.dirs.lookup(tx, s.db.root, name)
 	if err != nil {
-		return core.User{}, err
-	}
-	if err := verifyEntry(tx, s.db.root, e); err != nil {
 		return core.User{}, err
 	}
 	return e.User, nil
