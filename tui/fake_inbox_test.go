@@ -118,3 +118,17 @@ func (s *fakeSession) ReadAttachment(path string) (core.File, error) {
 	}
 	return f, nil
 }
+
+// SaveAttachments records a recipient's read, as the store does, and
+// names where each file would go; the fake writes nothing.
+func (s *fakeSession) SaveAttachments(id core.ID, dir string) ([]string, error) {
+	m, err := s.OpenMessage(id)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, a := range m.Attachments {
+		out = append(out, dir+"/"+a.FileName)
+	}
+	return out, nil
+}

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
 	"mime"
 	"net/http"
 	"os"
@@ -13,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"medisecure/cmd/internal/deskapp"
 	"medisecure/core"
 	"medisecure/store"
 )
@@ -240,8 +239,8 @@ func (a *app) messageReadCmd() *cobra.Command {
 			}
 			var saved []string
 			if *dir != "" {
-				if saved, err = saveFiles(*dir, files); err != nil {
-					return err
+				if saved, err = deskapp.SaveFiles(*dir, files); err != nil {
+					return usageErr(err)
 				}
 			}
 			if a.c.json {
@@ -276,26 +275,4 @@ func (a *app) printMessage(m core.Message, saved []string) error {
 	}
 	_, err := fmt.Fprint(a.e.stdout, b.String())
 	return err
-}
-
-// saveFiles writes each file into dir under its own (validated, bare)
-// name, never over an existing file, readable by the user only.
-func saveFiles(dir string, files []store.OpenedFile) ([]string, error) {
-	var paths []string
-	for _, f := range files {
-		p := filepath.Join(dir, f.FileName)
-		out, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-		if errors.Is(err, fs.ErrExist) {
-			return paths, usagef("%s already exists; choose another folder", p)
-		}
-		if err != nil {
-			return paths, usagef("cannot write into %s", dir)
-		}
-		_, werr := out.Write(f.Data)
-		if cerr := out.Close(); werr != nil || cerr != nil {
-			return paths, usagef("cannot write %s", p)
-		}
-		paths = append(paths, p)
-	}
-	return paths, nil
 }

@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"medisecure/store"
 	"medisecure/sync/client"
 	"medisecure/sync/server"
 	"medisecure/sync/server/boltstore"
@@ -68,14 +67,7 @@ func TestRefusedIsNotOnline(t *testing.T) {
 	go func() { srv.Serve(ctx, lis); close(served) }()
 	defer func() { stopServer(); <-served; st.Close() }()
 
-	path := filepath.Join(t.TempDir(), "clinic.db")
-	opts := store.Options{KDF: store.KDF{Time: 1, MemKiB: 64, Threads: 1}}
-	must(t, store.Create(path, store.InitOptions{Org: "Stranger", Admin: "admin", Passphrase: "admin-pass"}, opts))
-	db, err := store.Open(path, opts)
-	must(t, err)
-	defer db.Close()
-	admin, err := db.Login("admin", "admin-pass")
-	must(t, err)
+	db, admin := newStore(t, "Stranger")
 	must(t, admin.SetServer(lis.Addr().String()))
 
 	syncer := NewSyncer(context.Background(), client.DialOptions{}, 10*time.Millisecond)

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"medisecure/core"
-	"medisecure/store"
 	"medisecure/sync/client"
 	"medisecure/sync/server"
 	"medisecure/sync/server/boltstore"
@@ -32,14 +31,7 @@ func TestBackgroundSync(t *testing.T) {
 	go func() { srv.Serve(ctx, lis); close(served) }()
 	defer func() { stopServer(); <-served; st.Close() }()
 
-	path := filepath.Join(t.TempDir(), "clinic.db")
-	opts := store.Options{KDF: store.KDF{Time: 1, MemKiB: 64, Threads: 1}}
-	must(t, store.Create(path, store.InitOptions{Org: "Test", Admin: "admin", Passphrase: "admin-pass"}, opts))
-	db, err := store.Open(path, opts)
-	must(t, err)
-	defer db.Close()
-	admin, err := db.Login("admin", "admin-pass")
-	must(t, err)
+	db, admin := newStore(t, "Test")
 	must(t, admin.AddUser(core.User{Name: "desk", Role: core.RoleReception}, "desk-pass"))
 
 	if s, err := (Backend{DB: db}).Login("admin", "admin-pass"); err != nil || s.SyncStatus().Online {

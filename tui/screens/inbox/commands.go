@@ -34,3 +34,17 @@ func openCmd(p Port, to int, id core.ID) tea.Cmd {
 		return openedMsg{Envelope: ui.Envelope{To: to}, m: m, err: err}
 	}
 }
+
+// savedMsg says where a message's files went.
+type savedMsg struct {
+	ui.Envelope
+	paths []string
+	err   error
+}
+
+func saveCmd(p Port, to int, id core.ID, dir string) tea.Cmd {
+	return func() tea.Msg {
+		paths, err := p.SaveAttachments(id, dir)
+		return savedMsg{Envelope: ui.Envelope{To: to}, paths: paths, err: err}
+	}
+}

@@ -11,4 +11,8 @@ type Port interface {
 	// recipient opens it, records that they read it. A message the user
 	// holds no copy of is an error wrapping the store's ErrNotFound.
 	OpenMessage(id core.ID) (core.Message, error)
+	// SaveAttachments saves the files of one of the user's messages into
+	// a folder, never over an existing file, and returns the paths
+	// written. It fails over SSH (the folder would be on the clinic host).
+	SaveAttachments(id core.ID, dir string) ([]string, error)
 }
