@@ -448,13 +448,16 @@ func (s *Screen) ShortHelp() []key.Binding {
 	case s.saving:
 		return []key.Binding{ui.WithHelp(k.Open, "enter", "save here"), ui.WithHelp(k.Back, "esc", "cancel")}
 	case s.open != nil:
-		keys := []key.Binding{keyReply, keyOlder, keyNewer}
+		keys := []key.Binding{keyReply}
+		if len(threadOf(s.open.ID, s.list)) > 1 {
+			keys = append(keys, keyOlder, keyNewer)
+		}
 		if len(s.open.Attachments) > 0 {
 			keys = append(keys, keySave)
 		}
 		return append(keys, ui.WithHelp(k.Back, "esc", "to the list"))
 	}
-	return []key.Binding{ui.WithHelp(k.Open, "enter", "read"), keyCompose, keySearch, keyThreads, k.Up, k.Down}
+	return []key.Binding{ui.WithHelp(k.Open, "enter", "read"), keyCompose, keySearch, keyThreads}
 }
 
 // FullHelp lists every key of the screen.
