@@ -11,40 +11,47 @@ import (
 	"medisecure/sync/server"
 )
 
-// Append files a batch at the end of the organisation's log, once.
+// Append files a batch at the end of the organisation's log, once. It
+// shares its transaction with the pushes that arrive meanwhile (grouped)
+// and returns once that is committed.
 func (s *Store) Append(ctx context.Context, org string, batch server.Batch) (seq uint64, dup bool, err error) {
-	err = s.update(ctx, org, func(b *bolt.Bucket) error {
+	err = s.updateGrouped(ctx, org, len(batch.Envelope), func(b *bolt.Bucket) error {
+		seq, dup = 0, false
 		d, err := getDevice(b, batch.Device)
 		if err != nil {
-			return err
+			return refuse(err)
 		}
 		if d.Revoked {
-			return fmt.Errorf("%w: %s", server.ErrRevoked, batch.Device)
+			return refuse(fmt.Errorf("%w: %s", server.ErrRevoked, batch.Device))
 		}
-		acks, err := b.Bucket(bucketAcks).CreateBucketIfNotExists([]byte(batch.Device))
-		if err != nil {
-			return fmt.Errorf("boltstore: acknowledgements of %s: %w", batch.Device, err)
-		}
-		if v := acks.Get(u64(batch.First)); v != nil {
-			seq, err = stored(b.Bucket(bucketBatches), v, batch)
-			dup = err == nil
-			return err
+		acks := b.Bucket(bucketAcks).Bucket([]byte(batch.Device))
+		if acks != nil {
+			if v := acks.Get(u64(batch.First)); v != nil {
+				seq, err = stored(b.Bucket(bucketBatches), v, batch)
+				dup = err == nil
+				return err
+			}
 		}
 		switch {
 		case batch.First <= d.LastSeq:
-			return fmt.Errorf("%w: device %s has batches through %d, this one starts at %d",
-				server.ErrSeqConflict, batch.Device, d.LastSeq, batch.First)
+			return refuse(fmt.Errorf("%w: device %s has batches through %d, this one starts at %d",
+				server.ErrSeqConflict, batch.Device, d.LastSeq, batch.First))
 		case batch.First > d.LastSeq+1:
-			return fmt.Errorf("%w: device %s has batches through %d, this one starts at %d",
-				server.ErrSeqGap, batch.Device, d.LastSeq, batch.First)
+			return refuse(fmt.Errorf("%w: device %s has batches through %d, this one starts at %d",
+				server.ErrSeqGap, batch.Device, d.LastSeq, batch.First))
 		}
 		o, err := readOrg(b, org)
 		if err != nil {
-			return err
+			return refuse(err)
 		}
 		if batch.Epoch < o.MinEpoch {
-			return fmt.Errorf("%w: the batch is sealed under epoch %d, the organisation requires %d or later",
-				server.ErrStaleEpoch, batch.Epoch, o.MinEpoch)
+			return refuse(fmt.Errorf("%w: the batch is sealed under epoch %d, the organisation requires %d or later",
+				server.ErrStaleEpoch, batch.Epoch, o.MinEpoch))
+		}
+		if acks == nil {
+			if acks, err = b.Bucket(bucketAcks).CreateBucket([]byte(batch.Device)); err != nil {
+				return fmt.Errorf("boltstore: acknowledgements of %s: %w", batch.Device, err)
+			}
 		}
 		batches := b.Bucket(bucketBatches)
 		if seq, err = batches.NextSequence(); err != nil {
@@ -72,12 +79,12 @@ func (s *Store) Append(ctx context.Context, org string, batch server.Batch) (seq
 func stored(batches *bolt.Bucket, v []byte, batch server.Batch) (uint64, error) {
 	a, err := decodeAck(v)
 	if err != nil {
-		return 0, err
+		return 0, refuse(err)
 	}
 	conflict := fmt.Errorf("%w: device %s stored another batch %d..%d, this one is %d..%d",
 		server.ErrSeqConflict, batch.Device, batch.First, a.last, batch.First, batch.Last)
 	if a.last != batch.Last {
-		return 0, conflict
+		return 0, refuse(conflict)
 	}
 	raw := batches.Get(u64(a.seq))
 	if raw == nil {
@@ -85,10 +92,10 @@ func stored(batches *bolt.Bucket, v []byte, batch server.Batch) (uint64, error) 
 	}
 	old, err := decodeBatch(raw)
 	if err != nil {
-		return 0, err
+		return 0, refuse(err)
 	}
 	if !bytes.Equal(old.Envelope, batch.Envelope) {
-		return 0, conflict
+		return 0, refuse(conflict)
 	}
 	return a.seq, nil
 }

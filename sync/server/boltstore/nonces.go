@@ -22,15 +22,16 @@ func (s *Store) SeenNonce(ctx context.Context, org, device string, nonce []byte,
 		return false, err
 	}
 	seen := false
-	err := s.write("request nonces", func(tx *bolt.Tx) error {
+	key := nonceKey(org, device, nonce)
+	err := s.grouped("request nonces", len(key), func(tx *bolt.Tx) error {
+		seen = false
 		if _, err := orgBucket(tx, org); err != nil {
-			return err
+			return refuse(err)
 		}
 		nonces, times := tx.Bucket(bucketNonces), tx.Bucket(bucketNonceTimes)
 		if err := prune(nonces, times, at.Add(-server.ReplayWindow)); err != nil {
 			return err
 		}
-		key := nonceKey(org, device, nonce)
 		if nonces.Get(key) != nil {
 			seen = true
 			return nil

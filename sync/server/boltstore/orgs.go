@@ -79,6 +79,22 @@ func (s *Store) update(ctx context.Context, org string, fn func(b *bolt.Bucket) 
 	})
 }
 
+// updateGrouped runs fn on an organisation's bucket in a transaction
+// shared with other writes (grouped); weight is roughly what fn writes.
+// An unknown organisation is a refusal.
+func (s *Store) updateGrouped(ctx context.Context, org string, weight int, fn func(b *bolt.Bucket) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.grouped("organisation "+org, weight, func(tx *bolt.Tx) error {
+		b, err := orgBucket(tx, org)
+		if err != nil {
+			return refuse(err)
+		}
+		return fn(b)
+	})
+}
+
 // orgBucket returns an organisation's bucket or ErrUnknownOrg.
 func orgBucket(tx *bolt.Tx, org string) (*bolt.Bucket, error) {
 	if org == "" {

@@ -11,6 +11,7 @@ import (
 	bolterrors "go.etcd.io/bbolt/errors"
 
 	"medisecure/sync/server"
+	"medisecure/sync/server/internal/group"
 )
 
 // Store is a Backend in one bbolt file. It is safe for concurrent use by
@@ -18,6 +19,8 @@ import (
 type Store struct {
 	db   *bolt.DB
 	path string
+	// group commits pushes and nonces together (group.go).
+	group *group.Committer[write]
 }
 
 var _ server.Backend = (*Store)(nil)
@@ -59,6 +62,7 @@ func Open(path string) (*Store, error) {
 		return nil, fmt.Errorf("boltstore: opening %s: %w", path, err)
 	}
 	s := &Store{db: db, path: path}
+	s.group = s.newCommitter()
 	if err := s.write(path, s.initialise); err != nil {
 		db.Close()
 		return nil, err
