@@ -3,6 +3,7 @@ package store
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/runes"
 	"golang.org/x/text/transform"
@@ -27,10 +28,39 @@ func fold(s string) string {
 // and punctuation do not matter to search: "seán o'brien" → "seanobrien",
 // "de la cruz" → "delacruz".
 func squash(s string) string {
-	return strings.Map(func(r rune) rune {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			return r
+	return string(appendSquash(make([]byte, 0, len(s)), []byte(s)))
+}
+
+// appendSquash appends squash(s) to dst.
+func appendSquash(dst, s []byte) []byte {
+	for len(s) > 0 {
+		r, w := utf8.DecodeRune(s)
+		if isWordRune(r) {
+			dst = append(dst, s[:w]...)
 		}
-		return -1
-	}, s)
+		s = s[w:]
+	}
+	return dst
+}
+
+// squashLen is len(squash(s)).
+func squashLen(s []byte) int {
+	n := 0
+	for len(s) > 0 {
+		r, w := utf8.DecodeRune(s)
+		if isWordRune(r) {
+			n += w
+		}
+		s = s[w:]
+	}
+	return n
+}
+
+// isWordRune reports whether squash keeps r: a letter or a digit (never
+// the replacement for a byte that is not UTF-8).
+func isWordRune(r rune) bool {
+	if r < utf8.RuneSelf {
+		return 'a' <= r && r <= 'z' || '0' <= r && r <= '9' || 'A' <= r && r <= 'Z'
+	}
+	return r != utf8.RuneError && (unicode.IsLetter(r) || unicode.IsDigit(r))
 }

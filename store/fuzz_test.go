@@ -153,7 +153,7 @@ func sampleShard(t testing.TB) []byte {
 		if _, err := tx.CreateBucket(bucketSearch); err != nil {
 			return err
 		}
-		if err := newSearchIndex().persist(tx, s, searchBatch{shardIDs[0]: &zoe, shardIDs[1]: &ann}); err != nil {
+		if err := newSearchIndex(emptyScan()).persist(tx, s, searchBatch{shardIDs[0]: &zoe, shardIDs[1]: &ann}); err != nil {
 			return err
 		}
 		key := []byte{shardOf(shardIDs[0])}
@@ -173,7 +173,7 @@ func indexOfShard(b []byte) (*searchIndex, []idEntry, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	ix := newSearchIndex()
+	ix := newSearchIndex(emptyScan())
 	return ix, entries, ix.decodeShard(b)
 }
 

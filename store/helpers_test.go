@@ -146,14 +146,10 @@ func must(t testing.TB, err error) {
 // that build an index by hand.
 func (ix *searchIndex) decodeShard(b []byte) error {
 	entries, err := decodeShard(nil, b)
+	batch := searchBatch{}
 	for _, e := range entries {
-		ix.entries[e.id] = e.searchEntry
+		batch.stage(e.id, &e.searchEntry)
 	}
-	ix.version++
+	ix.apply(batch)
 	return err
-}
-
-// newSearchIndex is an empty index, for tests that build one by hand.
-func newSearchIndex() *searchIndex {
-	return &searchIndex{entries: map[core.ID]searchEntry{}, version: 1}
 }

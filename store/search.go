@@ -6,13 +6,12 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
 	"runtime"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
-	"sync/atomic"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -40,28 +39,24 @@ func entryFor(p *core.Patient) searchEntry {
 // searchIndex is the in-memory patient index. On disk it is 256 sealed
 // shards (by the last byte of the patient ID), so no name, phone or date of
 // birth is ever in clear in the file, and a write reseals one small shard.
+// In memory it is a scan, flat arrays searches read without locks, and the
+// entries changed since that scan was built; the first search after a
+// change builds the next scan from both.
 type searchIndex struct {
-	mu      sync.RWMutex // guards entries and version
-	entries map[core.ID]searchEntry
-	// version grows with every change applied to entries.
-	version uint64
+	mu   sync.RWMutex // guards base, changed and count
+	base *scan
+	// changed are the entries applied since base was built; nil means
+	// the patient is no longer indexed.
+	changed map[core.ID]*searchEntry
+	// count is the number of patients indexed.
+	count int
 
-	buildMu sync.Mutex // one build at a time
-	built   atomic.Pointer[scan]
+	buildMu sync.Mutex // one build of the next scan at a time
 }
 
-// scan is what a search reads: every entry's text, then "|" and its folded
-// name squashed (squash), joined by NUL (starts[i] is where ids[i]'s text
-// begins; a sentinel start ends the last; the order
-// is the map's, so ties in ranking are broken by ID), and the
-// trigram lists over it. It is built from one version of the entries and
-// never changed, so searches read it without locks.
-type scan struct {
-	version uint64
-	flat    []byte
-	starts  []int
-	ids     []core.ID
-	grams   *grams
+// newSearchIndex is the index of the entries in base.
+func newSearchIndex(base *scan) *searchIndex {
+	return &searchIndex{base: base, changed: map[core.ID]*searchEntry{}, count: base.size()}
 }
 
 // shardOf picks an ID's shard: its last byte, a random one.
@@ -90,32 +85,55 @@ func (ix *searchIndex) persist(tx *bolt.Tx, s *sealer, b searchBatch) error {
 	}
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	touched := map[byte]bool{}
+	var touched [256]bool
 	for id := range b {
 		touched[shardOf(id)] = true
 	}
 	bufs := map[byte][]byte{}
-	add := func(id core.ID, e searchEntry) {
-		sh := shardOf(id)
-		buf := append(bufs[sh], id.Bytes()...)
-		buf = appendString(buf, e.name)
-		bufs[sh] = appendString(buf, e.text)
+	add := func(sh byte, id []byte, name, text string) {
+		buf := append(bufs[sh], id...)
+		buf = appendString(buf, name)
+		bufs[sh] = appendString(buf, text)
 	}
-	// One pass over the index gathers every touched shard's other members.
-	for id, e := range ix.entries {
-		if _, changed := b[id]; !changed && touched[shardOf(id)] {
-			add(id, e)
+	// One pass over the scan gathers every touched shard's other members,
+	// then the entries changed since it was built, then the batch.
+	var hexID [24]byte
+	for n := range ix.base.size() {
+		raw := ix.base.rawID(n)
+		if !touched[raw[11]] {
+			continue
+		}
+		hex.Encode(hexID[:], raw)
+		id := core.ID(hexID[:])
+		if _, ok := ix.changed[id]; ok {
+			continue
+		}
+		if _, ok := b[id]; ok {
+			continue
+		}
+		add(raw[11], raw, string(ix.base.name(n)), string(ix.base.stored(n)))
+	}
+	addAll := func(m map[core.ID]*searchEntry, skip searchBatch) {
+		var ids []core.ID
+		for id, e := range m {
+			if _, later := skip[id]; e != nil && !later && touched[shardOf(id)] {
+				ids = append(ids, id)
+			}
+		}
+		slices.Sort(ids) // the same entries make the same shard
+		for _, id := range ids {
+			add(shardOf(id), id.Bytes(), m[id].name, m[id].text)
 		}
 	}
-	for id, e := range b {
-		if e != nil {
-			add(id, *e)
-		}
-	}
+	addAll(ix.changed, b)
+	addAll(b, nil)
 	bucket := tx.Bucket(bucketSearch)
-	for sh := range touched {
-		key := []byte{sh}
-		if err := bucket.Put(key, s.seal(bucketSearch, key, bufs[sh])); err != nil {
+	for sh := range 256 {
+		if !touched[sh] {
+			continue
+		}
+		key := []byte{byte(sh)}
+		if err := bucket.Put(key, s.seal(bucketSearch, key, bufs[byte(sh)])); err != nil {
 			return fmt.Errorf("store: writing search shard: %w", err)
 		}
 	}
@@ -130,68 +148,130 @@ func (ix *searchIndex) apply(b searchBatch) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	for id, e := range b {
-		if e == nil {
-			delete(ix.entries, id)
-			continue
+		if _, ok := idKey(id); !ok {
+			continue // never indexed: a patient's ID is well-formed
 		}
-		ix.entries[id] = *e
+		if ix.has(id) {
+			ix.count--
+		}
+		if e != nil {
+			ix.count++
+		}
+		ix.changed[id] = e
 	}
-	ix.version++
 }
 
-// loadSearch opens every shard of the index, spreading the work over the
-// processor's cores, and starts building the scan and trigram structures in
-// the background; the first search waits for them.
+// has reports whether a patient is indexed; ix.mu is held.
+func (ix *searchIndex) has(id core.ID) bool {
+	if e, ok := ix.changed[id]; ok {
+		return e != nil
+	}
+	k, ok := idKey(id)
+	return ok && ix.base.lookup(k) >= 0
+}
+
+// entry is what the index holds of a patient.
+func (ix *searchIndex) entry(id core.ID) (searchEntry, bool) {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if e, ok := ix.changed[id]; ok {
+		if e == nil {
+			return searchEntry{}, false
+		}
+		return *e, true
+	}
+	k, ok := idKey(id)
+	if !ok {
+		return searchEntry{}, false
+	}
+	if n := ix.base.lookup(k); n >= 0 {
+		return ix.base.entry(n), true
+	}
+	return searchEntry{}, false
+}
+
+// loadSearch opens every shard of the index and lays its entries out in
+// one scan, spreading the work over the processor's cores in two passes:
+// open and measure each shard, then, the scan's arrays allocated once at
+// their size, copy each shard's entries into its place. The trigram lists
+// are built in the background; the first search waits for them.
 func loadSearch(tx *bolt.Tx, s *sealer) (*searchIndex, error) {
-	type shard struct{ key, sealed []byte }
+	type shard struct {
+		key, sealed, plain []byte
+		n, flat, names     int // entries and their sizes (entrySize)
+		first, flatOff     int // where they go in the scan
+		nameOff            int
+	}
 	var shards []shard
 	err := tx.Bucket(bucketSearch).ForEach(func(k, v []byte) error {
-		shards = append(shards, shard{k, v})
+		shards = append(shards, shard{key: k, sealed: v})
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
 	workers := min(runtime.GOMAXPROCS(0), 8)
-	parts := make([][]idEntry, workers)
-	errs := make([]error, workers)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			// The shards are in bbolt's map: this goroutine reads them
-			// under guard too.
-			errs[w] = guard(tx.DB().Path(), func() error {
-				for i := w; i < len(shards); i += workers {
-					plain, err := s.open(bucketSearch, shards[i].key, shards[i].sealed)
-					if err != nil {
-						return corrupt(fmt.Sprintf("search index shard %x", shards[i].key), nil)
+	each := func(fn func(sh *shard) error) error {
+		errs := make([]error, workers)
+		var wg sync.WaitGroup
+		for w := range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				// The shards are in bbolt's map: this goroutine reads
+				// them under guard too.
+				errs[w] = guard(tx.DB().Path(), func() error {
+					for i := w; i < len(shards); i += workers {
+						if err := fn(&shards[i]); err != nil {
+							return err
+						}
 					}
-					if parts[w], err = decodeShard(parts[w], plain); err != nil {
-						return corrupt(fmt.Sprintf("search index shard %x", shards[i].key), err)
-					}
-				}
-				return nil
-			})
-		}()
+					return nil
+				})
+			}()
+		}
+		wg.Wait()
+		return errors.Join(errs...)
 	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
+	err = each(func(sh *shard) error {
+		plain, err := s.open(bucketSearch, sh.key, sh.sealed)
+		if err != nil {
+			return corrupt(fmt.Sprintf("search index shard %x", sh.key), nil)
+		}
+		sh.plain = plain
+		err = walkShard(plain, func(_, name, text []byte) {
+			flat, names := entrySize(name, text)
+			sh.n, sh.flat, sh.names = sh.n+1, sh.flat+flat, sh.names+names
+		})
+		if err != nil {
+			return corrupt(fmt.Sprintf("search index shard %x", sh.key), err)
+		}
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
-	n := 0
-	for _, p := range parts {
-		n += len(p)
+	n, flat, names := 0, 0, 0
+	for i := range shards {
+		sh := &shards[i]
+		sh.first, sh.flatOff, sh.nameOff = n, flat, names
+		n, flat, names = n+sh.n, flat+sh.flat, names+sh.names
 	}
-	ix := &searchIndex{entries: make(map[core.ID]searchEntry, n), version: 1}
-	for _, p := range parts {
-		for _, e := range p {
-			ix.entries[e.id] = e.searchEntry
-		}
+	sc := newScan(n, flat, names)
+	err = each(func(sh *shard) error {
+		f := sc.fill(sh.first, sh.n, sh.flatOff, sh.flat, sh.nameOff, sh.names)
+		_ = walkShard(sh.plain, f.add) // it walked once already, whole
+		sh.plain = nil
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	go ix.current()
-	return ix, nil
+	if !sc.index() {
+		return nil, corrupt("search index", errors.New("a patient is in it twice"))
+	}
+	go sc.trigrams()
+	return newSearchIndex(sc), nil
 }
 
 // idEntry is a decoded shard entry.
@@ -203,65 +283,101 @@ type idEntry struct {
 // errShort is returned when a shard ends inside an entry.
 var errShort = errors.New("shard ends inside an entry")
 
-// decodeShard appends the entries of one opened shard to out.
-func decodeShard(out []idEntry, b []byte) ([]idEntry, error) {
+// walkShard calls fn with the 12 ID bytes, the name and the text of every
+// entry of an opened shard, in order; the slices are parts of b.
+func walkShard(b []byte, fn func(id, name, text []byte)) error {
 	for len(b) > 0 {
 		if len(b) < 12 {
-			return out, errShort
+			return errShort
 		}
-		id := core.ID(hex.EncodeToString(b[:12]))
+		id := b[:12]
 		b = b[12:]
-		var parts [2]string
+		var parts [2][]byte
 		for i := range parts {
 			n, w := binary.Uvarint(b)
 			if w <= 0 || n > uint64(len(b)-w) {
-				return out, errShort
+				return errShort
 			}
-			parts[i] = string(b[w : w+int(n)])
+			parts[i] = b[w : w+int(n)]
 			b = b[w+int(n):]
 		}
-		out = append(out, idEntry{id, searchEntry{name: parts[0], text: parts[1]}})
+		fn(id, parts[0], parts[1])
 	}
-	return out, nil
+	return nil
 }
 
-// current returns the scan structures for the newest version of the
-// entries, building them first when a change made them stale.
+// decodeShard appends the entries of one opened shard to out.
+func decodeShard(out []idEntry, b []byte) ([]idEntry, error) {
+	err := walkShard(b, func(id, name, text []byte) {
+		out = append(out, idEntry{core.ID(hex.EncodeToString(id)), searchEntry{name: string(name), text: string(text)}})
+	})
+	return out, err
+}
+
+// current returns the scan of the newest entries, with its trigram lists,
+// building it first when a change made the last one stale.
 func (ix *searchIndex) current() *scan {
 	ix.mu.RLock()
-	v := ix.version
+	sc, stale := ix.base, len(ix.changed) > 0
 	ix.mu.RUnlock()
-	if sc := ix.built.Load(); sc != nil && sc.version == v {
-		return sc
+	if stale {
+		sc = ix.rebase()
 	}
+	sc.trigrams()
+	return sc
+}
+
+// rebase builds the next scan from the last one and the entries changed
+// since, in arrays allocated once at their size, and makes it the base.
+func (ix *searchIndex) rebase() *scan {
 	ix.buildMu.Lock()
 	defer ix.buildMu.Unlock()
 	ix.mu.RLock()
-	sc := ix.built.Load()
-	if sc != nil && sc.version == ix.version {
-		ix.mu.RUnlock()
-		return sc
-	}
-	sc = &scan{version: ix.version, ids: make([]core.ID, 0, len(ix.entries))}
-	for id := range ix.entries {
-		sc.ids = append(sc.ids, id)
-	}
-	sc.starts = make([]int, 0, len(sc.ids)+1)
-	for _, id := range sc.ids {
-		sc.flat = append(sc.flat, 0)
-		sc.starts = append(sc.starts, len(sc.flat))
-		e := ix.entries[id]
-		sc.flat = append(sc.flat, e.text...)
-		// The name once more without spaces and punctuation, so that
-		// "obrien" finds O'Brien and "delacruz" de la Cruz; memory only,
-		// never in the stored shards.
-		sc.flat = append(append(sc.flat, '|'), squash(e.foldedName())...)
-	}
+	old, changed := ix.base, maps.Clone(ix.changed)
 	ix.mu.RUnlock()
-	sc.flat = append(sc.flat, 0)
-	sc.starts = append(sc.starts, len(sc.flat))
-	sc.grams = buildGrams(sc.flat, sc.starts)
-	ix.built.Store(sc)
+	if len(changed) == 0 {
+		return old
+	}
+	replaced := make(map[[12]byte]bool, len(changed))
+	var added []core.ID
+	for id, e := range changed {
+		k, _ := idKey(id) // apply keeps only well-formed IDs
+		replaced[k] = true
+		if e != nil {
+			added = append(added, id)
+		}
+	}
+	slices.Sort(added)
+	n, flat, names := 0, 0, 0
+	for e := range old.size() {
+		if !replaced[[12]byte(old.rawID(e))] {
+			n, flat, names = n+1, flat+int(old.starts[e+1]-old.starts[e]), names+len(old.name(e))
+		}
+	}
+	for _, id := range added {
+		fl, nm := entrySize([]byte(changed[id].name), []byte(changed[id].text))
+		n, flat, names = n+1, flat+fl, names+nm
+	}
+	sc := newScan(n, flat, names)
+	f := sc.fill(0, n, 0, flat, 0, names)
+	for e := range old.size() {
+		if !replaced[[12]byte(old.rawID(e))] {
+			f.copyFrom(old, e)
+		}
+	}
+	for _, id := range added {
+		k, _ := idKey(id)
+		f.add(k[:], []byte(changed[id].name), []byte(changed[id].text))
+	}
+	sc.index()
+	ix.mu.Lock()
+	ix.base = sc
+	for id, e := range changed {
+		if ix.changed[id] == e {
+			delete(ix.changed, id)
+		}
+	}
+	ix.mu.Unlock()
 	return sc
 }
 
@@ -290,7 +406,7 @@ func (ix *searchIndex) find(query string, limit int) []core.ID {
 	lead := []byte(words[0])
 	var hits []hit
 	add := func(n, at int) {
-		text := sc.flat[sc.starts[n] : sc.starts[n+1]-1]
+		text := sc.text(n)
 		if !containsAll(text, words[1:]) {
 			return
 		}
@@ -299,9 +415,8 @@ func (ix *searchIndex) find(query string, limit int) []core.ID {
 	}
 	if len(lead) >= 3 {
 		// Trigram lists narrow the field; the exact check confirms.
-		for _, n := range sc.grams.candidates(lead) {
-			text := sc.flat[sc.starts[n] : sc.starts[n+1]-1]
-			if at := bestMatch(text, lead); at >= 0 {
+		for _, n := range sc.trigrams().candidates(lead) {
+			if at := bestMatch(sc.text(int(n)), lead); at >= 0 {
 				add(int(n), at)
 				if len(hits) >= maxCandidates {
 					break
@@ -315,9 +430,11 @@ func (ix *searchIndex) find(query string, limit int) []core.ID {
 			if i < 0 {
 				break
 			}
-			n := sort.SearchInts(sc.starts, off+i+1) - 1
-			add(n, bestMatch(sc.flat[sc.starts[n]:sc.starts[n+1]-1], lead))
-			off = sc.starts[n+1] - 1
+			// The entry is the last that starts at or before the match.
+			n, _ := slices.BinarySearch(sc.starts, uint32(off+i+1))
+			n--
+			add(n, bestMatch(sc.text(n), lead))
+			off = int(sc.starts[n+1]) - 1
 		}
 	}
 	slices.SortFunc(hits, func(a, b hit) int {
@@ -327,11 +444,11 @@ func (ix *searchIndex) find(query string, limit int) []core.ID {
 		if c := bytes.Compare(a.name, b.name); c != 0 {
 			return c
 		}
-		return strings.Compare(string(sc.ids[a.n]), string(sc.ids[b.n]))
+		return bytes.Compare(sc.rawID(a.n), sc.rawID(b.n))
 	})
 	out := make([]core.ID, 0, min(limit, len(hits)))
 	for _, h := range hits[:min(limit, len(hits))] {
-		out = append(out, sc.ids[h.n])
+		out = append(out, sc.id(h.n))
 	}
 	return out
 }
@@ -429,9 +546,7 @@ func score(text []byte, at int, words []string) int {
 
 // name returns the name of a patient, or "" when unknown.
 func (ix *searchIndex) name(id core.ID) (string, bool) {
-	ix.mu.RLock()
-	defer ix.mu.RUnlock()
-	e, ok := ix.entries[id]
+	e, ok := ix.entry(id)
 	return e.name, ok
 }
 
@@ -440,9 +555,7 @@ func (ix *searchIndex) duplicates(name string, dob core.Date) []core.ID {
 	want := fold(name)
 	var out []core.ID
 	for _, id := range ix.find(want+" "+string(dob), maxCandidates) {
-		ix.mu.RLock()
-		e := ix.entries[id]
-		ix.mu.RUnlock()
+		e, _ := ix.entry(id)
 		if e.foldedName() == want && strings.HasSuffix(e.text, "|"+string(dob)) {
 			out = append(out, id)
 		}
@@ -454,5 +567,5 @@ func (ix *searchIndex) duplicates(name string, dob core.Date) []core.ID {
 func (ix *searchIndex) size() int {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	return len(ix.entries)
+	return ix.count
 }

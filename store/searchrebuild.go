@@ -16,7 +16,7 @@ import (
 // rebuildSearch writes the search index afresh from the patient records,
 // replacing every shard, and returns it with the number of patients in it.
 func (db *DB) rebuildSearch(keys *storeKeys) (*searchIndex, int, error) {
-	ix := &searchIndex{entries: map[core.ID]searchEntry{}, version: 1}
+	ix := newSearchIndex(emptyScan())
 	batch := searchBatch{}
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
 		t := &txn{tx: tx, keys: keys}
@@ -44,7 +44,7 @@ func (db *DB) rebuildSearch(keys *storeKeys) (*searchIndex, int, error) {
 		return nil, 0, err
 	}
 	ix.apply(batch)
-	go ix.current()
+	go ix.current() // the first search finds the scan built
 	return ix, len(batch), nil
 }
 
