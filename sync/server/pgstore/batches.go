@@ -11,8 +11,9 @@ import (
 	"medisecure/sync/server"
 )
 
-// Append files a batch at the end of the organisation's log, once.
-func (s *Store) Append(ctx context.Context, org string, b server.Batch) (seq uint64, dup bool, err error) {
+// appendOne files a batch at the end of the organisation's log, once, in
+// a transaction of its own: what a group that failed falls back to.
+func (s *Store) appendOne(ctx context.Context, org string, b server.Batch) (seq uint64, dup bool, err error) {
 	if b.Last > math.MaxInt64 {
 		return 0, false, fmt.Errorf("%w: sequence %d is beyond what the server keeps", server.ErrInvalid, b.Last)
 	}

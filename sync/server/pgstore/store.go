@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"medisecure/sync/server"
+	"medisecure/sync/server/internal/group"
 )
 
 // Store is a Backend in a PostgreSQL database. It is safe for concurrent
@@ -24,6 +25,8 @@ type Store struct {
 	where string
 	// pruned paces the forgetting of expired nonces (nonces.go).
 	pruned pacer
+	// group commits pushes together (group.go).
+	group *group.Committer[*push]
 }
 
 var (
@@ -64,6 +67,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		return nil, fmt.Errorf("%w %s: %s", ErrUnreachable, where, reason(err))
 	}
 	s := &Store{pool: pool, where: where}
+	s.group = s.newCommitter()
 	if err := s.migrate(ctx); err != nil {
 		pool.Close()
 		return nil, err
