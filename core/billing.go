@@ -148,12 +148,16 @@ type InvoiceFilter struct {
 }
 
 // PatientAccount is a patient's invoices and what they owe in all: the sum
-// of the balances of their issued and cancelled invoices (a credit is
-// negative).
+// of the balances of their issued and cancelled invoices, less the desk
+// payments on none of them (a credit is negative).
 type PatientAccount struct {
 	PatientID ID            `json:"patient_id"`
 	Invoices  []InvoiceView `json:"invoices"`
-	Balance   Money         `json:"balance"`
+	// AtDesk are the payments taken at the desk that are on no invoice
+	// here yet (the invoice they name has not arrived, or none matches);
+	// they are the patient's credit, counted in Balance.
+	AtDesk  []Payment `json:"at_desk,omitempty"`
+	Balance Money     `json:"balance"`
 }
 
 // AgeingLine is an unpaid invoice in the ageing list.

@@ -311,6 +311,12 @@ type Payment struct {
 	Reason   string `json:"reason"`
 	// ClaimID is the insurance claim an insurer's payment settles.
 	ClaimID ID `json:"claim_id"`
+	// A payment taken at the desk names no invoice (reception cannot read
+	// invoices): InvoiceID is empty and it names, instead, the invoice
+	// number the patient shows or the visit it pays for. Where billing
+	// reads it, the store puts it on that invoice (store/deskpay.go).
+	InvoiceNumber string `json:"invoice_number"`
+	AppointmentID ID     `json:"appointment_id"`
 }
 
 func init() { register(KindPayment, func() Entity { return &Payment{} }) }
@@ -321,10 +327,28 @@ func (*Payment) Kind() Kind { return KindPayment }
 // IsRefund reports whether the payment gives money back.
 func (p *Payment) IsRefund() bool { return p.Amount.Minor < 0 }
 
+// AtDesk reports whether the payment was taken at the desk without naming
+// an invoice: it names an invoice number or a visit instead.
+func (p *Payment) AtDesk() bool { return p.InvoiceID == "" }
+
 // Validate checks every field and lists all that are wrong.
 func (p *Payment) Validate() error {
 	c := &checker{kind: KindPayment}
-	c.refID("invoice", p.InvoiceID, "an invoice")
+	if p.AtDesk() {
+		c.optRefID("appointment", p.AppointmentID, "an appointment")
+		c.maxLen("invoice_number", p.InvoiceNumber, 64)
+		if p.AppointmentID == "" && p.InvoiceNumber == "" {
+			c.add("invoice", "name the invoice, its number or the visit it pays for")
+		}
+		if p.IsRefund() {
+			c.add("amount", "a payment taken at the desk is never a refund")
+		}
+	} else {
+		c.refID("invoice", p.InvoiceID, "an invoice")
+		if p.InvoiceNumber != "" || p.AppointmentID != "" {
+			c.add("invoice_number", "only a payment taken at the desk names its invoice by number or visit")
+		}
+	}
 	c.refID("patient", p.PatientID, "a patient")
 	switch {
 	case !validCurrency(p.Amount.Currency):

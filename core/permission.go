@@ -118,8 +118,8 @@ var groups = []group{
 	},
 	{
 		kinds:  []Kind{KindInvoice},
-		reason: "invoices are kept by billing",
-		rights: map[Role]string{RoleAdmin: "r", RoleReception: "r", RoleBilling: "rcud"},
+		reason: "invoices are kept by billing (the desk takes payments without reading them)",
+		rights: map[Role]string{RoleAdmin: "r", RoleBilling: "rcud"},
 	},
 	{
 		kinds:  []Kind{KindClaim},
@@ -133,8 +133,8 @@ var groups = []group{
 	},
 	{
 		kinds:  []Kind{KindPayment},
-		reason: "payments are taken at the desk or by billing",
-		rights: map[Role]string{RoleAdmin: "r", RoleReception: "rc", RoleBilling: "rc"},
+		reason: "payments are read by billing; the desk takes them but cannot read them back",
+		rights: map[Role]string{RoleAdmin: "r", RoleReception: "c", RoleBilling: "rc"},
 	},
 	{
 		kinds:  []Kind{KindUser, KindDevice, KindSSHKey},

@@ -67,6 +67,9 @@ func (db *DB) Currency() string {
 	return defaultCurrency
 }
 
+// Currency is the clinic's currency, as DB.Currency.
+func (s *Session) Currency() string { return s.db.Currency() }
+
 // InvoiceSeries is this workstation's invoice number series: its device ID
 // in capitals.
 func (db *DB) InvoiceSeries() string { return strings.ToUpper(db.dev.ID) }
@@ -270,6 +273,14 @@ func (t *txn) invoiceView(id core.ID) (core.InvoiceView, error) {
 	if err != nil {
 		return v, err
 	}
+	desk, err := t.deskPaymentsFor(&v.Invoice)
+	if err != nil {
+		return v, err
+	}
+	if len(desk) > 0 {
+		ps = append(ps, desk...)
+		sortPayments(ps)
+	}
 	v.Payments = ps
 	v.Account, err = core.InvoiceAccount(&v.Invoice, ps)
 	return v, err
@@ -367,8 +378,18 @@ func (t *txn) invoiceIDs(patient core.ID) ([]core.ID, error) {
 // reference. The desk, the user and the time are filled in. More than the
 // invoice still owes is refused with core.ErrOverpaid; a draft or cancelled
 // invoice with ErrNotIssued.
+//
+// A login that may not read invoices (reception) takes a desk payment
+// instead (deskpay.go): p names the patient and, in place of the invoice,
+// its number (InvoiceNumber) or the visit (AppointmentID); it is sealed to
+// billing, never checked against the balance, and not readable here
+// afterwards.
 func (s *Session) Pay(p core.Payment) (core.Payment, error) {
 	p.RefundOf, p.Reason, p.ClaimID = "", "", ""
+	if s.authorize(core.ActRead, core.KindInvoice) != nil {
+		return s.payAtDesk(p)
+	}
+	p.InvoiceNumber, p.AppointmentID = "", ""
 	err := s.update(func(t *txn) error { return t.pay(&p) })
 	return p, err
 }
@@ -389,14 +410,8 @@ func (t *txn) pay(p *core.Payment) error {
 	if p.Amount.Currency == "" {
 		p.Amount.Currency = v.Invoice.Currency
 	}
-	if p.Method == core.PaymentCredit {
-		return &core.ValidationError{Kind: core.KindPayment, Fields: []core.FieldError{{Field: "method", Message: "credit is not taken at a desk: it is moved from an overpaid invoice (clinic credit apply)"}}}
-	}
-	if p.Method == core.PaymentCard && strings.TrimSpace(p.Reference) == "" {
-		return &core.ValidationError{Kind: core.KindPayment, Fields: []core.FieldError{{Field: "reference", Message: "is required for a card payment (the slip number)"}}}
-	}
-	if p.Amount.Minor <= 0 {
-		return &core.ValidationError{Kind: core.KindPayment, Fields: []core.FieldError{{Field: "amount", Message: "must be more than zero"}}}
+	if err := checkTaken(p); err != nil {
+		return err
 	}
 	if p.Amount.Currency == v.Invoice.Currency && p.Amount.Minor > v.Account.Balance.Minor {
 		return fmt.Errorf("%w: %s is more than the %s still owed", core.ErrOverpaid, p.Amount, v.Account.Balance)
@@ -429,6 +444,9 @@ func (s *Session) Refund(paymentID core.ID, amount core.Money, reason string) (c
 		if orig.IsRefund() {
 			return fmt.Errorf("%w: %s is itself a refund", ErrRefund, paymentID)
 		}
+		if err := t.placeDeskPayment(&orig); err != nil {
+			return err
+		}
 		v, err := t.invoiceView(orig.InvoiceID)
 		if err != nil {
 			return err
@@ -457,13 +475,22 @@ func (s *Session) Refund(paymentID core.ID, amount core.Money, reason string) (c
 	return r, err
 }
 
-// Payment returns one payment or refund.
+// Payment returns one payment or refund; a desk payment with the invoice
+// it is on filled in, when it is on one here.
 func (s *Session) Payment(id core.ID) (core.Payment, error) {
 	var p core.Payment
 	if err := s.authorize(core.ActRead, core.KindPayment); err != nil {
 		return p, err
 	}
-	err := s.view(func(t *txn) error { return t.get(id, &p) })
+	err := s.view(func(t *txn) error {
+		if err := t.get(id, &p); err != nil {
+			return err
+		}
+		if err := t.placeDeskPayment(&p); err != nil && !errors.Is(err, ErrNotIssued) {
+			return err
+		}
+		return nil
+	})
 	return p, err
 }
 
@@ -517,6 +544,14 @@ func (s *Session) Account(patient core.ID) (core.PatientAccount, error) {
 		if err := t.get(patient, &p); err != nil {
 			return err
 		}
+		if a.AtDesk, err = t.unplacedDeskPayments(patient); err != nil {
+			return err
+		}
+		for _, d := range a.AtDesk {
+			if d.Amount.Currency == a.Balance.Currency {
+				a.Balance.Minor -= d.Amount.Minor
+			}
+		}
 		return t.logAccess(patient, core.AccessView, "account")
 	})
 	return a, err
@@ -547,6 +582,12 @@ func (t *txn) indexInvoice(inv *core.Invoice) error {
 		return nil // a later change arrived before the creating one
 	}
 	t.billed(inv.ID)
+	if t.hasDeskPayments(inv.PatientID) {
+		// The invoice may take a desk payment from another one.
+		if err := t.billedPatient(inv.PatientID); err != nil {
+			return err
+		}
+	}
 	key := append(append([]byte{classInvoice}, t.owner(classInvoice, string(inv.PatientID))...), inv.ID.Bytes()...)
 	return t.tx.Bucket(bucketSchedule).Put(key, nil)
 }
@@ -556,6 +597,9 @@ func (t *txn) indexInvoice(inv *core.Invoice) error {
 func (t *txn) indexPayment(p *core.Payment) error {
 	if p.ID == "" {
 		return nil
+	}
+	if p.AtDesk() {
+		return t.indexDeskPayment(p)
 	}
 	t.billed(p.InvoiceID)
 	key := append(append([]byte{classPayment}, p.InvoiceID.Bytes()...), p.ID.Bytes()...)

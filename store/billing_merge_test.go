@@ -53,7 +53,7 @@ func openDesk(t rapid.TB, name, path string, raw []byte, clk *testClock, invoice
 // step draws one thing a desk does offline: take a payment, refund one it
 // took, or issue a new invoice.
 func (d *desk) step(t *rapid.T, patient core.ID, label string) {
-	switch rapid.IntRange(0, 4).Draw(t, label+" op") {
+	switch op := rapid.IntRange(0, 4).Draw(t, label+" op"); op {
 	case 0, 1, 2:
 		inv := rapid.SampledFrom(d.invoices).Draw(t, label+" invoice")
 		v, err := d.billing.Invoice(inv)
@@ -65,7 +65,13 @@ func (d *desk) step(t *rapid.T, patient core.ID, label string) {
 		}
 		amt := rapid.Int64Range(1, v.Account.Balance.Minor).Draw(t, label+" amount")
 		method := rapid.SampledFrom([]core.PaymentMethod{core.PaymentCash, core.PaymentInsurance}).Draw(t, label+" method")
-		p, err := d.desk.Pay(core.Payment{InvoiceID: inv, Amount: eur(amt), Method: method})
+		pay := core.Payment{InvoiceID: inv, Amount: eur(amt), Method: method}
+		taker := d.billing
+		if op == 2 {
+			// Taken at the desk, which names the invoice by its number.
+			pay, taker = core.Payment{PatientID: patient, InvoiceNumber: v.Invoice.Number, Amount: eur(amt), Method: method}, d.desk
+		}
+		p, err := taker.Pay(pay)
 		if err != nil {
 			t.Fatalf("%s: pay %d on an invoice owing %v: %v", d.name, amt, v.Account.Balance, err)
 		}

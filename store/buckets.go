@@ -3,7 +3,7 @@ package store
 // SchemaVersion is the layout this code reads and writes. A store written by
 // a newer version is refused; an older one is brought up to it by the
 // numbered steps of migrations (migrate.go).
-const SchemaVersion = 10
+const SchemaVersion = 11
 
 // Bucket names: every bucket the store uses, in one place.
 var (

@@ -2,6 +2,7 @@ package store
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
@@ -10,6 +11,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 	"golang.org/x/crypto/chacha20poly1305"
+	"golang.org/x/crypto/nacl/box"
 
 	"medisecure/core"
 )
@@ -29,6 +31,11 @@ import (
 //     outbox holds when the writer had no organisation class key yet
 //     (a store upgraded before an admin granted them). Never travels:
 //     the push opens it and seals it again.
+//   - 'w' (write-only): body is an anonymous nacl box, to the
+//     organisation's write-only public key of the class and epoch
+//     (deskpay.go), of the digest of the associated data below and the
+//     fields' JSON; what a login that writes a class without reading it
+//     (the desk taking a payment) pushes. It travels.
 //   - 'p' (public): an anonymous nacl box of the fields' JSON to this
 //     store's public class key, epoch 0; what a workstation keeps of a
 //     change in clear (from a workstation not yet upgraded) that no login
@@ -47,6 +54,7 @@ const (
 	formOrg       = 'o'
 	formLocal     = 'l'
 	formPublic    = 'p'
+	formWrite     = 'w'
 	sealedHeader  = 7
 )
 
@@ -75,17 +83,23 @@ func decodeSealedFields(b []byte) (sealedFields, error) {
 		return sealedFields{}, fmt.Errorf("sealed fields of unknown version %d", b[0])
 	case f.class != sealClinical && f.class != sealBilling:
 		return sealedFields{}, fmt.Errorf("sealed fields of unknown class %d", b[2])
-	case f.form == formOrg && f.epoch == 0:
+	case f.travels() && f.epoch == 0:
 		return sealedFields{}, errors.New("sealed fields under epoch 0")
-	case f.form != formOrg && f.form != formLocal && f.form != formPublic:
+	case f.form != formOrg && f.form != formLocal && f.form != formPublic && f.form != formWrite:
 		return sealedFields{}, fmt.Errorf("sealed fields of unknown form %d", b[1])
-	case f.form != formOrg && f.epoch != 0:
+	case !f.travels() && f.epoch != 0:
 		return sealedFields{}, errors.New("sealed fields of a local form name an epoch")
-	case f.form != formPublic && len(f.body) < chacha20poly1305.NonceSizeX+chacha20poly1305.Overhead:
+	case f.form == formWrite && len(f.body) < box.AnonymousOverhead+sha256.Size:
+		return sealedFields{}, errors.New("write-only sealed fields are too short for their box")
+	case f.form != formPublic && f.form != formWrite && len(f.body) < chacha20poly1305.NonceSizeX+chacha20poly1305.Overhead:
 		return sealedFields{}, errors.New("sealed fields are too short for their cipher")
 	}
 	return f, nil
 }
+
+// travels reports whether the form is one that leaves the workstation,
+// under a key of the organisation and an epoch.
+func (f sealedFields) travels() bool { return f.form == formOrg || f.form == formWrite }
 
 // header is the envelope's first bytes.
 func (f sealedFields) header() []byte {
@@ -217,7 +231,7 @@ func (t *txn) sealForRest(c *core.Change) (core.Change, error) {
 // keys). It reports false when this process holds no key to do so.
 func (t *txn) forPush(c *core.Change) (core.Change, bool, error) {
 	f, err := sealedOf(c)
-	if errors.Is(err, errNotSealed) || err == nil && f.form == formOrg {
+	if errors.Is(err, errNotSealed) || err == nil && f.travels() {
 		return *c, true, nil
 	}
 	if err != nil {
@@ -289,8 +303,10 @@ func (t *txn) unsealRemote(c *core.Change) unsealed {
 		return unsealed{why: "malformed: " + err.Error()}
 	case class == sealDesk || f.class != class:
 		return unsealed{why: fmt.Sprintf("malformed: a %s change sealed under the %s key", c.Kind, f.class)}
-	case f.form != formOrg:
+	case !f.travels():
 		return unsealed{why: "malformed: sealed with another workstation's own key"}
+	case f.form == formWrite:
+		return t.openWriteOnly(c, f)
 	}
 	key := t.s.orgClassKey(int(f.epoch), class)
 	if key == nil || t.keys.classes.get(class) == nil {
@@ -314,6 +330,15 @@ func (t *txn) openOwn(c *core.Change) (*core.Change, error) {
 		return c, nil
 	case err != nil:
 		return nil, corrupt("an outbox entry's sealed fields", err)
+	case f.form == formWrite:
+		u := t.openWriteOnly(c, f)
+		if u.plain != nil {
+			return u.plain, nil
+		}
+		if u.why != "" {
+			return nil, corrupt("an outbox entry's sealed fields", errors.New(u.why))
+		}
+		return nil, fmt.Errorf("%w: %s changes are opened only by a login that holds the %s key", ErrSealed, c.Kind, f.class)
 	case f.form != formOrg:
 		plain, ok, err := t.openLocal(c, f)
 		if err == nil && !ok {
@@ -332,4 +357,20 @@ func (t *txn) openOwn(c *core.Change) (*core.Change, error) {
 	plain := *c
 	plain.Fields = fields
 	return &plain, nil
+}
+
+// OpenChange opens a change as it travels in a sync batch with every key
+// this process and login hold, as a merge would, and reports whether it
+// opened (a front-desk change is open as it is). It writes nothing; the
+// tests that show what a login can read of a server's file use it.
+func (s *Session) OpenChange(c core.Change) (core.Change, bool) {
+	var out core.Change
+	ok := false
+	s.view(func(t *txn) error {
+		if u := t.unsealRemote(&c); u.plain != nil {
+			out, ok = *u.plain, true
+		}
+		return nil
+	})
+	return out, ok
 }

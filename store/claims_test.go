@@ -18,7 +18,7 @@ func TestInsuranceClaim(t *testing.T) {
 	p.InsurerName, p.InsuranceNumber = "AOK Nordost", "A123456789"
 	_, err := f.desk.UpdatePatient(p)
 	must(t, err)
-	_, err = f.desk.Pay(core.Payment{InvoiceID: inv.ID, Amount: eur(710), Method: core.PaymentCash})
+	_, err = f.billing.Pay(core.Payment{InvoiceID: inv.ID, Amount: eur(710), Method: core.PaymentCash})
 	must(t, err)
 	cl, err := f.billing.CreateClaim(inv.ID)
 	must(t, err)
@@ -71,7 +71,7 @@ func TestInsuranceClaim(t *testing.T) {
 		t.Errorf("paid claims = %+v", list)
 	}
 	other := f.issued(t, 1)
-	_, err = f.desk.Pay(core.Payment{InvoiceID: other.ID, Amount: eur(5355), Method: core.PaymentCash})
+	_, err = f.billing.Pay(core.Payment{InvoiceID: other.ID, Amount: eur(5355), Method: core.PaymentCash})
 	must(t, err)
 	if _, err := f.billing.CreateClaim(other.ID); !errors.Is(err, ErrNotIssued) {
 		t.Errorf("claim on a paid invoice: %v", err)

@@ -29,38 +29,82 @@ func classKeyFromRoot(rootSeed []byte, c sealClass, epoch int) []byte {
 func grantName(epoch int, c sealClass) string { return strconv.Itoa(epoch) + "/" + c.String() }
 
 // grantClasses gives the entry a grant of every class its role holds for
-// every epoch from 1 to upTo it lacks one for, and drops the grants of
-// classes the role no longer holds. Admins get none (they derive the keys),
-// nor do disabled users. It reports whether the entry changed.
+// every epoch from 1 to upTo it lacks one for, and, for a class its role
+// writes but does not read (the desk's payments), the public key of the
+// class instead (pubName); it drops the grants of classes the role no
+// longer holds. Admins get none (they derive the keys), nor do disabled
+// users. It reports whether the entry changed.
 func (e *dirEntry) grantClasses(rootSeed []byte, upTo int) (bool, error) {
 	changed := false
 	for name := range e.ClassGrants {
-		_, class, _ := strings.Cut(name, "/")
-		if !e.getsClassGrant(class) {
+		if !e.keepsGrant(name) {
 			delete(e.ClassGrants, name)
 			changed = true
 		}
 	}
 	for _, c := range sealClasses {
-		if !e.getsClassGrant(c.String()) {
+		reads, writes := e.getsClassGrant(c.String()), e.getsClassPub(c)
+		if !reads && !writes {
 			continue
 		}
 		for epoch := 1; epoch <= upTo; epoch++ {
-			if _, ok := e.ClassGrants[grantName(epoch, c)]; ok {
+			name := grantName(epoch, c)
+			if writes {
+				name = pubName(epoch, c)
+			}
+			if _, ok := e.ClassGrants[name]; ok {
 				continue
 			}
-			sealed, err := e.sealTo(classKeyFromRoot(rootSeed, c, epoch))
-			if err != nil {
-				return changed, err
+			raw := classKeyFromRoot(rootSeed, c, epoch)
+			var v []byte
+			if writes {
+				pub, err := writeOnlyKeys(raw)
+				if err != nil {
+					return changed, err
+				}
+				v = pub.pub[:]
+			} else {
+				sealed, err := e.sealTo(raw)
+				if err != nil {
+					return changed, err
+				}
+				v = sealed
 			}
 			if e.ClassGrants == nil {
 				e.ClassGrants = map[string][]byte{}
 			}
-			e.ClassGrants[grantName(epoch, c)] = sealed
+			e.ClassGrants[name] = v
 			changed = true
 		}
 	}
 	return changed, nil
+}
+
+// pubName is where a class's public key of an epoch sits in
+// dirEntry.ClassGrants, for a role that writes the class without reading
+// it.
+func pubName(epoch int, c sealClass) string { return grantName(epoch, c) + "/pub" }
+
+// keepsGrant reports whether the entry's role still holds what a
+// ClassGrants name gives: a grant ("epoch/class") or a public key
+// ("epoch/class/pub").
+func (e *dirEntry) keepsGrant(name string) bool {
+	_, class, _ := strings.Cut(name, "/")
+	if cls, ok := strings.CutSuffix(class, "/pub"); ok {
+		for _, c := range sealClasses {
+			if c.String() == cls {
+				return e.getsClassPub(c)
+			}
+		}
+		return false
+	}
+	return e.getsClassGrant(class)
+}
+
+// getsClassPub reports whether the entry's user is given the public key
+// of a class: their role creates records of the class it cannot read.
+func (e *dirEntry) getsClassPub(c sealClass) bool {
+	return e.User.Role != core.RoleAdmin && !e.User.Disabled && roleWritesOnly(e.User.Role, c)
 }
 
 // getsClassGrant reports whether the entry's user is granted the class
@@ -113,6 +157,7 @@ func (s *Session) orgClassKey(epoch int, c sealClass) []byte {
 	} else {
 		return nil
 	}
+	keys.classes.putOrg(rawName(name), raw)
 	eff, err := s.db.epochKey(epoch, raw)
 	if err != nil {
 		return nil // a device revoked before the epoch began opens nothing of it
@@ -120,6 +165,11 @@ func (s *Session) orgClassKey(epoch int, c sealClass) []byte {
 	keys.classes.putOrg(name, eff)
 	return eff
 }
+
+// rawName is where the process keeps an organisation class key as derived
+// from the root, before it is mixed with the device share: the key of the
+// class's write-only envelopes (deskpay.go).
+func rawName(name string) string { return "raw/" + name }
 
 // ensureClassGrants runs at an admin's login: every user of the directory
 // gets the class grants their role holds up to the current epoch, and

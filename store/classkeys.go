@@ -88,6 +88,22 @@ func roleHolds(r core.Role, c sealClass) bool {
 	return false
 }
 
+// roleWritesOnly reports whether a role creates records of a class whose
+// key it is not given (reception takes payments at the desk and reads no
+// billing record): it writes them sealed to the class's public key
+// (deskpay.go), and cannot read them back.
+func roleWritesOnly(r core.Role, c sealClass) bool {
+	if roleHolds(r, c) {
+		return false
+	}
+	for k, kc := range classOfKind {
+		if kc == c && core.Authorize(core.Principal{Role: r}, core.ActCreate, k) == nil {
+			return true
+		}
+	}
+	return false
+}
+
 // ErrSealed is returned when records of a class are asked of a store
 // whose logins so far hold no key of the class.
 var ErrSealed = core.NewError(core.ClassStore, "store: these records are sealed under a key this login does not hold")
@@ -410,4 +426,40 @@ func (k *classKey) openFromClass(sealed []byte) ([]byte, error) {
 		return nil, errors.New("does not open under the class key")
 	}
 	return plain, nil
+}
+
+// migrateWithdrawClassCopies (v11) deletes the store's copies of its class
+// secrets sealed to users whose role does not hold the class: reception's
+// copy of the billing key, since reception reads no billing record. It
+// needs no key, so it runs at Open, before anyone logs in. The grants of
+// the organisation's billing keys in reception's directory entries are
+// signed and can only be withdrawn by an admin: the first admin login does
+// it (ensureClassGrants), and the next key epoch is out of their reach.
+func migrateWithdrawClassCopies(tx *bolt.Tx) error {
+	meta := tx.Bucket(bucketClassKeys)
+	if meta == nil {
+		return nil
+	}
+	var drop [][]byte
+	err := tx.Bucket(bucketDirectory).ForEach(func(_, v []byte) error {
+		e, err := decodeDirEntry(v)
+		if err != nil {
+			return nil // an entry that does not decode holds nothing here
+		}
+		for _, c := range sealClasses {
+			if key := metaClassUser(c, e.User.Name); !roleHolds(e.User.Role, c) && meta.Get(key) != nil {
+				drop = append(drop, key)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, k := range drop {
+		if err := meta.Delete(k); err != nil {
+			return err
+		}
+	}
+	return nil
 }

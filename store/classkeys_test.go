@@ -63,7 +63,15 @@ const (
 	secretDrug  = "metformin"
 	secretTemp  = "39.7"
 	secretPrice = "4711"
+	// secretLine is an invoice line's description, and secretPaid what
+	// the desk took on it; neither is in the fee schedule, which every
+	// role reads.
+	secretLine = "wound care after the dog bite"
+	secretPaid = "2468"
 )
+
+// billingSecrets are what a reception login must not read.
+var billingSecrets = []string{secretPrice, secretLine, secretPaid}
 
 // clinicWithSecrets is a fixture with a billing user, and a patient with a
 // note, an allergy, vitals, a prescription and an issued invoice, each
@@ -83,11 +91,14 @@ func clinicWithSecrets(t *testing.T) (*fixture, string) {
 	must(t, err)
 	bill, err := f.db.Login("bill", "billing-pass")
 	must(t, err)
-	fee, err := bill.SetFee(core.Fee{Code: "CONS", Description: "Consultation", Price: core.Money{Minor: 4711}})
+	_, err = bill.SetFee(core.Fee{Code: "CONS", Description: "Consultation", Price: core.Money{Minor: 3000}})
 	must(t, err)
-	inv, err := bill.CreateInvoice(core.Invoice{PatientID: p.ID, Items: []core.InvoiceItem{fee.Item(1)}})
+	line := core.InvoiceItem{Description: secretLine, Quantity: 1, UnitPrice: core.Money{Minor: 4711, Currency: "EUR"}}
+	inv, err := bill.CreateInvoice(core.Invoice{PatientID: p.ID, Items: []core.InvoiceItem{line}})
 	must(t, err)
 	inv, err = bill.IssueInvoice(inv.ID)
+	must(t, err)
+	_, err = f.desk.Pay(core.Payment{PatientID: p.ID, InvoiceNumber: inv.Number, Amount: core.Money{Minor: 2468}, Method: core.PaymentCash})
 	must(t, err)
 	return f, inv.Number
 }
@@ -174,25 +185,26 @@ func revealed(values [][]byte, secrets ...string) []string {
 }
 
 // With everything a reception login unlocks, every value of the store
-// file that opens holds no clinical text, drug or vital;
-// a billing login reads the invoice but nothing clinical; a doctor's login
-// (the control that the walk finds what is there) reads the clinical
-// secrets.
+// file that opens holds no clinical text, drug or vital, and no invoice
+// line, price or payment (issue 9: reception held the billing key, for the
+// desk to take payments); a billing login reads the invoice and the desk's
+// payment but nothing clinical; a doctor's login (the control that the
+// walk finds what is there) reads the clinical secrets.
 func TestWhatEachLoginUnlocksAtRest(t *testing.T) {
 	f, _ := clinicWithSecrets(t)
 	clinical := []string{secretNote, secretDrug, secretTemp}
 	if got := revealed(unsealAll(t, f, "drwho", "doctor-pass"), clinical...); len(got) != len(clinical) {
 		t.Fatalf("the doctor's keys open only %v of the clinical secrets: the walk proves nothing", got)
 	}
-	if got := revealed(unsealAll(t, f, "desk", "desk-pass"), clinical...); len(got) != 0 {
+	if got := revealed(unsealAll(t, f, "desk", "desk-pass"), append(clinical, billingSecrets...)...); len(got) != 0 {
 		t.Errorf("a reception login reveals %v", got)
 	}
 	bill := unsealAll(t, f, "bill", "billing-pass")
 	if got := revealed(bill, clinical...); len(got) != 0 {
 		t.Errorf("a billing login reveals %v", got)
 	}
-	if got := revealed(bill, secretPrice); len(got) != 1 {
-		t.Error("a billing login does not read the invoice")
+	if got := revealed(bill, billingSecrets...); len(got) != len(billingSecrets) {
+		t.Errorf("a billing login reads only %v of the invoice and the desk's payment", got)
 	}
 }
 

@@ -49,7 +49,7 @@ func TestOverpaymentSettledByCreditAndRefund(t *testing.T) {
 		defer b.close(t)
 		var taken []core.ID
 		for _, d := range []*desk{a, b} {
-			p, err := d.desk.Pay(core.Payment{InvoiceID: invoices[0], Amount: eur(10710), Method: core.PaymentCash})
+			p, err := d.billing.Pay(core.Payment{InvoiceID: invoices[0], Amount: eur(10710), Method: core.PaymentCash})
 			if err != nil {
 				t.Fatalf("%s: pay: %v", d.name, err)
 			}

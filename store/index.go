@@ -25,6 +25,10 @@ const (
 	classConflict = 'C' // 'C' ‖ appointment ID ‖ conflict ID: derived, written by putConflict
 	classPayment  = 'P' // 'P' ‖ invoice ID ‖ payment ID: an invoice's payments
 	classInvoice  = 'I' // 'I' ‖ patient hash ‖ invoice ID: a patient's invoices
+	// classDeskPayment files the payments taken at the desk, which name
+	// no invoice, under their patient: 'A' ‖ keyed hash of the patient ‖
+	// payment ID (deskpay.go).
+	classDeskPayment = 'A'
 	// classGlass holds break-the-glass accesses (breakglass.go): 'G' ‖
 	// keyed hash of user and patient → until when. Local, not derived.
 	classGlass = 'G'

@@ -40,6 +40,7 @@ var migrations = []migration{
 	{to: 8, what: "a bucket for read receipts of messages (core.KindReceipt)", clear: migrateReceiptBucket},
 	{to: 9, what: "buckets for the notification setup and the delivery steps (core.KindNotifyConfig, core.KindDelivery)", clear: migrateNotifyBuckets},
 	{to: 10, what: "role-scoped keys: clinical and billing records, and their changes in the outbox and the quarantine, sealed under class keys of their own (classkeys.go)", keyed: migrateClassKeys},
+	{to: 11, what: "reception reads no billing record: the copies of class keys sealed to users whose role no longer holds the class (reception's billing key) are withdrawn (classkeys.go)", clear: migrateWithdrawClassCopies},
 }
 
 // schemaOf reads the version a store records.

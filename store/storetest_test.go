@@ -59,6 +59,6 @@ func TestStoreConformance(t *testing.T) {
 			return inv.ID
 		}
 		return storetest.Env{Zone: db.Zone(), Doctor: "drwho", Patients: desk, Visits: desk, Appointments: desk, Schedules: doctor,
-			Clinician: doctor, DeskCharts: desk, Billing: billing, NewInvoice: newInvoice}
+			Clinician: doctor, DeskCharts: desk, Billing: billing, NewInvoice: newInvoice, DeskBilling: desk}
 	})
 }

@@ -250,6 +250,9 @@ func (t *txn) write(k core.Kind, id core.ID, fields map[string]json.RawMessage) 
 	if err := t.signChange(c); err != nil {
 		return err
 	}
+	if t.writesOnly(k) {
+		return t.writeOnly(c) // the desk's payment: sealed to billing, not merged here
+	}
 	if _, err := t.apply(c); err != nil {
 		return err
 	}

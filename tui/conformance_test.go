@@ -30,6 +30,6 @@ func TestFakeConforms(t *testing.T) {
 		}
 		desk, admin, doctor, billing := login("ana"), login("admin"), login("dr.new"), login("bea")
 		return storetest.Env{Zone: b.zone, Doctor: "dr.new", Patients: desk, Visits: desk, Appointments: desk, Schedules: admin,
-			Clinician: doctor, DeskCharts: desk, Billing: billing, NewInvoice: billing.issue}
+			Clinician: doctor, DeskCharts: desk, Billing: billing, NewInvoice: billing.issue, DeskBilling: desk}
 	})
 }

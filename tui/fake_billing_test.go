@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"testing"
 
 	"medisecure/core"
@@ -26,12 +27,40 @@ var errFakeNotFound = errors.New("store: not found")
 func (s *fakeSession) viewOf(inv core.Invoice) core.InvoiceView {
 	v := core.InvoiceView{Invoice: inv}
 	for _, p := range s.b.bill.payments {
+		if p.AtDesk() && s.deskTarget(p) == inv.ID {
+			p.InvoiceID = inv.ID
+		}
 		if p.InvoiceID == inv.ID {
 			v.Payments = append(v.Payments, p)
 		}
 	}
 	v.Account, _ = core.InvoiceAccount(&v.Invoice, v.Payments)
 	return v
+}
+
+// deskTarget is the invoice a desk payment is on, as the store puts it:
+// the one with its number, or the first issued of its visit; "" for none.
+// The lock is held.
+func (s *fakeSession) deskTarget(p core.Payment) core.ID {
+	var best *core.Invoice
+	for i := range s.b.bill.invoices {
+		inv := &s.b.bill.invoices[i]
+		switch {
+		case inv.PatientID != p.PatientID:
+		case p.InvoiceNumber != "":
+			if strings.EqualFold(inv.Number, p.InvoiceNumber) {
+				return inv.ID
+			}
+		case inv.AppointmentID == p.AppointmentID && inv.Status == core.InvoiceIssued:
+			if best == nil || inv.IssuedAt.Before(best.IssuedAt) {
+				best = inv
+			}
+		}
+	}
+	if best == nil {
+		return ""
+	}
+	return best.ID
 }
 
 func (s *fakeSession) findInvoice(id core.ID) (core.InvoiceView, error) {
@@ -60,6 +89,8 @@ func (s *fakeSession) Invoices(f core.InvoiceFilter) ([]core.InvoiceView, error)
 	return out, nil
 }
 
+func (s *fakeSession) Currency() string { return "EUR" }
+
 func (s *fakeSession) Invoice(id core.ID) (core.InvoiceView, error) {
 	if err := s.lock(core.ActRead, core.KindInvoice); err != nil {
 		return core.InvoiceView{}, err
@@ -74,13 +105,25 @@ func (s *fakeSession) Account(patient core.ID) (core.PatientAccount, error) {
 	for _, v := range vs {
 		a.Balance.Minor += v.Account.Balance.Minor
 	}
+	if err != nil {
+		return a, err
+	}
 	s.b.mu.Lock()
+	for _, p := range s.b.bill.payments {
+		if p.PatientID == patient && p.AtDesk() && s.deskTarget(p) == "" {
+			a.AtDesk = append(a.AtDesk, p)
+			a.Balance.Minor -= p.Amount.Minor
+		}
+	}
 	s.b.access = append(s.b.access, s.p.User+" account "+string(patient))
 	s.b.mu.Unlock()
 	return a, err
 }
 
 func (s *fakeSession) Pay(p core.Payment) (core.Payment, error) {
+	if !core.Can(s.p, core.ActRead, core.KindInvoice) {
+		return s.payAtDesk(p)
+	}
 	if err := s.lock(core.ActCreate, core.KindPayment); err != nil {
 		return p, err
 	}
@@ -107,6 +150,9 @@ func (s *fakeSession) Refund(id core.ID, amount core.Money, reason string) (core
 		if orig.ID != id {
 			continue
 		}
+		if orig.AtDesk() {
+			orig.InvoiceID = s.deskTarget(orig)
+		}
 		v, err := s.findInvoice(orig.InvoiceID)
 		if err != nil {
 			return orig, err
@@ -128,6 +174,26 @@ func (s *fakeSession) Refund(id core.ID, amount core.Money, reason string) (core
 		return s.addPayment(core.Payment{InvoiceID: orig.InvoiceID, Amount: amount.Neg(), Method: orig.Method, RefundOf: id, Reason: reason}, v.Invoice)
 	}
 	return core.Payment{}, errFakeNotFound
+}
+
+// payAtDesk takes a payment as reception, which reads no invoice: it
+// names the patient and the invoice's number or the visit, and is not
+// checked against the balance.
+func (s *fakeSession) payAtDesk(p core.Payment) (core.Payment, error) {
+	if p.InvoiceID != "" {
+		return p, core.Authorize(s.p, core.ActRead, core.KindInvoice)
+	}
+	if err := s.lock(core.ActCreate, core.KindPayment); err != nil {
+		return p, err
+	}
+	defer s.b.mu.Unlock()
+	if p.Method == core.PaymentCard && p.Reference == "" {
+		return p, &core.ValidationError{Kind: core.KindPayment, Fields: []core.FieldError{{Field: "reference", Message: "is required for a card payment (the slip number)"}}}
+	}
+	if p.Amount.Currency == "" {
+		p.Amount.Currency = "EUR"
+	}
+	return s.addPayment(p, core.Invoice{PatientID: p.PatientID})
 }
 
 // issue puts an issued invoice of one untaxed line of minor units of EUR

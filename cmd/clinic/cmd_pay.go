@@ -11,18 +11,33 @@ import (
 	"medisecure/store"
 )
 
-// payCmd is clinic pay: take money against an invoice.
+// payCmd is clinic pay: take money against an invoice (billing), or at
+// the desk for a patient's invoice or visit (reception, which reads no
+// invoice).
 func (a *app) payCmd() *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "pay INVOICE --amount 20.00 --method cash|card|insurance|transfer [--ref R] [--out FILE]",
-		Short: "take a payment (whole or part) on an issued invoice and print its ID",
-		Args:  exactArgs(1),
+		Use: "pay [INVOICE] --amount 20.00 --method cash|card|insurance|transfer [--ref R] [--out FILE]\n" +
+			"  clinic pay --patient PATIENT (--number INVOICE-NUMBER | --visit APPOINTMENT) --amount … --method … [--ref R] [--out FILE]",
+		Short: "take a payment (whole or part) on an issued invoice, or at the desk for a patient, and print its ID",
+		Long: "Billing names the invoice by its ID, and more than it owes is refused.\n" +
+			"At the desk reception reads no invoice: it names the patient and the number of the invoice\n" +
+			"the patient shows (--number) or the visit paid for (--visit). The payment is sealed to billing,\n" +
+			"which puts it on that invoice; the desk sees no balance and cannot read the payment back.",
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 1 {
+				return usagef("usage: %s", cmd.UseLine())
+			}
+			return nil
+		},
 	}
 	f := cmd.Flags()
 	amount := f.String("amount", "", "how much, in the clinic's currency (required)")
 	method := f.String("method", "", "cash, card, insurance or transfer (required)")
 	ref := f.String("ref", "", "the card slip, transfer or claim reference (required for card)")
 	out := f.String("out", "", "also write the receipt to this text FILE")
+	patient := f.String("patient", "", "at the desk: the patient paying")
+	number := f.String("number", "", "at the desk: the number of the invoice the patient shows")
+	visit := f.String("visit", "", "at the desk: the appointment (visit) paid for")
 	cmd.RunE = func(_ *cobra.Command, args []string) error {
 		if *amount == "" || *method == "" {
 			return usagef("pay needs --amount and --method")
@@ -31,12 +46,32 @@ func (a *app) payCmd() *cobra.Command {
 		if !m.Valid() {
 			return usagef("--method %q is not one of cash, card, insurance, transfer", *method)
 		}
-		id, err := parseID("invoice ID", args[0])
-		if err != nil {
-			return err
+		var p core.Payment
+		switch {
+		case len(args) == 1 && *patient == "" && *number == "" && *visit == "":
+			id, err := parseID("invoice ID", args[0])
+			if err != nil {
+				return err
+			}
+			p.InvoiceID = id
+		case len(args) == 0 && *patient != "" && (*number != "" || *visit != ""):
+			id, err := parseID("patient ID", *patient)
+			if err != nil {
+				return err
+			}
+			p.PatientID, p.InvoiceNumber = id, *number
+			if *visit != "" {
+				if p.AppointmentID, err = parseID("appointment ID", *visit); err != nil {
+					return err
+				}
+			}
+		default:
+			return usagef("pay takes an INVOICE, or at the desk --patient with --number or --visit")
 		}
+		p.Method, p.Reference = m, *ref
 		return a.withAmount(*amount, *out, func(s *store.Session, amt core.Money) (core.Payment, error) {
-			return s.Pay(core.Payment{InvoiceID: id, Amount: amt, Method: m, Reference: *ref})
+			p.Amount = amt
+			return s.Pay(p)
 		})
 	}
 	return cmd
@@ -129,8 +164,12 @@ func (a *app) receipt(db *store.DB, s *store.Session, p core.Payment, out string
 }
 
 // receiptFor renders a payment's receipt with its invoice as it now
-// stands.
+// stands; a desk payment's without it (the desk reads no invoice).
 func receiptFor(db *store.DB, s *store.Session, p core.Payment) (string, error) {
+	if p.AtDesk() {
+		// Taken at the desk and on no invoice here (yet): what it names.
+		return receiptText(db.Org().Name, p, core.InvoiceView{}, patientName(s, p.PatientID), db.Zone()), nil
+	}
 	v, err := s.Invoice(p.InvoiceID)
 	if err != nil {
 		return "", err

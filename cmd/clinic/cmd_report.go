@@ -167,7 +167,14 @@ func receiptText(clinic string, p core.Payment, v core.InvoiceView, patient stri
 	fmt.Fprintf(&b, "%s\n%s %s\n\n", core.SafeText(clinic), title, p.ID)
 	fmt.Fprintf(&b, "Date      %s\n", p.ReceivedAt.In(zone).Format("2006-01-02 15:04 MST"))
 	fmt.Fprintf(&b, "Patient   %s\n", core.SafeText(patient))
-	fmt.Fprintf(&b, "Invoice   %s\n", core.SafeText(orDash(v.Invoice.Number)))
+	switch {
+	case p.AtDesk() && p.InvoiceNumber != "":
+		fmt.Fprintf(&b, "Invoice   %s\n", core.SafeText(p.InvoiceNumber))
+	case p.AtDesk():
+		fmt.Fprintf(&b, "Visit     %s\n", p.AppointmentID)
+	default:
+		fmt.Fprintf(&b, "Invoice   %s\n", core.SafeText(orDash(v.Invoice.Number)))
+	}
 	fmt.Fprintf(&b, "Amount    %s\n", p.Amount)
 	fmt.Fprintf(&b, "Method    %s\n", p.Method)
 	if p.Reference != "" {
@@ -177,6 +184,10 @@ func receiptText(clinic string, p core.Payment, v core.InvoiceView, patient stri
 		fmt.Fprintf(&b, "Refund of %s: %s\n", p.RefundOf, core.SafeText(p.Reason))
 	}
 	fmt.Fprintf(&b, "Taken by  %s at desk %s\n\n", core.SafeText(p.ReceivedBy), core.SafeText(p.Desk))
+	if p.AtDesk() {
+		b.WriteString("Taken at the desk; billing puts it on the invoice.\n")
+		return b.String()
+	}
 	fmt.Fprintf(&b, "Invoice total %s, paid %s, balance %s (%s)\n", v.Account.Total, v.Account.Paid, v.Account.Balance, v.Account.Status)
 	return b.String()
 }

@@ -20,7 +20,6 @@ func TestReceiptAsPDF(t *testing.T) {
 	c.as("billing", "staff-pass")
 	inv := strings.TrimSpace(c.must("invoice", "create", "--patient", pat, "--item", "CONS"))
 	c.must("invoice", "issue", inv)
-	c.as("desk", "staff-pass")
 	pay := strings.TrimSpace(c.must("pay", inv, "--amount", "20.00", "--method", "card", "--ref", "slip 9"))
 	text := c.must("receipt", pay)
 

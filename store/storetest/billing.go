@@ -87,3 +87,46 @@ func testRefund(t *testing.T, c *clinic) {
 		t.Errorf("the day's cash-up: %+v, %v", day.Total, err)
 	}
 }
+
+// testDeskPayment: the desk reads no invoice (issue 9) yet takes money: a
+// payment naming the patient and the invoice's number counts on the
+// invoice for billing. The desk cannot know the balance, so more than is
+// owed is taken, and billing sees the invoice paid over.
+func testDeskPayment(t *testing.T, c *clinic) {
+	c.need(t, "desk billing")
+	p, inv := c.invoiced(t)
+	v, err := c.Billing.Invoice(inv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	number := v.Invoice.Number
+	if _, err := c.DeskBilling.Invoice(inv); !errors.Is(err, core.ErrDenied) {
+		t.Errorf("the desk reads an invoice: %v", err)
+	}
+	if _, err := c.DeskBilling.Account(p.ID); !errors.Is(err, core.ErrDenied) {
+		t.Errorf("the desk reads an account: %v", err)
+	}
+	if _, err := c.DeskBilling.DayEnd(core.DateOf(c.clock.Now(), c.Zone)); !errors.Is(err, core.ErrDenied) {
+		t.Errorf("the desk reads the cash-up: %v", err)
+	}
+	if _, err := c.DeskBilling.Pay(core.Payment{InvoiceID: inv, Amount: eur(1000), Method: core.PaymentCash}); !errors.Is(err, core.ErrDenied) {
+		t.Errorf("the desk names an invoice by ID: %v", err)
+	}
+	_, err = c.DeskBilling.Pay(core.Payment{PatientID: p.ID, Amount: eur(1000), Method: core.PaymentCash})
+	field(t, err, "invoice")
+	_, err = c.DeskBilling.Pay(core.Payment{PatientID: p.ID, InvoiceNumber: number, Amount: eur(1000), Method: core.PaymentCard})
+	field(t, err, "reference")
+	pay, err := c.DeskBilling.Pay(core.Payment{PatientID: p.ID, InvoiceNumber: number, Amount: eur(1500), Method: core.PaymentCash})
+	if err != nil || pay.ID == "" || pay.InvoiceID != "" || pay.PatientID != p.ID {
+		t.Fatalf("a desk payment of 15.00: %+v, %v", pay, err)
+	}
+	if b := c.balance(t, inv); b != 3500 {
+		t.Errorf("after 15.00 at the desk the invoice owes %d, want 3500", b)
+	}
+	if _, err := c.DeskBilling.Pay(core.Payment{PatientID: p.ID, InvoiceNumber: number, Amount: eur(5000), Method: core.PaymentCash}); err != nil {
+		t.Fatalf("the desk, which cannot see the balance, refused 50.00: %v", err)
+	}
+	if b := c.balance(t, inv); b != -1500 {
+		t.Errorf("after 65.00 in all the invoice owes %d, want -1500 (paid over)", b)
+	}
+}

@@ -63,6 +63,10 @@ type Env struct {
 	// of EUR to a patient and returns its ID.
 	Billing    Billing
 	NewInvoice func(t testing.TB, patient core.ID, minor int64) core.ID
+	// DeskBilling is the receptionist's session as the billing port: it
+	// reads no invoice, payment or cash-up, and takes payments naming the
+	// patient and the invoice's number or the visit.
+	DeskBilling Billing
 }
 
 // Open makes a fresh clinic whose clock reads clock.

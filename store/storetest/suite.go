@@ -38,6 +38,7 @@ func Run(t *testing.T, open Open) {
 		{"chart/vitals", testVitals},
 		{"billing/pay", testPay},
 		{"billing/refund", testRefund},
+		{"billing/taken at the desk", testDeskPayment},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			z := time.UTC
@@ -84,6 +85,8 @@ func (c *clinic) need(t testing.TB, ports ...string) {
 			missing = c.Visits == nil
 		case "billing":
 			missing = c.Billing == nil || c.NewInvoice == nil
+		case "desk billing":
+			missing = c.DeskBilling == nil
 		case "charts":
 			missing = c.Clinician == nil || c.DeskCharts == nil
 		}

@@ -10,13 +10,18 @@ import (
 
 const billingPass = "billing-pass-1"
 
-// Two desks, offline, each take the whole of one invoice. After sync
+// Two desks, offline, each take the whole of one invoice at the desk
+// (naming its number: reception reads no invoice). After sync
 // through a real server both payments count on both workstations, both
 // show the same "paid twice over" conflict, and a refund on one resolves
 // it everywhere. Three workstations issuing offline never share a number.
 func TestInvoicePaidTwiceOverAcrossWorkstations(t *testing.T) {
 	srv := startServer(t)
-	var invoice core.ID
+	var (
+		invoice core.ID
+		number  string
+		patient core.ID
+	)
 	wss := newOrgWith(t, 3, func(db *store.DB, admin *store.Session) {
 		must(t, admin.AddUser(core.User{Name: "desk", Role: core.RoleReception}, deskPass))
 		must(t, admin.AddUser(core.User{Name: "billing", Role: core.RoleBilling}, billingPass))
@@ -32,18 +37,20 @@ func TestInvoicePaidTwiceOverAcrossWorkstations(t *testing.T) {
 		must(t, err)
 		inv, err = b.IssueInvoice(inv.ID)
 		must(t, err)
-		invoice = inv.ID
+		invoice, number, patient = inv.ID, inv.Number, p.ID
 	})
 	online(t, srv, wss)
 	a, b := wss[0], wss[1]
-	pa, err := a.desk.Pay(core.Payment{InvoiceID: invoice, Amount: core.Money{Minor: 4500, Currency: "EUR"}, Method: core.PaymentCash})
+	pa, err := a.desk.Pay(core.Payment{PatientID: patient, InvoiceNumber: number, Amount: core.Money{Minor: 4500, Currency: "EUR"}, Method: core.PaymentCash})
 	must(t, err)
-	_, err = b.desk.Pay(core.Payment{InvoiceID: invoice, Amount: core.Money{Minor: 4500, Currency: "EUR"}, Method: core.PaymentCard, Reference: "slip 9"})
+	_, err = b.desk.Pay(core.Payment{PatientID: patient, InvoiceNumber: number, Amount: core.Money{Minor: 4500, Currency: "EUR"}, Method: core.PaymentCard, Reference: "slip 9"})
 	must(t, err)
 	numbers := map[string]string{}
+	bills := map[*workstation]*store.Session{}
 	for _, w := range wss {
 		bs, err := w.db.Login("billing", billingPass)
 		must(t, err)
+		bills[w] = bs
 		fee, err := bs.Fee("CONS")
 		must(t, err)
 		v, err := bs.Invoice(invoice)
@@ -62,7 +69,7 @@ func TestInvoicePaidTwiceOverAcrossWorkstations(t *testing.T) {
 	converge(t, wss)
 	var conflictID core.ID
 	for _, w := range wss {
-		v, err := w.desk.Invoice(invoice)
+		v, err := bills[w].Invoice(invoice)
 		must(t, err)
 		if len(v.Payments) != 2 || v.Account.Paid.Minor != 9000 || v.Account.Balance.Minor != -4500 || v.Account.Status != core.InvoicePaid {
 			t.Fatalf("%s: %d payments, account %+v; want both payments counted", w.name, len(v.Payments), v.Account)
@@ -77,7 +84,7 @@ func TestInvoicePaidTwiceOverAcrossWorkstations(t *testing.T) {
 		} else if cs[0].ID != conflictID {
 			t.Fatalf("%s: conflict %s, another workstation has %s", w.name, cs[0].ID, conflictID)
 		}
-		all, err := w.desk.Invoices(core.InvoiceFilter{})
+		all, err := bills[w].Invoices(core.InvoiceFilter{})
 		must(t, err)
 		seen := map[string]bool{}
 		for _, v := range all {
@@ -87,15 +94,13 @@ func TestInvoicePaidTwiceOverAcrossWorkstations(t *testing.T) {
 			t.Fatalf("%s holds %d invoices with %d numbers, want 10 and 10", w.name, len(all), len(seen))
 		}
 	}
-	bill, err := a.db.Login("billing", billingPass)
-	must(t, err)
-	_, err = bill.Refund(pa.ID, core.Money{Minor: 4500, Currency: "EUR"}, "paid at both desks")
+	_, err = bills[a].Refund(pa.ID, core.Money{Minor: 4500, Currency: "EUR"}, "paid at both desks")
 	must(t, err)
 	converge(t, wss)
 	for _, w := range wss {
 		cs, err := w.desk.InvoiceConflicts()
 		must(t, err)
-		v, err := w.desk.Invoice(invoice)
+		v, err := bills[w].Invoice(invoice)
 		must(t, err)
 		if len(cs) != 0 || v.Account.Balance.Minor != 0 || len(v.Payments) != 3 {
 			t.Errorf("%s after the refund: conflicts %v, account %+v", w.name, cs, v.Account)

@@ -11,6 +11,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"medisecure/core"
+	"medisecure/store"
 	"medisecure/sync/envelope"
 )
 
@@ -46,28 +47,30 @@ func TestReceptionKeysOpenNoClinicalInTheServerFile(t *testing.T) {
 	for _, d := range devs {
 		pubs[d.ID] = d.PublicKey
 	}
-	desk, err := b.db.Login("desk", deskPass)
-	must(t, err)
+	deskAlone(t, b)
+	desk := b.desk
 	keys := func(epoch uint32) ([]byte, bool) {
 		k, err := desk.OrgKey(int(epoch))
 		return k, err == nil
 	}
 	srv.halt()
-	opened, notes := serverChanges(t, srv.path, keys, pubs)
-	if opened == 0 || notes == 0 {
+	opened, kinds := serverChanges(t, srv.path, keys, pubs, desk, clinicalSecrets)
+	if notes := kinds[core.KindNote]; opened == 0 || notes == 0 {
 		t.Fatalf("the reception keys opened %d batches holding %d note changes: the test proves nothing", opened, notes)
 	}
 }
 
-// serverChanges opens every batch in a server's bbolt file with keys and
-// fails the test when an opened change shows a clinical secret. It returns
-// how many batches opened and how many note changes they held.
-func serverChanges(t *testing.T, path string, keys func(uint32) ([]byte, bool), pubs map[string]ed25519.PublicKey) (int, int) {
+// serverChanges opens every batch in a server's bbolt file with keys, and
+// every change in it with what the login as holds (its sealed fields
+// too, when the login's keys open them), and fails the test when what
+// opened shows one of the secrets. It returns how many batches opened and
+// how many changes of each kind they held.
+func serverChanges(t *testing.T, path string, keys func(uint32) ([]byte, bool), pubs map[string]ed25519.PublicKey, as *store.Session, secrets []string) (int, map[core.Kind]int) {
 	t.Helper()
 	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: time.Second})
 	must(t, err)
 	defer db.Close()
-	opened, notes := 0, 0
+	opened, kinds := 0, map[core.Kind]int{}
 	var walk func(b *bolt.Bucket)
 	walk = func(b *bolt.Bucket) {
 		b.ForEach(func(k, v []byte) error {
@@ -88,13 +91,15 @@ func serverChanges(t *testing.T, path string, keys func(uint32) ([]byte, bool), 
 				return nil
 			}
 			opened++
+			var opened []core.Change
 			for _, c := range payload.Changes {
-				if c.Kind == core.KindNote {
-					notes++
+				kinds[c.Kind]++
+				if o, ok := as.OpenChange(c); ok {
+					opened = append(opened, o)
 				}
 			}
-			plain, _ := json.Marshal(payload)
-			for _, s := range clinicalSecrets {
+			plain, _ := json.Marshal([]any{payload, opened})
+			for _, s := range secrets {
 				if bytes.Contains(plain, []byte(s)) {
 					t.Errorf("a batch on the server opens under the reception keys to %q", s)
 				}
@@ -105,5 +110,5 @@ func serverChanges(t *testing.T, path string, keys func(uint32) ([]byte, bool), 
 	must(t, db.View(func(tx *bolt.Tx) error {
 		return tx.ForEach(func(_ []byte, b *bolt.Bucket) error { walk(b); return nil })
 	}))
-	return opened, notes
+	return opened, kinds
 }

@@ -148,6 +148,14 @@ func invoiceCmd(s Port, to int, invoice, patient, appt core.ID) tea.Cmd {
 	}
 }
 
+// deskCmd loads what the desk's payment form shows: the patient's name
+// (the desk reads no invoice).
+func deskCmd(s Port, to int, patient core.ID) tea.Cmd {
+	return func() tea.Msg {
+		return invoiceMsg{Envelope: ui.Envelope{To: to}, names: namesOf(s, []core.InvoiceView{{Invoice: core.Invoice{PatientID: patient}}})}
+	}
+}
+
 func payCmd(s Port, to int, p core.Payment) tea.Cmd {
 	return func() tea.Msg {
 		got, err := s.Pay(p)
@@ -166,6 +174,9 @@ func refundCmd(s Port, to int, payment core.ID, amount core.Money, reason string
 func afterPayment(s Port, to int, p core.Payment, err error) tea.Msg {
 	if err != nil {
 		return paidMsg{Envelope: ui.Envelope{To: to}, err: err}
+	}
+	if p.AtDesk() {
+		return paidMsg{Envelope: ui.Envelope{To: to}, payment: p} // sealed to billing: not read back
 	}
 	v, err := s.Invoice(p.InvoiceID)
 	return paidMsg{Envelope: ui.Envelope{To: to}, payment: p, view: v, err: err}

@@ -17,10 +17,17 @@ var methods = []core.PaymentMethod{core.PaymentCash, core.PaymentCard, core.Paym
 // Pay takes a payment on an invoice, or with refund set gives money back
 // from one of its payments. It opens on the invoice of the route, or, from
 // the schedule, on the patient's open invoice for the visit.
+//
+// At the desk (a login that reads no invoice: reception) it shows no
+// invoice, line or balance: it takes the amount, the method, the
+// reference and, when the patient shows one, the invoice's number, for the
+// patient and visit of the route, and billing puts the payment on the
+// invoice.
 type Pay struct {
 	ui.Base
 	port   Port
 	refund bool
+	desk   bool
 	route  ui.Route
 	view   core.InvoiceView
 	name   string
@@ -29,7 +36,8 @@ type Pay struct {
 	// choice is the method (paying) or the payment refunded (refunding).
 	choice         int
 	amount, detail ui.Field
-	focus          int // 0 amount or payment choice, then the next rows
+	number         ui.Field // at the desk: the invoice number the patient shows
+	focus          int      // 0 amount or payment choice, then the next rows
 	saving         bool
 	edited         bool
 	done           *core.Payment
@@ -38,18 +46,23 @@ type Pay struct {
 
 // NewPay opens the payment form.
 func NewPay(c *ui.Shared, p Port, r ui.Route) *Pay {
-	return &Pay{Base: ui.NewBase(c), port: p, route: r, amount: ui.NewField(16, "20.00"), detail: ui.NewField(32, "card slip or reference")}
+	return &Pay{Base: ui.NewBase(c), port: p, route: r, amount: ui.NewField(16, "20.00"), detail: ui.NewField(32, "card slip or reference"),
+		number: ui.NewField(32, "optional: number on the invoice"),
+		desk:   !c.Can(core.ActRead, core.KindInvoice)}
 }
 
 // NewRefund opens the refund form.
 func NewRefund(c *ui.Shared, p Port, r ui.Route) *Pay {
 	s := NewPay(c, p, r)
-	s.refund, s.detail = true, ui.NewField(32, "why is it given back?")
+	s.refund, s.detail, s.desk = true, ui.NewField(32, "why is it given back?"), false
 	return s
 }
 
 // Init loads the invoice.
 func (s *Pay) Init() tea.Cmd {
+	if s.desk {
+		return deskCmd(s.port, s.ID(), s.route.PatientID)
+	}
 	return invoiceCmd(s.port, s.ID(), s.route.Invoice, s.route.PatientID, s.route.Appt)
 }
 
@@ -72,7 +85,7 @@ func (s *Pay) Dirty() bool { return s.edited && s.done == nil }
 
 // textRow reports whether form row i is typed (not a choice).
 func (s *Pay) textRow(i int) bool {
-	if s.refund {
+	if s.refund || s.desk && i == 3 {
 		return i != 0
 	}
 	return i != 1
@@ -147,21 +160,27 @@ func (s *Pay) key(k tea.KeyMsg) tea.Cmd {
 	if s.none && s.invoices() && key.Matches(k, keyNew) {
 		return s.S.Go(ui.Route{Nav: ui.NavReplace, Page: ui.PageInvoice, PatientID: s.route.PatientID, Appt: s.route.Appt})
 	}
-	if s.done != nil || s.none || !s.ready || s.view.Invoice.ID == "" {
+	if s.done != nil || s.none || !s.ready || s.view.Invoice.ID == "" && !s.desk {
 		return nil
 	}
 	s.err = ""
+	rows := 3
+	if s.desk {
+		rows = 4
+	}
 	switch {
 	case key.Matches(k, keys.Submit):
 		return s.save()
 	case key.Matches(k, keys.NextField):
-		s.focus = (s.focus + 1) % 3
+		s.focus = (s.focus + 1) % rows
 	case key.Matches(k, keys.PrevField):
-		s.focus = (s.focus + 2) % 3
+		s.focus = (s.focus + rows - 1) % rows
 	case !s.textRow(s.focus) && key.Matches(k, keys.Left, keys.Right):
 		s.turn(key.Matches(k, keys.Right))
 	case s.focus == s.amountRow():
 		s.edited = s.amount.Update(k) || s.edited
+	case s.desk && s.focus == 3:
+		s.edited = s.number.Update(k) || s.edited
 	default:
 		s.edited = s.detail.Update(k) || s.edited
 	}
@@ -197,7 +216,11 @@ func (s *Pay) turn(right bool) {
 
 // save takes the payment or refund.
 func (s *Pay) save() tea.Cmd {
-	amt, err := core.ParseAmount(s.amount.Value(), s.view.Invoice.Currency)
+	currency := s.view.Invoice.Currency
+	if s.desk {
+		currency = s.port.Currency()
+	}
+	amt, err := core.ParseAmount(s.amount.Value(), currency)
 	if err != nil {
 		s.err = "Amount: " + s.S.Describe(err)
 		return nil
@@ -212,6 +235,9 @@ func (s *Pay) save() tea.Cmd {
 		return refundCmd(s.port, s.ID(), ps[s.choice].ID, amt, s.detail.Value())
 	}
 	p := core.Payment{InvoiceID: s.view.Invoice.ID, Amount: amt, Method: methods[s.choice], Reference: s.detail.Value()}
+	if s.desk {
+		p = core.Payment{PatientID: s.route.PatientID, AppointmentID: s.route.Appt, InvoiceNumber: s.number.Value(), Amount: amt, Method: methods[s.choice], Reference: s.detail.Value()}
+	}
 	return payCmd(s.port, s.ID(), p)
 }
 
@@ -233,13 +259,19 @@ func (s *Pay) View() string {
 		return st.Bold.Render(s.name) + "\n\n  " + st.Subtle.Render("Nothing owed: no open invoice for this patient. Press n to invoice the visit.")
 	case s.none:
 		return st.Bold.Render(s.name) + "\n\n  " + st.Subtle.Render("Nothing owed: no open invoice for this patient. Billing issues invoices.")
-	case s.view.Invoice.ID == "":
+	case s.view.Invoice.ID == "" && !s.desk:
 		return st.Error.Render(s.err)
 	}
 	v := s.view
 	lines := []string{
 		st.Bold.Render(fmt.Sprintf("%s  invoice %s  (%s)", s.name, ui.Text(ui.OrDash(v.Invoice.Number)), statusWord(v.Account.Status))),
 		"  " + money(v.Account), "",
+	}
+	if s.desk {
+		lines = []string{
+			st.Bold.Render(ui.Text(s.name) + "  payment at the desk"),
+			"  " + st.Subtle.Render("Billing puts this on the visit's invoice; the desk sees no balance."), "",
+		}
 	}
 	if s.done != nil {
 		return strings.Join(append(lines, s.receipt()...), "\n")
@@ -277,11 +309,15 @@ func (s *Pay) form() []string {
 		}
 		ms = append(ms, w)
 	}
-	return []string{
+	rows := []string{
 		ui.FormRow(st, "Amount", s.amount.View(st, s.focus == 0), s.focus == 0),
 		ui.RowLine(st, "Method", strings.Join(ms, " "), s.focus == 1),
 		ui.FormRow(st, "Reference", s.detail.View(st, s.focus == 2), s.focus == 2),
 	}
+	if s.desk {
+		rows = append(rows, ui.FormRow(st, "Invoice no.", s.number.View(st, s.focus == 3), s.focus == 3))
+	}
+	return rows
 }
 
 // receipt is what the screen shows once the money changed hands.
@@ -300,6 +336,9 @@ func (s *Pay) receipt() []string {
 	}
 	if p.Reference != "" {
 		out = append(out, "  Reference "+ui.Text(p.Reference))
+	}
+	if p.AtDesk() {
+		return append(out, "", st.Subtle.Render("Sealed to billing, which puts it on the invoice; the desk cannot read it back. enter or esc goes back."))
 	}
 	return append(out, "", st.Subtle.Render("clinic receipt "+string(p.ID)+" --out FILE prints it; enter or esc goes back."))
 }

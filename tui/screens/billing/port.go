@@ -15,8 +15,12 @@ type Port interface {
 	Invoice(id core.ID) (core.InvoiceView, error)
 	// Account is a patient's invoices and balance; the view is logged.
 	Account(patient core.ID) (core.PatientAccount, error)
-	// Pay takes a payment; more than is owed is core.ErrOverpaid.
+	// Pay takes a payment; more than is owed is core.ErrOverpaid. A login
+	// that reads no invoice (reception) names the patient and the visit
+	// or invoice number instead, and its payment is not read back.
 	Pay(p core.Payment) (core.Payment, error)
+	// Currency is the clinic's currency, in which amounts are typed.
+	Currency() string
 	// Refund gives back part of a payment as a new negative payment.
 	Refund(payment core.ID, amount core.Money, reason string) (core.Payment, error)
 	// DayEnd is the cash-up of a day in the clinic's zone.
