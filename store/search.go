@@ -251,6 +251,10 @@ func loadSearch(tx *bolt.Tx, s *sealer) (*searchIndex, error) {
 	if err != nil {
 		return nil, err
 	}
+	if len(shards) > 0 {
+		// Opened, the sealed shards are never read again.
+		dropMapped(tx, shards[0].sealed)
+	}
 	n, flat, names := 0, 0, 0
 	for i := range shards {
 		sh := &shards[i]

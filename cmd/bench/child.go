@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -43,28 +44,37 @@ func runChild(mode string, args []string) error {
 		// Hand back what the Argon2id derivation borrowed (64 MiB) so the
 		// figure is the steady state of a logged-in workstation.
 		debug.FreeOSMemory()
-		rss, err := residentMB()
+		rss, err := resident()
 		if err != nil {
 			return err
 		}
-		fmt.Printf("%.1f MB with %d patients loaded\n", rss, s.PatientCount())
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		fmt.Printf("%.1f MB with %d patients loaded (anonymous %.1f MB, of which Go heap in use %.1f MB; file pages %.1f MB)\n",
+			rss["VmRSS"], s.PatientCount(), rss["RssAnon"], float64(m.HeapInuse)/(1<<20), rss["RssFile"]+rss["RssShmem"])
 		return nil
 	}
 	return fmt.Errorf("unknown child mode %q", mode)
 }
 
-// residentMB reads this process's resident set size.
-func residentMB() (float64, error) {
+// resident reads this process's resident set size and its parts (VmRSS,
+// RssAnon, RssFile, RssShmem) in MB.
+func resident() (map[string]float64, error) {
 	b, err := os.ReadFile("/proc/self/status")
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
+	out := map[string]float64{}
 	for _, line := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(line, "VmRSS:") {
+		name, value, ok := strings.Cut(line, ":")
+		if ok && (name == "VmRSS" || strings.HasPrefix(name, "Rss")) {
 			var kb float64
-			fmt.Sscan(strings.TrimPrefix(line, "VmRSS:"), &kb)
-			return kb / 1024, nil
+			fmt.Sscan(value, &kb)
+			out[name] = kb / 1024
 		}
 	}
-	return 0, fmt.Errorf("no VmRSS in /proc/self/status")
+	if _, ok := out["VmRSS"]; !ok {
+		return nil, fmt.Errorf("no VmRSS in /proc/self/status")
+	}
+	return out, nil
 }
