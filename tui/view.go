@@ -21,19 +21,29 @@ func (m *model) View() string {
 	if m.confirm.Open() {
 		helpLine = ui.Fit(m.confirm.View(m.styles, m.width), m.width, m.helpHeight())
 	}
-	parts := []string{
-		m.header(s),
-		ui.Fit(s.View(), m.width, m.bodyHeight()),
-		helpLine,
-		m.statusBar(),
-	}
-	v := strings.Join(parts, "\n")
+	v := m.frame(s, m.header(s), helpLine, m.statusBar())
 	// Each part is one line or fitted already; only a terminal too short
 	// for them all needs cutting again.
 	if strings.Count(v, "\n") >= m.height {
 		v = ui.Fit(v, m.width, m.height)
 	}
 	return v
+}
+
+// frame is the header, the screen's body fitted to its size, the help
+// line and the status bar, one line after another. A screen that writes
+// its body into the frame itself saves the copy, when what it wrote fits.
+func (m *model) frame(s ui.Screen, header, help, status string) string {
+	if w, ok := s.(ui.ViewWriter); ok {
+		pre, post := header+"\n", "\n"+help+"\n"+status
+		var b strings.Builder
+		w.WriteView(&b, pre, post)
+		v := b.String()
+		if len(v) >= len(pre)+len(post) && ui.Fits(v[len(pre):len(v)-len(post)], m.width, m.bodyHeight()) {
+			return v
+		}
+	}
+	return strings.Join([]string{header, ui.Fit(s.View(), m.width, m.bodyHeight()), help, status}, "\n")
 }
 
 // layout gives every screen the body's size.

@@ -16,7 +16,7 @@ func Truncate(s string, w int) string {
 	if w <= 0 {
 		return ""
 	}
-	if ansi.StringWidth(s) <= w {
+	if Width(s) <= w {
 		return s
 	}
 	return ansi.Truncate(s, w, "…")
@@ -25,7 +25,7 @@ func Truncate(s string, w int) string {
 // PadRight truncates s to w cells and pads it with spaces to exactly w.
 func PadRight(s string, w int) string {
 	s = Truncate(s, w)
-	if n := w - ansi.StringWidth(s); n > 0 {
+	if n := w - Width(s); n > 0 {
 		s += strings.Repeat(" ", n)
 	}
 	return s
@@ -35,7 +35,7 @@ func PadRight(s string, w int) string {
 // exactly w.
 func PadLeft(s string, w int) string {
 	s = Truncate(s, w)
-	if n := w - ansi.StringWidth(s); n > 0 {
+	if n := w - Width(s); n > 0 {
 		s = strings.Repeat(" ", n) + s
 	}
 	return s
@@ -65,6 +65,10 @@ func Fit(s string, w, h int) string {
 	return strings.Join(lines, "\n")
 }
 
+// Fits reports whether s is exactly h lines, none wider than w cells: a
+// view Fit returns as it is.
+func Fits(s string, w, h int) bool { return h > 0 && w > 0 && fits(s, w, h) }
+
 // Height is the number of lines s takes.
 func Height(s string) int { return lipgloss.Height(s) }
 
@@ -91,7 +95,7 @@ func fits(s string, w, h int) bool {
 		if i >= 0 {
 			line = s[:i]
 		}
-		if n++; n > h || (len(line) > w && ansi.StringWidth(line) > w) {
+		if n++; n > h || (len(line) > w && Width(line) > w) {
 			return false
 		}
 		if i < 0 {

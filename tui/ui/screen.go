@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"strings"
+
 	"github.com/charmbracelet/bubbles/help"
 	tea "github.com/charmbracelet/bubbletea"
 )
@@ -21,6 +23,15 @@ type Screen interface {
 	Title() string
 	// ID is the address of results meant for this screen.
 	ID() int
+}
+
+// ViewWriter is a screen that can write its body straight into the
+// frame, between the root's pre (the header) and post (help and status
+// bar), which saves every frame a copy of the biggest string it holds.
+// What it writes between pre and post must be what View returns; the
+// root still checks that it fits.
+type ViewWriter interface {
+	WriteView(b *strings.Builder, pre, post string)
 }
 
 // Capturer is a screen that is typing into a text field just now, so

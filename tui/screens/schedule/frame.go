@@ -53,25 +53,40 @@ func (x box) writeLine(b *strings.Builder, y, h int) {
 	}
 }
 
-// joinBoxes sets boxes h lines high side by side, in one string of h
-// lines.
-func joinBoxes(boxes []box, h int) string {
+// joinedSize is how many bytes joinBoxes writes for boxes h lines high.
+func joinedSize(boxes []box, h int) int {
 	if h <= 0 {
-		return ""
+		return 0
 	}
-	row := 0
+	n := h - 1 // the line breaks
 	for _, x := range boxes {
-		row += len(x.f.left) + len(x.f.blank) + len(x.f.right) + 16 // a little for styled lines
+		n += len(x.f.top)
+		if h > 1 {
+			n += len(x.f.bottom)
+		}
+		for y := 1; y < h-1; y++ {
+			n += len(x.f.left) + len(x.f.right)
+			if y-1 < len(x.lines) {
+				n += len(x.lines[y-1])
+			} else {
+				n += len(x.f.blank)
+			}
+		}
 	}
-	var b strings.Builder
-	b.Grow(h * row)
+	return n
+}
+
+// joinBoxes sets boxes h lines high side by side, h lines written to b.
+func joinBoxes(b *strings.Builder, boxes []box, h int) {
+	if h <= 0 {
+		return
+	}
 	for y := 0; y < h; y++ {
 		if y > 0 {
 			b.WriteByte('\n')
 		}
 		for _, x := range boxes {
-			x.writeLine(&b, y, h)
+			x.writeLine(b, y, h)
 		}
 	}
-	return b.String()
 }

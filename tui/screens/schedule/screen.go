@@ -32,8 +32,11 @@ type Screen struct {
 	byDoctor map[string][]core.Appointment // the day, by doctor
 	// cells keeps the day's drawn column cells, which only a new day,
 	// new names or a new width change; every frame draws a few hundred.
-	cells    map[core.ID]cell
+	cells map[core.ID]cell
+	// columns keeps the unselected doctors' drawn columns likewise.
+	columns  map[string]drawnColumn
 	today    []core.Appointment // today, for the waiting room
+	wait     []core.Appointment // today's checked-in patients, longest waiting first
 	kept     dayCache           // days loaded since the last refresh
 	weekOf   core.Date
 	weekDays [7][]core.Appointment
@@ -158,7 +161,7 @@ func (s *Screen) column(doctor string) []core.Appointment { return s.byDoctor[do
 // columns, which are drawn on every frame.
 func (s *Screen) setDay(appts []core.Appointment) {
 	s.appts = appts
-	s.cells = nil
+	s.cells, s.columns = nil, nil
 	s.byDoctor = make(map[string][]core.Appointment)
 	for _, a := range appts {
 		s.byDoctor[a.Doctor] = append(s.byDoctor[a.Doctor], a)
@@ -236,6 +239,7 @@ func (s *Screen) onDay(msg dayMsg) {
 	s.kept.put(msg.todayDate, msg.today, msg.day)
 	s.setDay(msg.appts)
 	s.today, s.ready = msg.today, true
+	s.wait = checkedIn(msg.today)
 	for id, n := range msg.names {
 		s.names[id] = n
 	}
@@ -263,7 +267,7 @@ func (s *Screen) onWeek(msg weekMsg) {
 	for id, n := range msg.names {
 		s.names[id] = n
 	}
-	s.cells = nil
+	s.cells, s.columns = nil, nil
 }
 
 // selectID selects an appointment, switching to its doctor.

@@ -83,6 +83,30 @@ func (s *Screen) followDoctor() {
 
 // View draws the day or the week.
 func (s *Screen) View() string {
+	var b strings.Builder
+	s.WriteView(&b, "", "")
+	return b.String()
+}
+
+// WriteView writes pre, the day or the week, and post into b: the day's
+// columns, the biggest string a frame holds, are drawn straight into it.
+func (s *Screen) WriteView(b *strings.Builder, pre, post string) {
+	if l := s.layoutDay(); l.cols > 0 && !s.week && s.ready && len(s.S.Doctors) > 0 {
+		footer := s.footer()
+		if body := s.Height - 1 - ui.Height(footer); body >= 3 {
+			s.columnsView(b, l, body, pre+s.dayHeader(l), footer+post)
+			return
+		}
+	}
+	v := s.view()
+	b.Grow(len(pre) + len(v) + len(post))
+	b.WriteString(pre)
+	b.WriteString(v)
+	b.WriteString(post)
+}
+
+// view draws the day or the week but the day's columns.
+func (s *Screen) view() string {
 	if !s.ready || s.S.Doctors == nil {
 		if s.err != "" {
 			return "\n  " + s.S.Styles.Error.Render(s.err)
@@ -104,8 +128,6 @@ func (s *Screen) View() string {
 	switch {
 	case s.week:
 		main = ui.Fit(s.weekView(body), s.Width, body)
-	case l.cols > 0:
-		main = s.columnsView(l, body) // drawn to size
 	default:
 		main = ui.Fit(s.listView(body), s.Width, body)
 	}
@@ -182,9 +204,11 @@ func (s *Screen) selectedLine() string {
 	return line
 }
 
-// columnsView draws the layout's doctor columns and the waiting room
-// beside or under them, in exactly h lines.
-func (s *Screen) columnsView(l dayLayout, h int) string {
+// columnsView writes head, the layout's doctor columns and the waiting
+// room beside or under them in exactly h lines, and foot, into b, which
+// it grows once for all of it. The day is drawn to size, and copying it
+// again would cost the garbage collector.
+func (s *Screen) columnsView(b *strings.Builder, l dayLayout, h int, head, foot string) {
 	st := s.S.Styles
 	colH := h
 	var strip []string
@@ -206,19 +230,49 @@ func (s *Screen) columnsView(l dayLayout, h int) string {
 	if l.beside {
 		boxes = append(boxes, s.waitingPanel(s.Width-l.colW*l.cols, h))
 	}
-	out := joinBoxes(boxes, colH)
-	if len(strip) > 0 {
-		out += "\n" + strings.Join(strip, "\n")
+	size := len(head) + len(foot) + 2 + joinedSize(boxes, colH)
+	for _, line := range strip {
+		size += len(line) + 1
 	}
-	return out
+	b.Grow(size)
+	b.WriteString(head)
+	b.WriteByte('\n')
+	joinBoxes(b, boxes, colH)
+	for _, line := range strip {
+		b.WriteByte('\n')
+		b.WriteString(line)
+	}
+	b.WriteByte('\n')
+	b.WriteString(foot)
+}
+
+// drawnColumn is a doctor's column as drawn for a width, a height, a day
+// and the doctor's label.
+type drawnColumn struct {
+	w, rows int
+	day     core.Date
+	label   string
+	lines   []string
 }
 
 // doctorColumn is doctor i's day in lines w cells wide: the name, then
-// rows appointments.
+// rows appointments. An unselected doctor's column of appointments is
+// kept for the next frame: it changes only with what drops the kept cells.
 func (s *Screen) doctorColumn(i, w, rows int) []string {
 	d := s.S.Doctors[i]
-	lines := []string{s.S.Styles.ColumnTitle.Render(ui.PadRight(d.Label(), w))}
-	return append(lines, s.columnRows(d.Name, w, rows, i == s.doc)...)
+	label := d.Label()
+	if c, ok := s.columns[d.Name]; ok && i != s.doc && c.w == w && c.rows == rows && c.day == s.day && c.label == label {
+		return c.lines
+	}
+	lines := []string{s.S.Styles.ColumnTitle.Render(ui.PadRight(label, w))}
+	lines = append(lines, s.columnRows(d.Name, w, rows, i == s.doc)...)
+	if i != s.doc && len(s.column(d.Name)) > 0 { // an empty day's words follow the schedules, which load apart
+		if s.columns == nil {
+			s.columns = make(map[string]drawnColumn)
+		}
+		s.columns[d.Name] = drawnColumn{w: w, rows: rows, day: s.day, label: label, lines: lines}
+	}
+	return lines
 }
 
 // columnRows are one doctor's appointments in rows lines of width w.
@@ -349,9 +403,13 @@ func (s *Screen) listView(h int) string {
 }
 
 // waiting lists today's checked-in patients, longest waiting first.
-func (s *Screen) waiting() []core.Appointment {
+func (s *Screen) waiting() []core.Appointment { return s.wait }
+
+// checkedIn is the checked-in appointments of a day, longest waiting
+// first, picked once per load rather than on every frame.
+func checkedIn(day []core.Appointment) []core.Appointment {
 	var out []core.Appointment
-	for _, a := range s.today {
+	for _, a := range day {
 		if a.Status == core.ApptCheckedIn {
 			out = append(out, a)
 		}
