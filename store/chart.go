@@ -82,19 +82,7 @@ func loadClinical[T any, P interface {
 	*T
 	core.Entity
 }](t *txn, patient core.ID) ([]T, error) {
-	var out []T
-	k := P(new(T)).Kind()
-	for _, id := range t.clinicalIDs(k, patient) {
-		var v T
-		if err := t.get(id, P(&v)); err != nil {
-			if errors.Is(err, ErrNotFound) {
-				continue
-			}
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, nil
+	return readLive[T, P](t, t.clinicalIDs(P(new(T)).Kind(), patient))
 }
 
 // upcoming lists a patient's appointments from now on, from the visit
@@ -158,16 +146,9 @@ func sortChart(c *core.Chart) {
 
 // notes reads a patient's signed notes, newest first.
 func (t *txn) notes(patient core.ID) ([]core.Note, error) {
-	var out []core.Note
-	for _, id := range t.notesOf(patient) {
-		var n core.Note
-		if err := t.get(id, &n); err != nil {
-			if errors.Is(err, ErrNotFound) {
-				continue
-			}
-			return nil, err
-		}
-		out = append(out, n)
+	out, err := readLive[core.Note](t, t.notesOf(patient))
+	if err != nil {
+		return nil, err
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].CreatedAt.After(out[j].CreatedAt) })
 	return out, nil

@@ -92,6 +92,67 @@ func decodeRecord(k core.Kind, id core.ID, b []byte) (*core.Record, error) {
 	return r, nil
 }
 
+// recordObject reads encoded record bytes straight into the JSON object
+// of its fields that core.Record.JSON builds from decodeRecord's result,
+// checking them as decodeRecord does, without the map of fields and
+// their stamps a merge needs. obj is nil for a record without fields;
+// deleted is whether its deleted field is true.
+func recordObject(b []byte) (obj []byte, deleted bool, err error) {
+	if len(b) == 0 || b[0] != recordFormat {
+		return nil, false, fmt.Errorf("unknown record format")
+	}
+	d := decoder{b: b[1:]}
+	ns := d.count()
+	for i := 0; i < ns && d.err == nil; i++ {
+		d.u64()
+		d.raw()
+	}
+	nf := d.count()
+	if nf > 0 {
+		obj = make([]byte, 1, len(d.b)+2)
+		obj[0] = '{'
+	}
+	for i := 0; i < nf && d.err == nil; i++ {
+		name, si, v := d.raw(), d.uvarint(), d.raw()
+		if d.err != nil {
+			break
+		}
+		if si >= uint64(ns) || !json.Valid(v) {
+			return nil, false, fmt.Errorf("field %q is malformed", name)
+		}
+		if i > 0 {
+			obj = append(obj, ',')
+		}
+		obj = append(appendFieldName(obj, string(name)), ':')
+		obj = append(obj, v...)
+		if string(name) == core.FieldDeleted {
+			deleted = string(v) == "true"
+		}
+	}
+	if d.err == nil && len(d.b) != 0 {
+		d.err = errors.New("trailing bytes")
+	}
+	if d.err != nil {
+		return nil, false, d.err
+	}
+	if obj != nil {
+		obj = append(obj, '}')
+	}
+	return obj, deleted, nil
+}
+
+// appendFieldName appends a field's name as a JSON string, as
+// json.Marshal writes it.
+func appendFieldName(b []byte, n string) []byte {
+	for i := 0; i < len(n); i++ {
+		if c := n[i]; !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '.') {
+			k, _ := json.Marshal(n)
+			return append(b, k...)
+		}
+	}
+	return append(append(append(b, '"'), n...), '"')
+}
+
 // appendString writes a length-prefixed string.
 func appendString(b []byte, s string) []byte {
 	b = binary.AppendUvarint(b, uint64(len(s)))
@@ -138,6 +199,21 @@ func (d *decoder) u64() uint64 {
 	}
 	v := binary.BigEndian.Uint64(d.b)
 	d.b = d.b[8:]
+	return v
+}
+
+// raw reads a length-prefixed value without copying it.
+func (d *decoder) raw() []byte {
+	n := d.uvarint()
+	if d.err != nil {
+		return nil
+	}
+	if n > uint64(len(d.b)) {
+		d.err = errTruncated
+		return nil
+	}
+	v := d.b[:n]
+	d.b = d.b[n:]
 	return v
 }
 

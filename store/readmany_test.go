@@ -1,0 +1,65 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"testing"
+	"time"
+
+	"medisecure/core"
+)
+
+// TestChartReadsLongListsAsOneRecordAtATime: a chart long enough to be
+// opened on several cores at once lists the same records in the same
+// order as reading them one after another, without the deleted ones.
+func TestChartReadsLongListsAsOneRecordAtATime(t *testing.T) {
+	f := newFixture(t)
+	nurse := f.nurse(t)
+	p := f.patient(t, "Ben de la Cruz", "1970-02-03", "555-0101")
+	f.inCare(t, p.ID)
+	for i := 0; i < 3*parallelFrom; i++ {
+		f.clock.t = f.clock.t.Add(time.Minute)
+		_, err := nurse.AddVitals(p.ID, time.Time{}, []core.Reading{{Metric: core.MetricHeartRate, Value: float64(60 + i%40)}})
+		must(t, err)
+	}
+	var deleted []core.ID
+	for i := 0; i < parallelFrom+5; i++ {
+		pr, err := f.doctor.AddProblem(core.Problem{PatientID: p.ID, Description: fmt.Sprintf("problem %d", i)})
+		must(t, err)
+		if i%7 == 3 {
+			deleted = append(deleted, pr.ID)
+		}
+	}
+	for _, id := range deleted {
+		must(t, f.doctor.Delete(core.KindProblem, id))
+	}
+	c, err := f.doctor.Chart(p.ID, "test")
+	must(t, err)
+	var vitals []core.Vital
+	var problems []core.Problem
+	must(t, f.doctor.view(func(tx *txn) error {
+		for _, id := range tx.clinicalIDs(core.KindVital, p.ID) {
+			var v core.Vital
+			must(t, tx.get(id, &v))
+			vitals = append(vitals, v)
+		}
+		for _, id := range tx.clinicalIDs(core.KindProblem, p.ID) {
+			var pr core.Problem
+			if err := tx.get(id, &pr); errors.Is(err, ErrNotFound) {
+				continue
+			} else if err != nil {
+				return err
+			}
+			problems = append(problems, pr)
+		}
+		return nil
+	}))
+	sortChart(&core.Chart{Vitals: vitals, Problems: problems})
+	if len(c.Vitals) != 3*parallelFrom || !reflect.DeepEqual(c.Vitals, vitals) {
+		t.Errorf("the chart's %d vitals differ from the %d read one at a time", len(c.Vitals), len(vitals))
+	}
+	if len(c.Problems) != parallelFrom+5-len(deleted) || !reflect.DeepEqual(c.Problems, problems) {
+		t.Errorf("the chart's %d problems differ from the %d live ones read one at a time", len(c.Problems), len(problems))
+	}
+}
