@@ -43,7 +43,7 @@ func (t *txn) checkAppointment(a *core.Appointment) error {
 	clashing := map[core.ID]string{}
 	if !a.Deleted && a.Status.Holds() {
 		want := a.Slot()
-		for _, c := range core.Clashes(want, t.busy(want, core.DateOf(a.Start, t.s.db.zone))) {
+		for _, c := range core.Clashes(want, t.contenders(want, core.DateOf(a.Start, t.s.db.zone))) {
 			if _, ok := clashing[c.With]; !ok {
 				clashing[c.With] = c.On
 			}

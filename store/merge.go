@@ -49,6 +49,64 @@ func (s *Session) ApplyRemote(changes []core.Change, cursor uint64) (ApplyResult
 	return res, err
 }
 
+// merge merges one change into its record and keeps the indexes in step,
+// reporting whether anything changed. pre, when not nil, is c prepared
+// ahead (mergeahead.go): when the record is new here, the record, its
+// encoding and its entity are taken from it instead of made again.
+func (t *txn) merge(c *core.Change, pre *prepared) (bool, error) {
+	rec, err := t.load(c.Kind, c.ID)
+	if err != nil {
+		return false, err
+	}
+	if rec.Exists() || pre != nil && pre.rec == nil {
+		pre = nil
+	}
+	indexed := hasIndex(c.Kind)
+	var before core.Entity
+	if indexed && needsBefore(c.Kind) && rec.Exists() {
+		if before, err = decodeEntity(rec); err != nil {
+			return false, err
+		}
+	}
+	var twice []core.ID
+	if c.Kind == core.KindRefill {
+		twice, _ = approvedTwice(rec, c)
+	}
+	if pre != nil {
+		rec = pre.rec // what rec.Apply(c) makes of the empty record
+	} else if !rec.Apply(c) {
+		if twice != nil {
+			return false, t.refillConflict(rec, twice) // the losing approval was dispensed too
+		}
+		return false, nil
+	}
+	var encoded []byte
+	if pre != nil {
+		encoded = pre.encoded
+	}
+	if err := t.putEncoded(rec, encoded); err != nil {
+		return false, err
+	}
+	if c.Kind == core.KindRefill {
+		if err := t.refillConflict(rec, twice); err != nil {
+			return false, err
+		}
+	}
+	if !indexed {
+		return true, nil
+	}
+	var after core.Entity
+	if pre != nil {
+		after = pre.fresh
+	}
+	if after == nil {
+		if after, err = decodeEntity(rec); err != nil {
+			return false, err
+		}
+	}
+	return true, t.reindex(before, after)
+}
+
 // authorizeRemote applies the permission rules to a change made elsewhere:
 // its author must be in the directory, not disabled at the change's time,
 // and the role they held then allowed to make it. A change that carries

@@ -123,6 +123,8 @@ func (t *txn) applyChanges(changes []core.Change, res *ApplyResult) error {
 		}
 	}
 	unsigned := core.VerifyAuthors(plain, t.authorKey)
+	pre := prepareAhead(plain)
+	defer pre.close()
 	for i := range changes {
 		c := &changes[i]
 		if opened[i].wait {
@@ -131,9 +133,10 @@ func (t *txn) applyChanges(changes []core.Change, res *ApplyResult) error {
 			}
 			continue
 		}
+		p := pre.get(i)
 		why := opened[i].why
 		if why == "" {
-			why = t.refusal(&plain[i], unsigned[i])
+			why = t.refusal(&plain[i], p.invalid, unsigned[i])
 		}
 		if why != "" {
 			kept, err := t.restForm(c)
@@ -147,7 +150,7 @@ func (t *txn) applyChanges(changes []core.Change, res *ApplyResult) error {
 			res.Quarantined++
 			continue
 		}
-		changed, err := t.apply(&plain[i])
+		changed, err := t.merge(&plain[i], p)
 		if err != nil {
 			return err
 		}
@@ -160,9 +163,10 @@ func (t *txn) applyChanges(changes []core.Change, res *ApplyResult) error {
 
 // refusal says why a remote change may not be merged, "" when it may; a
 // change that may is observed by the clock. unsigned is why its author
-// signature does not verify, "" when it does.
-func (t *txn) refusal(c *core.Change, unsigned string) string {
-	if err := c.Validate(); err != nil {
+// signature does not verify, "" when it does; invalid is what
+// c.Validate() says.
+func (t *txn) refusal(c *core.Change, invalid error, unsigned string) string {
+	if err := invalid; err != nil {
 		return "malformed: " + strings.TrimPrefix(err.Error(), "core: ")
 	}
 	if c.Kind == core.KindConflict {
@@ -221,7 +225,7 @@ func (s *Session) ReleaseQuarantine() (ApplyResult, error) {
 		var release [][]byte
 		var changes []core.Change
 		for i := range held {
-			if t.refusal(&held[i], unsigned[i]) == "" {
+			if t.refusal(&held[i], held[i].Validate(), unsigned[i]) == "" {
 				release = append(release, keys[i])
 				changes = append(changes, held[i])
 			}

@@ -20,12 +20,29 @@ import (
 // start and end in Unix milliseconds and whether the appointment holds its
 // slot. Schedules are found by 'S' ‖ keyed hash of the doctor.
 
-// owner is the keyed hash standing in for a doctor, room or patient.
+// owner is the keyed hash standing in for a doctor, room or patient. A
+// transaction computes each once: a merge of many appointments of few
+// doctors asks for the same ones again and again.
 func (t *txn) owner(class byte, name string) []byte {
+	n := ownerName{class, name}
+	if h, ok := t.ownerHash[n]; ok {
+		return h[:]
+	}
 	mac := hmac.New(sha256.New, t.keys.index)
 	mac.Write([]byte{class})
 	mac.Write([]byte(name))
-	return mac.Sum(nil)[:8]
+	h := [8]byte(mac.Sum(nil))
+	if t.ownerHash == nil {
+		t.ownerHash = map[ownerName][8]byte{}
+	}
+	t.ownerHash[n] = h
+	return h[:]
+}
+
+// ownerName is an owner of index entries: its class and name.
+type ownerName struct {
+	class byte
+	name  string
 }
 
 // dayKey is the index prefix of a day in the clinic's zone.
@@ -111,18 +128,24 @@ func (t *txn) scheduleOf(doctor string) (*core.Schedule, error) {
 // slots reads the index entries under a prefix as core slots; fill sets
 // the owner on each (the index holds only its hash).
 func (t *txn) slots(prefix []byte, fill func(*core.Slot)) []core.Slot {
-	var out []core.Slot
+	return t.slotsNear(nil, prefix, nil, fill)
+}
+
+// slotsNear appends to out the slots under prefix, as slots reads them;
+// when near is not nil, only those that hold their time and overlap it:
+// the only ones core.Clashes can report, read without making the others.
+func (t *txn) slotsNear(out []core.Slot, prefix []byte, near *core.Slot, fill func(*core.Slot)) []core.Slot {
 	c := t.tx.Bucket(bucketSchedule).Cursor()
 	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 		if len(v) != 17 || len(k) != len(prefix)+12 {
 			continue
 		}
-		s := core.Slot{
-			ID:    core.ID(hex.EncodeToString(k[len(prefix):])),
-			Start: time.UnixMilli(int64(binary.BigEndian.Uint64(v))).UTC(),
-			End:   time.UnixMilli(int64(binary.BigEndian.Uint64(v[8:]))).UTC(),
-			Holds: v[16] == 1,
+		start := time.UnixMilli(int64(binary.BigEndian.Uint64(v))).UTC()
+		end := time.UnixMilli(int64(binary.BigEndian.Uint64(v[8:]))).UTC()
+		if near != nil && (v[16] != 1 || !near.Start.Before(end) || !start.Before(near.End)) {
+			continue
 		}
+		s := core.Slot{ID: core.ID(hex.EncodeToString(k[len(prefix):])), Start: start, End: end, Holds: v[16] == 1}
 		fill(&s)
 		out = append(out, s)
 	}
@@ -132,10 +155,22 @@ func (t *txn) slots(prefix []byte, fill func(*core.Slot)) []core.Slot {
 // busy lists what could clash with want on a day: the appointments of its
 // doctor, its room and its patient.
 func (t *txn) busy(want core.Slot, day core.Date) []core.Slot {
-	out := t.slots(t.slotPrefix(day, classDoctor, want.Doctor), func(s *core.Slot) { s.Doctor = want.Doctor })
-	out = append(out, t.slots(t.slotPrefix(day, classPatient, string(want.PatientID)), func(s *core.Slot) { s.PatientID = want.PatientID })...)
+	return t.ownerSlots(want, day, nil)
+}
+
+// contenders lists what busy lists that holds its time and overlaps want:
+// what core.Clashes(want, t.busy(want, day)) looks at.
+func (t *txn) contenders(want core.Slot, day core.Date) []core.Slot {
+	return t.ownerSlots(want, day, &want)
+}
+
+// ownerSlots reads the slots of want's doctor, patient and room on a day,
+// only those near it when near is not nil.
+func (t *txn) ownerSlots(want core.Slot, day core.Date, near *core.Slot) []core.Slot {
+	out := t.slotsNear(nil, t.slotPrefix(day, classDoctor, want.Doctor), near, func(s *core.Slot) { s.Doctor = want.Doctor })
+	out = t.slotsNear(out, t.slotPrefix(day, classPatient, string(want.PatientID)), near, func(s *core.Slot) { s.PatientID = want.PatientID })
 	if want.Room != "" {
-		out = append(out, t.slots(t.slotPrefix(day, classRoom, want.Room), func(s *core.Slot) { s.Room = want.Room })...)
+		out = t.slotsNear(out, t.slotPrefix(day, classRoom, want.Room), near, func(s *core.Slot) { s.Room = want.Room })
 	}
 	return out
 }

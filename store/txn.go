@@ -38,6 +38,8 @@ type txn struct {
 	// beforeClasses is set in the migrations to schemas before 10, which
 	// find every record under the store key.
 	beforeClasses bool
+	// ownerHash caches the keyed hashes of index owners (schedindex.go).
+	ownerHash map[ownerName][8]byte
 }
 
 // update runs fn in a read-write transaction and finishes it: conflicts
@@ -184,57 +186,25 @@ func (t *txn) sealerOf(k core.Kind) (*sealer, error) {
 }
 
 // put seals and writes a record.
-func (t *txn) put(rec *core.Record) error {
+func (t *txn) put(rec *core.Record) error { return t.putEncoded(rec, nil) }
+
+// putEncoded is put given encodeRecord(rec), or nil to encode it here.
+func (t *txn) putEncoded(rec *core.Record, encoded []byte) error {
 	bucket, key := recordKey(rec.Kind, rec.ID)
 	s, err := t.sealerOf(rec.Kind)
 	if err != nil {
 		return err
 	}
-	sealed := s.seal(bucket, key, encodeRecord(rec))
+	if encoded == nil {
+		encoded = encodeRecord(rec)
+	}
+	sealed := s.seal(bucket, key, encoded)
 	return t.tx.Bucket(bucketRecords).Bucket([]byte(rec.Kind)).Put(key, sealed)
 }
 
-// apply merges one change into its record and keeps the indexes in step.
-// It reports whether anything changed.
-func (t *txn) apply(c *core.Change) (bool, error) {
-	rec, err := t.load(c.Kind, c.ID)
-	if err != nil {
-		return false, err
-	}
-	indexed := hasIndex(c.Kind)
-	var before core.Entity
-	if indexed && needsBefore(c.Kind) && rec.Exists() {
-		if before, err = decodeEntity(rec); err != nil {
-			return false, err
-		}
-	}
-	var twice []core.ID
-	if c.Kind == core.KindRefill {
-		twice, _ = approvedTwice(rec, c)
-	}
-	if !rec.Apply(c) {
-		if twice != nil {
-			return false, t.refillConflict(rec, twice) // the losing approval was dispensed too
-		}
-		return false, nil
-	}
-	if err := t.put(rec); err != nil {
-		return false, err
-	}
-	if c.Kind == core.KindRefill {
-		if err := t.refillConflict(rec, twice); err != nil {
-			return false, err
-		}
-	}
-	if !indexed {
-		return true, nil
-	}
-	after, err := decodeEntity(rec)
-	if err != nil {
-		return false, err
-	}
-	return true, t.reindex(before, after)
-}
+// apply merges one change into its record and keeps the indexes in step
+// (merge.go). It reports whether anything changed.
+func (t *txn) apply(c *core.Change) (bool, error) { return t.merge(c, nil) }
 
 // decodeEntity turns a record into its typed entity.
 func decodeEntity(rec *core.Record) (core.Entity, error) {

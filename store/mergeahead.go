@@ -1,0 +1,98 @@
+package store
+
+import (
+	"sync"
+
+	"medisecure/core"
+)
+
+// Merging a pulled change has a part that depends only on the change: is
+// it well formed (core.Change.Validate), and, for a record new here (the
+// common case of a catch-up), what the record is after it, its encoding
+// and the entity its fields decode to. That part runs ahead on another
+// goroutine while the transaction merges the changes before it; the merge
+// itself, and the order changes merge in, stay as they were.
+
+// aheadChunk is how many changes the goroutine ahead prepares before the
+// merge may take them.
+const aheadChunk = 128
+
+// prepared is the part of merging a change that depends on the change
+// alone.
+type prepared struct {
+	// invalid is what core.Change.Validate said.
+	invalid error
+	// rec is what the change makes of an empty record and encoded its
+	// encodeRecord; nil for an invalid change.
+	rec     *core.Record
+	encoded []byte
+	// fresh is the entity rec decodes to when its kind feeds an index,
+	// nil otherwise or when it does not decode.
+	fresh core.Entity
+}
+
+// ahead prepares changes on a goroutine of its own, chunk by chunk, in
+// order.
+type ahead struct {
+	out  []prepared
+	done []chan struct{}
+	stop chan struct{}
+	wg   sync.WaitGroup
+}
+
+// prepareAhead starts preparing changes; the caller takes each with get,
+// in any order, and calls close once done, before changes is changed.
+func prepareAhead(changes []core.Change) *ahead {
+	a := &ahead{out: make([]prepared, len(changes)), stop: make(chan struct{})}
+	chunks := (len(changes) + aheadChunk - 1) / aheadChunk
+	a.done = make([]chan struct{}, chunks)
+	for i := range a.done {
+		a.done[i] = make(chan struct{})
+	}
+	a.wg.Add(1)
+	go func() {
+		defer a.wg.Done()
+		for k := range chunks {
+			select {
+			case <-a.stop:
+				return
+			default:
+			}
+			for i := k * aheadChunk; i < min((k+1)*aheadChunk, len(changes)); i++ {
+				a.out[i] = prepare(&changes[i])
+			}
+			close(a.done[k])
+		}
+	}()
+	return a
+}
+
+// prepare does the part of merging c that depends on c alone.
+func prepare(c *core.Change) prepared {
+	p := prepared{invalid: c.Validate()}
+	if p.invalid != nil {
+		return p
+	}
+	p.rec = core.NewRecord(c.Kind, c.ID)
+	p.rec.Apply(c)
+	p.encoded = encodeRecord(p.rec)
+	if !hasIndex(c.Kind) {
+		return p
+	}
+	if e, err := decodeEntity(p.rec); err == nil {
+		p.fresh = e
+	}
+	return p
+}
+
+// get waits for change i to be prepared.
+func (a *ahead) get(i int) *prepared {
+	<-a.done[i/aheadChunk]
+	return &a.out[i]
+}
+
+// close stops the goroutine and waits for it.
+func (a *ahead) close() {
+	close(a.stop)
+	a.wg.Wait()
+}
