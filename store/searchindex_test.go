@@ -182,6 +182,63 @@ func TestSearchIndexThroughChangesAndReload(t *testing.T) {
 	}
 }
 
+// A search after an edit finds the edit without building the index anew:
+// a patient renamed is found by the new name and not the old, one removed
+// is not found, one added is, and the scan searched is the one before. It
+// was rebuilt, 70 ms at 100,000 patients, on the first keystroke after
+// every edit.
+func TestSearchAfterAnEditBuildsNothing(t *testing.T) {
+	f := newIndexFile(t)
+	g := &patientGen{r: rand.New(rand.NewSource(12)), now: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
+	b := searchBatch{}
+	var all []core.ID
+	for range 2000 {
+		id, e := g.next(t)
+		b.stage(id, &e)
+		all = append(all, id)
+	}
+	f.commit(t, newSearchIndex(emptyScan()), b)
+	ix := f.load(t)
+	before := ix.find("ann", 5)
+	built := ix.base
+	renamed, removed := all[10], all[20]
+	quentin := entryFor(&core.Patient{Meta: core.Meta{ID: renamed}, Name: "Quentin Zyxwv", DOB: "1970-01-01"})
+	newID, _ := g.next(t)
+	added := entryFor(&core.Patient{Meta: core.Meta{ID: newID}, Name: "Quentin Zyxwu", DOB: "1971-01-01"})
+	oldName, _ := ix.name(renamed)
+	f.commit(t, ix, searchBatch{renamed: &quentin, removed: nil, newID: &added})
+	if got := ix.find("zyxw", 5); !slices.Equal(got, []core.ID{newID, renamed}) {
+		t.Errorf("find(zyxw) = %v, want %v", got, []core.ID{newID, renamed})
+	}
+	if got := ix.find("quent", 5); len(got) != 2 {
+		t.Errorf("find(quent) = %v, want both Quentins", got)
+	}
+	for _, q := range []string{oldName, "a", "an", "ann", "555", "19"} {
+		for _, id := range ix.find(q, 2000) {
+			if id == removed || id == renamed && q == oldName {
+				t.Errorf("find(%q) still finds %s", q, id)
+			}
+		}
+	}
+	if n, ok := ix.name(removed); ok {
+		t.Errorf("the removed patient is still named %q", n)
+	}
+	if ix.size() != 2000 {
+		t.Errorf("size %d, want 2000", ix.size())
+	}
+	if ix.base != built {
+		t.Error("the search after an edit built the scan anew")
+	}
+	// And the same answers once the scan is built with the changes.
+	want := ix.find("ann", 5)
+	ix.mu.Lock()
+	ix.view.Store(nil)
+	ix.mu.Unlock()
+	if got := ix.find("ann", 5); !slices.Equal(got, want) || ix.base == built {
+		t.Errorf("rebuilt: find(ann) = %v, want %v (before the edit %v)", got, want, before)
+	}
+}
+
 // Searches and names read the index while changes are applied and merged
 // (run with -race): each search sees one whole version.
 func TestSearchIndexReadWhileChanged(t *testing.T) {
