@@ -81,6 +81,7 @@ func FuzzDecodeSealedFields(f *testing.F) {
 	}
 	f.Add([]byte{sealedVersion, formLocal, byte(sealClinical), 0, 0, 0, 0})
 	f.Add([]byte{sealedVersion, formOrg, byte(sealBilling), 0, 0, 0, 0})
+	f.Add(append([]byte{sealedVersion, formWrite, byte(sealBilling), 0, 0, 0, 1}, make([]byte, 80)...))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		s, err := decodeSealedFields(b)
 		if err != nil {
