@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 
 	"medisecure/core"
+	"medisecure/tui/ui"
 )
 
 // billingScreens bring up each billing screen with the fake clinic's
@@ -195,4 +196,19 @@ func TestClaimsWorklist(t *testing.T) {
 	if _, err := r.m.sess.Claims(""); err == nil {
 		t.Error("reception read claims")
 	}
+}
+
+// A payment the desk took for an invoice billing does not hold yet shows
+// on the patient's account as credit, on no invoice.
+func TestAccountListsDeskPaymentOnNoInvoice(t *testing.T) {
+	h := newHarness(t, 120, 40)
+	seedBilling(h.b)
+	desk := &fakeSession{b: h.b, p: core.Principal{User: "ana", Role: core.RoleReception}}
+	if _, err := desk.Pay(core.Payment{PatientID: fakeID(1), InvoiceNumber: "ELSEWHERE-000009", Amount: core.Money{Minor: 1250, Currency: "EUR"}, Method: core.PaymentCash}); err != nil {
+		t.Fatal(err)
+	}
+	h.login("bea")
+	h.m.c.Go(ui.Route{Nav: ui.NavPush, Page: ui.PageAccount, PatientID: fakeID(1)})
+	h.send(h.m.navigate())
+	h.mustSee("taken at the desk, on no invoice yet:", "12.50 EUR")
 }

@@ -280,3 +280,18 @@ func TestCreditApplyRefusals(t *testing.T) {
 	c.as("desk", "staff-pass")
 	c.expect(exitValidation, `credit is not taken at a desk`, "pay", "--patient", ann, "--number", "X-000001", "--amount", "1.00", "--method", "credit")
 }
+
+// A desk payment naming an invoice number billing does not hold (yet) is
+// the patient's credit: billing's clinic balance lists it and counts it.
+func TestDeskPaymentOnNoInvoiceIsCredit(t *testing.T) {
+	c, ann := newBillingClinic(t)
+	c.as("desk", "staff-pass")
+	pid := strings.TrimSpace(c.must("pay", "--patient", ann, "--number", "ELSEWHERE-000009", "--amount", "12.50", "--method", "cash"))
+	c.as("billing", "staff-pass")
+	out := c.must("balance", ann)
+	for _, want := range []string{"taken at the desk, on no invoice yet: " + pid, "12.50 EUR", "invoice ELSEWHERE-000009", "is in credit by 12.50 EUR"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("balance lacks %q:\n%s", want, out)
+		}
+	}
+}

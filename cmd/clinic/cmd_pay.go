@@ -216,6 +216,9 @@ func (a *app) balanceCmd() *cobra.Command {
 				if err := table(a.e.stdout, false, nil, []string{"NUMBER", "STATUS", "TOTAL", "PAID", "BALANCE"}, rows); err != nil {
 					return err
 				}
+				for _, p := range acct.AtDesk {
+					fmt.Fprintf(a.e.stdout, "taken at the desk, on no invoice yet: %s %s %s (%s)\n", p.ID, p.Amount, p.Method, core.SafeText(deskNames(p)))
+				}
 				word := "owes"
 				if acct.Balance.Minor < 0 {
 					word = "is in credit by"
@@ -228,6 +231,14 @@ func (a *app) balanceCmd() *cobra.Command {
 				return err
 			})
 		}}
+}
+
+// deskNames says what a desk payment names instead of an invoice.
+func deskNames(p core.Payment) string {
+	if p.InvoiceNumber != "" {
+		return "invoice " + p.InvoiceNumber
+	}
+	return "visit " + string(p.AppointmentID)
 }
 
 // withAmount logs in, reads amount in the clinic's currency, runs write

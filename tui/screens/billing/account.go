@@ -113,6 +113,10 @@ func (s *Account) View() string {
 	if len(s.acct.Invoices) == 0 {
 		lines = append(lines, "  "+st.Subtle.Render("No invoices yet."))
 	}
+	for _, p := range s.acct.AtDesk {
+		// Taken at the desk for an invoice or visit not here (yet).
+		lines = append(lines, "  "+st.Subtle.Render("taken at the desk, on no invoice yet: ")+paymentRow(p, s.S.Zone()))
+	}
 	today := s.S.Today()
 	start, end := ui.Window(len(s.acct.Invoices), s.sel, max(1, s.Height/2-2))
 	for i := start; i < end; i++ {
