@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -67,8 +68,7 @@ func benchP11(ctx context.Context, c config) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	changes := devices * perDevice * perBatch
-	limit, boltFailed, err := fleetRate(ctx, bolt, f, root, batches, changes)
+	limit, err := fleetRate(ctx, bolt, f, root, batches, perBatch, 0)
 	if err != nil {
 		return "", fmt.Errorf("on bbolt: %w", err)
 	}
@@ -76,12 +76,12 @@ func benchP11(ctx context.Context, c config) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	rate, pgFailed, err := fleetRate(ctx, pg, f, root, batches, changes)
+	r, err := fleetRate(ctx, pg, f, root, batches, perBatch, 0)
 	if err != nil {
 		return "", fmt.Errorf("on PostgreSQL: %w", err)
 	}
 	return fmt.Sprintf("%.0f changes/s limit %.0f changes/s (bbolt, same run) %d errors, %d on bbolt; %.2f× bbolt; %d devices × %d batches × %d changes",
-		rate, limit, pgFailed, boltFailed, rate/limit, devices, perDevice, perBatch), nil
+		r.rate, limit.rate, r.failed, limit.failed, r.rate/limit.rate, devices, perDevice, perBatch), nil
 }
 
 // makeFleet makes n light devices of one organisation and its root key.
@@ -103,41 +103,71 @@ func makeFleet(n int) (*fleet, ed25519.PrivateKey, error) {
 	return f, root, nil
 }
 
+// fleetResult is what fleetRate measured.
+type fleetResult struct {
+	// rate is the aggregate changes a second with every device pushing
+	// at once, failed the pushes that failed then.
+	rate   float64
+	failed int64
+	// p99 is the 99th percentile push acknowledgement in the paced
+	// phase, paced the changes a second the server kept in it, and
+	// pacedFailed its failed pushes.
+	p99         time.Duration
+	paced       float64
+	pacedFailed int64
+}
+
 // fleetRate serves backend (closing it after), registers the fleet on it
-// and times every device pushing its batches at once, as P9 does: the
-// aggregate changes a second and the failed pushes.
+// and times every device pushing its batches at once, the aggregate
+// changes a second and the failed pushes. When pace is above 0, each
+// device's last batch is left out of that and pushed after it, the
+// devices' pushes spread evenly over the time pace changes a second
+// take: each push's acknowledgement is timed from its appointed start.
 func fleetRate(ctx context.Context, backend interface {
 	server.Backend
 	Close() error
-}, f *fleet, root ed25519.PrivateKey, batches [][][]byte, changes int) (float64, int64, error) {
+}, f *fleet, root ed25519.PrivateKey, batches [][][]byte, perBatch int, pace float64) (fleetResult, error) {
+	var r fleetResult
 	addr, stop, err := serveBench(backend)
 	if err != nil {
-		return 0, 0, err
+		return r, err
 	}
 	defer stop()
 	conns := make([]*grpc.ClientConn, 8)
 	for i := range conns {
 		if conns[i], err = grpc.NewClient(addr, append(client.AuthHeaders(), grpc.WithTransportCredentials(insecure.NewCredentials()))...); err != nil {
-			return 0, 0, err
+			return r, err
 		}
 		defer conns[i].Close()
 	}
 	if err := registerFleet(ctx, conns, f, root); err != nil {
-		return 0, 0, err
+		return r, err
+	}
+	push := func(i int, env []byte) error {
+		req := &wire.PushRequest{Envelope: env}
+		auth.Sign(req, wire.Sync_Push_FullMethodName, f.org, f.ids[i], f.keys[i], time.Now())
+		_, err := wire.NewSyncClient(conns[i%len(conns)]).Push(ctx, req)
+		return err
+	}
+	saturated := batches
+	if pace > 0 {
+		saturated = make([][][]byte, len(batches))
+		for i, b := range batches {
+			saturated[i] = b[:len(b)-1]
+		}
 	}
 	var (
-		failed atomic.Int64
-		wg     sync.WaitGroup
+		failed  atomic.Int64
+		wg      sync.WaitGroup
+		changes int
 	)
 	begin := make(chan struct{})
 	for i := range f.ids {
-		rpc := wire.NewSyncClient(conns[i%len(conns)])
+		changes += len(saturated[i]) * perBatch
 		wg.Go(func() {
 			<-begin
-			for _, env := range batches[i] {
-				req := &wire.PushRequest{Envelope: env}
-				auth.Sign(req, wire.Sync_Push_FullMethodName, f.org, f.ids[i], f.keys[i], time.Now())
-				if _, err := rpc.Push(ctx, req); err != nil {
+			for _, env := range saturated[i] {
+				if push(i, env) != nil {
 					failed.Add(1)
 				}
 			}
@@ -146,8 +176,30 @@ func fleetRate(ctx context.Context, backend interface {
 	start := time.Now()
 	close(begin)
 	wg.Wait()
-	elapsed := time.Since(start)
-	return float64(changes) / elapsed.Seconds(), failed.Load(), nil
+	r.rate, r.failed = float64(changes)/time.Since(start).Seconds(), failed.Load()
+	if pace <= 0 {
+		return r, nil
+	}
+	n := len(f.ids)
+	window := time.Duration(float64(n*perBatch) / pace * float64(time.Second))
+	lat := make([]time.Duration, n)
+	failed.Store(0)
+	start = time.Now()
+	for i := range f.ids {
+		at := start.Add(window * time.Duration(i) / time.Duration(n))
+		wg.Go(func() {
+			time.Sleep(time.Until(at))
+			if push(i, batches[i][len(batches[i])-1]) != nil {
+				failed.Add(1)
+			}
+			lat[i] = time.Since(at)
+		})
+	}
+	wg.Wait()
+	r.paced, r.pacedFailed = float64(n*perBatch)/time.Since(start).Seconds(), failed.Load()
+	slices.Sort(lat)
+	r.p99 = lat[min(n-1, n*99/100)]
+	return r, nil
 }
 
 // registerFleet registers the fleet's organisation with its first device

@@ -17,6 +17,13 @@ import (
 // spends nothing on requests that cannot be genuine and reveals a device's
 // revocation only to the device itself.
 func (s *Server) authenticate(ctx context.Context, method string, req wire.Request) (Org, Device, error) {
+	return s.authenticateNonce(ctx, method, req, true)
+}
+
+// authenticateNonce is authenticate, leaving the request's nonce to the
+// caller unless record is set: a push records it with its batch
+// (NoncedAppender), in one commit.
+func (s *Server) authenticateNonce(ctx context.Context, method string, req wire.Request, record bool) (Org, Device, error) {
 	a, err := s.checkAuth(req)
 	if err != nil {
 		return Org{}, Device{}, err
@@ -40,7 +47,7 @@ func (s *Server) authenticate(ctx context.Context, method string, req wire.Reque
 		if err := p.claim.Covers(req); err != nil {
 			return Org{}, Device{}, fmt.Errorf("%w: %v", ErrUnauthenticated, err)
 		}
-		if err := s.admit(ctx, org.ID, a, standing(p.dev)); err != nil {
+		if err := s.admit(ctx, org.ID, a, standing(p.dev), record); err != nil {
 			return Org{}, Device{}, err
 		}
 		return org, p.dev, nil
@@ -52,7 +59,7 @@ func (s *Server) authenticate(ctx context.Context, method string, req wire.Reque
 	if err != nil {
 		return Org{}, Device{}, err
 	}
-	if err := s.prove(ctx, method, req, org.ID, dev.PublicKey, standing(dev)); err != nil {
+	if err := s.prove(ctx, method, req, org.ID, dev.PublicKey, standing(dev), record); err != nil {
 		return Org{}, Device{}, err
 	}
 	return org, dev, nil
@@ -89,26 +96,35 @@ func (s *Server) callerOrg(ctx context.Context, a *wire.Auth) (Org, error) {
 }
 
 // prove checks that req is signed by pub, then admits it.
-func (s *Server) prove(ctx context.Context, method string, req wire.Request, org string, pub ed25519.PublicKey, standing func() error) error {
+func (s *Server) prove(ctx context.Context, method string, req wire.Request, org string, pub ed25519.PublicKey, standing func() error, record bool) error {
 	a := req.GetAuth()
 	if err := auth.Verify(req, method, pub); err != nil {
 		return fmt.Errorf("%w: the request is not signed by device %s's key", ErrUnauthenticated, a.DeviceId)
 	}
-	return s.admit(ctx, org, a, standing)
+	return s.admit(ctx, org, a, standing, record)
 }
 
 // admit runs standing (the caller's standing, checked only once the
-// caller is proven), then records the nonce of a, refusing a replay.
-func (s *Server) admit(ctx context.Context, org string, a *wire.Auth, standing func() error) error {
+// caller is proven), then, when record is set, records the nonce of a,
+// refusing a replay.
+func (s *Server) admit(ctx context.Context, org string, a *wire.Auth, standing func() error, record bool) error {
 	if err := standing(); err != nil {
 		return err
+	}
+	if !record {
+		return nil
 	}
 	seen, err := s.backend.SeenNonce(ctx, org, a.DeviceId, a.Nonce, s.now())
 	if err != nil {
 		return err
 	}
 	if seen {
-		return fmt.Errorf("%w: replayed request (nonce already used by device %s)", ErrUnauthenticated, a.DeviceId)
+		return replayed(a.DeviceId)
 	}
 	return nil
+}
+
+// replayed is the error of a request whose nonce device used before.
+func replayed(device string) error {
+	return fmt.Errorf("%w: replayed request (nonce already used by device %s)", ErrUnauthenticated, device)
 }

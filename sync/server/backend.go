@@ -73,6 +73,24 @@ type Backend interface {
 	SeenNonce(ctx context.Context, org, device string, nonce []byte, at time.Time) (bool, error)
 }
 
+// NoncedAppender is a Backend that records a push's request nonce and
+// files its batch in one atomic step, one commit where two would be, as
+// the server then does for every push.
+type NoncedAppender interface {
+	// AppendNonced records n as SeenNonce does and, unless it was
+	// recorded before, files b as Append does, in one atomic step. It
+	// returns ErrReplayed, filing nothing, when n was recorded before;
+	// the nonce stays recorded when Append's rules refuse the batch.
+	AppendNonced(ctx context.Context, org string, n Nonce, b Batch) (seq uint64, duplicate bool, err error)
+}
+
+// Nonce is a request nonce of a device, received at the time At.
+type Nonce struct {
+	Device string
+	Nonce  []byte
+	At     time.Time
+}
+
 // ReplayWindow is how long a backend must remember a request nonce. The
 // server refuses requests stamped more than MaxClockSkew from its clock,
 // so a replay arrives within 2×MaxClockSkew of the original or is refused
@@ -102,6 +120,9 @@ var (
 	// last stored sequence: the server lost batches (restored from an
 	// older copy) that the device must supply first.
 	ErrSeqGap = errors.New("server: batch leaves a gap after the device's stored sequences")
+	// ErrReplayed is returned by AppendNonced when the request's nonce
+	// was recorded before.
+	ErrReplayed = errors.New("server: request nonce already used")
 )
 
 // LogInfo is the state of an organisation's log.

@@ -35,7 +35,7 @@ func (s *Server) addDevice(ctx context.Context, req *wire.AddDeviceRequest) erro
 	if a.DeviceId == dev.ID {
 		err = s.prove(ctx, wire.Sync_AddDevice_FullMethodName, req, org.ID, dev.PublicKey, func() error {
 			return s.notRevoked(ctx, org.ID, dev.ID)
-		})
+		}, true)
 	} else {
 		_, _, err = s.authenticate(ctx, wire.Sync_AddDevice_FullMethodName, req)
 	}

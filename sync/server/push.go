@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"medisecure/sync/envelope"
@@ -12,7 +13,11 @@ import (
 // the device sealed and signed it and that it is within the size limit. It
 // acknowledges by server sequence; a batch pushed again is stored once.
 // A resupplied batch is another device's, handed back by a workstation
-// that kept it: it must carry that device's signature.
+// that kept it: it must carry that device's signature. A backend that
+// can (NoncedAppender) records the request's nonce with the batch, in
+// one commit: a replayed push is then refused after its envelope is
+// verified rather than before, a cost the per-peer failure throttle
+// bounds.
 func (s *Server) Push(ctx context.Context, req *wire.PushRequest) (*wire.PushResponse, error) {
 	c := s.begin("push", req.GetAuth())
 	c.add("size", len(req.GetEnvelope()))
@@ -21,7 +26,8 @@ func (s *Server) Push(ctx context.Context, req *wire.PushRequest) (*wire.PushRes
 }
 
 func (s *Server) push(ctx context.Context, c *call, req *wire.PushRequest) (*wire.PushResponse, error) {
-	org, dev, err := s.authenticate(ctx, wire.Sync_Push_FullMethodName, req)
+	nonced, _ := s.backend.(NoncedAppender)
+	org, dev, err := s.authenticateNonce(ctx, wire.Sync_Push_FullMethodName, req, nonced == nil)
 	if err != nil {
 		return nil, err
 	}
@@ -49,7 +55,19 @@ func (s *Server) push(ctx context.Context, c *call, req *wire.PushRequest) (*wir
 	if err := envelope.Verify(b, author.PublicKey); err != nil {
 		return nil, err
 	}
-	seq, dup, err := s.backend.Append(ctx, org.ID, batchFromEnvelope(b, raw))
+	var (
+		seq uint64
+		dup bool
+	)
+	if nonced != nil {
+		a := req.GetAuth()
+		seq, dup, err = nonced.AppendNonced(ctx, org.ID, Nonce{Device: a.DeviceId, Nonce: a.Nonce, At: s.now()}, batchFromEnvelope(b, raw))
+		if errors.Is(err, ErrReplayed) {
+			err = replayed(a.DeviceId)
+		}
+	} else {
+		seq, dup, err = s.backend.Append(ctx, org.ID, batchFromEnvelope(b, raw))
+	}
 	if err != nil {
 		return nil, err
 	}

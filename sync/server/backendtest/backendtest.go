@@ -34,6 +34,7 @@ func Run(t *testing.T, open func(t *testing.T) server.Backend) {
 		{"Revocation", testRevocation},
 		{"Nonces", testNonces},
 		{"ConcurrentAppends", testConcurrentAppends},
+		{"AppendNonced", testAppendNonced},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })

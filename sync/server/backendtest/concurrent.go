@@ -25,6 +25,7 @@ func RunShared(t *testing.T, open func(t *testing.T) (a, b server.Backend)) {
 		{"PullersSeeAPrefix", testPullersSeeAPrefix},
 		{"RevocationsAtOnce", testRevocationsAtOnce},
 		{"ReplayAtOnce", testReplayAtOnce},
+		{"NoncedAtOnce", testNoncedAtOnce},
 		{"RegistrationsAtOnce", testRegistrationsAtOnce},
 	}
 	for _, tt := range tests {

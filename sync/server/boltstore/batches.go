@@ -16,60 +16,94 @@ import (
 // and returns once that is committed.
 func (s *Store) Append(ctx context.Context, org string, batch server.Batch) (seq uint64, dup bool, err error) {
 	err = s.updateGrouped(ctx, org, len(batch.Envelope), func(b *bolt.Bucket) error {
-		seq, dup = 0, false
-		d, err := getDevice(b, batch.Device)
-		if err != nil {
-			return refuse(err)
-		}
-		if d.Revoked {
-			return refuse(fmt.Errorf("%w: %s", server.ErrRevoked, batch.Device))
-		}
-		acks := b.Bucket(bucketAcks).Bucket([]byte(batch.Device))
-		if acks != nil {
-			if v := acks.Get(u64(batch.First)); v != nil {
-				seq, err = stored(b.Bucket(bucketBatches), v, batch)
-				dup = err == nil
-				return err
-			}
-		}
-		switch {
-		case batch.First <= d.LastSeq:
-			return refuse(fmt.Errorf("%w: device %s has batches through %d, this one starts at %d",
-				server.ErrSeqConflict, batch.Device, d.LastSeq, batch.First))
-		case batch.First > d.LastSeq+1:
-			return refuse(fmt.Errorf("%w: device %s has batches through %d, this one starts at %d",
-				server.ErrSeqGap, batch.Device, d.LastSeq, batch.First))
-		}
-		o, err := readOrg(b, org)
-		if err != nil {
-			return refuse(err)
-		}
-		if batch.Epoch < o.MinEpoch {
-			return refuse(fmt.Errorf("%w: the batch is sealed under epoch %d, the organisation requires %d or later",
-				server.ErrStaleEpoch, batch.Epoch, o.MinEpoch))
-		}
-		if acks == nil {
-			if acks, err = b.Bucket(bucketAcks).CreateBucket([]byte(batch.Device)); err != nil {
-				return fmt.Errorf("boltstore: acknowledgements of %s: %w", batch.Device, err)
-			}
-		}
-		batches := b.Bucket(bucketBatches)
-		if seq, err = batches.NextSequence(); err != nil {
-			return err
-		}
-		if err := batches.Put(u64(seq), encodeBatch(batch)); err != nil {
-			return err
-		}
-		if err := acks.Put(u64(batch.First), ack{last: batch.Last, seq: seq}.encode()); err != nil {
-			return err
-		}
-		d.LastSeq = batch.Last
-		return putDevice(b, d)
+		seq, dup, err = appendIn(b, org, batch)
+		return err
 	})
 	if err != nil {
 		return 0, false, err
 	}
 	return seq, dup, nil
+}
+
+// AppendNonced records a push's request nonce and files its batch, in one
+// grouped transaction.
+func (s *Store) AppendNonced(ctx context.Context, org string, n server.Nonce, batch server.Batch) (seq uint64, dup bool, err error) {
+	if err := ctx.Err(); err != nil {
+		return 0, false, err
+	}
+	key := nonceKey(org, n.Device, n.Nonce)
+	err = s.grouped("organisation "+org, len(batch.Envelope)+len(key), func(tx *bolt.Tx) error {
+		seq, dup = 0, false
+		b, err := orgBucket(tx, org)
+		if err != nil {
+			return refuse(err)
+		}
+		seen, err := recordNonce(tx, key, n.At)
+		switch {
+		case err != nil:
+			return err
+		case seen:
+			return refuse(server.ErrReplayed)
+		}
+		seq, dup, err = appendIn(b, org, batch)
+		return err
+	})
+	if err != nil {
+		return 0, false, err
+	}
+	return seq, dup, nil
+}
+
+// appendIn files a batch in an organisation's bucket, once. Its refusals
+// come before it writes anything.
+func appendIn(b *bolt.Bucket, org string, batch server.Batch) (seq uint64, dup bool, err error) {
+	d, err := getDevice(b, batch.Device)
+	if err != nil {
+		return 0, false, refuse(err)
+	}
+	if d.Revoked {
+		return 0, false, refuse(fmt.Errorf("%w: %s", server.ErrRevoked, batch.Device))
+	}
+	acks := b.Bucket(bucketAcks).Bucket([]byte(batch.Device))
+	if acks != nil {
+		if v := acks.Get(u64(batch.First)); v != nil {
+			seq, err = stored(b.Bucket(bucketBatches), v, batch)
+			return seq, err == nil, err
+		}
+	}
+	switch {
+	case batch.First <= d.LastSeq:
+		return 0, false, refuse(fmt.Errorf("%w: device %s has batches through %d, this one starts at %d",
+			server.ErrSeqConflict, batch.Device, d.LastSeq, batch.First))
+	case batch.First > d.LastSeq+1:
+		return 0, false, refuse(fmt.Errorf("%w: device %s has batches through %d, this one starts at %d",
+			server.ErrSeqGap, batch.Device, d.LastSeq, batch.First))
+	}
+	o, err := readOrg(b, org)
+	if err != nil {
+		return 0, false, refuse(err)
+	}
+	if batch.Epoch < o.MinEpoch {
+		return 0, false, refuse(fmt.Errorf("%w: the batch is sealed under epoch %d, the organisation requires %d or later",
+			server.ErrStaleEpoch, batch.Epoch, o.MinEpoch))
+	}
+	if acks == nil {
+		if acks, err = b.Bucket(bucketAcks).CreateBucket([]byte(batch.Device)); err != nil {
+			return 0, false, fmt.Errorf("boltstore: acknowledgements of %s: %w", batch.Device, err)
+		}
+	}
+	batches := b.Bucket(bucketBatches)
+	if seq, err = batches.NextSequence(); err != nil {
+		return 0, false, err
+	}
+	if err := batches.Put(u64(seq), encodeBatch(batch)); err != nil {
+		return 0, false, err
+	}
+	if err := acks.Put(u64(batch.First), ack{last: batch.Last, seq: seq}.encode()); err != nil {
+		return 0, false, err
+	}
+	d.LastSeq = batch.Last
+	return seq, false, putDevice(b, d)
 }
 
 // stored checks a batch against the acknowledgement v of a batch with the

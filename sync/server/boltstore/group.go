@@ -14,8 +14,8 @@ import (
 // groups: the writes that arrive while a commit is under way share the
 // next transaction and its one fsync. Each write is acknowledged only
 // once its group is committed. A write that refuses (a gap, a replayed
-// nonce) returns a refusal before it writes anything, and its group goes
-// on; a write that fails otherwise, or meets damage, is rolled back with
+// nonce) returns a refusal, after which what it wrote, if anything, is
+// meant to be committed, and its group goes on; a write that fails otherwise, or meets damage, is rolled back with
 // its group and run again alone, so that it fails alone, and the others
 // are committed without it.
 
@@ -33,13 +33,14 @@ type write struct {
 	fn   func(tx *bolt.Tx) error
 }
 
-// refusal is an error a grouped write returns before writing anything,
-// so that its group's transaction carries on without it.
+// refusal is an error a grouped write returns when what it wrote so far,
+// if anything, is to be committed (a replayed push's pruned nonces; most
+// refusals write nothing), so that its group's transaction carries on.
 type refusal struct{ error }
 
 func (r refusal) Unwrap() error { return r.error }
 
-// refuse marks err, returned before any write, as a refusal.
+// refuse marks err as a refusal.
 func refuse(err error) error { return refusal{err} }
 
 // newCommitter returns the store's group committer.

@@ -28,21 +28,29 @@ func (s *Store) SeenNonce(ctx context.Context, org, device string, nonce []byte,
 		if _, err := orgBucket(tx, org); err != nil {
 			return refuse(err)
 		}
-		nonces, times := tx.Bucket(bucketNonces), tx.Bucket(bucketNonceTimes)
-		if err := prune(nonces, times, at.Add(-server.ReplayWindow)); err != nil {
-			return err
-		}
-		if nonces.Get(key) != nil {
-			seen = true
-			return nil
-		}
-		stamp := u64(uint64(at.UnixNano()))
-		if err := nonces.Put(key, stamp); err != nil {
-			return err
-		}
-		return times.Put(append(stamp, key...), nil)
+		var err error
+		seen, err = recordNonce(tx, key, at)
+		return err
 	})
 	return seen, err
+}
+
+// recordNonce records the nonce key received at the time at, unless it
+// was recorded before, which it reports; it forgets some expired nonces
+// first.
+func recordNonce(tx *bolt.Tx, key []byte, at time.Time) (bool, error) {
+	nonces, times := tx.Bucket(bucketNonces), tx.Bucket(bucketNonceTimes)
+	if err := prune(nonces, times, at.Add(-server.ReplayWindow)); err != nil {
+		return false, err
+	}
+	if nonces.Get(key) != nil {
+		return true, nil
+	}
+	stamp := u64(uint64(at.UnixNano()))
+	if err := nonces.Put(key, stamp); err != nil {
+		return false, err
+	}
+	return false, times.Put(append(stamp, key...), nil)
 }
 
 // prune forgets up to pruneBatch nonces received before cutoff, oldest

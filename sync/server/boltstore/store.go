@@ -23,7 +23,10 @@ type Store struct {
 	group *group.Committer[write]
 }
 
-var _ server.Backend = (*Store)(nil)
+var (
+	_ server.Backend        = (*Store)(nil)
+	_ server.NoncedAppender = (*Store)(nil)
+)
 
 var (
 	// ErrInUse is returned by Open when another process holds the file.

@@ -33,14 +33,16 @@ const (
 	groupTimeout = time.Minute
 )
 
-// push is one Append waiting in a group; seq and dup are its result.
+// push is one Append waiting in a group, with the request nonce to
+// record first when there is one; seq and dup are its result.
 type push struct {
-	ctx context.Context
-	org string
-	b   server.Batch
-	sum [sha256.Size]byte
-	seq uint64
-	dup bool
+	ctx   context.Context
+	org   string
+	nonce *server.Nonce
+	b     server.Batch
+	sum   [sha256.Size]byte
+	seq   uint64
+	dup   bool
 }
 
 // newCommitter returns the store's group committer.
@@ -52,20 +54,37 @@ func (s *Store) newCommitter() *group.Committer[*push] {
 // transaction shared with the organisation's pushes that arrive
 // meanwhile.
 func (s *Store) Append(ctx context.Context, org string, b server.Batch) (seq uint64, dup bool, err error) {
+	return s.append(ctx, org, nil, b)
+}
+
+// AppendNonced records a push's request nonce and files its batch, in
+// one transaction shared with the organisation's pushes that arrive
+// meanwhile.
+func (s *Store) AppendNonced(ctx context.Context, org string, n server.Nonce, b server.Batch) (seq uint64, dup bool, err error) {
+	if s.pruned.due(n.At) {
+		s.prune(ctx, n.At)
+	}
+	return s.append(ctx, org, &n, b)
+}
+
+// append files b, after recording n when it is not nil, in a group.
+func (s *Store) append(ctx context.Context, org string, n *server.Nonce, b server.Batch) (seq uint64, dup bool, err error) {
 	if b.Last > math.MaxInt64 {
 		return 0, false, fmt.Errorf("%w: sequence %d is beyond what the server keeps", server.ErrInvalid, b.Last)
 	}
 	if err := ctx.Err(); err != nil {
 		return 0, false, err
 	}
-	p := &push{ctx: ctx, org: org, b: b, sum: sha256.Sum256(b.Envelope)}
+	p := &push{ctx: ctx, org: org, nonce: n, b: b, sum: sha256.Sum256(b.Envelope)}
 	if err := s.group.Do(p, len(b.Envelope)); err != nil {
 		return 0, false, err
 	}
 	return p.seq, p.dup, nil
 }
 
-// commitGroup files a group's pushes, one transaction per organisation.
+// commitGroup files a group's pushes, one transaction per organisation;
+// when one fails other than by a retry, its pushes are filed again one
+// to a transaction, so that a failing push fails alone.
 func (s *Store) commitGroup(ops []*push) []error {
 	errs := make([]error, len(ops))
 	byOrg := map[string][]int{}
@@ -82,16 +101,7 @@ func (s *Store) commitGroup(ops []*push) []error {
 		for k, i := range idx {
 			group[k] = ops[i]
 		}
-		var refused []error
-		// The group is filed whatever becomes of the caller that
-		// leads it, within a bound of its own.
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(group[0].ctx), groupTimeout)
-		err := s.inTx(ctx, func(tx pgx.Tx) error {
-			var err error
-			refused, err = fileGroup(ctx, tx, org, group)
-			return err
-		})
-		cancel()
+		refused, err := s.fileGroup(org, group)
 		for k, i := range idx {
 			switch {
 			case err == nil:
@@ -99,12 +109,30 @@ func (s *Store) commitGroup(ops []*push) []error {
 			case len(idx) == 1:
 				errs[i] = err
 			default:
-				p := ops[i]
-				p.seq, p.dup, errs[i] = s.appendOne(p.ctx, org, p.b)
+				one, err := s.fileGroup(org, group[k:k+1])
+				if err == nil {
+					err = one[0]
+				}
+				errs[i] = err
 			}
 		}
 	}
 	return errs
+}
+
+// fileGroup files an organisation's pushes in one transaction, retried
+// as the database asks. The group is filed whatever becomes of the call
+// that leads it, within a bound of its own.
+func (s *Store) fileGroup(org string, group []*push) ([]error, error) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(group[0].ctx), groupTimeout)
+	defer cancel()
+	var refused []error
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		refused, err = fileIn(ctx, tx, org, group)
+		return err
+	})
+	return refused, err
 }
 
 // groupDevice is what a group's transaction knows of a pushing device.
@@ -126,11 +154,16 @@ type ackKey struct {
 	first  uint64
 }
 
-// fileGroup files an organisation's pushes in tx and sets each one's
+// fileIn files an organisation's pushes in tx and sets each one's
 // result: it returns one refusal (or nil) per push, and an error when
 // the transaction must not commit.
-func fileGroup(ctx context.Context, tx pgx.Tx, org string, ops []*push) ([]error, error) {
+func fileIn(ctx context.Context, tx pgx.Tx, org string, ops []*push) ([]error, error) {
 	o, err := lockOrg(ctx, tx, org)
+	if err != nil {
+		return nil, err
+	}
+	refused := make([]error, len(ops))
+	fresh, err := recordNonces(ctx, tx, org, ops)
 	if err != nil {
 		return nil, err
 	}
@@ -138,7 +171,6 @@ func fileGroup(ctx context.Context, tx pgx.Tx, org string, ops []*push) ([]error
 	if err != nil {
 		return nil, err
 	}
-	refused := make([]error, len(ops))
 	var (
 		bDevice                    []string
 		bSeq, bFirst, bLast, bEpch []int64
@@ -157,6 +189,15 @@ func fileGroup(ctx context.Context, tx pgx.Tx, org string, ops []*push) ([]error
 	}
 	for i, p := range ops {
 		p.seq, p.dup = 0, false
+		if p.nonce != nil {
+			k := nonceOf(p.nonce.Device, p.nonce.Nonce)
+			if !fresh[k] {
+				refused[i] = server.ErrReplayed
+				continue
+			}
+			// A second push of the group with that nonce is a replay.
+			delete(fresh, k)
+		}
 		b := p.b
 		d, ok := devices[b.Device]
 		switch {
@@ -238,6 +279,55 @@ func fileGroup(ctx context.Context, tx pgx.Tx, org string, ops []*push) ([]error
 		return nil, failed(fmt.Sprintf("filing %d batches", len(bSeq)), err)
 	}
 	return refused, nil
+}
+
+// recordNonces records, in tx after lockOrg, the request nonces of a
+// group's pushes, and returns those that were not recorded before.
+func recordNonces(ctx context.Context, tx pgx.Tx, org string, ops []*push) (map[string]bool, error) {
+	var (
+		devs   []string
+		nonces [][]byte
+		at     []time.Time
+	)
+	for _, p := range ops {
+		if p.nonce != nil {
+			devs = append(devs, p.nonce.Device)
+			nonces = append(nonces, nonNil(p.nonce.Nonce))
+			at = append(at, p.nonce.At)
+		}
+	}
+	fresh := map[string]bool{}
+	if len(devs) == 0 {
+		return fresh, nil
+	}
+	rows, err := tx.Query(ctx, `INSERT INTO nonces (org, device, nonce, received)
+		SELECT $1, v.device, v.nonce, v.received
+		FROM unnest($2::text[], $3::bytea[], $4::timestamptz[]) AS v(device, nonce, received)
+		ON CONFLICT (org, device, nonce) DO NOTHING
+		RETURNING device, nonce`, org, devs, nonces, at)
+	if err != nil {
+		return nil, failed("recording request nonces", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			dev   string
+			nonce []byte
+		)
+		if err := rows.Scan(&dev, &nonce); err != nil {
+			return nil, failed("recording request nonces", err)
+		}
+		fresh[nonceOf(dev, nonce)] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, failed("recording request nonces", err)
+	}
+	return fresh, nil
+}
+
+// nonceOf is a map key for a device's nonce.
+func nonceOf(device string, nonce []byte) string {
+	return fmt.Sprintf("%d:%s%s", len(device), device, nonce)
 }
 
 // readGroup reads, in tx after lockOrg, the pushing devices of a group and

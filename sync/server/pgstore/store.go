@@ -30,8 +30,9 @@ type Store struct {
 }
 
 var (
-	_ server.Backend     = (*Store)(nil)
-	_ server.InviteStore = (*Store)(nil)
+	_ server.Backend        = (*Store)(nil)
+	_ server.InviteStore    = (*Store)(nil)
+	_ server.NoncedAppender = (*Store)(nil)
 )
 
 var (
