@@ -75,20 +75,14 @@ func (s *Session) FindPatients(text string, limit int) ([]core.Patient, error) {
 		return nil, err
 	}
 	ids := s.db.search.find(isoDates(text, s.db.zone), limit)
-	out := make([]core.Patient, 0, len(ids))
-	err := s.view(func(t *txn) error {
-		for _, id := range ids {
-			var p core.Patient
-			if err := t.get(id, &p); err != nil {
-				if errors.Is(err, ErrNotFound) {
-					continue // deleted since the index was read
-				}
-				return err
-			}
-			out = append(out, p)
-		}
-		return nil
+	var out []core.Patient
+	err := s.view(func(t *txn) (err error) {
+		out, err = readLive[core.Patient](t, ids) // skips those deleted since the index was read
+		return err
 	})
+	if out == nil {
+		out = []core.Patient{}
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -63,3 +63,38 @@ func TestChartReadsLongListsAsOneRecordAtATime(t *testing.T) {
 		t.Errorf("the chart's %d problems differ from the %d live ones read one at a time", len(c.Problems), len(problems))
 	}
 }
+
+// TestSearchReadsManyResultsAsOneRecordAtATime: a search finding enough
+// patients to open them on several cores returns the same patients in
+// the index's order, without the deleted ones.
+func TestSearchReadsManyResultsAsOneRecordAtATime(t *testing.T) {
+	f := newFixture(t)
+	var gone []core.ID
+	for i := 0; i < 2*parallelFrom; i++ {
+		p := f.patient(t, fmt.Sprintf("Quartermaine %03d", i), "1980-01-02", "")
+		if i%9 == 4 {
+			gone = append(gone, p.ID)
+		}
+	}
+	for _, id := range gone {
+		must(t, f.desk.Delete(core.KindPatient, id))
+	}
+	found, err := f.desk.FindPatients("quartermaine", 3*parallelFrom)
+	must(t, err)
+	var want []core.Patient
+	must(t, f.desk.view(func(tx *txn) error {
+		for _, id := range f.db.search.find("quartermaine", 3*parallelFrom) {
+			var p core.Patient
+			if err := tx.get(id, &p); errors.Is(err, ErrNotFound) {
+				continue
+			} else if err != nil {
+				return err
+			}
+			want = append(want, p)
+		}
+		return nil
+	}))
+	if len(found) != 2*parallelFrom-len(gone) || !reflect.DeepEqual(found, want) {
+		t.Errorf("found %d patients, want the %d live ones read one at a time", len(found), len(want))
+	}
+}
