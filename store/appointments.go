@@ -1,7 +1,6 @@
 package store
 
 import (
-	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -202,18 +201,9 @@ func (s *Session) Appointments(day core.Date, doctor string) ([]core.Appointment
 		return nil, err
 	}
 	var out []core.Appointment
-	err := s.view(func(t *txn) error {
-		for _, id := range t.dayIDs(day, doctor) {
-			var a core.Appointment
-			if err := t.get(id, &a); err != nil {
-				if errors.Is(err, ErrNotFound) {
-					continue
-				}
-				return err
-			}
-			out = append(out, a)
-		}
-		return nil
+	err := s.view(func(t *txn) (err error) {
+		out, err = readLive[core.Appointment](t, t.dayIDs(day, doctor))
+		return err
 	})
 	sort.Slice(out, func(i, j int) bool {
 		if !out[i].Start.Equal(out[j].Start) {

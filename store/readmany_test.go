@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"sort"
 	"testing"
 	"time"
 
@@ -96,5 +97,36 @@ func TestSearchReadsManyResultsAsOneRecordAtATime(t *testing.T) {
 	}))
 	if len(found) != 2*parallelFrom-len(gone) || !reflect.DeepEqual(found, want) {
 		t.Errorf("found %d patients, want the %d live ones read one at a time", len(found), len(want))
+	}
+}
+
+// TestDayReadsManyAppointmentsAsOneRecordAtATime: a day long enough to be
+// opened on several cores lists what one get after another reads.
+func TestDayReadsManyAppointmentsAsOneRecordAtATime(t *testing.T) {
+	f := newFixture(t)
+	start := at(t, "2026-11-27 09:00")
+	for i := 0; i < parallelFrom+12; i++ {
+		p := f.patient(t, fmt.Sprintf("Day Patient %03d", i), "1980-01-02", "")
+		when := start.Add(time.Duration(i) * 5 * time.Minute)
+		if i >= 36 { // after the lunch break, 12-13
+			when = when.Add(time.Hour)
+		}
+		_, err := f.desk.Book(core.Appointment{PatientID: p.ID, Doctor: "drwho", Start: when, Minutes: 5})
+		must(t, err)
+	}
+	day, err := f.desk.Appointments("2026-11-27", "")
+	must(t, err)
+	var want []core.Appointment
+	must(t, f.desk.view(func(tx *txn) error {
+		for _, id := range tx.dayIDs("2026-11-27", "") {
+			var a core.Appointment
+			must(t, tx.get(id, &a))
+			want = append(want, a)
+		}
+		return nil
+	}))
+	sort.Slice(want, func(i, j int) bool { return want[i].Start.Before(want[j].Start) })
+	if len(day) != parallelFrom+12 || !reflect.DeepEqual(day, want) {
+		t.Errorf("the day lists %d appointments, not the %d read one at a time", len(day), len(want))
 	}
 }
