@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/hex"
+	"runtime/debug"
 	"sync"
 
 	"medisecure/core"
@@ -30,6 +31,9 @@ type scan struct {
 
 	gramsOnce sync.Once
 	grams     *grams
+	// settle says to hand the memory garbage holds back to the system
+	// once the trigram lists are built (loadSearch).
+	settle bool
 }
 
 // scanFill is a window onto the arrays of a scan being filled: appending to
@@ -185,7 +189,12 @@ func (sc *scan) lookup(k [12]byte) int {
 
 // trigrams are the scan's trigram lists, built on first use.
 func (sc *scan) trigrams() *grams {
-	sc.gramsOnce.Do(func() { sc.grams = buildGrams(sc.flat, sc.starts) })
+	sc.gramsOnce.Do(func() {
+		sc.grams = buildGrams(sc.flat, sc.starts)
+		if sc.settle {
+			debug.FreeOSMemory()
+		}
+	})
 	return sc.grams
 }
 
