@@ -39,7 +39,7 @@ func (s *Session) ApplyRemote(changes []core.Change, cursor uint64) (ApplyResult
 				return err
 			}
 		}
-		return t.applyChanges(changes, &res)
+		return t.applyChanges(changes, len(changes), &res)
 	})
 	if err != nil {
 		return res, err

@@ -17,6 +17,12 @@ import (
 // merge may take them.
 const aheadChunk = 128
 
+// aheadMin is how many changes a transaction merges, at least, for the
+// goroutine ahead to pay: a catch-up's transactions of thousands. Below
+// it (a pull beside a push that brings a batch or two at a time) the same
+// preparation runs in line, and the cores stay with the push.
+const aheadMin = 2000
+
 // prepared is the part of merging a change that depends on the change
 // alone.
 type prepared struct {
@@ -40,14 +46,24 @@ type ahead struct {
 	wg   sync.WaitGroup
 }
 
-// prepareAhead starts preparing changes; the caller takes each with get,
-// in any order, and calls close once done, before changes is changed.
-func prepareAhead(changes []core.Change) *ahead {
+// prepareAhead prepares changes, on a goroutine of its own when
+// parallel; the caller takes each with get, in any order, and calls close
+// once done, before changes is changed.
+func prepareAhead(changes []core.Change, parallel bool) *ahead {
 	a := &ahead{out: make([]prepared, len(changes)), stop: make(chan struct{})}
 	chunks := (len(changes) + aheadChunk - 1) / aheadChunk
 	a.done = make([]chan struct{}, chunks)
 	for i := range a.done {
 		a.done[i] = make(chan struct{})
+	}
+	if !parallel {
+		for i := range changes {
+			a.out[i] = prepare(&changes[i])
+		}
+		for _, d := range a.done {
+			close(d)
+		}
+		return a
 	}
 	a.wg.Add(1)
 	go func() {

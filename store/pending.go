@@ -118,7 +118,7 @@ func (s *Session) mergePending() error {
 			}
 		}
 		var res ApplyResult
-		return t.applyChanges(changes, &res)
+		return t.applyChanges(changes, len(changes), &res)
 	})
 }
 

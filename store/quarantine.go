@@ -108,8 +108,10 @@ func (s *Session) ClearBadBatches() error {
 // applyChanges merges remote changes, quarantining each one the store
 // refuses.
 // A change whose author signature does not verify (core.VerifyAuthors)
-// is refused like one its author may not make.
-func (t *txn) applyChanges(changes []core.Change, res *ApplyResult) error {
+// is refused like one its author may not make. total is how many changes
+// the transaction merges in all: enough of them, and what depends on each
+// change alone is prepared on another goroutine (mergeahead.go).
+func (t *txn) applyChanges(changes []core.Change, total int, res *ApplyResult) error {
 	// Clinical and billing changes are opened first (changeseal.go): the
 	// author signed the opened change. One that stays sealed is put aside
 	// with its own signature, verified when it opens.
@@ -123,7 +125,7 @@ func (t *txn) applyChanges(changes []core.Change, res *ApplyResult) error {
 		}
 	}
 	unsigned := core.VerifyAuthors(plain, t.authorKey)
-	pre := prepareAhead(plain)
+	pre := prepareAhead(plain, total >= aheadMin)
 	defer pre.close()
 	for i := range changes {
 		c := &changes[i]

@@ -201,6 +201,10 @@ func (s *Session) ApplyBatches(batches []PulledBatch, cursor uint64) (ApplyResul
 				return err
 			}
 		}
+		total := 0
+		for i := range batches {
+			total += len(batches[i].Changes)
+		}
 		for i := range batches {
 			b := &batches[i]
 			if t.kept(b.Device, b.First, b.Last) {
@@ -219,7 +223,7 @@ func (s *Session) ApplyBatches(batches []PulledBatch, cursor uint64) (ApplyResul
 			if err := t.clearBatch(b.Device, b.First); err != nil {
 				return err
 			}
-			if err := t.applyChanges(b.Changes, &res); err != nil {
+			if err := t.applyChanges(b.Changes, total, &res); err != nil {
 				return err
 			}
 		}

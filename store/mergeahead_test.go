@@ -1,0 +1,91 @@
+package store
+
+import (
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"medisecure/core"
+)
+
+// TestMergeAheadMergesAsInLine merges a catch-up big enough for the
+// goroutine ahead (new records, updates of records made earlier in the same
+// transaction, tombstones, double bookings, a malformed change and a
+// duplicate) in one transaction on one replica, and in transactions of 50
+// changes, prepared in line, on another: both hold the same records,
+// conflicts and quarantine.
+func TestMergeAheadMergesAsInLine(t *testing.T) {
+	raw, clk := baseStore(t)
+	dir := t.TempDir()
+	a := openPeer(t, "A", filepath.Join(dir, "a.db"), raw, clk)
+	whole := openPeer(t, "whole", filepath.Join(dir, "whole.db"), raw, clk)
+	pieces := openPeer(t, "pieces", filepath.Join(dir, "pieces.db"), raw, clk)
+	t.Cleanup(func() { a.close(t); whole.close(t); pieces.close(t) })
+	seq := a.lastSeq(t)
+	start := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	var patients []*core.Patient
+	var appts []*core.Appointment
+	must(t, a.desk.Batch(func(w *Writer) error {
+		for i := range 1100 {
+			p := &core.Patient{Name: fmt.Sprintf("Patient %d", i), DOB: "1970-01-01", Phone: fmt.Sprintf("555 %04d", i)}
+			if err := w.Add(p); err != nil {
+				return err
+			}
+			patients = append(patients, p)
+			// Every tenth slot is booked twice: a conflict.
+			slot := i - i/10
+			ap := &core.Appointment{PatientID: p.ID, Doctor: fmt.Sprintf("dr.%d", slot%7), Start: start.Add(time.Duration(slot/7) * 15 * time.Minute), Minutes: 15, Status: core.ApptBooked}
+			if err := w.Add(ap); err != nil {
+				return err
+			}
+			appts = append(appts, ap)
+		}
+		return nil
+	}))
+	clk.t = clk.t.Add(time.Second)
+	must(t, a.desk.Batch(func(w *Writer) error {
+		for i := 0; i < len(patients); i += 3 {
+			patients[i].Phone = fmt.Sprintf("555 9%03d", i)
+			if err := w.t.save(patients[i]); err != nil {
+				return err
+			}
+		}
+		for i := 0; i < len(appts); i += 5 {
+			appts[i].Start = appts[i].Start.Add(24 * time.Hour)
+			if err := w.t.save(appts[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+	changes := a.outbox(t, seq)
+	bad := changes[0]
+	bad.Seq, bad.Fields = 1<<40, map[string]json.RawMessage{"name": json.RawMessage(`"spaced" `)}
+	changes = append(changes, bad, changes[7])
+	if len(changes) < aheadMin {
+		t.Fatalf("%d changes, fewer than the %d that run ahead", len(changes), aheadMin)
+	}
+	got := whole.apply(t, changes)
+	var sum ApplyResult
+	for i := 0; i < len(changes); i += 50 {
+		res := pieces.apply(t, changes[i:min(i+50, len(changes))])
+		sum.Applied += res.Applied
+		sum.Quarantined += res.Quarantined
+		sum.Conflicts = res.Conflicts
+	}
+	if got != sum {
+		t.Errorf("in one transaction %+v, in pieces %+v", got, sum)
+	}
+	if got.Quarantined != 1 || got.Conflicts == 0 {
+		t.Errorf("merged %+v, want the malformed change quarantined and the double bookings in conflict", got)
+	}
+	sameExport(t, whole, pieces)
+	sameExport(t, a, whole)
+	for _, r := range []*peer{whole, pieces} {
+		if found, err := r.desk.FindPatients("555 9003", 5); err != nil || len(found) != 1 || found[0].ID != patients[3].ID {
+			t.Errorf("%s: the updated patient is not found by its new phone: %v %v", r.name, found, err)
+		}
+	}
+}
