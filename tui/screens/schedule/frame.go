@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/lipgloss"
+
+	"medisecure/tui/ui"
 )
 
 // frame is a box border drawn by hand around lines already cut and padded
@@ -25,6 +27,29 @@ func newFrame(st lipgloss.Style, b lipgloss.Border, inner int) frame {
 		right:  st.Render(b.Right),
 		blank:  strings.Repeat(" ", inner),
 	}
+}
+
+// frames keeps the frames drawn for the widths in use: a day draws the
+// same three on every frame.
+type frames struct {
+	plain, focused map[int]frame
+}
+
+// get is the plain or focused frame around lines inner cells wide.
+func (fs *frames) get(st *ui.Styles, focused bool, inner int) frame {
+	m, style, border := &fs.plain, st.Border, lipgloss.NormalBorder()
+	if focused {
+		m, style, border = &fs.focused, st.BorderFocused, lipgloss.ThickBorder()
+	}
+	if f, ok := (*m)[inner]; ok {
+		return f
+	}
+	if *m == nil || len(*m) > 8 { // a few widths at most; resizing drops them
+		*m = make(map[int]frame)
+	}
+	f := newFrame(style, border, inner)
+	(*m)[inner] = f
+	return f
 }
 
 // box is lines in a frame, h lines high with the border: extra lines are

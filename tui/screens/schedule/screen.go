@@ -35,6 +35,7 @@ type Screen struct {
 	cells map[core.ID]cell
 	// columns keeps the unselected doctors' drawn columns likewise.
 	columns  map[string]drawnColumn
+	frames   frames             // the columns' borders, by width
 	today    []core.Appointment // today, for the waiting room
 	wait     []core.Appointment // today's checked-in patients, longest waiting first
 	kept     dayCache           // days loaded since the last refresh

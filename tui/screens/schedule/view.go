@@ -209,7 +209,6 @@ func (s *Screen) selectedLine() string {
 // it grows once for all of it. The day is drawn to size, and copying it
 // again would cost the garbage collector.
 func (s *Screen) columnsView(b *strings.Builder, l dayLayout, h int, head, foot string) {
-	st := s.S.Styles
 	colH := h
 	var strip []string
 	if !l.beside {
@@ -217,8 +216,8 @@ func (s *Screen) columnsView(b *strings.Builder, l dayLayout, h int, head, foot 
 		colH = h - len(strip)
 	}
 	inner := l.colW - 2
-	plain := newFrame(st.Border, lipgloss.NormalBorder(), inner)
-	focused := newFrame(st.BorderFocused, lipgloss.ThickBorder(), inner)
+	plain := s.frames.get(&s.S.Styles, false, inner)
+	focused := s.frames.get(&s.S.Styles, true, inner)
 	boxes := make([]box, 0, l.cols+1)
 	for i := l.first; i < l.first+l.cols; i++ {
 		f := plain
@@ -464,7 +463,7 @@ func (s *Screen) waitingPanel(w, h int) box {
 	for i, l := range lines {
 		lines[i] = ui.PadRight(l, inner)
 	}
-	return box{f: newFrame(s.S.Styles.Border, lipgloss.NormalBorder(), inner), lines: lines}
+	return box{f: s.frames.get(&s.S.Styles, false, inner), lines: lines}
 }
 
 // waitingStrip is the waiting room under the columns: the title, then the
