@@ -35,6 +35,10 @@ var (
 	_ server.NoncedAppender = (*Store)(nil)
 )
 
+// DefaultMaxConns is how many connections a Store opens at most when the
+// connection string names no pool_max_conns.
+const DefaultMaxConns = 16
+
 var (
 	// ErrBadDSN is returned by Open for a connection string it cannot
 	// parse.
@@ -59,6 +63,13 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		return nil, fmt.Errorf("%w: give postgres://USER@HOST:PORT/DATABASE", ErrBadDSN)
 	}
 	where := fmt.Sprintf("%s:%d/%s", cfg.ConnConfig.Host, cfg.ConnConfig.Port, cfg.ConnConfig.Database)
+	if !strings.Contains(dsn, "pool_max_conns") {
+		// pgx's default, one connection per core and at least four,
+		// leaves a server's calls queueing for a connection while the
+		// database idles: every push reads its device and organisation
+		// beside its group's transaction.
+		cfg.MaxConns = DefaultMaxConns
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("%w %s: %s", ErrUnreachable, where, reason(err))
