@@ -162,7 +162,7 @@ func (t *txn) outboxPage(after uint64, limit int) ([]core.Change, error) {
 			return nil, corrupt(fmt.Sprintf("outbox entry %d", be64(k)), nil)
 		}
 		var ch core.Change
-		if err := json.Unmarshal(plain, &ch); err != nil {
+		if err := decodeChange(plain, &ch); err != nil {
 			return nil, corrupt(fmt.Sprintf("outbox entry %d", be64(k)), err)
 		}
 		ch, ok, err := t.forPush(&ch)
