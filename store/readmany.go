@@ -7,6 +7,8 @@ import (
 	"runtime"
 	"sync"
 
+	"golang.org/x/crypto/chacha20poly1305"
+
 	"medisecure/core"
 )
 
@@ -52,8 +54,9 @@ func readLive[T any, P interface {
 	live := make([]bool, len(found))
 	errs := make([]error, len(found))
 	decode := func(from, to int) {
+		var sc openScratch
 		for i := from; i < to; i++ {
-			live[i], errs[i] = openInto(s, k, found[i].id, found[i].v, P(&out[i]))
+			live[i], errs[i] = openInto(s, k, found[i].id, found[i].v, P(&out[i]), &sc)
 		}
 	}
 	workers := min(runtime.GOMAXPROCS(0), len(found)/parallelFrom+1)
@@ -87,21 +90,35 @@ func readLive[T any, P interface {
 	return out[:n], nil
 }
 
+// openScratch are the buffers one reader reuses from record to record:
+// the associated data, the plaintext and the JSON object, none of which
+// the decoded entity keeps.
+type openScratch struct{ ad, plain, obj []byte }
+
 // openInto decrypts a stored record of kind k and decodes it into e, as
 // t.get does; it reports false for a record without fields or deleted.
-func openInto(s *sealer, k core.Kind, id core.ID, sealed []byte, e core.Entity) (bool, error) {
-	bucket, key := recordKey(k, id)
-	plain, err := s.open(bucket, key, sealed)
+func openInto(s *sealer, k core.Kind, id core.ID, sealed []byte, e core.Entity, sc *openScratch) (bool, error) {
+	// ad(recordKey(k, id)), built in place: the bucket path, a zero
+	// byte, the ID's bytes.
+	sc.ad = append(append(append(append(sc.ad[:0], bucketRecords...), '/'), k...), 0)
+	sc.ad = append(sc.ad, id.Bytes()...)
+	n := chacha20poly1305.NonceSizeX
+	if len(sealed) < n+s.aead.Overhead() {
+		return false, corrupt(fmt.Sprintf("%s record %s", k, id), nil)
+	}
+	plain, err := s.aead.Open(sc.plain[:0], sealed[:n], sealed[n:], sc.ad)
 	if err != nil {
 		return false, corrupt(fmt.Sprintf("%s record %s", k, id), nil)
 	}
-	obj, deleted, err := recordObject(plain)
+	sc.plain = plain
+	obj, deleted, err := recordObject(sc.obj, plain)
 	if err != nil {
 		return false, corrupt(fmt.Sprintf("%s record %s", k, id), err)
 	}
 	if obj == nil || deleted {
 		return false, nil
 	}
+	sc.obj = obj
 	if err := json.Unmarshal(obj, e); err != nil {
 		return false, fmt.Errorf("core: decoding %s %s: %w", k, id, err)
 	}

@@ -95,9 +95,10 @@ func decodeRecord(k core.Kind, id core.ID, b []byte) (*core.Record, error) {
 // recordObject reads encoded record bytes straight into the JSON object
 // of its fields that core.Record.JSON builds from decodeRecord's result,
 // checking them as decodeRecord does, without the map of fields and
-// their stamps a merge needs. obj is nil for a record without fields;
-// deleted is whether its deleted field is true.
-func recordObject(b []byte) (obj []byte, deleted bool, err error) {
+// their stamps a merge needs; the object is appended to dst[:0]. obj is
+// nil for a record without fields; deleted is whether its deleted field
+// is true.
+func recordObject(dst, b []byte) (obj []byte, deleted bool, err error) {
 	if len(b) == 0 || b[0] != recordFormat {
 		return nil, false, fmt.Errorf("unknown record format")
 	}
@@ -109,8 +110,7 @@ func recordObject(b []byte) (obj []byte, deleted bool, err error) {
 	}
 	nf := d.count()
 	if nf > 0 {
-		obj = make([]byte, 1, len(d.b)+2)
-		obj[0] = '{'
+		obj = append(dst[:0], '{')
 	}
 	for i := 0; i < nf && d.err == nil; i++ {
 		name, si, v := d.raw(), d.uvarint(), d.raw()

@@ -27,7 +27,7 @@ func FuzzRecordObject(f *testing.F) {
 	f.Add([]byte{recordFormat, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 1, 1, 'a', 0, 12, '1', ',', '"', 'd', 'e', 'l', 'e', 't', 'e', 'd', '"', ':'})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		rec, recErr := decodeRecord(core.KindPatient, fakeID(7), b)
-		obj, del, err := recordObject(b)
+		obj, del, err := recordObject(nil, b)
 		if (err != nil) != (recErr != nil) {
 			t.Fatalf("recordObject error %v, decodeRecord error %v", err, recErr)
 		}

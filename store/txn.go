@@ -160,7 +160,7 @@ func (t *txn) get(id core.ID, e core.Entity) error {
 	if err != nil {
 		return err
 	}
-	live, err := openInto(s, k, id, v, e)
+	live, err := openInto(s, k, id, v, e, &openScratch{})
 	if err == nil && !live {
 		err = fmt.Errorf("%w: %s %s", ErrNotFound, k, id)
 	}
