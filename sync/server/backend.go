@@ -84,6 +84,15 @@ type NoncedAppender interface {
 	AppendNonced(ctx context.Context, org string, n Nonce, b Batch) (seq uint64, duplicate bool, err error)
 }
 
+// Follower is a Backend that says, without reading a batch, whether an
+// organisation's log holds a batch after a server sequence, as a push's
+// answer tells the client.
+type Follower interface {
+	// HasAfter reports whether the organisation's log holds a batch
+	// with a server sequence above seq, or returns ErrUnknownOrg.
+	HasAfter(ctx context.Context, org string, seq uint64) (bool, error)
+}
+
 // Nonce is a request nonce of a device, received at the time At.
 type Nonce struct {
 	Device string

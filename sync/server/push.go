@@ -75,7 +75,11 @@ func (s *Server) push(ctx context.Context, c *call, req *wire.PushRequest) (*wir
 	resp := &wire.PushResponse{ServerSeq: seq, Duplicate: dup, FirstSeq: b.First, LastSeq: b.Last, Later: true}
 	// Whether anything follows tells the client whether it must pull;
 	// when the log cannot be read, it pulls.
-	if next, err := s.backend.Range(ctx, org.ID, seq, 1); err == nil {
+	if f, ok := s.backend.(Follower); ok {
+		if later, err := f.HasAfter(ctx, org.ID, seq); err == nil {
+			resp.Later = later
+		}
+	} else if next, err := s.backend.Range(ctx, org.ID, seq, 1); err == nil {
 		resp.Later = len(next) > 0
 	}
 	return resp, nil

@@ -35,6 +35,7 @@ func Run(t *testing.T, open func(t *testing.T) server.Backend) {
 		{"Nonces", testNonces},
 		{"ConcurrentAppends", testConcurrentAppends},
 		{"AppendNonced", testAppendNonced},
+		{"HasAfter", testHasAfter},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })

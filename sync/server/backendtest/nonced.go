@@ -108,3 +108,31 @@ func testNoncedAtOnce(t *testing.T, h []server.Backend) {
 		t.Fatalf("%d batches stored, want 2", len(got))
 	}
 }
+
+// HasAfter says whether the log holds a batch after a server sequence,
+// as Range would, and refuses an unknown organisation.
+func testHasAfter(t *testing.T, b server.Backend) {
+	f, ok := b.(server.Follower)
+	if !ok {
+		t.Skip("the backend does not say whether a batch follows")
+	}
+	register(t, b, "org-1")
+	has := func(seq uint64) bool {
+		t.Helper()
+		later, err := f.HasAfter(ctx, "org-1", seq)
+		if err != nil {
+			t.Fatalf("HasAfter(%d): %v", seq, err)
+		}
+		return later
+	}
+	if has(0) {
+		t.Fatal("an empty log has a batch after 0")
+	}
+	appendOK(t, b, "org-1", batch("dev-a", 1, 1, 1))
+	appendOK(t, b, "org-1", batch("dev-a", 2, 2, 1))
+	if !has(0) || !has(1) || has(2) || has(1<<63) || has(^uint64(0)) {
+		t.Fatalf("after two batches: HasAfter 0 %v, 1 %v, 2 %v; want true, true, false", has(0), has(1), has(2))
+	}
+	_, err := f.HasAfter(ctx, "org-2", 0)
+	wantErr(t, "an unknown organisation", err, server.ErrUnknownOrg)
+}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"math"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -147,6 +148,21 @@ func (s *Store) Log(ctx context.Context, org string) (server.LogInfo, error) {
 		return nil
 	})
 	return info, err
+}
+
+// HasAfter reports whether the log holds a batch after a server
+// sequence.
+func (s *Store) HasAfter(ctx context.Context, org string, seq uint64) (bool, error) {
+	found := false
+	err := s.view(ctx, org, func(b *bolt.Bucket) error {
+		if seq == math.MaxUint64 {
+			return nil
+		}
+		k, _ := b.Bucket(bucketBatches).Cursor().Seek(u64(seq + 1))
+		found = k != nil
+		return nil
+	})
+	return found, err
 }
 
 // Range returns stored batches after a server sequence, in order.

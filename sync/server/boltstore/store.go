@@ -26,6 +26,7 @@ type Store struct {
 var (
 	_ server.Backend        = (*Store)(nil)
 	_ server.NoncedAppender = (*Store)(nil)
+	_ server.Follower       = (*Store)(nil)
 )
 
 var (

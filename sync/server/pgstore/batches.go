@@ -28,6 +28,24 @@ func (s *Store) Log(ctx context.Context, org string) (server.LogInfo, error) {
 	return info, nil
 }
 
+// HasAfter reports whether the log holds a batch after a server
+// sequence.
+func (s *Store) HasAfter(ctx context.Context, org string, seq uint64) (bool, error) {
+	if seq >= math.MaxInt64 {
+		return false, s.orgExists(ctx, org)
+	}
+	var found bool
+	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM batches WHERE org = $1 AND seq > $2)`, org, int64(seq)).Scan(&found)
+	if err != nil {
+		return false, failed("reading the log of "+org, err)
+	}
+	if !found {
+		// No batch may be an organisation that does not exist.
+		return false, s.orgExists(ctx, org)
+	}
+	return true, nil
+}
+
 // Range returns stored batches after a server sequence, in order.
 func (s *Store) Range(ctx context.Context, org string, after uint64, limit int) ([]server.Stored, error) {
 	if after > math.MaxInt64 {

@@ -105,14 +105,15 @@ func (s *Store) migrate(ctx context.Context) error {
 }
 
 // createSchemaTable makes syncd_schema. PostgreSQL's CREATE TABLE IF NOT
-// EXISTS can still fail on a unique key of its catalogue when two
+// EXISTS can still fail on a unique key of its catalogue, or on the
+// row type it makes (duplicate_object), when two
 // processes run it at the same moment; the loser tries again and finds
 // the table.
 func (s *Store) createSchemaTable(ctx context.Context) error {
 	var err error
 	for range maxAttempts {
 		if _, err = s.pool.Exec(ctx, schemaTable); err == nil ||
-			!(hasCode(err, codeUnique) || hasCode(err, codeDuplicateRel) || retryable(err)) {
+			!(hasCode(err, codeUnique) || hasCode(err, codeDuplicateRel) || hasCode(err, codeDuplicateObj) || retryable(err)) {
 			break
 		}
 	}

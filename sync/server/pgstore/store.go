@@ -33,6 +33,7 @@ var (
 	_ server.Backend        = (*Store)(nil)
 	_ server.InviteStore    = (*Store)(nil)
 	_ server.NoncedAppender = (*Store)(nil)
+	_ server.Follower       = (*Store)(nil)
 )
 
 // DefaultMaxConns is how many connections a Store opens at most when the

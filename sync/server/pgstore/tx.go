@@ -18,6 +18,7 @@ const (
 	codeUnique        = "23505" // unique_violation
 	codeForeignKey    = "23503" // foreign_key_violation
 	codeDuplicateRel  = "42P07" // duplicate_table
+	codeDuplicateObj  = "42710" // duplicate_object: a table's row type, made by a racing CREATE
 )
 
 // maxAttempts bounds how often a transaction is retried after a
