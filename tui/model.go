@@ -28,6 +28,8 @@ type model struct {
 	styles  ui.Styles
 	tick    func(d time.Duration, fn func(time.Time) tea.Msg) tea.Cmd
 	help    help.Model
+	// shortHelp keeps the help line between frames (helpView).
+	shortHelp keptHelp
 
 	width, height int
 

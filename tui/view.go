@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/help"
@@ -87,9 +88,39 @@ func (m *model) header(s ui.Screen) string {
 }
 
 // helpView is the short or full help for the screen, with the keys that
-// work everywhere added.
+// work everywhere added. The short line is kept while its keys and the
+// width stay the same: it is drawn on every frame, mostly unchanged.
 func (m *model) helpView(s ui.Screen) string {
-	return m.help.View(frameKeys{screen: s, global: m.globalKeys()})
+	keys := frameKeys{screen: s, global: m.globalKeys()}
+	if m.help.ShowAll {
+		return m.help.View(keys)
+	}
+	short := keys.ShortHelp()
+	sig := helpSignature(m.help.Width, short)
+	if sig != m.shortHelp.sig {
+		m.shortHelp.sig, m.shortHelp.line = sig, m.help.ShortHelpView(short)
+	}
+	return m.shortHelp.line
+}
+
+// keptHelp is the short help line last drawn and what it was drawn from.
+type keptHelp struct{ sig, line string }
+
+// helpSignature is everything bubbles/help draws a short line from: the
+// width and each key's words, when enabled.
+func helpSignature(width int, keys []key.Binding) string {
+	var b strings.Builder
+	b.WriteString(strconv.Itoa(width))
+	for _, k := range keys {
+		if k.Enabled() {
+			h := k.Help()
+			b.WriteByte(0)
+			b.WriteString(h.Key)
+			b.WriteByte(1)
+			b.WriteString(h.Desc)
+		}
+	}
+	return b.String()
 }
 
 // globalKeys are the keys every screen has.
