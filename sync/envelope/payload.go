@@ -92,7 +92,9 @@ func restorePrev(changes []core.Change) {
 	}
 }
 
-// decodePayload parses either form of a payload's plaintext.
+// decodePayload parses either form of a payload's plaintext. The array
+// form, nearly every batch, is read in one pass (core.DecodeChangesJSON);
+// the changes' field values are sub-slices of plain.
 func decodePayload(plain []byte) (Payload, error) {
 	var p Payload
 	trimmed := bytes.TrimLeft(plain, " \t\r\n")
@@ -103,9 +105,11 @@ func decodePayload(plain []byte) (Payload, error) {
 		restorePrev(p.Changes)
 		return p, nil
 	}
-	if err := json.Unmarshal(plain, &p.Changes); err != nil {
+	changes, err := core.DecodeChangesJSON(plain)
+	if err != nil {
 		return Payload{}, err
 	}
+	p.Changes = changes
 	restorePrev(p.Changes)
 	return p, nil
 }

@@ -1,0 +1,232 @@
+package core
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"strconv"
+	"unicode/utf8"
+)
+
+// Changes are stored and travel as the JSON json.Marshal writes for them,
+// and json.Unmarshal decodes that by reflection, a map entry at a time.
+// DecodeChangeJSON and DecodeChangesJSON read that exact form in one
+// pass; anything else (another order of keys, escapes in a name, a field
+// they do not know, white space) goes to json.Unmarshal, so the result is
+// always what json.Unmarshal makes of the bytes. Field values are
+// sub-slices of the bytes read, not copies: the caller must not change
+// those bytes afterwards.
+
+// DecodeChangeJSON decodes b, a JSON change, into c, giving what
+// json.Unmarshal gives (and its error).
+func DecodeChangeJSON(b []byte, c *Change) error {
+	if json.Valid(b) {
+		r := &changeReader{b: b, ok: true}
+		r.change(c)
+		if r.ok && len(r.b) == 0 {
+			return nil
+		}
+	}
+	*c = Change{}
+	return json.Unmarshal(b, c)
+}
+
+// DecodeChangesJSON decodes b, a JSON array of changes, giving what
+// json.Unmarshal into a nil []Change gives (and its error).
+func DecodeChangesJSON(b []byte) ([]Change, error) {
+	if json.Valid(b) {
+		if out, ok := decodeChangesFast(b); ok {
+			return out, nil
+		}
+	}
+	var out []Change
+	if err := json.Unmarshal(b, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// decodeChangesFast reads b as json.Marshal writes a []Change, or reports
+// false.
+func decodeChangesFast(b []byte) ([]Change, bool) {
+	r := &changeReader{b: b, ok: true}
+	r.lit(`[`)
+	if r.peek(`]`) {
+		r.lit(`]`)
+		return []Change{}, r.ok && len(r.b) == 0
+	}
+	out := make([]Change, 0, bytes.Count(b, []byte(`{"kind":`)))
+	for r.ok {
+		out = append(out, Change{})
+		r.change(&out[len(out)-1])
+		if r.peek(`]`) {
+			r.lit(`]`)
+			break
+		}
+		r.lit(`,`)
+	}
+	return out, r.ok && len(r.b) == 0
+}
+
+// changeReader walks the bytes of valid, compact JSON.
+type changeReader struct {
+	b  []byte
+	ok bool
+}
+
+// lit consumes s or fails.
+func (r *changeReader) lit(s string) {
+	if !r.ok || len(r.b) < len(s) || string(r.b[:len(s)]) != s {
+		r.ok = false
+		return
+	}
+	r.b = r.b[len(s):]
+}
+
+// peek reports whether the bytes go on with s.
+func (r *changeReader) peek(s string) bool {
+	return r.ok && len(r.b) >= len(s) && string(r.b[:len(s)]) == s
+}
+
+// str reads a JSON string without escapes.
+func (r *changeReader) str() string {
+	if !r.ok || len(r.b) == 0 || r.b[0] != '"' {
+		r.ok = false
+		return ""
+	}
+	end := bytes.IndexByte(r.b[1:], '"')
+	if end < 0 || bytes.IndexByte(r.b[1:1+end], '\\') >= 0 || !utf8.Valid(r.b[1:1+end]) {
+		r.ok = false
+		return ""
+	}
+	s := string(r.b[1 : 1+end])
+	r.b = r.b[2+end:]
+	return s
+}
+
+// uint reads an unsigned integer.
+func (r *changeReader) uint() uint64 {
+	i := 0
+	for i < len(r.b) && r.b[i] >= '0' && r.b[i] <= '9' {
+		i++
+	}
+	if !r.ok || i == 0 {
+		r.ok = false
+		return 0
+	}
+	v, err := strconv.ParseUint(string(r.b[:i]), 10, 64)
+	if err != nil {
+		r.ok = false
+	}
+	r.b = r.b[i:]
+	return v
+}
+
+// base64 reads a base64 string, as json.Marshal writes a []byte.
+func (r *changeReader) base64() []byte {
+	s := r.str()
+	if !r.ok {
+		return nil
+	}
+	v, err := base64.StdEncoding.DecodeString(s)
+	if err != nil {
+		r.ok = false
+	}
+	return v
+}
+
+// value reads one JSON value of an object's member (the bytes are valid)
+// and returns its bytes: up to the next member or the object's end.
+func (r *changeReader) value() []byte {
+	if !r.ok {
+		return nil
+	}
+	depth := 0
+	for i := 0; i < len(r.b); i++ {
+		switch r.b[i] {
+		case '"':
+			for i++; i < len(r.b) && r.b[i] != '"'; i++ {
+				if r.b[i] == '\\' {
+					i++
+				}
+			}
+		case '{', '[':
+			depth++
+		case '}', ']':
+			if depth == 0 {
+				return r.take(i)
+			}
+			depth--
+		case ',':
+			if depth == 0 {
+				return r.take(i)
+			}
+		}
+	}
+	r.ok = false
+	return nil
+}
+
+// take returns the first n bytes, which may not be empty, and moves past
+// them.
+func (r *changeReader) take(n int) []byte {
+	if n == 0 {
+		r.ok = false
+		return nil
+	}
+	v := r.b[:n:n]
+	r.b = r.b[n:]
+	return v
+}
+
+// change reads one change as json.Marshal writes a Change into c, leaving
+// r.ok false when the bytes are in another form.
+func (r *changeReader) change(c *Change) {
+	*c = Change{}
+	r.lit(`{"kind":`)
+	c.Kind = Kind(r.str())
+	r.lit(`,"id":`)
+	c.ID = ID(r.str())
+	r.lit(`,"fields":`)
+	if r.peek(`null`) {
+		r.lit(`null`)
+	} else {
+		r.lit(`{`)
+		n := 0
+		if end := bytes.IndexByte(r.b, '}'); end >= 0 {
+			n = bytes.Count(r.b[:end], []byte(`":`))
+		}
+		c.Fields = make(map[string]json.RawMessage, n)
+		for r.ok && !r.peek(`}`) {
+			if len(c.Fields) > 0 {
+				r.lit(`,`)
+			}
+			name := r.str()
+			r.lit(`:`)
+			v := r.value()
+			if _, dup := c.Fields[name]; dup {
+				r.ok = false
+				return
+			}
+			c.Fields[name] = v
+		}
+		r.lit(`}`)
+	}
+	r.lit(`,"author":`)
+	c.Author = r.str()
+	r.lit(`,"device":`)
+	c.Device = r.str()
+	r.lit(`,"seq":`)
+	c.Seq = r.uint()
+	r.lit(`,"hlc":`)
+	c.HLC = HLC(r.uint())
+	if r.peek(`,"prev":`) {
+		r.lit(`,"prev":`)
+		c.Prev = r.base64()
+	}
+	if r.peek(`,"sig":`) {
+		r.lit(`,"sig":`)
+		c.Sig = r.base64()
+	}
+	r.lit(`}`)
+}

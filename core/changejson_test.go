@@ -1,0 +1,135 @@
+package core
+
+import (
+	"encoding/json"
+	"reflect"
+	"testing"
+
+	"pgregory.net/rapid"
+)
+
+// jsonValue draws a Go value that marshals to any kind of JSON value.
+func jsonValue(t *rapid.T, depth int) any {
+	kinds := 5
+	if depth < 3 {
+		kinds = 7
+	}
+	switch rapid.IntRange(0, kinds-1).Draw(t, "kind") {
+	case 0:
+		return nil
+	case 1:
+		return rapid.Bool().Draw(t, "bool")
+	case 2:
+		return rapid.Float64().Draw(t, "number")
+	case 3:
+		return rapid.Int64().Draw(t, "int")
+	case 4:
+		return rapid.String().Draw(t, "string")
+	case 5:
+		n := rapid.IntRange(0, 3).Draw(t, "len")
+		out := make([]any, n)
+		for i := range out {
+			out[i] = jsonValue(t, depth+1)
+		}
+		return out
+	default:
+		out := map[string]any{}
+		for range rapid.IntRange(0, 3).Draw(t, "members") {
+			out[rapid.String().Draw(t, "member")] = jsonValue(t, depth+1)
+		}
+		return out
+	}
+}
+
+// drawChange draws a change with any strings, fields and signature.
+func drawChange(t *rapid.T) Change {
+	word := rapid.OneOf(rapid.StringMatching(`[a-z_~]{0,12}`), rapid.String(),
+		rapid.SampledFrom([]string{"<b>&amp;", "a\u2028b\u2029", "bad\xff\xfe", "q\"\\\n\t\x00", "\x7f\u00e9"}))
+	c := Change{
+		Kind: Kind(word.Draw(t, "kind")), ID: ID(word.Draw(t, "id")),
+		Author: word.Draw(t, "author"), Device: word.Draw(t, "device"),
+		Seq: rapid.Uint64().Draw(t, "seq"), HLC: HLC(rapid.Uint64().Draw(t, "hlc")),
+	}
+	if rapid.Bool().Draw(t, "has fields") {
+		c.Fields = map[string]json.RawMessage{}
+		for range rapid.IntRange(0, 6).Draw(t, "fields") {
+			v, err := json.Marshal(jsonValue(t, 0))
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.Fields[word.Draw(t, "name")] = v
+		}
+	}
+	if rapid.Bool().Draw(t, "signed") {
+		c.Prev = rapid.SliceOfN(rapid.Byte(), 0, 32).Draw(t, "prev")
+		c.Sig = rapid.SliceOfN(rapid.Byte(), 0, 64).Draw(t, "sig")
+	}
+	return c
+}
+
+// damage changes up to three bytes of b, or none, into bytes that matter
+// to JSON.
+func damage(t *rapid.T, b []byte) []byte {
+	if len(b) == 0 || !rapid.Bool().Draw(t, "damaged") {
+		return b
+	}
+	b = append([]byte(nil), b...)
+	for range rapid.IntRange(1, 3).Draw(t, "damages") {
+		i := rapid.IntRange(0, len(b)-1).Draw(t, "at")
+		b[i] = rapid.SampledFrom([]byte(`{}[]",:\ 0a-.e`)).Draw(t, "byte")
+	}
+	return b
+}
+
+// TestDecodeChangeJSONIsJSONUnmarshal checks that DecodeChangeJSON makes
+// of any change json.Marshal wrote, and of those bytes damaged, what
+// json.Unmarshal makes of them.
+func TestDecodeChangeJSONIsJSONUnmarshal(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		c := drawChange(t)
+		b, err := json.Marshal(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b = damage(t, b)
+		var want, got Change
+		werr := json.Unmarshal(b, &want)
+		gerr := DecodeChangeJSON(b, &got)
+		if (werr == nil) != (gerr == nil) {
+			t.Fatalf("%s: json.Unmarshal says %v, DecodeChangeJSON %v", b, werr, gerr)
+		}
+		if werr == nil && !reflect.DeepEqual(want, got) {
+			t.Fatalf("%s:\njson.Unmarshal   %#v\nDecodeChangeJSON %#v", b, want, got)
+		}
+	})
+}
+
+// TestDecodeChangesJSONIsJSONUnmarshal checks the same of
+// DecodeChangesJSON and arrays of changes, empty and null included.
+func TestDecodeChangesJSONIsJSONUnmarshal(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		var b []byte
+		if rapid.IntRange(0, 9).Draw(t, "null") == 0 {
+			b = []byte(`null`)
+		} else {
+			changes := make([]Change, rapid.IntRange(0, 4).Draw(t, "changes"))
+			for i := range changes {
+				changes[i] = drawChange(t)
+			}
+			var err error
+			if b, err = json.Marshal(changes); err != nil {
+				t.Fatal(err)
+			}
+		}
+		b = damage(t, b)
+		var want []Change
+		werr := json.Unmarshal(b, &want)
+		got, gerr := DecodeChangesJSON(b)
+		if (werr == nil) != (gerr == nil) {
+			t.Fatalf("%s: json.Unmarshal says %v, DecodeChangesJSON %v", b, werr, gerr)
+		}
+		if werr == nil && !reflect.DeepEqual(want, got) {
+			t.Fatalf("%s:\njson.Unmarshal    %#v\nDecodeChangesJSON %#v", b, want, got)
+		}
+	})
+}
