@@ -370,7 +370,8 @@ func (db *DB) unlock(orgKey []byte) error {
 		return err
 	}
 	keys := &storeKeys{epoch: db.org.Epoch, orgKey: orgKey}
-	var searchErr error // a damaged search index, rebuilt below
+	var searchErr error  // a damaged search index, rebuilt below
+	searchStale := false // one a sync catch-up left unsaved, rebuilt below
 	err = db.bolt.View(func(tx *bolt.Tx) error {
 		meta := tx.Bucket(bucketMeta)
 		sk, err := orgSealer.open(bucketMeta, metaStoreKey, meta.Get(metaStoreKey))
@@ -388,6 +389,10 @@ func (db *DB) unlock(orgKey []byte) error {
 			return corrupt(db.path+" device key", nil)
 		}
 		keys.device = ed25519.NewKeyFromSeed(seed)
+		if meta.Get(metaSearchStale) != nil {
+			searchStale = true
+			return nil
+		}
 		db.search, err = loadSearch(tx, keys.store)
 		if errors.Is(err, ErrCorrupt) {
 			searchErr, err = err, nil
@@ -397,13 +402,17 @@ func (db *DB) unlock(orgKey []byte) error {
 	if err != nil {
 		return err
 	}
-	if searchErr != nil {
+	if searchErr != nil || searchStale {
 		ix, n, err := db.rebuildSearch(keys)
 		if err != nil {
 			return err
 		}
 		db.search = ix
-		db.repairs = append(db.repairs, fmt.Sprintf("the patient search index was damaged and has been rebuilt from the %d patient records", n))
+		why := "was damaged"
+		if searchStale {
+			why = "was not saved when a sync catch-up was cut short"
+		}
+		db.repairs = append(db.repairs, fmt.Sprintf("the patient search index %s and has been rebuilt from the %d patient records", why, n))
 	}
 	db.keys = keys
 	if err := db.migrateKeyed(); err != nil {

@@ -130,9 +130,49 @@ type searchBatch map[core.ID]*searchEntry
 // stage records an entry (or a removal, when e is nil) for the batch.
 func (b searchBatch) stage(id core.ID, e *searchEntry) { b[id] = e }
 
+// metaSearchStale marks a store whose search shards lag its patient
+// records: a sync catch-up writes it in its first transaction, beside the
+// records, and the write that reseals every shard deletes it. A store
+// opened with it has its index rebuilt from the records.
+var metaSearchStale = []byte("search_stale")
+
+// deferSearchMin is how many patients a pulled transaction changes for its
+// shards to be left stale: that many touch most of the 256 shards, and
+// resealing them all once at the end of a catch-up, not in each of its
+// transactions, is what saves the work.
+const deferSearchMin = 256
+
+// persistSearch brings the search shards of the transaction's batch to
+// disk. A pulled transaction that changes many patients (t.deferSearch)
+// instead marks the shards stale, in the same commit as its records, and
+// one that follows a stale mark leaves them so; the next other write
+// reseals every shard from memory and clears the mark.
+func (t *txn) persistSearch() error {
+	meta := t.tx.Bucket(bucketMeta)
+	stale := meta.Get(metaSearchStale) != nil
+	switch {
+	case t.deferSearch && stale:
+		return nil
+	case t.deferSearch && len(t.search) >= deferSearchMin:
+		return meta.Put(metaSearchStale, []byte{1})
+	case !stale:
+		return t.s.db.search.persist(t.tx, t.keys.store, t.search)
+	}
+	if err := t.s.db.search.persistShards(t.tx, t.keys.store, t.search, true); err != nil {
+		return err
+	}
+	return meta.Delete(metaSearchStale)
+}
+
 // persist writes every shard the batch touches, sealed, in tx.
 func (ix *searchIndex) persist(tx *bolt.Tx, s *sealer, b searchBatch) error {
-	if len(b) == 0 {
+	return ix.persistShards(tx, s, b, false)
+}
+
+// persistShards writes every shard the batch touches, sealed, in tx; with
+// all, every shard, deleting those left empty, as a rebuild leaves them.
+func (ix *searchIndex) persistShards(tx *bolt.Tx, s *sealer, b searchBatch, all bool) error {
+	if len(b) == 0 && !all {
 		return nil
 	}
 	ix.mu.RLock()
@@ -140,6 +180,11 @@ func (ix *searchIndex) persist(tx *bolt.Tx, s *sealer, b searchBatch) error {
 	var touched [256]bool
 	for id := range b {
 		touched[shardOf(id)] = true
+	}
+	if all {
+		for sh := range touched {
+			touched[sh] = true
+		}
 	}
 	bufs := map[byte][]byte{}
 	add := func(sh byte, id []byte, name, text string) {
@@ -185,6 +230,12 @@ func (ix *searchIndex) persist(tx *bolt.Tx, s *sealer, b searchBatch) error {
 			continue
 		}
 		key := []byte{byte(sh)}
+		if all && len(bufs[byte(sh)]) == 0 {
+			if err := bucket.Delete(key); err != nil {
+				return fmt.Errorf("store: deleting search shard: %w", err)
+			}
+			continue
+		}
 		if err := bucket.Put(key, s.seal(bucketSearch, key, bufs[byte(sh)])); err != nil {
 			return fmt.Errorf("store: writing search shard: %w", err)
 		}

@@ -38,7 +38,10 @@ func (db *DB) rebuildSearch(keys *storeKeys) (*searchIndex, int, error) {
 		if err := clearBucket(tx.Bucket(bucketSearch)); err != nil {
 			return err
 		}
-		return ix.persist(tx, keys.store, batch)
+		if err := ix.persist(tx, keys.store, batch); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketMeta).Delete(metaSearchStale)
 	})
 	if err != nil {
 		return nil, 0, err

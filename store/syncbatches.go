@@ -192,7 +192,9 @@ func (t *txn) putCursor(cursor uint64) error {
 // merges changes, and keeps each batch. A batch kept already is skipped;
 // one refused whole is quarantined, unless the store keeps a good copy.
 // When cursor is not zero it is saved as the pull cursor in the same
-// transaction.
+// transaction. A catch-up's transactions leave the search shards marked
+// stale (persistSearch): its last write, the pull's MarkPulled, reseals
+// them once, and a store closed before that rebuilds them when opened.
 func (s *Session) ApplyBatches(batches []PulledBatch, cursor uint64) (ApplyResult, error) {
 	var res ApplyResult
 	err := s.update(func(t *txn) error {
@@ -227,6 +229,7 @@ func (s *Session) ApplyBatches(batches []PulledBatch, cursor uint64) (ApplyResul
 				return err
 			}
 		}
+		t.deferSearch = true
 		return nil
 	})
 	if err != nil {

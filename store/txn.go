@@ -38,6 +38,9 @@ type txn struct {
 	// beforeClasses is set in the migrations to schemas before 10, which
 	// find every record under the store key.
 	beforeClasses bool
+	// deferSearch is set by a pulled transaction whose search shards
+	// may be left stale for the catch-up's last write (persistSearch).
+	deferSearch bool
 	// ownerHash caches the keyed hashes of index owners (schedindex.go).
 	ownerHash map[ownerName][8]byte
 }
@@ -81,7 +84,7 @@ func (t *txn) finish() error {
 	if err := t.checkInvoices(); err != nil {
 		return err
 	}
-	if err := t.s.db.search.persist(t.tx, t.keys.store, t.search); err != nil {
+	if err := t.persistSearch(); err != nil {
 		return err
 	}
 	if err := t.saveHead(); err != nil {
