@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"sort"
 	"strconv"
 	"unicode/utf8"
 )
@@ -229,4 +230,129 @@ func (r *changeReader) change(c *Change) {
 		c.Sig = r.base64()
 	}
 	r.lit(`}`)
+}
+
+// AppendChangesJSON appends to dst exactly the bytes json.Marshal writes
+// for changes (null for a nil slice), or returns json.Marshal's error (a
+// field value that is not JSON). Strings and field values that need no
+// escaping or compacting are copied as they are; anything else is written
+// by json.Marshal itself.
+func AppendChangesJSON(dst []byte, changes []Change) ([]byte, error) {
+	if changes == nil {
+		return append(dst, "null"...), nil
+	}
+	dst = append(dst, '[')
+	for i := range changes {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		var err error
+		if dst, err = appendChange(dst, &changes[i]); err != nil {
+			return nil, err
+		}
+	}
+	return append(dst, ']'), nil
+}
+
+// appendChange appends json.Marshal's bytes for c.
+func appendChange(dst []byte, c *Change) ([]byte, error) {
+	dst = append(dst, `{"kind":`...)
+	dst = appendJSONString(dst, string(c.Kind))
+	dst = append(dst, `,"id":`...)
+	dst = appendJSONString(dst, string(c.ID))
+	dst = append(dst, `,"fields":`...)
+	if c.Fields == nil {
+		dst = append(dst, "null"...)
+	} else {
+		names := make([]string, 0, len(c.Fields))
+		for name := range c.Fields {
+			names = append(names, name)
+		}
+		sort.Strings(names)
+		dst = append(dst, '{')
+		for i, name := range names {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = appendJSONString(dst, name)
+			dst = append(dst, ':')
+			var err error
+			if dst, err = appendRawJSON(dst, c.Fields[name]); err != nil {
+				return nil, err
+			}
+		}
+		dst = append(dst, '}')
+	}
+	dst = append(dst, `,"author":`...)
+	dst = appendJSONString(dst, c.Author)
+	dst = append(dst, `,"device":`...)
+	dst = appendJSONString(dst, c.Device)
+	dst = append(dst, `,"seq":`...)
+	dst = strconv.AppendUint(dst, c.Seq, 10)
+	dst = append(dst, `,"hlc":`...)
+	dst = strconv.AppendUint(dst, uint64(c.HLC), 10)
+	if len(c.Prev) > 0 {
+		dst = append(dst, `,"prev":"`...)
+		dst = base64.StdEncoding.AppendEncode(dst, c.Prev)
+		dst = append(dst, '"')
+	}
+	if len(c.Sig) > 0 {
+		dst = append(dst, `,"sig":"`...)
+		dst = base64.StdEncoding.AppendEncode(dst, c.Sig)
+		dst = append(dst, '"')
+	}
+	return append(dst, '}'), nil
+}
+
+// appendJSONString appends s as json.Marshal writes a string: as it is
+// when it holds only printable ASCII that needs no escape (json.Marshal
+// escapes " \ < > &), by json.Marshal otherwise.
+func appendJSONString(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if b := s[i]; b < 0x20 || b > 0x7e || b == '"' || b == '\\' || b == '<' || b == '>' || b == '&' {
+			out, _ := json.Marshal(s) // a string always marshals
+			return append(dst, out...)
+		}
+	}
+	dst = append(dst, '"')
+	dst = append(dst, s...)
+	return append(dst, '"')
+}
+
+// appendRawJSON appends v as json.Marshal writes a json.RawMessage: as it
+// is when it is valid JSON without white space outside strings, without
+// < > & and without U+2028 or U+2029 (which json.Marshal would compact or
+// escape), by json.Marshal otherwise.
+func appendRawJSON(dst []byte, v json.RawMessage) ([]byte, error) {
+	if v == nil {
+		return append(dst, "null"...), nil
+	}
+	if rawJSONAsIs(v) {
+		return append(dst, v...), nil
+	}
+	out, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return append(dst, out...), nil
+}
+
+// rawJSONAsIs reports whether json.Marshal writes v unchanged.
+func rawJSONAsIs(v []byte) bool {
+	in := false
+	for i := 0; i < len(v); i++ {
+		switch b := v[i]; {
+		case b == '<' || b == '>' || b == '&':
+			return false
+		case b == 0xe2 && i+2 < len(v) && v[i+1] == 0x80 && (v[i+2] == 0xa8 || v[i+2] == 0xa9):
+			return false
+		case in && b == '\\':
+			i++
+		case b == '"':
+			in = !in
+		case !in && (b == ' ' || b == '\t' || b == '\n' || b == '\r'):
+			return false
+		}
+	}
+	return json.Valid(v)
 }

@@ -133,3 +133,36 @@ func TestDecodeChangesJSONIsJSONUnmarshal(t *testing.T) {
 		}
 	})
 }
+
+// TestAppendChangesJSONIsJSONMarshal checks that AppendChangesJSON writes
+// the bytes json.Marshal writes for any changes, with strings and field
+// values that need escaping or compacting, and errs where json.Marshal
+// does (a field value that is not JSON).
+func TestAppendChangesJSONIsJSONMarshal(t *testing.T) {
+	raw := rapid.SampledFrom([]string{` {"a" : [1, 2]} `, `"<script>&"`, "\"a\u2028b\u2029\"", "\"\xff\"",
+		`{"x":"y z"}`, `[]`, ``, `{`, `nul`, `"\u003c\\"`, "\t1\n"})
+	rapid.Check(t, func(t *rapid.T) {
+		var changes []Change
+		if rapid.IntRange(0, 9).Draw(t, "nil") > 0 {
+			changes = make([]Change, rapid.IntRange(0, 4).Draw(t, "changes"))
+			for i := range changes {
+				changes[i] = drawChange(t)
+				if changes[i].Fields != nil && rapid.Bool().Draw(t, "raw") {
+					changes[i].Fields[rapid.String().Draw(t, "raw name")] = json.RawMessage(raw.Draw(t, "raw value"))
+				}
+				if changes[i].Fields != nil && rapid.IntRange(0, 9).Draw(t, "nil value") == 0 {
+					changes[i].Fields["nil"] = nil
+				}
+			}
+		}
+		want, werr := json.Marshal(changes)
+		prefix := []byte("pre")
+		got, gerr := AppendChangesJSON(prefix, changes)
+		if (werr == nil) != (gerr == nil) {
+			t.Fatalf("%#v: json.Marshal says %v, AppendChangesJSON %v", changes, werr, gerr)
+		}
+		if werr == nil && string(got) != "pre"+string(want) {
+			t.Fatalf("%#v:\njson.Marshal      %q\nAppendChangesJSON %q", changes, want, got[3:])
+		}
+	})
+}

@@ -27,11 +27,12 @@ type Payload struct {
 	Directory []json.RawMessage `json:"directory,omitempty"`
 }
 
-// encode is the payload's plaintext.
+// encode is the payload's plaintext: the bytes json.Marshal writes, the
+// array form written in one pass (core.AppendChangesJSON).
 func (p *Payload) encode() ([]byte, error) {
 	changes := compactSignatures(p.Changes)
 	if len(p.Directory) == 0 {
-		return json.Marshal(changes)
+		return core.AppendChangesJSON(nil, changes)
 	}
 	if changes == nil {
 		changes = []core.Change{}
