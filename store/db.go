@@ -84,6 +84,11 @@ type DB struct {
 	root  ed25519.PublicKey
 	clock *core.Clock
 
+	// writes orders Session.update's write transactions with their
+	// in-memory effects: a write's search changes reach the index before
+	// the next write starts, so a write that reseals shards from memory
+	// never leaves out a change an earlier commit made.
+	writes sync.Mutex
 	mu     sync.Mutex // guards keys, search and repairs while they are first loaded
 	keys   *storeKeys
 	search *searchIndex

@@ -49,6 +49,8 @@ type txn struct {
 // rechecked, search shards resealed, counters saved, all in the same commit.
 func (s *Session) update(fn func(t *txn) error) error {
 	t := &txn{s: s, keys: s.db.keys, now: s.db.opts.now(), search: searchBatch{}, appts: map[core.ID]*core.Appointment{}}
+	s.db.writes.Lock()
+	defer s.db.writes.Unlock()
 	err := s.db.bolt.Update(func(tx *bolt.Tx) error {
 		t.tx = tx
 		if v := tx.Bucket(bucketMeta).Get(metaSeq); len(v) == 8 {
