@@ -86,23 +86,47 @@ func (t *txn) visitKey(a *core.Appointment) []byte {
 	return append(key, a.ID.Bytes()...)
 }
 
-// indexAppointment replaces an appointment's index entries.
+// indexAppointment replaces an appointment's index entries. An old key
+// that is also a new key is not deleted (the put replaces its value), and
+// such a key is not put again when the bucket already holds the new value:
+// a merge that changes none of an appointment's indexed fields writes no
+// page. The entries left are exactly those of deleting every old key and
+// putting every new one.
 func (t *txn) indexAppointment(old, a *core.Appointment) error {
 	b := t.tx.Bucket(bucketSchedule)
+	keys := append(t.slotKeys(a), t.visitKey(a))
+	var oldKeys [][]byte
 	if old != nil {
-		for _, k := range append(t.slotKeys(old), t.visitKey(old)) {
+		oldKeys = append(t.slotKeys(old), t.visitKey(old))
+		for _, k := range oldKeys {
+			if containsKey(keys, k) {
+				continue
+			}
 			if err := b.Delete(k); err != nil {
 				return err
 			}
 		}
 	}
 	v := slotValue(a)
-	for _, k := range append(t.slotKeys(a), t.visitKey(a)) {
+	for _, k := range keys {
+		if containsKey(oldKeys, k) && bytes.Equal(b.Get(k), v) {
+			continue
+		}
 		if err := b.Put(k, v); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// containsKey reports whether keys holds k.
+func containsKey(keys [][]byte, k []byte) bool {
+	for _, x := range keys {
+		if bytes.Equal(x, k) {
+			return true
+		}
+	}
+	return false
 }
 
 // indexSchedule points a doctor at their schedule record.
