@@ -19,10 +19,12 @@ import (
 // where the user came from.
 type Screen struct {
 	ui.Base
-	port           Port
-	list           []core.Message
-	sel            int
-	open           *core.Message
+	port Port
+	list []core.Message
+	sel  int
+	open *core.Message
+	// thread is the opened message's thread, oldest first.
+	thread         []core.Message
 	loading, ready bool
 	opening        bool
 	err            string
@@ -132,6 +134,9 @@ func (s *Screen) Update(msg tea.Msg) tea.Cmd {
 		if msg.err == nil {
 			s.list = msg.list
 			s.sel = min(s.sel, max(0, len(s.list)-1))
+			if s.open != nil {
+				s.thread = threadOf(s.open.ID, s.list)
+			}
 		}
 	case openedMsg:
 		s.opening = false
@@ -146,6 +151,7 @@ func (s *Screen) Update(msg tea.Msg) tea.Cmd {
 				s.list[i].ReadBy = m.ReadBy
 			}
 		}
+		s.thread = threadOf(m.ID, s.list)
 		s.S.Wrote()
 	case savedMsg:
 		s.opening = false
@@ -261,7 +267,7 @@ func (s *Screen) selected() core.ID {
 
 // openKey handles the keys of an opened message.
 func (s *Screen) openKey(k tea.KeyMsg) tea.Cmd {
-	th := threadOf(s.open.ID, s.list)
+	th := s.thread
 	at := slices.IndexFunc(th, func(m core.Message) bool { return m.ID == s.open.ID })
 	switch {
 	case key.Matches(k, s.S.Keys.Back):
@@ -317,7 +323,7 @@ func (s *Screen) listLines() []string {
 	if s.flat {
 		start, end := ui.Window(len(list), s.sel, max(1, s.Height-len(lines)-2))
 		for i := start; i < end; i++ {
-			lines = append(lines, s.row(list, i))
+			lines = append(lines, s.threadRow(thread{msgs: list[i : i+1]}, i == s.sel))
 		}
 		return lines
 	}
@@ -329,8 +335,9 @@ func (s *Screen) listLines() []string {
 	return lines
 }
 
-// threadRow is one thread in the list: new or not, its latest message's
-// time and sender, how many messages it holds, its first subject.
+// threadRow is one row of the list, a thread or (when flat) a message
+// alone: new or not, its latest message's time and sender, how many
+// messages it holds, its first subject.
 func (s *Screen) threadRow(t thread, selected bool) string {
 	last := t.newest()
 	mark := "  "
@@ -371,37 +378,6 @@ func (s *Screen) threadRow(t thread, selected bool) string {
 	return row
 }
 
-// row is one message in the list: new or not, when, who, the subject.
-func (s *Screen) row(list []core.Message, i int) string {
-	m := list[i]
-	mark := "  "
-	if i == s.sel {
-		mark = "> "
-	}
-	state := "    "
-	switch {
-	case s.isUnread(m):
-		state = "NEW "
-	case m.From == s.S.Who.User:
-		state = "sent"
-	}
-	who := "from " + ui.Text(m.From)
-	if m.From == s.S.Who.User {
-		who = "to " + ui.Text(strings.Join(m.To, ", "))
-	}
-	clip := "  "
-	if len(m.Attachments) > 0 {
-		clip = fmt.Sprintf("+%d", len(m.Attachments))
-	}
-	row := fmt.Sprintf("%s%s %s  %-20s %s %s", mark, state, m.CreatedAt.In(s.S.Zone()).Format("_2 Jan 15:04"),
-		ui.Truncate(who, 20), clip, ui.Text(m.Subject))
-	row = ui.Truncate(row, max(1, s.Width))
-	if i == s.sel {
-		return s.S.Styles.Selected.Render(row)
-	}
-	return row
-}
-
 // message draws one opened message with its attachments.
 func (s *Screen) message(m core.Message) []string {
 	st := s.S.Styles
@@ -427,7 +403,7 @@ func (s *Screen) message(m core.Message) []string {
 			lines = append(lines, ui.Truncate(ui.FormRow(st, "Save into", s.dir.View(st, true), true), w))
 		}
 	}
-	if th := threadOf(m.ID, s.list); len(th) > 1 {
+	if th := s.thread; len(th) > 1 {
 		lines = append(lines, "", st.Bold.Render(ui.Truncate(fmt.Sprintf("Thread, %d messages", len(th)), w)))
 		for _, o := range th {
 			mark := "  "
@@ -449,7 +425,7 @@ func (s *Screen) ShortHelp() []key.Binding {
 		return []key.Binding{ui.WithHelp(k.Open, "enter", "save here"), ui.WithHelp(k.Back, "esc", "cancel")}
 	case s.open != nil:
 		keys := []key.Binding{keyReply}
-		if len(threadOf(s.open.ID, s.list)) > 1 {
+		if len(s.thread) > 1 {
 			keys = append(keys, keyOlder, keyNewer)
 		}
 		if len(s.open.Attachments) > 0 {

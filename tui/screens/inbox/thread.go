@@ -65,12 +65,21 @@ func threads(list, all []core.Message) []thread {
 
 // threadOf is the thread of message id among all, oldest first.
 func threadOf(id core.ID, all []core.Message) []core.Message {
-	for _, t := range threads(all, all) {
-		for _, m := range t.msgs {
-			if m.ID == id {
-				return t.msgs
-			}
+	byID := make(map[core.ID]core.Message, len(all))
+	for _, m := range all {
+		byID[m.ID] = m
+	}
+	m, ok := byID[id]
+	if !ok {
+		return nil
+	}
+	root := rootOf(m, byID)
+	var out []core.Message
+	for _, o := range all {
+		if rootOf(o, byID) == root {
+			out = append(out, o)
 		}
 	}
-	return nil
+	slices.SortStableFunc(out, func(a, b core.Message) int { return a.CreatedAt.Compare(b.CreatedAt) })
+	return out
 }
