@@ -23,9 +23,15 @@ func digits(currency string) int {
 	return 2
 }
 
-// ValidCurrency reports whether s looks like an ISO 4217 code: three
-// capital letters, such as EUR or CHF.
-func ValidCurrency(s string) bool { return validCurrency(s) }
+// ParseCurrency reads a clinic's currency as typed: an ISO 4217 code in
+// any case (" chf" is CHF). Anything else is an error wrapping ErrInvalid.
+func ParseCurrency(s string) (string, error) {
+	code := strings.ToUpper(strings.TrimSpace(s))
+	if !validCurrency(code) {
+		return "", fmt.Errorf("%w: currency %q is not an ISO 4217 code like EUR or CHF", ErrInvalid, s)
+	}
+	return code, nil
+}
 
 // validCurrency reports whether s looks like an ISO 4217 code.
 func validCurrency(s string) bool {

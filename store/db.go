@@ -11,7 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"strings"
 	"sync"
 	"time"
 
@@ -149,9 +148,12 @@ func Create(path string, in InitOptions, opts Options) error {
 	if _, err := time.LoadLocation(zone); err != nil {
 		return fmt.Errorf("%w: %q is not an IANA time zone like Europe/Berlin", core.ErrInvalid, zone)
 	}
-	in.Currency = strings.ToUpper(strings.TrimSpace(in.Currency))
-	if in.Currency != "" && !core.ValidCurrency(in.Currency) {
-		return fmt.Errorf("%w: currency %q is not an ISO 4217 code like EUR or CHF", core.ErrInvalid, in.Currency)
+	if in.Currency != "" {
+		code, err := core.ParseCurrency(in.Currency)
+		if err != nil {
+			return err
+		}
+		in.Currency = code
 	}
 	if _, err := os.Stat(path); err == nil {
 		return fmt.Errorf("%w: %s", ErrExists, path)

@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -31,8 +30,9 @@ func (a *app) initCmd() *cobra.Command {
 		if *org == "" || *admin == "" {
 			return usagef("init needs --org NAME and --admin USER")
 		}
-		if cur := strings.ToUpper(strings.TrimSpace(*currency)); !core.ValidCurrency(cur) {
-			return fmt.Errorf("%w: currency %q is not an ISO 4217 code like EUR or CHF", core.ErrInvalid, *currency)
+		cur, err := core.ParseCurrency(*currency)
+		if err != nil {
+			return err
 		}
 		e := a.e
 		path := e.storePath(&a.c)
@@ -45,7 +45,7 @@ func (a *app) initCmd() *cobra.Command {
 		}
 		opts := e.opts
 		opts.Now = e.now
-		if err := store.Create(path, store.InitOptions{Org: *org, Zone: *zone, Admin: *admin, Passphrase: pass, Currency: *currency}, opts); err != nil {
+		if err := store.Create(path, store.InitOptions{Org: *org, Zone: *zone, Admin: *admin, Passphrase: pass, Currency: cur}, opts); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "created %s for %s; admin %s\n", path, *org, *admin)
