@@ -24,6 +24,11 @@ type CheckReport struct {
 	// Search says what is wrong with the patient search index, or is
 	// empty when it matches the patient records.
 	Search string
+	// SearchPending is set, and Search left empty, while a sync catch-up
+	// is bringing the search index up to date: it lags the records by
+	// design until the catch-up's last write (or, if the catch-up was cut
+	// short, the next login rebuilds it). It is not a problem.
+	SearchPending string
 	// File lists page headers that cannot be right; it is filled only
 	// when every page could be read.
 	File []string
@@ -165,6 +170,13 @@ func (s *Session) checkSearch(r *CheckReport, live, unreadable map[core.ID]bool)
 	if err != nil {
 		return err
 	}
+	pending := false
+	if err := s.db.bolt.View(func(tx *bolt.Tx) error {
+		pending = tx.Bucket(bucketMeta).Get(metaSearchStale) != nil
+		return nil
+	}); err != nil {
+		return err
+	}
 	missing, extra := 0, 0
 	for id := range live {
 		if !indexed[id] {
@@ -179,6 +191,8 @@ func (s *Session) checkSearch(r *CheckReport, live, unreadable map[core.ID]bool)
 	switch {
 	case lost || damaged > 0:
 		r.Search = fmt.Sprintf("%d shards damaged; it is rebuilt from the records at the next login", damaged)
+	case pending:
+		r.SearchPending = fmt.Sprintf("being brought up to date by a sync catch-up (%d patients not yet in it); if the catch-up is cut short, the next login rebuilds it", missing)
 	case missing > 0 || extra > 0:
 		r.Search = fmt.Sprintf("out of step with the records (%d patients missing, %d extra)", missing, extra)
 	}

@@ -40,6 +40,9 @@ func (a *app) storeCheckCmd() *cobra.Command {
 				if r.Search != "" {
 					fmt.Fprintf(out, "search index: %s\n", r.Search)
 				}
+				if r.SearchPending != "" {
+					fmt.Fprintf(out, "search index: %s\n", r.SearchPending)
+				}
 				for _, f := range r.File {
 					fmt.Fprintf(out, "file: %s\n", f)
 				}
