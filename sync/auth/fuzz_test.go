@@ -47,3 +47,24 @@ func FuzzParseHeader(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseSplit is FuzzParseHeader for the split form.
+func FuzzParseSplit(f *testing.F) {
+	f.Add(make([]byte, proofSize), "org-1", "dev-1")
+	f.Add([]byte{}, "", "")
+	f.Fuzz(func(t *testing.T, proof []byte, org, device string) {
+		c, err := ParseSplit(proof, org, device)
+		if err != nil {
+			if !errors.Is(err, ErrMalformed) {
+				t.Fatalf("ParseSplit returned a foreign error: %v", err)
+			}
+			return
+		}
+		if !bytes.Equal(c.Proof(), proof) || c.Org != org || c.Device != device || !c.Splittable() {
+			t.Fatal("an accepted split header is not the bytes of its fields")
+		}
+		if _, err := ParseHeader(c.Marshal()); err != nil {
+			t.Fatalf("an accepted split header has no combined form: %v", err)
+		}
+	})
+}

@@ -13,11 +13,42 @@ import (
 	"medisecure/sync/wire"
 )
 
-// HeaderKey is the gRPC metadata key of a call's auth header. gRPC reads
-// a request's whole message before any handler runs, but hands the
-// headers to the server first: the header lets a server check who calls
-// before it reads a byte of the body.
-const HeaderKey = "medisecure-auth-bin"
+// A signed call carries its Auth in its headers too: gRPC reads a
+// request's whole message before any handler runs, but hands the headers
+// to the server first, so the header lets a server check who calls before
+// it reads a byte of the body. The header comes in two forms:
+//
+//   - the combined form, HeaderKey: u8 len(org) ‖ org ‖ u8 len(device) ‖
+//     device ‖ the proof; the body carries the Auth as well;
+//   - the split form: the proof in ProofKey, the organisation and device
+//     IDs as they are in OrgKey and DeviceKey. Those two repeat on every
+//     call of a connection, so HTTP/2 header compression sends each as a
+//     one-byte index after the first call. A server that takes the split
+//     form says so (FeatureKey) and rebuilds the request's Auth from the
+//     verified header, so a client may leave the Auth out of the body
+//     (Claim.Auth).
+//
+// The proof is u64 big-endian unix_ms ‖ the 16-byte nonce ‖ the 64-byte
+// signature ‖ the 32-byte SHA-256 digest of the request as signed. Both
+// forms say the same and the signature covers the same bytes: what Sign
+// signs.
+const (
+	// HeaderKey is the gRPC metadata key of the combined form.
+	HeaderKey = "medisecure-auth-bin"
+	// ProofKey, OrgKey and DeviceKey are the keys of the split form.
+	ProofKey  = "medisecure-proof-bin"
+	OrgKey    = "medisecure-org"
+	DeviceKey = "medisecure-device"
+	// FeatureKey is the response metadata key by which a server says,
+	// with the value FeatureHeaderAuth, that it takes the split form and
+	// reads a request's Auth from the call's verified header when the
+	// body leaves it out.
+	FeatureKey        = "medisecure-auth"
+	FeatureHeaderAuth = "header"
+)
+
+// proofSize is the length of a header's proof.
+const proofSize = 8 + NonceSize + ed25519.SignatureSize + sha256.Size
 
 // maxHeaderID caps the organisation and device IDs a header may carry.
 const maxHeaderID = 255
@@ -25,7 +56,7 @@ const maxHeaderID = 255
 // Claim is a decoded auth header: a signed request's Auth and the digest
 // of its body, which the Auth's signature covers. A server that verifies
 // a Claim knows the caller holds the device's key; that the body is the
-// one signed, it learns only when it has the body (Verify).
+// one signed, it learns only when it has the body (Covers).
 type Claim struct {
 	Org, Device string
 	UnixMs      int64
@@ -35,37 +66,89 @@ type Claim struct {
 	Digest []byte
 }
 
-// Header returns the auth header of req, which Sign signed: u8 len(org) ‖ org ‖ u8 len(device) ‖ device ‖ u64 Unix ms ‖
-// nonce ‖ signature ‖ digest. It returns ErrMalformed for a request
-// without a well-formed Auth.
-func Header(req wire.Request) ([]byte, error) {
+// NewClaim returns the claim of req, which Sign signed. It returns
+// ErrMalformed for a request without a well-formed Auth.
+func NewClaim(req wire.Request) (Claim, error) {
 	a := req.GetAuth()
 	if err := CheckAuth(a); err != nil {
-		return nil, err
+		return Claim{}, err
 	}
 	if len(a.OrgId) > maxHeaderID || len(a.DeviceId) > maxHeaderID {
-		return nil, fmt.Errorf("%w: IDs longer than %d bytes", ErrMalformed, maxHeaderID)
+		return Claim{}, fmt.Errorf("%w: IDs longer than %d bytes", ErrMalformed, maxHeaderID)
 	}
-	unsigned := proto.Clone(req).(wire.Request)
-	cleared := proto.Clone(a).(*wire.Auth)
-	cleared.Signature = nil
-	unsigned.SetAuth(cleared)
-	body, err := deterministic.Marshal(unsigned)
+	sum, err := unsignedDigest(req)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
+		return Claim{}, err
 	}
-	sum := sha256.Sum256(body)
-	out := make([]byte, 0, 2+len(a.OrgId)+len(a.DeviceId)+8+NonceSize+ed25519.SignatureSize+len(sum))
-	out = append(append(out, byte(len(a.OrgId))), a.OrgId...)
-	out = append(append(out, byte(len(a.DeviceId))), a.DeviceId...)
-	out = binary.BigEndian.AppendUint64(out, uint64(a.UnixMs))
-	out = append(out, a.Nonce...)
-	out = append(out, a.Signature...)
-	return append(out, sum[:]...), nil
+	return Claim{Org: a.OrgId, Device: a.DeviceId, UnixMs: a.UnixMs, Nonce: a.Nonce, Signature: a.Signature, Digest: sum}, nil
 }
 
-// ParseHeader decodes an auth header. It returns ErrMalformed for bytes
-// that are not one.
+// Header returns the combined form of req's auth header (NewClaim,
+// Claim.Marshal). It returns ErrMalformed for a request without a
+// well-formed Auth.
+func Header(req wire.Request) ([]byte, error) {
+	c, err := NewClaim(req)
+	if err != nil {
+		return nil, err
+	}
+	return c.Marshal(), nil
+}
+
+// Marshal returns the claim's combined form, for HeaderKey.
+func (c Claim) Marshal() []byte {
+	out := make([]byte, 0, 2+len(c.Org)+len(c.Device)+proofSize)
+	out = append(append(out, byte(len(c.Org))), c.Org...)
+	out = append(append(out, byte(len(c.Device))), c.Device...)
+	return c.appendProof(out)
+}
+
+// Proof returns the claim's proof, for ProofKey; OrgKey and DeviceKey
+// carry its IDs.
+func (c Claim) Proof() []byte {
+	return c.appendProof(make([]byte, 0, proofSize))
+}
+
+func (c Claim) appendProof(out []byte) []byte {
+	out = binary.BigEndian.AppendUint64(out, uint64(c.UnixMs))
+	out = append(out, c.Nonce...)
+	out = append(out, c.Signature...)
+	return append(out, c.Digest...)
+}
+
+// Splittable reports whether the claim's IDs can travel as plain header
+// values (the split form): printable ASCII, as every ID a server accepts
+// is.
+func (c Claim) Splittable() bool {
+	return plainValue(c.Org) && plainValue(c.Device)
+}
+
+// plainValue reports whether s is 1 to maxHeaderID bytes of printable
+// ASCII, which a header value without the -bin suffix may hold.
+func plainValue(s string) bool {
+	if s == "" || len(s) > maxHeaderID {
+		return false
+	}
+	for i := range len(s) {
+		if s[i] < 0x20 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+// Auth returns the Auth the claim was made from: the request's Auth that
+// a client left out of the body. A server rebuilds it only from a claim
+// it verified, and Covers then checks the body against it.
+func (c Claim) Auth() *wire.Auth {
+	return &wire.Auth{
+		OrgId: c.Org, DeviceId: c.Device, UnixMs: c.UnixMs,
+		Nonce:     bytes.Clone(c.Nonce),
+		Signature: bytes.Clone(c.Signature),
+	}
+}
+
+// ParseHeader decodes the combined form of an auth header. It returns
+// ErrMalformed for bytes that are not one.
 func ParseHeader(b []byte) (Claim, error) {
 	var c Claim
 	var ok bool
@@ -75,7 +158,22 @@ func ParseHeader(b []byte) (Claim, error) {
 	if c.Device, b, ok = cutID(b); !ok {
 		return Claim{}, fmt.Errorf("%w: auth header without a device", ErrMalformed)
 	}
-	if len(b) != 8+NonceSize+ed25519.SignatureSize+sha256.Size {
+	return c.parseProof(b)
+}
+
+// ParseSplit decodes the split form of an auth header: the proof and the
+// organisation and device IDs. It returns ErrMalformed for values that
+// are not one.
+func ParseSplit(proof []byte, org, device string) (Claim, error) {
+	if !plainValue(org) || !plainValue(device) {
+		return Claim{}, fmt.Errorf("%w: auth header without an organisation or device", ErrMalformed)
+	}
+	return Claim{Org: org, Device: device}.parseProof(proof)
+}
+
+// parseProof reads a proof into c.
+func (c Claim) parseProof(b []byte) (Claim, error) {
+	if len(b) != proofSize {
 		return Claim{}, fmt.Errorf("%w: auth header of the wrong length", ErrMalformed)
 	}
 	c.UnixMs = int64(binary.BigEndian.Uint64(b))
@@ -137,4 +235,20 @@ func (c Claim) Covers(req wire.Request) error {
 		return fmt.Errorf("%w: the request is not the one its header signed", ErrBadSignature)
 	}
 	return nil
+}
+
+// unsignedDigest is the SHA-256 of req's deterministic encoding with its
+// Auth's signature cleared, leaving req as it was.
+func unsignedDigest(req wire.Request) ([]byte, error) {
+	a := req.GetAuth()
+	unsigned := proto.Clone(req).(wire.Request)
+	cleared := proto.Clone(a).(*wire.Auth)
+	cleared.Signature = nil
+	unsigned.SetAuth(cleared)
+	body, err := deterministic.Marshal(unsigned)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
+	}
+	sum := sha256.Sum256(body)
+	return sum[:], nil
 }

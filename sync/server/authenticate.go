@@ -7,6 +7,9 @@ import (
 	"fmt"
 	"time"
 
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/metadata"
+
 	"medisecure/sync/auth"
 	"medisecure/sync/wire"
 )
@@ -131,4 +134,63 @@ func (s *Server) admit(ctx context.Context, org string, a *wire.Auth, standing f
 // replayed is the error of a request whose nonce device used before.
 func replayed(device string) error {
 	return fmt.Errorf("%w: replayed request (nonce already used by device %s)", ErrUnauthenticated, device)
+}
+
+// A call whose header the tap verified may leave its Auth out of the body
+// (the split header, sync/auth): the header carries it. Before a handler
+// runs, the interceptors below give such a request back the Auth of its
+// verified header, so that the handler authenticates it as any other:
+// Covers then checks that the body is the one the header signed, and a
+// body that is not is refused. A request without an Auth that no tap
+// proved stays without one, and is refused. Every answer says that this
+// server reads the Auth from the header (auth.FeatureKey), so a client
+// knows it may leave it out of later bodies.
+
+// featureHeader is the answer metadata that says so.
+var featureHeader = metadata.Pairs(auth.FeatureKey, auth.FeatureHeaderAuth)
+
+// headerAuthOf gives req, a call of method in ctx, the Auth of the call's
+// verified header when it carries none of its own.
+func headerAuthOf(ctx context.Context, method string, req any) {
+	r, ok := req.(wire.Request)
+	if !ok || r.GetAuth() != nil {
+		return
+	}
+	if p := provenFor(ctx, method); p != nil {
+		r.SetAuth(p.claim.Auth())
+	}
+}
+
+// headerAuthUnary is the unary interceptor that rebuilds a request's Auth
+// from its call's verified header.
+func (s *Server) headerAuthUnary(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
+	if err := grpc.SetHeader(ctx, featureHeader); err != nil {
+		return nil, err
+	}
+	headerAuthOf(ctx, info.FullMethod, req)
+	return handler(ctx, req)
+}
+
+// headerAuthStream is the stream interceptor that rebuilds each received
+// request's Auth from its call's verified header.
+func (s *Server) headerAuthStream(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
+	if err := ss.SetHeader(featureHeader); err != nil {
+		return err
+	}
+	return handler(srv, &headerAuthServerStream{ServerStream: ss, method: info.FullMethod})
+}
+
+// headerAuthServerStream is a server stream whose received requests get
+// the Auth of the call's verified header when they carry none.
+type headerAuthServerStream struct {
+	grpc.ServerStream
+	method string
+}
+
+func (s *headerAuthServerStream) RecvMsg(m any) error {
+	if err := s.ServerStream.RecvMsg(m); err != nil {
+		return err
+	}
+	headerAuthOf(s.Context(), s.method, m)
+	return nil
 }

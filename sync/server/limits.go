@@ -11,6 +11,7 @@ import (
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/peer"
 	"google.golang.org/grpc/status"
 	"google.golang.org/grpc/tap"
@@ -25,7 +26,7 @@ import (
 // gRPC reads a request's whole message before a handler runs, so the
 // server decides in its tap (grpc.InTapHandle), on the headers alone,
 // whether to read a body at all: a call of a device-signed method must
-// carry its auth header (auth.Header) from a registered device whose key
+// carry its auth header (sync/auth) from a registered device whose key
 // signed it recently, or it is refused unread. The few methods a caller
 // without a registered device may call (Register, a joining device's
 // AddDevice, Take, health and reflection) are admitted only a few at a
@@ -104,15 +105,18 @@ func (s *Server) tap(ctx context.Context, info *tap.Info) (context.Context, erro
 		context.AfterFunc(ctx, release)
 		return ctx, nil
 	}
-	values := info.Header.Get(auth.HeaderKey)
-	if len(values) == 0 {
+	claim, present, err := headerClaim(info.Header)
+	if !present {
 		s.failures.fail(ip)
+		// Clients match these words to tell a server from before the
+		// split header (client.AuthHeaders): keep them.
 		return nil, status.Error(codes.Unauthenticated, "server: request not authenticated: the call carries no auth header; update the workstation")
 	}
 	var p *proven
-	var err error
 	if gerr := s.guarded(info.FullMethodName, func() error {
-		p, err = s.checkHeader(ctx, info.FullMethodName, []byte(values[0]))
+		if err == nil {
+			p, err = s.checkHeader(ctx, info.FullMethodName, claim)
+		}
 		return nil
 	}); gerr != nil {
 		return nil, gerr
@@ -147,13 +151,35 @@ func provenFor(ctx context.Context, method string) *proven {
 	return p
 }
 
+// headerClaim decodes a call's auth header, in either form (sync/auth):
+// the combined one when the call carries it, otherwise the split one. It
+// reports whether the call carries an auth header at all, and returns
+// ErrUnauthenticated for one that is malformed.
+func headerClaim(md metadata.MD) (auth.Claim, bool, error) {
+	var c auth.Claim
+	var err error
+	if v := md.Get(auth.HeaderKey); len(v) > 0 {
+		c, err = auth.ParseHeader([]byte(v[0]))
+	} else {
+		proof, org, dev := md.Get(auth.ProofKey), md.Get(auth.OrgKey), md.Get(auth.DeviceKey)
+		switch {
+		case len(proof) == 0:
+			return auth.Claim{}, false, nil
+		case len(proof) != 1 || len(org) != 1 || len(dev) != 1:
+			err = fmt.Errorf("%w: the auth header's proof, organisation and device must each come once", auth.ErrMalformed)
+		default:
+			c, err = auth.ParseSplit([]byte(proof[0]), org[0], dev[0])
+		}
+	}
+	if err != nil {
+		return auth.Claim{}, true, fmt.Errorf("%w: %v", ErrUnauthenticated, err)
+	}
+	return c, true, nil
+}
+
 // checkHeader checks a call's auth header: well formed, recent, from a
 // registered device of a registered organisation whose key signed it.
-func (s *Server) checkHeader(ctx context.Context, method string, raw []byte) (*proven, error) {
-	c, err := auth.ParseHeader(raw)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrUnauthenticated, err)
-	}
+func (s *Server) checkHeader(ctx context.Context, method string, c auth.Claim) (*proven, error) {
 	if err := checkID("organisation", c.Org); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrUnauthenticated, err)
 	}

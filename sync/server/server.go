@@ -127,8 +127,8 @@ func (s *Server) GRPCServer(opts ...grpc.ServerOption) *grpc.Server {
 		grpc.InTapHandle(s.tap),
 		grpc.MaxConcurrentStreams(s.limits.MaxStreams),
 		grpc.MaxHeaderListSize(maxHeaderList),
-		grpc.ChainUnaryInterceptor(s.throttleUnary, s.guardUnary),
-		grpc.ChainStreamInterceptor(s.throttleStream, s.guardStream),
+		grpc.ChainUnaryInterceptor(s.throttleUnary, s.guardUnary, s.headerAuthUnary),
+		grpc.ChainStreamInterceptor(s.throttleStream, s.guardStream, s.headerAuthStream),
 	}
 	g := grpc.NewServer(append(limits, opts...)...)
 	wire.RegisterSyncServer(g, s)
