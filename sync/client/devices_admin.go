@@ -180,7 +180,7 @@ func (c *Client) pushKeyBatch(ctx context.Context, epoch uint32, dir *localDirec
 		return false, err
 	}
 	if len(kept) == 1 && kept[0].First == st.LastAck+1 {
-		_, _, err := c.pushKept(ctx, kept[0], st)
+		_, _, err := c.pushKept(ctx, kept[0], st, false)
 		return false, err
 	}
 	changes, err := c.s.Outbox(st.LastAck, c.opts.BatchChanges)
@@ -202,7 +202,7 @@ func (c *Client) pushKeyBatch(ctx context.Context, epoch uint32, dir *localDirec
 		return false, err
 	}
 	c.sealedDir[b.First] = dir.digest
-	if _, _, err := c.pushKept(ctx, k, st); err != nil {
+	if _, _, err := c.pushKept(ctx, k, st, false); err != nil {
 		return false, err
 	}
 	st, err = c.s.SyncState()

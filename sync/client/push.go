@@ -83,14 +83,18 @@ func (c *Client) pushBatch(ctx context.Context, dir *localDirectory) (int, bool,
 	if err != nil {
 		return 0, false, err
 	}
-	if len(kept) == 1 && kept[0].First == st.LastAck+1 {
-		return c.pushKept(ctx, kept[0], st)
-	}
 	marks, err := c.s.SyncMarks()
 	if err != nil {
 		return 0, false, err
 	}
 	dirDue := !bytes.Equal(marks.Directory, dir.digest)
+	if len(kept) == 1 && kept[0].First == st.LastAck+1 {
+		// The batch after it may be sealed ahead, without the directory,
+		// only when the directory is not due once this one is
+		// acknowledged.
+		ahead := !dirDue || bytes.Equal(c.sealedDir[kept[0].First], dir.digest)
+		return c.pushKept(ctx, kept[0], st, ahead)
+	}
 	changes, err := c.s.Outbox(st.LastAck, c.opts.BatchChanges)
 	if err != nil {
 		return 0, false, err
@@ -122,7 +126,27 @@ func (c *Client) pushBatch(ctx context.Context, dir *localDirectory) (int, bool,
 	if len(p.Directory) > 0 {
 		c.sealedDir[b.First] = dir.digest
 	}
-	return c.pushKept(ctx, k, st)
+	return c.pushKept(ctx, k, st, true)
+}
+
+// sealAhead seals the batch of the changes after sequence after, up to
+// BatchChanges of them, and keeps it, unless a batch from after+1 is kept
+// already: the next batch to push, made ready while the one before it is
+// in flight, so that the push does not wait for the store between
+// batches. It gives up quietly: pushBatch then seals that batch itself.
+func (c *Client) sealAhead(after, lastSeq uint64) {
+	if kept, err := c.s.KeptBatches(c.device(), after, 1); err != nil || len(kept) > 0 {
+		return
+	}
+	changes, err := c.s.Outbox(after, c.opts.BatchChanges)
+	if err != nil || len(changes) == 0 {
+		return
+	}
+	b, _, err := c.seal(envelope.Payload{Changes: changes}, after+1, lastSeq)
+	if err != nil {
+		return
+	}
+	c.keepOwn(b)
 }
 
 // keepOwn marshals a sealed batch of this device and keeps it before it
@@ -138,9 +162,29 @@ func (c *Client) keepOwn(b *envelope.Batch) (store.Batch, error) {
 
 // pushKept pushes a kept batch of this device and acknowledges it. A
 // server that lost earlier batches of this device (it refuses the gap)
-// gets them back first.
-func (c *Client) pushKept(ctx context.Context, k store.Batch, st store.Status) (int, bool, error) {
+// gets them back first. With ahead, the next batch is sealed and kept
+// while this one is in flight (sealAhead); pushKept returns once that is
+// done, and handles a refusal only after it.
+func (c *Client) pushKept(ctx context.Context, k store.Batch, st store.Status, ahead bool) (int, bool, error) {
+	var sealing chan struct{}
+	if ahead && st.LastSeq > k.Last {
+		sealing = make(chan struct{})
+		go func() {
+			defer close(sealing)
+			c.sealAhead(k.Last, st.LastSeq)
+		}()
+	}
+	sealed := func() {
+		if sealing != nil {
+			<-sealing
+			sealing = nil
+		}
+	}
+	defer sealed()
 	resp, err := c.pushRaw(ctx, k.Envelope, false)
+	if err != nil {
+		sealed()
+	}
 	switch codeOf(err) {
 	case codes.FailedPrecondition:
 		c.round.unsure = true
@@ -162,7 +206,7 @@ func (c *Client) pushKept(ctx context.Context, k store.Batch, st store.Status) (
 		return 0, false, fmt.Errorf("%w: the server acknowledged sequences %d..%d for a batch of %d..%d", ErrRejected, resp.FirstSeq, resp.LastSeq, k.First, k.Last)
 	}
 	c.round.filed(resp)
-	sent, err := c.s.Outbox(st.LastAck, int(k.Last-st.LastAck))
+	sent, err := c.s.OutboxCount(st.LastAck, k.Last)
 	if err != nil {
 		return 0, false, err
 	}
@@ -175,7 +219,7 @@ func (c *Client) pushKept(ctx context.Context, k store.Batch, st store.Status) (
 			return 0, false, err
 		}
 	}
-	return len(sent), false, nil
+	return sent, false, nil
 }
 
 // seal seals the payload's first changes, as many as fit the batch limits,

@@ -1,0 +1,98 @@
+package client_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"google.golang.org/grpc"
+
+	"medisecure/store"
+	"medisecure/sync/client"
+	"medisecure/sync/envelope"
+	"medisecure/sync/wire"
+)
+
+// heldPushes passes calls through to the server, but holds each push
+// until its store keeps the batch after the pushed one, or the push is
+// the last: a push that seals its next batch only after the one in
+// flight is acknowledged never gets past it.
+type heldPushes struct {
+	grpc.ClientConnInterface
+	s    *store.Session
+	last uint64 // the last sequence the push covers
+	// errs gets what went wrong, at most one per push; the push then
+	// fails with it.
+	errs   chan error
+	pushes int
+}
+
+func (h *heldPushes) Invoke(ctx context.Context, method string, args, reply any, opts ...grpc.CallOption) error {
+	if method == wire.Sync_Push_FullMethodName {
+		h.pushes++
+		if err := h.waitForNext(ctx, args.(*wire.PushRequest)); err != nil {
+			h.errs <- err
+			return err
+		}
+	}
+	return h.ClientConnInterface.Invoke(ctx, method, args, reply, opts...)
+}
+
+func (h *heldPushes) waitForNext(ctx context.Context, req *wire.PushRequest) error {
+	b, err := envelope.Unmarshal(req.Envelope)
+	if err != nil {
+		return err
+	}
+	if b.Last >= h.last {
+		return nil
+	}
+	for ctx.Err() == nil {
+		kept, err := h.s.KeptBatches(b.Device, b.Last, 1)
+		if err != nil {
+			return err
+		}
+		if len(kept) == 1 && kept[0].First == b.Last+1 {
+			return nil
+		}
+		time.Sleep(time.Millisecond)
+	}
+	return fmt.Errorf("the batch after %d..%d was not kept while it was in flight", b.First, b.Last)
+}
+
+// While a batch is in flight, the push seals and keeps the next one, so
+// that it is ready when the acknowledgement comes; the changes pushed
+// are counted once each, and the other workstation gets them all.
+func TestPushSealsTheNextBatchWhileOneIsInFlight(t *testing.T) {
+	srv := startServer(t)
+	wss := newOrg(t, 2)
+	online(t, srv, wss)
+	converge(t, wss)
+	a, b := wss[0], wss[1]
+	newEditor(7).edit(t, a, 40)
+	st := a.state()
+	h := &heldPushes{ClientConnInterface: a.conn, s: a.admin, last: st.LastSeq, errs: make(chan error, 100)}
+	opts := fastOptions(srv.addr)
+	opts.BatchChanges = 4
+	c := client.New(h, a.admin, opts)
+	pushed, err := c.Push(context.Background())
+	must(t, err)
+	close(h.errs)
+	for err := range h.errs {
+		t.Error(err)
+	}
+	if h.pushes < 5 {
+		t.Fatalf("%d pushes of %d changes in batches of 4", h.pushes, st.Pending)
+	}
+	if pushed != st.Pending {
+		t.Errorf("the push reports %d changes, %d were pending", pushed, st.Pending)
+	}
+	if left := a.state(); left.Pending != 0 || left.LastAck != st.LastSeq {
+		t.Fatalf("after the push: %+v", left)
+	}
+	if rep := b.sync(); rep.Pulled != st.Pending {
+		t.Fatalf("b pulled %d changes, a pushed %d", rep.Pulled, st.Pending)
+	}
+	a.sync()
+	sameExports(t, wss)
+}
