@@ -3,7 +3,7 @@ package store
 // SchemaVersion is the layout this code reads and writes. A store written by
 // a newer version is refused; an older one is brought up to it by the
 // numbered steps of migrations (migrate.go).
-const SchemaVersion = 11
+const SchemaVersion = 12
 
 // Bucket names: every bucket the store uses, in one place.
 var (
@@ -21,8 +21,9 @@ var (
 	// bucketOutbox holds local changes not yet acknowledged by the server,
 	// by device sequence.
 	bucketOutbox = []byte("outbox")
-	// bucketSchedule indexes appointments by day, doctor, room and patient
-	// (keyed hashes) with their times, so conflict checks decrypt nothing.
+	// bucketSchedule indexes appointments by day, doctor and room, and by
+	// patient and start (keyed hashes), with their times, so conflict
+	// checks decrypt nothing.
 	bucketSchedule = []byte("schedule")
 	// bucketSearch holds the patient search index in 256 sealed shards.
 	bucketSearch = []byte("search")

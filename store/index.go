@@ -8,9 +8,12 @@ import (
 // first byte says which index it is. The classes are declared here, once,
 // so no two indexes can share one (a test checks).
 const (
-	classDoctor  = 'd' // day ‖ 'd' ‖ doctor hash ‖ appointment: a doctor's day
-	classRoom    = 'r' // day ‖ 'r' ‖ room hash ‖ appointment: a room's day
-	classPatient = 'p' // day ‖ 'p' ‖ patient hash ‖ appointment: a patient's day
+	classDoctor = 'd' // day ‖ 'd' ‖ doctor hash ‖ appointment: a doctor's day
+	classRoom   = 'r' // day ‖ 'r' ‖ room hash ‖ appointment: a room's day
+	// classPatient was a patient's day until schema 12: day ‖ 'p' ‖
+	// patient hash ‖ appointment. The visit index answers it now
+	// (visitsOn); migration 12 deletes those keys, and 'p' stays taken.
+	classPatient = 'p'
 	classSched   = 'S' // 'S' ‖ doctor hash → schedule ID
 	classNote    = 'N' // 'N' ‖ patient hash ‖ note ID: a chart's notes
 	// classVisit indexes appointments by patient and time: 'V' ‖ keyed
@@ -55,7 +58,7 @@ type index struct {
 // written as changes.
 var indexes = []index{
 	{"patient search", []core.Kind{core.KindPatient}, false, indexSearch},
-	{"appointments by day, doctor, room and patient, and each patient's visits", []core.Kind{core.KindAppointment}, true, indexAppointmentEntity},
+	{"appointments by day, doctor and room, and each patient's visits by start", []core.Kind{core.KindAppointment}, true, indexAppointmentEntity},
 	{"each doctor's schedule", []core.Kind{core.KindSchedule}, false, func(t *txn, _, after core.Entity) error { return t.indexSchedule(after.(*core.Schedule)) }},
 	{"clinical notes by patient", []core.Kind{core.KindNote}, false, func(t *txn, _, after core.Entity) error { return t.indexNote(after.(*core.Note)) }},
 	{"the chart's clinical records by patient", clinicalKindList, false, func(t *txn, _, after core.Entity) error { return t.indexClinical(after) }},

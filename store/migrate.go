@@ -41,6 +41,7 @@ var migrations = []migration{
 	{to: 9, what: "buckets for the notification setup and the delivery steps (core.KindNotifyConfig, core.KindDelivery)", clear: migrateNotifyBuckets},
 	{to: 10, what: "role-scoped keys: clinical and billing records, and their changes in the outbox and the quarantine, sealed under class keys of their own (classkeys.go)", keyed: migrateClassKeys},
 	{to: 11, what: "reception reads no billing record: the copies of class keys sealed to users whose role no longer holds the class (reception's billing key) are withdrawn (classkeys.go)", clear: migrateWithdrawClassCopies},
+	{to: 12, what: "a patient's day is read from the visit index: the day keys per patient (day ‖ 'p' ‖ patient hash ‖ appointment) are deleted, so a booking writes one index leaf fewer (schedindex.go)", clear: migrateDropPatientDays},
 }
 
 // schemaOf reads the version a store records.
@@ -182,6 +183,34 @@ func migrateClinicalClass(t *txn) error {
 		}
 	}
 	return t.reindexAll(clinicalKindList...)
+}
+
+// patientDayKeyLen is the length of a day key of the schedule index: day
+// (8 digits) ‖ class ‖ owner hash (8) ‖ appointment ID (12).
+const patientDayKeyLen = 8 + 1 + 8 + 12
+
+// migrateDropPatientDays (v12) deletes the patient's day keys of the
+// schedule index; visitsOn reads a patient's day from the visit index,
+// which holds the same appointments with the same values. It needs no
+// keys: the class byte is in clear.
+func migrateDropPatientDays(tx *bolt.Tx) error {
+	b := tx.Bucket(bucketSchedule)
+	if b == nil {
+		return fmt.Errorf("%w: no schedule bucket", ErrCorrupt)
+	}
+	var stale [][]byte
+	c := b.Cursor()
+	for k, _ := c.Seek([]byte{'0'}); k != nil && k[0] >= '0' && k[0] <= '9'; k, _ = c.Next() {
+		if len(k) == patientDayKeyLen && k[8] == classPatient {
+			stale = append(stale, append([]byte(nil), k...))
+		}
+	}
+	for _, k := range stale {
+		if err := b.Delete(k); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // classKeysSchema is the schema that brought class keys.

@@ -18,9 +18,11 @@ const benchPass = "bench-pass-1"
 var fixedNow = time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
 
 // fixture returns a store with the given numbers of patients and
-// appointments and doctors, built on first use and kept in dir.
+// appointments and doctors, built on first use and kept in dir. Its name
+// carries the schema it was built with: a newer program builds its own
+// instead of migrating, in place, a fixture an older one still reads.
 func fixture(dir string, patients, appts, doctors int) (string, error) {
-	path := filepath.Join(dir, fmt.Sprintf("clinic-%dp-%da-%dd-v1.db", patients, appts, doctors))
+	path := filepath.Join(dir, fmt.Sprintf("clinic-%dp-%da-%dd-v%d.db", patients, appts, doctors, store.SchemaVersion))
 	return buildFixture(path, func(db *store.DB, admin *store.Session) error {
 		fmt.Fprintf(os.Stderr, "bench: building a fixture of %d patients and %d appointments in %s (once)…\n", patients, appts, dir)
 		perDay := doctors * 12

@@ -193,7 +193,7 @@ func p15Words(r *rand.Rand, n int) []string {
 func benchP15(_ context.Context, c config) (string, error) {
 	r := rand.New(rand.NewPCG(15, 15))
 	words := p15Words(r, 3000)
-	path := filepath.Join(c.dir, fmt.Sprintf("p15-%dd-v1.db", p15Docs))
+	path := filepath.Join(c.dir, fmt.Sprintf("p15-%dd-v%d.db", p15Docs, store.SchemaVersion))
 	path, err := buildFixture(path, func(db *store.DB, _ *store.Session) error {
 		fmt.Fprintf(os.Stderr, "bench: building a fixture of %d documents in %s (once)…\n", p15Docs, c.dir)
 		doc, patients, err := careFixture(db, p15Patients)

@@ -90,7 +90,7 @@ func timeViews(m tea.Model, n int) (median, p99 time.Duration, kb float64) {
 // hundred patients, and the day's 1,200 appointments written through the
 // store in one batch.
 func p4Fixture(dir string) (string, error) {
-	path := filepath.Join(dir, fmt.Sprintf("p4-%dd-%ds-v1.db", p4Doctors, p4Slots))
+	path := filepath.Join(dir, fmt.Sprintf("p4-%dd-%ds-v%d.db", p4Doctors, p4Slots, store.SchemaVersion))
 	return buildFixture(path, func(db *store.DB, admin *store.Session) error {
 		// The seed books its own day, fixedNow's, five days before the P4 day.
 		if _, err := seed.Run(admin, seed.Options{Patients: 300, Days: 1, Doctors: p4Doctors, Seed: 4, Now: fixedNow, Passphrase: benchPass}); err != nil {
