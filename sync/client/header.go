@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -33,6 +34,8 @@ import (
 // does not take the split header after all (syncd downgraded under a
 // running workstation), the call it refuses for want of a header is sent
 // again at once in the combined form, and later calls keep to it.
+//
+// A signed unary call keeps its deadline to itself (localDeadline).
 func AuthHeaders() []grpc.DialOption {
 	h := &headerAuth{}
 	return []grpc.DialOption{
@@ -123,11 +126,23 @@ func wantsCombined(err error) bool {
 	return ok && s.Code() == codes.Unauthenticated && strings.Contains(s.Message(), "carries no auth header")
 }
 
+// localDeadline is a call's context as gRPC sees it: the call still ends
+// when ctx's deadline passes (gRPC cancels the stream, which the server
+// sees), but gRPC does not announce the deadline in a grpc-timeout header.
+// That header differs on every call, so HTTP/2 header compression can
+// neither index it nor keep the connection's other headers indexed for
+// long; and no server may rely on it, as a caller chooses whether to send
+// it (a Pull stream never did).
+type localDeadline struct{ context.Context }
+
+func (localDeadline) Deadline() (time.Time, bool) { return time.Time{}, false }
+
 func (h *headerAuth) unary(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
 	sc, ok := signedOf(req)
 	if !ok {
 		return invoker(ctx, method, req, reply, cc, opts...)
 	}
+	ctx = localDeadline{ctx}
 	var md metadata.MD
 	opts = append(opts[:len(opts):len(opts)], grpc.Header(&md))
 	if h.splits(method, sc) {

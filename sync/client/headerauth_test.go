@@ -239,3 +239,55 @@ func TestPullAuthHeadersFollowTheServer(t *testing.T) {
 	pull("downgraded server, second call")
 	wantSeen(t, v, "a downgraded server", 1, combinedWithAuth, combinedWithAuth)
 }
+
+// stallingServer answers Devices only when the call's context ends, and
+// records whether the call announced a deadline.
+type stallingServer struct {
+	wire.UnimplementedSyncServer
+	announced chan bool
+	ended     chan error
+}
+
+func (s *stallingServer) Devices(ctx context.Context, _ *wire.DevicesRequest) (*wire.DevicesResponse, error) {
+	_, ok := ctx.Deadline()
+	s.announced <- ok
+	<-ctx.Done()
+	s.ended <- ctx.Err()
+	return nil, ctx.Err()
+}
+
+// TestCallDeadlineStaysLocal makes a signed call with a deadline to a
+// server that never answers: the call announces no deadline (no
+// grpc-timeout header, which differs on every call), yet it ends with
+// DeadlineExceeded when its deadline passes, and the server's handler
+// sees the call cancelled.
+func TestCallDeadlineStaysLocal(t *testing.T) {
+	s := &stallingServer{announced: make(chan bool, 1), ended: make(chan error, 1)}
+	g := grpc.NewServer()
+	wire.RegisterSyncServer(g, s)
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go g.Serve(lis)
+	t.Cleanup(g.Stop)
+	conn, err := grpc.NewClient(lis.Addr().String(), append(client.AuthHeaders(),
+		grpc.WithTransportCredentials(insecure.NewCredentials()))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	req := signed(t, &wire.DevicesRequest{}, wire.Sync_Devices_FullMethodName)
+	_, err = wire.NewSyncClient(conn).Devices(ctx, req)
+	if status.Code(err) != codes.DeadlineExceeded {
+		t.Fatalf("a call past its deadline: %v, want DeadlineExceeded", err)
+	}
+	if <-s.announced {
+		t.Fatal("the call announced its deadline to the server")
+	}
+	if err := <-s.ended; !errors.Is(err, context.Canceled) {
+		t.Fatalf("the server's handler ended with %v, want its call cancelled", err)
+	}
+}
