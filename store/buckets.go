@@ -3,7 +3,7 @@ package store
 // SchemaVersion is the layout this code reads and writes. A store written by
 // a newer version is refused; an older one is brought up to it by the
 // numbered steps of migrations (migrate.go).
-const SchemaVersion = 12
+const SchemaVersion = 13
 
 // Bucket names: every bucket the store uses, in one place.
 var (
@@ -56,7 +56,7 @@ var bucketClassKeys = []byte("class_keys")
 // epoch (u64) ‖ device ID → the share as it travels.
 var bucketShares = []byte("device_shares")
 
-// Keys in bucketMeta.
+// Keys in bucketMeta (and, for metaClock and metaSeq, bucketCounters).
 var (
 	metaSchema     = []byte("schema")
 	metaOrg        = []byte("org")
@@ -78,6 +78,17 @@ var (
 	// metaAccessFolded is the last access-journal record in the log.
 	metaAccessFolded = []byte("access_folded")
 )
+
+// bucketCounters holds what every local write moves: the device sequence
+// (metaSeq), the clock (metaClock) and each author's chain head
+// (metaAuthorHead + name). Until schema 13 they were in bucketMeta, which
+// the organisation, the device and the wrapped keys make larger than
+// bbolt's inline size, so every commit wrote its page; on their own they
+// stay under it (up to a dozen authors or so), bbolt keeps them in the
+// root page that every commit writes anyway, and a write dirties no page
+// for them. Create makes it; it is not in allBuckets because a store
+// before schema 13 has none until its first unlock (counters).
+var bucketCounters = []byte("counters")
 
 // allBuckets are created by Create, in this order.
 var allBuckets = [][]byte{bucketMeta, bucketDirectory, bucketLockout, bucketRecords, bucketOutbox, bucketSchedule, bucketSearch, bucketAudit}

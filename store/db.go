@@ -218,7 +218,20 @@ func createBuckets(tx *bolt.Tx) error {
 			return fmt.Errorf("store: creating bucket %s: %w", k, err)
 		}
 	}
+	if _, err := tx.CreateBucket(bucketCounters); err != nil {
+		return fmt.Errorf("store: creating bucket %s: %w", bucketCounters, err)
+	}
 	return nil
+}
+
+// counters is the bucket of the write counters (bucketCounters), or, in a
+// store before schema 13, which only Open and the earlier migrations see,
+// bucketMeta where they were.
+func counters(tx *bolt.Tx) *bolt.Bucket {
+	if b := tx.Bucket(bucketCounters); b != nil {
+		return b
+	}
+	return tx.Bucket(bucketMeta)
 }
 
 // writeKeys writes what every new store holds besides its buckets: the
@@ -341,7 +354,7 @@ func (db *DB) load() error {
 		}
 		db.zone = zone
 		last := core.HLC(0)
-		if v := meta.Get(metaClock); len(v) == 8 {
+		if v := counters(tx).Get(metaClock); len(v) == 8 {
 			last = core.HLC(binary.BigEndian.Uint64(v))
 		}
 		db.clock = core.NewClock(db.opts.now, last)

@@ -199,7 +199,7 @@ func (s *Session) SyncState() (Status, error) {
 	var st Status
 	err := s.view(func(t *txn) error {
 		meta := t.tx.Bucket(bucketMeta)
-		if v := meta.Get(metaSeq); len(v) == 8 {
+		if v := counters(t.tx).Get(metaSeq); len(v) == 8 {
 			st.LastSeq = be64(v)
 		}
 		if v := meta.Get(metaAcked); len(v) == 8 {

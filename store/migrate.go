@@ -42,6 +42,7 @@ var migrations = []migration{
 	{to: 10, what: "role-scoped keys: clinical and billing records, and their changes in the outbox and the quarantine, sealed under class keys of their own (classkeys.go)", keyed: migrateClassKeys},
 	{to: 11, what: "reception reads no billing record: the copies of class keys sealed to users whose role no longer holds the class (reception's billing key) are withdrawn (classkeys.go)", clear: migrateWithdrawClassCopies},
 	{to: 12, what: "a patient's day is read from the visit index: the day keys per patient (day ‖ 'p' ‖ patient hash ‖ appointment) are deleted, so a booking writes one index leaf fewer (schedindex.go)", clear: migrateDropPatientDays},
+	{to: 13, what: "the device sequence, the clock and the authors' chain heads move from meta to a counters bucket of their own, small enough to live in the root page every commit writes (buckets.go)", clear: migrateCounters},
 }
 
 // schemaOf reads the version a store records.
@@ -207,6 +208,33 @@ func migrateDropPatientDays(tx *bolt.Tx) error {
 	}
 	for _, k := range stale {
 		if err := b.Delete(k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// migrateCounters (v13) moves the write counters (metaSeq, metaClock and
+// every metaAuthorHead entry) from bucketMeta to bucketCounters.
+func migrateCounters(tx *bolt.Tx) error {
+	meta := tx.Bucket(bucketMeta)
+	to, err := tx.CreateBucketIfNotExists(bucketCounters)
+	if err != nil {
+		return err
+	}
+	var moved [][]byte
+	err = meta.ForEach(func(k, v []byte) error {
+		if !bytes.Equal(k, metaSeq) && !bytes.Equal(k, metaClock) && !bytes.HasPrefix(k, []byte(metaAuthorHead)) {
+			return nil
+		}
+		moved = append(moved, bytes.Clone(k))
+		return to.Put(bytes.Clone(k), bytes.Clone(v))
+	})
+	if err != nil {
+		return err
+	}
+	for _, k := range moved {
+		if err := meta.Delete(k); err != nil {
 			return err
 		}
 	}

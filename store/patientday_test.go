@@ -57,8 +57,8 @@ func TestMigrationTwelveDropsPatientDaysAndKeepsEveryAppointment(t *testing.T) {
 	db, err := Open(path, Options{Now: clk.now, KDF: testKDF})
 	must(t, err)
 	defer db.Close()
-	if got := schemaOfFile(t, db); got != 12 {
-		t.Fatalf("after Open the store is at schema %d, want 12 (the step needs no keys)", got)
+	if got := schemaOfFile(t, db); got != SchemaVersion {
+		t.Fatalf("after Open the store is at schema %d, want %d (the steps after 11 need no keys)", got, SchemaVersion)
 	}
 	must(t, db.bolt.View(func(tx *bolt.Tx) error {
 		after := map[string]string{}

@@ -13,8 +13,9 @@ import (
 // change on this store. Pulled changes are verified against the
 // directory before merge (applyChanges); one that fails is quarantined.
 
-// metaAuthorHead prefixes, in bucketMeta, the digest of each author's
-// newest change on this store: the Prev of their next one.
+// metaAuthorHead prefixes, in bucketCounters (bucketMeta before schema
+// 13), the digest of each author's newest change on this store: the Prev
+// of their next one.
 const metaAuthorHead = "author_head/"
 
 // ErrNoSigningKey is returned when a session that holds no signing key
@@ -27,10 +28,10 @@ func (t *txn) signChange(c *core.Change) error {
 	if t.s.keys == nil || len(t.s.keys.sign) != ed25519.PrivateKeySize {
 		return ErrNoSigningKey
 	}
-	meta := t.tx.Bucket(bucketMeta)
+	b := counters(t.tx)
 	head := []byte(metaAuthorHead + c.Author)
-	d := c.Sign(t.s.keys.sign, meta.Get(head))
-	return meta.Put(head, d[:])
+	d := c.Sign(t.s.keys.sign, b.Get(head))
+	return b.Put(head, d[:])
 }
 
 // author returns the verified directory entry of a change's author, read

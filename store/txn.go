@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
@@ -53,7 +54,7 @@ func (s *Session) update(fn func(t *txn) error) error {
 	defer s.db.writes.Unlock()
 	err := s.db.bolt.Update(func(tx *bolt.Tx) error {
 		t.tx = tx
-		if v := tx.Bucket(bucketMeta).Get(metaSeq); len(v) == 8 {
+		if v := counters(tx).Get(metaSeq); len(v) == 8 {
 			t.seq = be64(v)
 		}
 		if err := fn(t); err != nil {
@@ -92,11 +93,19 @@ func (t *txn) finish() error {
 	if err := t.saveHead(); err != nil {
 		return err
 	}
-	meta := t.tx.Bucket(bucketMeta)
-	if err := meta.Put(metaSeq, u64(t.seq)); err != nil {
+	b := counters(t.tx)
+	if err := putChanged(b, metaSeq, u64(t.seq)); err != nil {
 		return err
 	}
-	return meta.Put(metaClock, u64(uint64(t.s.db.clock.Last())))
+	return putChanged(b, metaClock, u64(uint64(t.s.db.clock.Last())))
+}
+
+// putChanged puts v under k unless b holds it already.
+func putChanged(b *bolt.Bucket, k, v []byte) error {
+	if bytes.Equal(b.Get(k), v) {
+		return nil
+	}
+	return b.Put(k, v)
 }
 
 // appendFill is how full bbolt packs pages of buckets whose keys only grow
