@@ -88,9 +88,12 @@ type DB struct {
 	// the next write starts, so a write that reseals shards from memory
 	// never leaves out a change an earlier commit made.
 	writes sync.Mutex
-	mu     sync.Mutex // guards keys, search and repairs while they are first loaded
-	keys   *storeKeys
-	search *searchIndex
+	// recordsTidied is set, under writes, once this process's first
+	// write has looked at the records bucket's pages (recordstidy.go).
+	recordsTidied bool
+	mu            sync.Mutex // guards keys, search and repairs while they are first loaded
+	keys          *storeKeys
+	search        *searchIndex
 	// repairs are what unlocking repaired, for the user (Repairs).
 	repairs []string
 	// access is the access log's group commit, from the first unlock.

@@ -54,6 +54,13 @@ func (s *Session) update(fn func(t *txn) error) error {
 	defer s.db.writes.Unlock()
 	err := s.db.bolt.Update(func(tx *bolt.Tx) error {
 		t.tx = tx
+		if !s.db.recordsTidied {
+			// Once a process, before anything opens a kind's bucket.
+			s.db.recordsTidied = true
+			if _, err := tidyRecords(tx); err != nil {
+				return err
+			}
+		}
 		if v := counters(tx).Get(metaSeq); len(v) == 8 {
 			t.seq = be64(v)
 		}
