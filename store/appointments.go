@@ -36,7 +36,7 @@ func (t *txn) checkSlot(a *core.Appointment) error {
 	want := a.Slot()
 	clash := &core.ClashError{
 		OutsideHours: !sched.Covers(a.Start, a.End(), zone),
-		Clashes:      core.Clashes(want, t.busy(want, core.DateOf(a.Start, zone))),
+		Clashes:      core.Clashes(want, t.contenders(want, core.DateOf(a.Start, zone))),
 	}
 	if !clash.OutsideHours && len(clash.Clashes) == 0 {
 		return nil

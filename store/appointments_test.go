@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -407,4 +408,74 @@ func refused(err, want error) error {
 		return errors.New("accepted, want a refusal")
 	}
 	return err
+}
+
+// BenchmarkBook books appointments one by one, with fsync off so the
+// figure is the booking's own work, and reports the pages each booking's
+// commit writes (bbolt's TxStats) beside time and allocations.
+func BenchmarkBook(b *testing.B) {
+	f := newFixture(b)
+	patients := make([]core.Patient, 50)
+	for i := range patients {
+		patients[i] = f.patient(b, fmt.Sprintf("Patient %02d", i), "1980-01-01", "")
+	}
+	f.close(b)
+	db, err := Open(f.path, Options{Now: f.clock.now, KDF: testKDF, NoSync: true})
+	must(b, err)
+	f.db = db
+	desk, err := db.Login("desk", "desk-pass")
+	must(b, err)
+	day := time.Date(2027, 1, 4, 0, 0, 0, 0, db.Zone())
+	s0 := db.bolt.Stats()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for n := 0; n < b.N; n++ {
+		// 28 slots a weekday between 9:00 and 17:00 (lunch is closed).
+		d, slot := n/28, n%28
+		start := day.AddDate(0, 0, d/5*7+d%5).Add(9*time.Hour + time.Duration(slot)*15*time.Minute)
+		if slot >= 12 {
+			start = start.Add(time.Hour)
+		}
+		if _, err := desk.Book(core.Appointment{PatientID: patients[n%len(patients)].ID, Doctor: "drwho", Start: start, Minutes: 15}); err != nil {
+			b.Fatalf("booking %d at %v: %v", n, start, err)
+		}
+	}
+	b.StopTimer()
+	s1 := db.bolt.Stats()
+	d := s1.Sub(&s0)
+	b.ReportMetric(float64(d.TxStats.GetPageCount())/float64(b.N), "pages/op")
+	b.ReportMetric(float64(d.TxStats.GetWrite())/float64(b.N), "writes/op")
+}
+
+// TestBookingReadsTheScheduleAsItNowIs checks that the schedule a booking
+// checks against is the one stored now, however often it was read
+// before (scheduleOf keeps the last one opened): hours cut short refuse
+// the booking they allowed, a copy handed out and changed changes nothing
+// kept, and hours restored allow it again.
+func TestBookingReadsTheScheduleAsItNowIs(t *testing.T) {
+	f := newFixture(t)
+	ann := f.patient(t, "Ann Smith", "1990-01-02", "")
+	a := core.Appointment{PatientID: ann.ID, Doctor: "drwho", Start: at(t, "2026-11-30 16:30"), Minutes: 15}
+	must(t, f.desk.CheckSlot(a))
+	must(t, f.desk.CheckSlot(a))
+	sc, err := f.desk.Schedule("drwho")
+	must(t, err)
+	sc.Hours[time.Monday][1].End = 16 * 60 // a copy: nothing stored or kept changes
+	if again, err := f.desk.Schedule("drwho"); err != nil || again.Hours[time.Monday][1].End != 17*60 {
+		t.Fatalf("changing a schedule handed out changed the one read next: %v %+v", err, again.Hours[time.Monday])
+	}
+	short := sc
+	short.Hours[time.Monday] = []core.Span{{Start: 9 * 60, End: 12 * 60}, {Start: 13 * 60, End: 16 * 60}}
+	_, err = f.doctor.SetSchedule(short)
+	must(t, err)
+	if _, err := f.desk.Book(a); !clashOf(t, err).OutsideHours {
+		t.Errorf("booking 16:30 after the hours end at 16:00: %v", err)
+	}
+	back := short
+	back.Hours[time.Monday] = []core.Span{{Start: 9 * 60, End: 12 * 60}, {Start: 13 * 60, End: 17 * 60}}
+	_, err = f.doctor.SetSchedule(back)
+	must(t, err)
+	if _, err := f.desk.Book(a); err != nil {
+		t.Errorf("booking 16:30 with the hours back to 17:00: %v", err)
+	}
 }

@@ -102,6 +102,8 @@ type DB struct {
 	docs docIndex
 	// dirs memoises verified directory entries (dircache.go).
 	dirs verifiedDir
+	// scheds keeps the doctors' schedules bookings read (schedindex.go).
+	scheds schedCache
 }
 
 // storeKeys are the keys a first login unlocks for the whole process.

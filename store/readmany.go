@@ -98,6 +98,20 @@ type openScratch struct{ ad, plain, obj []byte }
 // openInto decrypts a stored record of kind k and decodes it into e, as
 // t.get does; it reports false for a record without fields or deleted.
 func openInto(s *sealer, k core.Kind, id core.ID, sealed []byte, e core.Entity, sc *openScratch) (bool, error) {
+	live, err := openObject(s, k, id, sealed, sc)
+	if !live || err != nil {
+		return false, err
+	}
+	if err := json.Unmarshal(sc.obj, e); err != nil {
+		return false, fmt.Errorf("core: decoding %s %s: %w", k, id, err)
+	}
+	return true, nil
+}
+
+// openObject decrypts a stored record of kind k into the JSON object of
+// its fields, left in sc.obj, and reports false for a record without
+// fields or deleted: openInto without the decoding.
+func openObject(s *sealer, k core.Kind, id core.ID, sealed []byte, sc *openScratch) (bool, error) {
 	// ad(recordKey(k, id)), built in place: the bucket path, a zero
 	// byte, the ID's bytes.
 	sc.ad = append(append(append(append(sc.ad[:0], bucketRecords...), '/'), k...), 0)
@@ -119,8 +133,5 @@ func openInto(s *sealer, k core.Kind, id core.ID, sealed []byte, e core.Entity, 
 		return false, nil
 	}
 	sc.obj = obj
-	if err := json.Unmarshal(obj, e); err != nil {
-		return false, fmt.Errorf("core: decoding %s %s: %w", k, id, err)
-	}
 	return true, nil
 }

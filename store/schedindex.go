@@ -6,7 +6,10 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"fmt"
+	"slices"
 	"sort"
+	"sync"
 	"time"
 
 	"medisecure/core"
@@ -143,11 +146,80 @@ func (t *txn) scheduleOf(doctor string) (*core.Schedule, error) {
 	if len(v) != 12 {
 		return nil, ErrNotFound
 	}
-	s := &core.Schedule{}
-	if err := t.get(core.ID(hex.EncodeToString(v)), s); err != nil {
+	id := core.ID(hex.EncodeToString(v))
+	sealed, err := t.sealed(core.KindSchedule, id)
+	if err != nil {
 		return nil, err
 	}
+	if sealed == nil {
+		return nil, fmt.Errorf("%w: %s %s", ErrNotFound, core.KindSchedule, id)
+	}
+	sealer, err := t.sealerOf(core.KindSchedule)
+	if err != nil {
+		return nil, err
+	}
+	if s, ok := t.s.db.scheds.get(id, sealer, sealed); ok {
+		return s, nil
+	}
+	s := &core.Schedule{}
+	live, err := openInto(sealer, core.KindSchedule, id, sealed, s, &openScratch{})
+	if err == nil && !live {
+		err = fmt.Errorf("%w: %s %s", ErrNotFound, core.KindSchedule, id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	t.s.db.scheds.put(id, sealer, sealed, s)
 	return s, nil
+}
+
+// schedCache keeps the schedules scheduleOf opened last, each with the
+// sealed bytes it was opened from and the sealer that opened them: a desk
+// books the same few doctors all day, and a schedule read again is the
+// same bytes, so only a new or changed one is opened and decoded again.
+// Each caller gets a copy of its own.
+type schedCache struct {
+	mu sync.Mutex
+	m  map[core.ID]cachedSchedule
+}
+
+// cachedSchedule is one entry of a schedCache.
+type cachedSchedule struct {
+	sealer *sealer
+	sealed []byte
+	s      core.Schedule
+}
+
+// get returns a copy of the schedule opened from sealed by sealer, if it
+// is the one kept.
+func (c *schedCache) get(id core.ID, by *sealer, sealed []byte) (*core.Schedule, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[id]
+	if !ok || e.sealer != by || !bytes.Equal(e.sealed, sealed) {
+		return nil, false
+	}
+	return copySchedule(&e.s), true
+}
+
+// put keeps a copy of a schedule opened from sealed by sealer.
+func (c *schedCache) put(id core.ID, by *sealer, sealed []byte, s *core.Schedule) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = map[core.ID]cachedSchedule{}
+	}
+	c.m[id] = cachedSchedule{sealer: by, sealed: bytes.Clone(sealed), s: *copySchedule(s)}
+}
+
+// copySchedule is a copy of s that shares no slice with it.
+func copySchedule(s *core.Schedule) *core.Schedule {
+	c := *s
+	for d := range c.Hours {
+		c.Hours[d] = slices.Clone(s.Hours[d])
+	}
+	c.Rooms = slices.Clone(s.Rooms)
+	return &c
 }
 
 // slots reads the index entries under a prefix as core slots; fill sets

@@ -189,13 +189,17 @@ func (t *txn) get(id core.ID, e core.Entity) error {
 }
 
 // live reports whether a record of kind k exists and is not deleted,
-// without decoding it into its entity.
+// without decoding it into its entity or its merge state.
 func (t *txn) live(k core.Kind, id core.ID) (bool, error) {
-	rec, err := t.load(k, id)
+	v, err := t.sealed(k, id)
+	if err != nil || v == nil {
+		return false, err
+	}
+	s, err := t.sealerOf(k)
 	if err != nil {
 		return false, err
 	}
-	return rec.Exists() && !rec.Deleted(), nil
+	return openObject(s, k, id, v, &openScratch{})
 }
 
 // sealerOf is the sealer of records of kind k in this transaction.
