@@ -166,3 +166,90 @@ func TestAppendChangesJSONIsJSONMarshal(t *testing.T) {
 		}
 	})
 }
+
+// rawBytes draws bytes a field value might hold: JSON of any kind, damaged
+// or not, the hard cases, or any bytes.
+func rawBytes(t *rapid.T) []byte {
+	switch rapid.IntRange(0, 3).Draw(t, "raw kind") {
+	case 0:
+		return []byte(rapid.SampledFrom([]string{`"\u00e9\ud83d"`, `"\uzzzz"`, `"\u12"`, `"a\"`, `"\x01"`, "\"\x1f\"", "\"a\x10b\"", "\"\t\"", "\"\x7f\xff\"", `"\u0041\U0041"`, `"\a"`, `"\`, `"\/\b\f\n\r\t\\\""`,
+			`-0`, `-`, `01`, `1.`, `1.5e`, `1e+9`, `2E-3`, `-0.0e0`, `truex`, `nul`, `null`, ` 1`, `1 `, `""`, `"`, `"a"b"`}).Draw(t, "hard"))
+	case 1:
+		return rapid.SliceOfN(rapid.Byte(), 0, 12).Draw(t, "bytes")
+	default:
+		v, err := json.Marshal(jsonValue(t, 0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return damage(t, v)
+	}
+}
+
+// TestValidJSONIsJSONValid checks that validJSON answers what json.Valid
+// answers, and that its own pass never takes what json.Valid refuses.
+func TestValidJSONIsJSONValid(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		v := rawBytes(t)
+		want := json.Valid(v)
+		if got := validJSON(v); got != want {
+			t.Fatalf("%q: json.Valid %v, validJSON %v", v, want, got)
+		}
+		if scalarJSON(v) && !want {
+			t.Fatalf("%q: scalarJSON takes what json.Valid refuses", v)
+		}
+	})
+}
+
+// checkTrustedDecode checks DecodeTrustedChangeJSON on b: it gives what
+// DecodeChangeJSON gives wherever b is valid JSON, and does not panic
+// anywhere.
+func checkTrustedDecode(t interface{ Fatalf(string, ...any) }, b []byte) {
+	var got Change
+	gerr := DecodeTrustedChangeJSON(b, &got)
+	if !json.Valid(b) {
+		return
+	}
+	var want Change
+	werr := DecodeChangeJSON(b, &want)
+	if (werr == nil) != (gerr == nil) {
+		t.Fatalf("%s: DecodeChangeJSON says %v, DecodeTrustedChangeJSON %v", b, werr, gerr)
+	}
+	if werr == nil && !reflect.DeepEqual(want, got) {
+		t.Fatalf("%s:\nDecodeChangeJSON        %#v\nDecodeTrustedChangeJSON %#v", b, want, got)
+	}
+}
+
+// TestDecodeTrustedChangeJSONIsDecodeChangeJSON checks it on changes
+// json.Marshal wrote, damaged or not.
+func TestDecodeTrustedChangeJSONIsDecodeChangeJSON(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		c := drawChange(t)
+		b, err := json.Marshal(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkTrustedDecode(t, damage(t, b))
+	})
+}
+
+// FuzzChangeJSON checks, on any bytes, that DecodeTrustedChangeJSON does
+// not panic and agrees with DecodeChangeJSON on valid JSON, and that
+// validJSON is json.Valid.
+func FuzzChangeJSON(f *testing.F) {
+	c := Change{Kind: "patient", ID: "p1", Fields: map[string]json.RawMessage{"name": json.RawMessage(`"Ann"`), "n": json.RawMessage(`-1.5e3`), "x": json.RawMessage(`{"a":[1,null]}`)},
+		Author: "desk", Device: "d1", Seq: 7, HLC: 9, Prev: []byte{1, 2}, Sig: []byte{3}}
+	b, err := json.Marshal(c)
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, s := range []string{string(b), `{"kind":"a","id":"b","fields":{"v":x},"author":"","device":"","seq":1,"hlc":2}`,
+		`{"kind":"a","id":"b","fields":null,"author":"` + "\x01" + `","device":"","seq":1,"hlc":2}`, `"a\u00e9"`, `-0.5E+2`, `true`, ``, `{`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		checkTrustedDecode(t, b)
+		if got, want := validJSON(b), json.Valid(b); got != want {
+			t.Fatalf("%q: json.Valid %v, validJSON %v", b, want, got)
+		}
+	})
+}
