@@ -101,11 +101,11 @@ type Client struct {
 	// digest of the directory a kept batch carries, by its first
 	// sequence, until the server acknowledges it; restored counts the
 	// sequences this sync handed back to the server; refilled is the
-	// log head at which every kept batch was last handed back for holes
-	// the server reported.
+	// log head and missing count the server reported right after every
+	// kept batch was last handed back for holes in its log.
 	sealedDir map[uint64][]byte
 	restored  int
-	refilled  uint64
+	refilled  [2]uint64
 	// rewoundAt is the log head and missing count at which a pull last
 	// read the whole log for sequences the store lacked.
 	rewoundAt [2]uint64

@@ -113,7 +113,7 @@ func (c *Client) recover(ctx context.Context, v serverView) (recovered, error) {
 		return r, err
 	}
 	have[self] = st.LastAck
-	holes := v.missing > 0 && c.refilled != v.head
+	holes := v.missing > 0 && c.refilled != [2]uint64{v.head, v.missing}
 	for dev, server := range v.last {
 		if holes {
 			if err := c.resupplyAll(ctx, dev); err != nil {
@@ -132,7 +132,15 @@ func (c *Client) recover(ctx context.Context, v serverView) (recovered, error) {
 		r.rewind = r.rewind || n > 0
 	}
 	if holes {
-		c.refilled = v.head
+		// Where the log stands once every kept batch went back: holes
+		// this store cannot fill stay, and are not refilled again until
+		// the log changes; a batch lost later, even one handed back
+		// now, shows as more missing than this, and is.
+		after, err := c.view(ctx)
+		if err != nil {
+			return r, err
+		}
+		c.refilled = [2]uint64{after.head, after.missing}
 		r.restored += int(v.missing)
 		r.rewind = true
 	}
