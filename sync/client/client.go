@@ -109,6 +109,13 @@ type Client struct {
 	// rewoundAt is the log head and missing count at which a pull last
 	// read the whole log for sequences the store lacked.
 	rewoundAt [2]uint64
+	// fold is the state of a round that asks for the server's view with
+	// its first push (foldview.go), nil otherwise; foldable is set after
+	// a round that ended well, and noFold once the server showed it does
+	// not answer with a view.
+	fold     *folding
+	foldable bool
+	noFold   bool
 
 	mu      sync.Mutex // guards the fields below
 	status  Status

@@ -181,7 +181,7 @@ func (c *Client) pushKept(ctx context.Context, k store.Batch, st store.Status, a
 		}
 	}
 	defer sealed()
-	resp, err := c.pushRaw(ctx, k.Envelope, false)
+	resp, err := c.pushOwn(ctx, k.Envelope)
 	if err != nil {
 		sealed()
 	}

@@ -60,6 +60,12 @@ func (c *Client) view(ctx context.Context) (serverView, error) {
 	if err := c.keepRecord(resp); err != nil {
 		return serverView{}, err
 	}
+	return c.viewOf(resp), nil
+}
+
+// viewOf reads the server's answer to Devices (or the view a push asked
+// for).
+func (c *Client) viewOf(resp *wire.DevicesResponse) serverView {
 	v := serverView{last: map[string]uint64{}, head: resp.Head, missing: resp.Missing}
 	for _, d := range resp.Devices {
 		id := d.DeviceId
@@ -72,7 +78,7 @@ func (c *Client) view(ctx context.Context) (serverView, error) {
 	if resp.ServerUnixMs != 0 {
 		v.offset = c.opts.Now().Sub(time.UnixMilli(resp.ServerUnixMs))
 	}
-	return v, nil
+	return v
 }
 
 // recovered is what recover found and did.

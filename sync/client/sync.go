@@ -41,11 +41,15 @@ type Report struct {
 // failures with backoff. When the server's answers to the push show that
 // nothing but this device's own batches came since the last pull, it
 // skips the pull; when the server lost batches, it pulls the whole log
-// again. On success the store remembers the server's address.
+// again. After a round that ended well, a round with changes to push
+// learns what the server holds from its first push's answer instead of
+// asking first (foldview.go). On success the store remembers the
+// server's address.
 func (c *Client) SyncOnce(ctx context.Context) (Report, error) {
 	c.syncing.Lock()
 	defer c.syncing.Unlock()
 	rep, err := c.syncOnce(ctx)
+	c.foldable = err == nil
 	st, serr := c.s.SyncState()
 	if serr == nil {
 		rep.Quarantined = st.Quarantined
@@ -71,43 +75,9 @@ func (c *Client) syncOnce(ctx context.Context) (Report, error) {
 	}
 	var v serverView
 	var rec recovered
-	err := c.retry(ctx, func(func()) error {
-		var err error
-		if v, err = c.view(ctx); err != nil {
-			if !c.reenroll(ctx, err) {
-				return err
-			}
-			rep.Reenrolled = true
-			if v, err = c.view(ctx); err != nil {
-				return err
-			}
-		}
-		rec, err = c.recover(ctx, v)
-		return err
-	})
-	rep.ClockOffset = v.offset
-	rep.Restored = rec.restored
-	if err != nil {
-		return rep, err
-	}
-	if rec.rewind {
-		if err := c.s.RewindCursor(); err != nil {
-			return rep, err
-		}
-	}
-	pushed, err := c.push(ctx)
-	rep.Pushed = pushed
-	if errors.Is(err, errEpochRetired) {
-		// A device was revoked while these changes waited: the new key
-		// comes with the directory, so pull first, then seal them again
-		// under it.
-		pulled, perr := c.pull(ctx)
-		rep.Pulled, rep.Applied = pulled.Changes, pulled.Applied
-		if perr != nil {
-			return rep, perr
-		}
-		pushed, err = c.push(ctx)
-		rep.Pushed += pushed
+	folded, err := c.pushFolded(ctx, &rep, &v, &rec)
+	if !folded && err == nil {
+		err = c.viewAndPush(ctx, &rep, &v, &rec)
 	}
 	rep.Restored += c.restored
 	if err != nil {
@@ -127,6 +97,53 @@ func (c *Client) syncOnce(ctx context.Context) (Report, error) {
 		err = c.s.SetServer(c.opts.Addr)
 	}
 	return rep, err
+}
+
+// viewAndPush asks the server for its view of the log, hands back what it
+// lost (recover), then pushes the outbox.
+func (c *Client) viewAndPush(ctx context.Context, rep *Report, vp *serverView, recp *recovered) error {
+	var v serverView
+	var rec recovered
+	defer func() { *vp, *recp = v, rec }()
+	err := c.retry(ctx, func(func()) error {
+		var err error
+		if v, err = c.view(ctx); err != nil {
+			if !c.reenroll(ctx, err) {
+				return err
+			}
+			rep.Reenrolled = true
+			if v, err = c.view(ctx); err != nil {
+				return err
+			}
+		}
+		rec, err = c.recover(ctx, v)
+		return err
+	})
+	rep.ClockOffset = v.offset
+	rep.Restored = rec.restored
+	if err != nil {
+		return err
+	}
+	if rec.rewind {
+		if err := c.s.RewindCursor(); err != nil {
+			return err
+		}
+	}
+	pushed, err := c.push(ctx)
+	rep.Pushed += pushed
+	if errors.Is(err, errEpochRetired) {
+		// A device was revoked while these changes waited: the new key
+		// comes with the directory, so pull first, then seal them again
+		// under it.
+		pulled, perr := c.pull(ctx)
+		rep.Pulled, rep.Applied = pulled.Changes, pulled.Applied
+		if perr != nil {
+			return perr
+		}
+		pushed, err = c.push(ctx)
+		rep.Pushed += pushed
+	}
+	return err
 }
 
 // pullAll pulls what is new, unless the push showed there is nothing, and

@@ -119,6 +119,14 @@ func (s *Server) devices(ctx context.Context, req *wire.DevicesRequest) (*wire.D
 	if err != nil {
 		return nil, err
 	}
+	return s.logView(ctx, org, req.GetSeqsOnly())
+}
+
+// logView is what Devices answers an authenticated caller of org: its
+// devices (with their signed records unless seqsOnly), how far the server
+// holds each one's sequences, and the state of the log. A push that asks
+// for it (PushRequest.view) gets it with seqsOnly.
+func (s *Server) logView(ctx context.Context, org Org, seqsOnly bool) (*wire.DevicesResponse, error) {
 	devs, err := s.backend.Devices(ctx, org.ID)
 	if err != nil {
 		return nil, err
@@ -129,7 +137,7 @@ func (s *Server) devices(ctx context.Context, req *wire.DevicesRequest) (*wire.D
 	}
 	resp := &wire.DevicesResponse{MinEpoch: org.MinEpoch, Head: log.Head, Missing: log.Missing, ServerUnixMs: s.now().UnixMilli()}
 	for _, d := range devs {
-		if req.GetSeqsOnly() {
+		if seqsOnly {
 			info := &wire.DeviceInfo{DeviceId: d.ID, Revoked: d.Revoked, LastSeq: d.LastSeq}
 			if d.Revoked {
 				info.RevokedUnixMs = d.RevokedAt.UnixMilli()

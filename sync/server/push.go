@@ -17,7 +17,8 @@ import (
 // can (NoncedAppender) records the request's nonce with the batch, in
 // one commit: a replayed push is then refused after its envelope is
 // verified rather than before, a cost the per-peer failure throttle
-// bounds.
+// bounds. With view set, the answer carries the log's view as it was
+// before the batch was filed (pushView).
 func (s *Server) Push(ctx context.Context, req *wire.PushRequest) (*wire.PushResponse, error) {
 	c := s.begin("push", req.GetAuth())
 	c.add("size", len(req.GetEnvelope()))
@@ -55,6 +56,12 @@ func (s *Server) push(ctx context.Context, c *call, req *wire.PushRequest) (*wir
 	if err := envelope.Verify(b, author.PublicKey); err != nil {
 		return nil, err
 	}
+	var view *wire.DevicesResponse
+	if req.GetView() {
+		if view, err = s.pushView(ctx, org.ID); err != nil {
+			return nil, err
+		}
+	}
 	var (
 		seq uint64
 		dup bool
@@ -72,7 +79,7 @@ func (s *Server) push(ctx context.Context, c *call, req *wire.PushRequest) (*wir
 		return nil, err
 	}
 	c.add("server_seq", seq, "duplicate", dup)
-	resp := &wire.PushResponse{ServerSeq: seq, Duplicate: dup, FirstSeq: b.First, LastSeq: b.Last, Later: true}
+	resp := &wire.PushResponse{ServerSeq: seq, Duplicate: dup, FirstSeq: b.First, LastSeq: b.Last, Later: true, View: view}
 	// Whether anything follows tells the client whether it must pull;
 	// when the log cannot be read, it pulls.
 	if f, ok := s.backend.(Follower); ok {
@@ -83,4 +90,15 @@ func (s *Server) push(ctx context.Context, c *call, req *wire.PushRequest) (*wir
 		resp.Later = len(next) > 0
 	}
 	return resp, nil
+}
+
+// pushView is the log's view (Devices with seqs_only) for a push that
+// asked for it, taken before its batch is filed: the organisation is read
+// again, as an authenticated push may have only its ID.
+func (s *Server) pushView(ctx context.Context, orgID string) (*wire.DevicesResponse, error) {
+	org, err := s.backend.Org(ctx, orgID)
+	if err != nil {
+		return nil, err
+	}
+	return s.logView(ctx, org, true)
 }

@@ -602,7 +602,14 @@ type PushRequest struct {
 	// envelope is one sealed batch as medisecure/sync/envelope marshals it.
 	Envelope []byte `protobuf:"bytes,2,opt,name=envelope,proto3" json:"envelope,omitempty"`
 	// resupply marks a batch of another device (see Push).
-	Resupply      bool `protobuf:"varint,3,opt,name=resupply,proto3" json:"resupply,omitempty"`
+	Resupply bool `protobuf:"varint,3,opt,name=resupply,proto3" json:"resupply,omitempty"`
+	// view asks for the server's view of the log, what Devices with
+	// seqs_only answers, as it was just before the server filed this batch,
+	// in PushResponse.view: a workstation that pushes at every sync learns
+	// in the same round trip what it would otherwise ask Devices for first.
+	// A server from before view ignores it and leaves the answer's view
+	// unset.
+	View          bool `protobuf:"varint,4,opt,name=view,proto3" json:"view,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -658,6 +665,13 @@ func (x *PushRequest) GetResupply() bool {
 	return false
 }
 
+func (x *PushRequest) GetView() bool {
+	if x != nil {
+		return x.View
+	}
+	return false
+}
+
 type PushResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// server_seq is the batch's position in the organisation's log.
@@ -670,7 +684,10 @@ type PushResponse struct {
 	// later is set when the organisation's log held batches after this one
 	// as it was acknowledged. When it is not, a client whose cursor is just
 	// before its own pushes knows there is nothing to pull.
-	Later         bool `protobuf:"varint,5,opt,name=later,proto3" json:"later,omitempty"`
+	Later bool `protobuf:"varint,5,opt,name=later,proto3" json:"later,omitempty"`
+	// view is the server's view of the log before it filed the batch, when
+	// the request asked for it.
+	View          *DevicesResponse `protobuf:"bytes,6,opt,name=view,proto3" json:"view,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -738,6 +755,13 @@ func (x *PushResponse) GetLater() bool {
 		return x.Later
 	}
 	return false
+}
+
+func (x *PushResponse) GetView() *DevicesResponse {
+	if x != nil {
+		return x.View
+	}
+	return nil
 }
 
 type PullRequest struct {
@@ -1320,18 +1344,20 @@ const file_sync_wire_sync_proto_rawDesc = "" +
 	"\ffirst_device\x18\x03 \x01(\v2 .medisecure.sync.v1.SignedDeviceR\vfirstDevice\x12\x14\n" +
 	"\x05epoch\x18\x04 \x01(\rR\x05epoch\x12\x14\n" +
 	"\x05token\x18\x05 \x01(\tR\x05token\"\x12\n" +
-	"\x10RegisterResponse\"s\n" +
+	"\x10RegisterResponse\"\x87\x01\n" +
 	"\vPushRequest\x12,\n" +
 	"\x04auth\x18\x01 \x01(\v2\x18.medisecure.sync.v1.AuthR\x04auth\x12\x1a\n" +
 	"\benvelope\x18\x02 \x01(\fR\benvelope\x12\x1a\n" +
-	"\bresupply\x18\x03 \x01(\bR\bresupply\"\x99\x01\n" +
+	"\bresupply\x18\x03 \x01(\bR\bresupply\x12\x12\n" +
+	"\x04view\x18\x04 \x01(\bR\x04view\"\xd2\x01\n" +
 	"\fPushResponse\x12\x1d\n" +
 	"\n" +
 	"server_seq\x18\x01 \x01(\x04R\tserverSeq\x12\x1c\n" +
 	"\tduplicate\x18\x02 \x01(\bR\tduplicate\x12\x1b\n" +
 	"\tfirst_seq\x18\x03 \x01(\x04R\bfirstSeq\x12\x19\n" +
 	"\blast_seq\x18\x04 \x01(\x04R\alastSeq\x12\x14\n" +
-	"\x05later\x18\x05 \x01(\bR\x05later\"\x82\x01\n" +
+	"\x05later\x18\x05 \x01(\bR\x05later\x127\n" +
+	"\x04view\x18\x06 \x01(\v2#.medisecure.sync.v1.DevicesResponseR\x04view\"\x82\x01\n" +
 	"\vPullRequest\x12,\n" +
 	"\x04auth\x18\x01 \x01(\v2\x18.medisecure.sync.v1.AuthR\x04auth\x12\x14\n" +
 	"\x05after\x18\x02 \x01(\x04R\x05after\x12\x14\n" +
@@ -1420,31 +1446,32 @@ var file_sync_wire_sync_proto_depIdxs = []int32{
 	0,  // 5: medisecure.sync.v1.RegisterRequest.auth:type_name -> medisecure.sync.v1.Auth
 	4,  // 6: medisecure.sync.v1.RegisterRequest.first_device:type_name -> medisecure.sync.v1.SignedDevice
 	0,  // 7: medisecure.sync.v1.PushRequest.auth:type_name -> medisecure.sync.v1.Auth
-	0,  // 8: medisecure.sync.v1.PullRequest.auth:type_name -> medisecure.sync.v1.Auth
-	0,  // 9: medisecure.sync.v1.AddDeviceRequest.auth:type_name -> medisecure.sync.v1.Auth
-	4,  // 10: medisecure.sync.v1.AddDeviceRequest.device:type_name -> medisecure.sync.v1.SignedDevice
-	0,  // 11: medisecure.sync.v1.RevokeDeviceRequest.auth:type_name -> medisecure.sync.v1.Auth
-	6,  // 12: medisecure.sync.v1.RevokeDeviceRequest.revocation:type_name -> medisecure.sync.v1.SignedRevocation
-	0,  // 13: medisecure.sync.v1.DevicesRequest.auth:type_name -> medisecure.sync.v1.Auth
-	4,  // 14: medisecure.sync.v1.DeviceInfo.record:type_name -> medisecure.sync.v1.SignedDevice
-	18, // 15: medisecure.sync.v1.DevicesResponse.devices:type_name -> medisecure.sync.v1.DeviceInfo
-	7,  // 16: medisecure.sync.v1.Sync.Register:input_type -> medisecure.sync.v1.RegisterRequest
-	9,  // 17: medisecure.sync.v1.Sync.Push:input_type -> medisecure.sync.v1.PushRequest
-	11, // 18: medisecure.sync.v1.Sync.Pull:input_type -> medisecure.sync.v1.PullRequest
-	13, // 19: medisecure.sync.v1.Sync.AddDevice:input_type -> medisecure.sync.v1.AddDeviceRequest
-	15, // 20: medisecure.sync.v1.Sync.RevokeDevice:input_type -> medisecure.sync.v1.RevokeDeviceRequest
-	17, // 21: medisecure.sync.v1.Sync.Devices:input_type -> medisecure.sync.v1.DevicesRequest
-	8,  // 22: medisecure.sync.v1.Sync.Register:output_type -> medisecure.sync.v1.RegisterResponse
-	10, // 23: medisecure.sync.v1.Sync.Push:output_type -> medisecure.sync.v1.PushResponse
-	12, // 24: medisecure.sync.v1.Sync.Pull:output_type -> medisecure.sync.v1.PullItem
-	14, // 25: medisecure.sync.v1.Sync.AddDevice:output_type -> medisecure.sync.v1.AddDeviceResponse
-	16, // 26: medisecure.sync.v1.Sync.RevokeDevice:output_type -> medisecure.sync.v1.RevokeDeviceResponse
-	19, // 27: medisecure.sync.v1.Sync.Devices:output_type -> medisecure.sync.v1.DevicesResponse
-	22, // [22:28] is the sub-list for method output_type
-	16, // [16:22] is the sub-list for method input_type
-	16, // [16:16] is the sub-list for extension type_name
-	16, // [16:16] is the sub-list for extension extendee
-	0,  // [0:16] is the sub-list for field type_name
+	19, // 8: medisecure.sync.v1.PushResponse.view:type_name -> medisecure.sync.v1.DevicesResponse
+	0,  // 9: medisecure.sync.v1.PullRequest.auth:type_name -> medisecure.sync.v1.Auth
+	0,  // 10: medisecure.sync.v1.AddDeviceRequest.auth:type_name -> medisecure.sync.v1.Auth
+	4,  // 11: medisecure.sync.v1.AddDeviceRequest.device:type_name -> medisecure.sync.v1.SignedDevice
+	0,  // 12: medisecure.sync.v1.RevokeDeviceRequest.auth:type_name -> medisecure.sync.v1.Auth
+	6,  // 13: medisecure.sync.v1.RevokeDeviceRequest.revocation:type_name -> medisecure.sync.v1.SignedRevocation
+	0,  // 14: medisecure.sync.v1.DevicesRequest.auth:type_name -> medisecure.sync.v1.Auth
+	4,  // 15: medisecure.sync.v1.DeviceInfo.record:type_name -> medisecure.sync.v1.SignedDevice
+	18, // 16: medisecure.sync.v1.DevicesResponse.devices:type_name -> medisecure.sync.v1.DeviceInfo
+	7,  // 17: medisecure.sync.v1.Sync.Register:input_type -> medisecure.sync.v1.RegisterRequest
+	9,  // 18: medisecure.sync.v1.Sync.Push:input_type -> medisecure.sync.v1.PushRequest
+	11, // 19: medisecure.sync.v1.Sync.Pull:input_type -> medisecure.sync.v1.PullRequest
+	13, // 20: medisecure.sync.v1.Sync.AddDevice:input_type -> medisecure.sync.v1.AddDeviceRequest
+	15, // 21: medisecure.sync.v1.Sync.RevokeDevice:input_type -> medisecure.sync.v1.RevokeDeviceRequest
+	17, // 22: medisecure.sync.v1.Sync.Devices:input_type -> medisecure.sync.v1.DevicesRequest
+	8,  // 23: medisecure.sync.v1.Sync.Register:output_type -> medisecure.sync.v1.RegisterResponse
+	10, // 24: medisecure.sync.v1.Sync.Push:output_type -> medisecure.sync.v1.PushResponse
+	12, // 25: medisecure.sync.v1.Sync.Pull:output_type -> medisecure.sync.v1.PullItem
+	14, // 26: medisecure.sync.v1.Sync.AddDevice:output_type -> medisecure.sync.v1.AddDeviceResponse
+	16, // 27: medisecure.sync.v1.Sync.RevokeDevice:output_type -> medisecure.sync.v1.RevokeDeviceResponse
+	19, // 28: medisecure.sync.v1.Sync.Devices:output_type -> medisecure.sync.v1.DevicesResponse
+	23, // [23:29] is the sub-list for method output_type
+	17, // [17:23] is the sub-list for method input_type
+	17, // [17:17] is the sub-list for extension type_name
+	17, // [17:17] is the sub-list for extension extendee
+	0,  // [0:17] is the sub-list for field type_name
 }
 
 func init() { file_sync_wire_sync_proto_init() }
