@@ -39,7 +39,13 @@ func (s *Session) ApplyRemote(changes []core.Change, cursor uint64) (ApplyResult
 				return err
 			}
 		}
-		return t.applyChanges(changes, len(changes), &res)
+		if len(changes) >= aheadMin {
+			t.startBehind()
+		}
+		if err := t.applyChanges(changes, len(changes), &res); err != nil {
+			return err
+		}
+		return t.stopBehind()
 	})
 	if err != nil {
 		return res, err

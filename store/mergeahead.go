@@ -1,6 +1,7 @@
 package store
 
 import (
+	"errors"
 	"sync"
 
 	"medisecure/core"
@@ -26,6 +27,8 @@ const aheadMin = 2000
 // prepared is the part of merging a change that depends on the change
 // alone.
 type prepared struct {
+	// ready is set once the change is prepared.
+	ready bool
 	// invalid is what core.Change.Validate said.
 	invalid error
 	// rec is what the change makes of an empty record and encoded its
@@ -48,17 +51,32 @@ type ahead struct {
 
 // prepareAhead prepares changes, on a goroutine of its own when
 // parallel; the caller takes each with get, in any order, and calls close
-// once done, before changes is changed.
-func prepareAhead(changes []core.Change, parallel bool) *ahead {
+// once done, before changes is changed. given, when not nil, holds the
+// changes prepared already (PulledBatch.Prepare): those whose ready is set
+// are taken as they are.
+func prepareAhead(changes []core.Change, parallel bool, given []prepared) *ahead {
 	a := &ahead{out: make([]prepared, len(changes)), stop: make(chan struct{})}
 	chunks := (len(changes) + aheadChunk - 1) / aheadChunk
 	a.done = make([]chan struct{}, chunks)
 	for i := range a.done {
 		a.done[i] = make(chan struct{})
 	}
-	if !parallel {
+	missing := len(changes)
+	if given != nil {
+		missing = 0
+		for i := range given {
+			if given[i].ready {
+				a.out[i] = given[i]
+			} else {
+				missing++
+			}
+		}
+	}
+	if !parallel || missing == 0 {
 		for i := range changes {
-			a.out[i] = prepare(&changes[i])
+			if !a.out[i].ready {
+				a.out[i] = prepare(&changes[i])
+			}
 		}
 		for _, d := range a.done {
 			close(d)
@@ -75,7 +93,9 @@ func prepareAhead(changes []core.Change, parallel bool) *ahead {
 			default:
 			}
 			for i := k * aheadChunk; i < min((k+1)*aheadChunk, len(changes)); i++ {
-				a.out[i] = prepare(&changes[i])
+				if !a.out[i].ready {
+					a.out[i] = prepare(&changes[i])
+				}
 			}
 			close(a.done[k])
 		}
@@ -85,7 +105,7 @@ func prepareAhead(changes []core.Change, parallel bool) *ahead {
 
 // prepare does the part of merging c that depends on c alone.
 func prepare(c *core.Change) prepared {
-	p := prepared{invalid: c.Validate()}
+	p := prepared{ready: true, invalid: c.Validate()}
 	if p.invalid != nil {
 		return p
 	}
@@ -111,4 +131,36 @@ func (a *ahead) get(i int) *prepared {
 func (a *ahead) close() {
 	close(a.stop)
 	a.wg.Wait()
+}
+
+// Prepare does, before the transaction that merges the batch, the part of
+// merging its changes that depends on each change alone (what
+// prepareAhead does inside it): a sync client calls it for the batches it
+// opened while the store merges and commits the ones before, so that
+// work leaves the merge. Only changes whose fields travel in clear are
+// prepared; a sealed change's opened form depends on the keys the
+// session holds when it merges, and is prepared in the transaction.
+// Prepare may run on any goroutine, beside any transaction; b.Changes
+// must not change after it.
+func (b *PulledBatch) Prepare() {
+	if b.Refused != "" || len(b.Changes) == 0 {
+		return
+	}
+	out := make([]prepared, len(b.Changes))
+	for i := range b.Changes {
+		c := &b.Changes[i]
+		if _, err := sealedOf(c); errors.Is(err, errNotSealed) {
+			out[i] = prepare(c)
+		}
+	}
+	b.prepared = out
+}
+
+// preparedFor is what Prepare made of the batch's changes, nil when it
+// did not run or the changes are not those it prepared.
+func (b *PulledBatch) preparedFor() []prepared {
+	if len(b.prepared) != len(b.Changes) {
+		return nil
+	}
+	return b.prepared
 }

@@ -112,6 +112,14 @@ func (s *Session) ClearBadBatches() error {
 // the transaction merges in all: enough of them, and what depends on each
 // change alone is prepared on another goroutine (mergeahead.go).
 func (t *txn) applyChanges(changes []core.Change, total int, res *ApplyResult) error {
+	return t.applyPrepared(changes, total, nil, res)
+}
+
+// applyPrepared is applyChanges given what PulledBatch.Prepare made of
+// changes (nil for nothing): a change's preparation is taken only when
+// the change merges as it came, its fields in clear; one opened here is
+// prepared again from its opened form.
+func (t *txn) applyPrepared(changes []core.Change, total int, given []prepared, res *ApplyResult) error {
 	// Clinical and billing changes are opened first (changeseal.go): the
 	// author signed the opened change. One that stays sealed is put aside
 	// with its own signature, verified when it opens.
@@ -125,8 +133,19 @@ func (t *txn) applyChanges(changes []core.Change, total int, res *ApplyResult) e
 		}
 	}
 	unsigned := core.VerifyAuthors(plain, t.authorKey)
-	pre := prepareAhead(plain, total >= aheadMin)
+	if given != nil {
+		usable := make([]prepared, len(changes))
+		for i := range changes {
+			if opened[i].plain == &changes[i] {
+				usable[i] = given[i]
+			}
+		}
+		given = usable
+	}
+	pre := prepareAhead(plain, total >= aheadMin, given)
 	defer pre.close()
+	wb := t.behind
+	defer func() { t.behind = wb }()
 	for i := range changes {
 		c := &changes[i]
 		if opened[i].wait {
@@ -151,6 +170,9 @@ func (t *txn) applyChanges(changes []core.Change, total int, res *ApplyResult) e
 			}
 			res.Quarantined++
 			continue
+		}
+		if err := t.behindFor(wb, plain[i].Kind); err != nil {
+			return err
 		}
 		changed, err := t.merge(&plain[i], p)
 		if err != nil {

@@ -97,7 +97,6 @@ func (t *txn) visitKey(a *core.Appointment) []byte {
 // page. The entries left are exactly those of deleting every old key and
 // putting every new one.
 func (t *txn) indexAppointment(old, a *core.Appointment) error {
-	b := t.tx.Bucket(bucketSchedule)
 	keys := append(t.slotKeys(a), t.visitKey(a))
 	var oldKeys [][]byte
 	if old != nil {
@@ -106,17 +105,17 @@ func (t *txn) indexAppointment(old, a *core.Appointment) error {
 			if containsKey(keys, k) {
 				continue
 			}
-			if err := b.Delete(k); err != nil {
+			if err := t.schedDelete(k); err != nil {
 				return err
 			}
 		}
 	}
 	v := slotValue(a)
 	for _, k := range keys {
-		if containsKey(oldKeys, k) && bytes.Equal(b.Get(k), v) {
+		if containsKey(oldKeys, k) && bytes.Equal(t.schedGet(k), v) {
 			continue
 		}
-		if err := b.Put(k, v); err != nil {
+		if err := t.schedPut(k, v); err != nil {
 			return err
 		}
 	}

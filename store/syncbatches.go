@@ -28,6 +28,8 @@ type PulledBatch struct {
 	// Refused, when set, says why the batch does not verify or open: it
 	// is quarantined whole and nothing of it applied.
 	Refused string
+	// prepared is what Prepare made of Changes ahead of the merge.
+	prepared []prepared
 }
 
 // keptKey is a batch's key in bucketKept.
@@ -207,6 +209,9 @@ func (s *Session) ApplyBatches(batches []PulledBatch, cursor uint64) (ApplyResul
 		for i := range batches {
 			total += len(batches[i].Changes)
 		}
+		if total >= aheadMin {
+			t.startBehind()
+		}
 		for i := range batches {
 			b := &batches[i]
 			if t.kept(b.Device, b.First, b.Last) {
@@ -225,9 +230,12 @@ func (s *Session) ApplyBatches(batches []PulledBatch, cursor uint64) (ApplyResul
 			if err := t.clearBatch(b.Device, b.First); err != nil {
 				return err
 			}
-			if err := t.applyChanges(b.Changes, total, &res); err != nil {
+			if err := t.applyPrepared(b.Changes, total, b.preparedFor(), &res); err != nil {
 				return err
 			}
+		}
+		if err := t.stopBehind(); err != nil {
+			return err
 		}
 		t.deferSearch = true
 		return nil

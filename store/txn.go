@@ -44,6 +44,9 @@ type txn struct {
 	deferSearch bool
 	// ownerHash caches the keyed hashes of index owners (schedindex.go).
 	ownerHash map[ownerName][8]byte
+	// behind, when not nil, holds the record and schedule-index puts of
+	// a catch-up's merge, to be written in key order (writebehind.go).
+	behind *behind
 }
 
 // update runs fn in a read-write transaction and finishes it: conflicts
@@ -144,7 +147,7 @@ func (t *txn) sealed(k core.Kind, id core.ID) ([]byte, error) {
 	if key == nil {
 		return nil, fmt.Errorf("%w: %s %q", ErrNotFound, k, id)
 	}
-	return b.Get(key), nil
+	return t.getRecord(b, k, key), nil
 }
 
 // open decrypts and decodes a stored record.
@@ -224,7 +227,7 @@ func (t *txn) putEncoded(rec *core.Record, encoded []byte) error {
 		encoded = encodeRecord(rec)
 	}
 	sealed := s.seal(bucket, key, encoded)
-	return t.tx.Bucket(bucketRecords).Bucket([]byte(rec.Kind)).Put(key, sealed)
+	return t.putRecord(t.tx.Bucket(bucketRecords).Bucket([]byte(rec.Kind)), rec.Kind, key, sealed)
 }
 
 // apply merges one change into its record and keeps the indexes in step
