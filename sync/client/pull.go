@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -77,8 +78,9 @@ type group struct {
 
 // pullPage runs one Pull call from the cursor and merges what it streams.
 // It returns how many batches came. One goroutine receives and opens
-// batches while this one merges those opened before, so verifying and
-// decrypting overlap with the store's work.
+// batches, a second prepares their changes, while this one merges those
+// before, so verifying, decrypting and preparing overlap with the store's
+// merges and commits.
 func (c *Client) pullPage(ctx context.Context, rep *PullReport, progress func()) (n int, err error) {
 	st, err := c.s.SyncState()
 	if err != nil {
@@ -98,8 +100,11 @@ func (c *Client) pullPage(ctx context.Context, rep *PullReport, progress func())
 	if err != nil {
 		return 0, err
 	}
-	items := make(chan opened, 4)
-	go c.receive(sctx, stream, st.Cursor, have, w, items)
+	received := make(chan opened, receiveAhead)
+	items := make(chan opened, receiveAhead)
+	room := newBacklog(2 * c.opts.ApplyChanges)
+	go c.receive(sctx, stream, st.Cursor, have, w, room, received)
+	go prepare(received, items)
 	defer func() {
 		cancel()
 		for range items {
@@ -112,6 +117,15 @@ func (c *Client) pullPage(ctx context.Context, rep *PullReport, progress func())
 			err = ferr
 		}
 	}()
+	// The receiver opens up to one transaction's worth of changes beyond
+	// the one merging; what a flush merged makes room again.
+	merged := 0
+	flush := func() error {
+		err := c.flush(&g, rep, progress)
+		room.done(merged)
+		merged = 0
+		return err
+	}
 	for o := range items {
 		switch {
 		case errors.Is(o.err, io.EOF):
@@ -128,10 +142,11 @@ func (c *Client) pullPage(ctx context.Context, rep *PullReport, progress func())
 				}
 			}
 		}
+		merged += o.held
 		if !o.skip && len(o.p.Directory) > 0 && o.batch.Refused == "" {
 			// The directory may change who may write what: the batches
 			// before it merge under the directory they were made under.
-			if err := c.flush(&g, rep, progress); err != nil {
+			if err := flush(); err != nil {
 				return n, err
 			}
 			added, err := c.importDirectory(o.p)
@@ -150,7 +165,7 @@ func (c *Client) pullPage(ctx context.Context, rep *PullReport, progress func())
 		g.batches = append(g.batches, o.batch)
 		g.changes += len(o.p.Changes)
 		if g.changes >= c.opts.ApplyChanges {
-			if err := c.flush(&g, rep, progress); err != nil {
+			if err := flush(); err != nil {
 				return n, err
 			}
 			w.alive()
@@ -175,14 +190,78 @@ type opened struct {
 	// workstation does not hold yet: a directory batch ahead of it in the
 	// same pull may bring it, so it is opened again when its turn comes.
 	later bool
+	// held is how many opened changes the item holds in the backlog.
+	held int
+}
+
+// receiveAhead is how many items, at most, the receiver has opened and
+// the merge not yet taken; the backlog bounds their changes.
+const receiveAhead = 256
+
+// backlog counts the changes the receiver opened that no transaction has
+// merged yet, so that it opens the next transaction's batches while the
+// current one merges and commits, and no further (its limit is two
+// transactions' worth): a catch-up of many thousands of changes does not
+// sit opened in memory.
+type backlog struct {
+	limit int
+	mu    sync.Mutex
+	held  int
+	room  chan struct{}
+}
+
+func newBacklog(limit int) *backlog {
+	return &backlog{limit: limit, room: make(chan struct{}, 1)}
+}
+
+// wait blocks while the backlog holds limit changes or more; it reports
+// false when ctx ends first.
+func (b *backlog) wait(ctx context.Context) bool {
+	for {
+		b.mu.Lock()
+		full := b.held >= b.limit
+		b.mu.Unlock()
+		if !full {
+			return true
+		}
+		select {
+		case <-b.room:
+		case <-ctx.Done():
+			return false
+		}
+	}
+}
+
+// add counts n changes opened.
+func (b *backlog) add(n int) {
+	b.mu.Lock()
+	b.held += n
+	b.mu.Unlock()
+}
+
+// done counts n changes merged (or dropped) and wakes the receiver.
+func (b *backlog) done(n int) {
+	if n == 0 {
+		return
+	}
+	b.mu.Lock()
+	b.held -= n
+	b.mu.Unlock()
+	select {
+	case b.room <- struct{}{}:
+	default:
+	}
 }
 
 // receive reads the stream, checks the order of its items and opens
 // them, sending each to out; it stops after the first error and closes
 // out.
-func (c *Client) receive(ctx context.Context, stream wire.Sync_PullClient, after uint64, have map[string]uint64, w *watchdog, out chan<- opened) {
+func (c *Client) receive(ctx context.Context, stream wire.Sync_PullClient, after uint64, have map[string]uint64, w *watchdog, room *backlog, out chan<- opened) {
 	defer close(out)
 	for {
+		if !room.wait(ctx) {
+			return
+		}
 		item, err := stream.Recv()
 		if err != nil {
 			out <- opened{err: err}
@@ -202,6 +281,8 @@ func (c *Client) receive(ctx context.Context, stream wire.Sync_PullClient, after
 				o.batch.Refused, o.err = refusal(o.err), nil
 			}
 		}
+		o.held = len(o.p.Changes)
+		room.add(o.held)
 		select {
 		case out <- o:
 		case <-ctx.Done():
@@ -211,6 +292,21 @@ func (c *Client) receive(ctx context.Context, stream wire.Sync_PullClient, after
 			return
 		}
 		after = item.ServerSeq
+	}
+}
+
+// prepare does, for each batch received and opened, the part of merging
+// its changes that depends on them alone (store.PulledBatch.Prepare), and
+// passes it on in order: the merge of the batches before runs meanwhile.
+// It closes out once in is closed.
+func prepare(in <-chan opened, out chan<- opened) {
+	defer close(out)
+	for o := range in {
+		if o.err == nil && !o.skip && !o.later && o.batch.Refused == "" {
+			o.batch.Changes = o.p.Changes
+			o.batch.Prepare()
+		}
+		out <- o
 	}
 }
 
