@@ -140,6 +140,10 @@ func indexSearch(t *txn, _, after core.Entity) error {
 		t.search.stage(p.ID, nil)
 		return nil
 	}
+	if e := t.freshEntry; e != nil {
+		t.search.stage(p.ID, e) // prepared ahead with p (merge)
+		return nil
+	}
 	e := entryFor(p)
 	t.search.stage(p.ID, &e)
 	return nil

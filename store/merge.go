@@ -104,6 +104,8 @@ func (t *txn) merge(c *core.Change, pre *prepared) (bool, error) {
 	var after core.Entity
 	if pre != nil {
 		after = pre.fresh
+		t.freshEntry = pre.entry
+		defer func() { t.freshEntry = nil }()
 	}
 	if after == nil {
 		if after, err = decodeEntity(rec); err != nil {

@@ -38,6 +38,8 @@ type prepared struct {
 	// fresh is the entity rec decodes to when its kind feeds an index,
 	// nil otherwise or when it does not decode.
 	fresh core.Entity
+	// entry is fresh's search entry when fresh is a live patient.
+	entry *searchEntry
 }
 
 // ahead prepares changes on a goroutine of its own, chunk by chunk, in
@@ -117,6 +119,10 @@ func prepare(c *core.Change) prepared {
 	}
 	if e, err := decodeEntity(p.rec); err == nil {
 		p.fresh = e
+		if pt, ok := e.(*core.Patient); ok && !pt.Deleted {
+			entry := entryFor(pt)
+			p.entry = &entry
+		}
 	}
 	return p
 }

@@ -35,10 +35,15 @@ func (t *txn) owner(class byte, name string) []byte {
 	if h, ok := t.ownerHash[n]; ok {
 		return h[:]
 	}
-	mac := hmac.New(sha256.New, t.keys.index)
+	if t.ownerMAC == nil {
+		t.ownerMAC = hmac.New(sha256.New, t.keys.index)
+	}
+	mac := t.ownerMAC
+	mac.Reset()
 	mac.Write([]byte{class})
 	mac.Write([]byte(name))
-	h := [8]byte(mac.Sum(nil))
+	var sum [sha256.Size]byte
+	h := [8]byte(mac.Sum(sum[:0]))
 	if t.ownerHash == nil {
 		t.ownerHash = map[ownerName][8]byte{}
 	}

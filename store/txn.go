@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
+	"hash"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -44,9 +45,14 @@ type txn struct {
 	deferSearch bool
 	// ownerHash caches the keyed hashes of index owners (schedindex.go).
 	ownerHash map[ownerName][8]byte
+	// ownerMAC is the keyed hash owner computes them with, made once.
+	ownerMAC hash.Hash
 	// behind, when not nil, holds the record and schedule-index puts of
 	// a catch-up's merge, to be written in key order (writebehind.go).
 	behind *behind
+	// freshEntry, while a change prepared ahead reindexes, is its
+	// patient's search entry made ahead with it (indexSearch).
+	freshEntry *searchEntry
 }
 
 // update runs fn in a read-write transaction and finishes it: conflicts

@@ -192,6 +192,15 @@ func TestPreparedBatchesMergeAsUnprepared(t *testing.T) {
 	sameExport(t, prepared, plain)
 	sameExport(t, a, prepared)
 	sameIndex(t, prepared, plain)
+	for _, r := range []*peer{prepared, plain} {
+		// Patient 1098 is new here (its search entry made ahead, on
+		// prepared); patient 4 was changed in the same transaction.
+		for _, phone := range []string{"555 1098", "555 9004"} {
+			if found, err := r.desk.FindPatients(phone, 5); err != nil || len(found) != 1 {
+				t.Errorf("%s: the patient with phone %s is found %d times (%v)", r.name, phone, len(found), err)
+			}
+		}
+	}
 }
 
 // TestPrepareOfOtherChangesIsNotTaken checks that a batch whose changes
