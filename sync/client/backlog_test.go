@@ -41,21 +41,27 @@ func TestBacklogHoldsTheReceiverAtItsLimit(t *testing.T) {
 }
 
 // TestPrepareStagePassesItemsInOrder checks that the stage between the
-// receiver and the merge passes every item on, in order, batches with
-// their changes, and closes its output after its input.
+// receiver and the merge, which prepares batches on every core, passes
+// every item on in order and closes its output after its input.
 func TestPrepareStagePassesItemsInOrder(t *testing.T) {
-	in := make(chan opened, 3)
-	out := make(chan opened, 3)
-	in <- opened{skip: true, held: 1}
-	in <- opened{later: true, held: 2}
-	in <- opened{held: 3}
-	close(in)
+	const n = 200
+	in := make(chan opened)
+	out := make(chan opened)
+	go func() {
+		for i := range n {
+			in <- opened{skip: i%3 == 0, later: i%3 == 1, held: i}
+		}
+		close(in)
+	}()
 	go prepare(in, out)
-	var got []int
+	got := 0
 	for o := range out {
-		got = append(got, o.held)
+		if o.held != got {
+			t.Fatalf("item %d passed on as item %d", o.held, got)
+		}
+		got++
 	}
-	if len(got) != 3 || got[0] != 1 || got[1] != 2 || got[2] != 3 {
-		t.Fatalf("passed on %v, want [1 2 3]", got)
+	if got != n {
+		t.Fatalf("passed on %d items of %d", got, n)
 	}
 }

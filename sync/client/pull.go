@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -298,15 +299,35 @@ func (c *Client) receive(ctx context.Context, stream wire.Sync_PullClient, after
 // prepare does, for each batch received and opened, the part of merging
 // its changes that depends on them alone (store.PulledBatch.Prepare), and
 // passes it on in order: the merge of the batches before runs meanwhile.
-// It closes out once in is closed.
+// Up to one batch a core is prepared at once. It closes out once in is
+// closed.
 func prepare(in <-chan opened, out chan<- opened) {
 	defer close(out)
-	for o := range in {
-		if o.err == nil && !o.skip && !o.later && o.batch.Refused == "" {
-			o.batch.Changes = o.p.Changes
-			o.batch.Prepare()
+	workers := runtime.GOMAXPROCS(0)
+	type pending struct {
+		o    opened
+		done chan struct{}
+	}
+	queue := make(chan *pending, workers)
+	go func() {
+		defer close(queue)
+		busy := make(chan struct{}, workers)
+		for o := range in {
+			p := &pending{o: o, done: make(chan struct{})}
+			busy <- struct{}{}
+			go func() {
+				defer func() { <-busy; close(p.done) }()
+				if p.o.err == nil && !p.o.skip && !p.o.later && p.o.batch.Refused == "" {
+					p.o.batch.Changes = p.o.p.Changes
+					p.o.batch.Prepare()
+				}
+			}()
+			queue <- p
 		}
-		out <- o
+	}()
+	for p := range queue {
+		<-p.done
+		out <- p.o
 	}
 }
 
