@@ -148,3 +148,37 @@ func TestDictionary(t *testing.T) {
 		}
 	}
 }
+
+// A plaintext above dictionaryMax is compressed without the dictionary,
+// one up to it with, and both open.
+func TestDictionaryOnlyForSmallBatches(t *testing.T) {
+	small, err := (&Payload{Changes: testChanges(t, testDevice, 1, 3)}).encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 3
+	var large []byte
+	for len(large) <= dictionaryMax {
+		n *= 2
+		if large, err = (&Payload{Changes: testChanges(t, testDevice, 1, n)}).encode(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tt := range []struct {
+		plain []byte
+		dict  uint32
+	}{{small, dictionaryID}, {large, 0}} {
+		packed := compress(tt.plain)
+		var h zstd.Header
+		if err := h.Decode(packed); err != nil {
+			t.Fatal(err)
+		}
+		if h.DictionaryID != tt.dict {
+			t.Errorf("%d bytes compressed with dictionary %#x, want %#x", len(tt.plain), h.DictionaryID, tt.dict)
+		}
+		got, err := decompress(packed)
+		if err != nil || !bytes.Equal(got, tt.plain) {
+			t.Fatalf("decompress %d bytes: %v", len(tt.plain), err)
+		}
+	}
+}
