@@ -4,8 +4,9 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
-	"sort"
+	"slices"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -259,6 +260,7 @@ func AppendChangesJSON(dst []byte, changes []Change) ([]byte, error) {
 	if changes == nil {
 		return append(dst, "null"...), nil
 	}
+	dst = slices.Grow(dst, changesJSONSize(changes))
 	dst = append(dst, '[')
 	for i := range changes {
 		if i > 0 {
@@ -272,6 +274,27 @@ func AppendChangesJSON(dst []byte, changes []Change) ([]byte, error) {
 	return append(dst, ']'), nil
 }
 
+// changesJSONSize is about the bytes AppendChangesJSON writes for
+// changes, so that it makes room for them once: what they hold, and the
+// JSON around it.
+func changesJSONSize(changes []Change) int {
+	n := 2
+	for i := range changes {
+		c := &changes[i]
+		n += 96 + len(c.Kind) + len(c.ID) + len(c.Author) + len(c.Device) + (len(c.Prev)+len(c.Sig))*4/3
+		for name, v := range c.Fields {
+			n += 4 + len(name) + len(v)
+		}
+	}
+	return n
+}
+
+// member is a field of a change, named.
+type member struct {
+	name  string
+	value json.RawMessage
+}
+
 // appendChange appends json.Marshal's bytes for c.
 func appendChange(dst []byte, c *Change) ([]byte, error) {
 	dst = append(dst, `{"kind":`...)
@@ -282,20 +305,21 @@ func appendChange(dst []byte, c *Change) ([]byte, error) {
 	if c.Fields == nil {
 		dst = append(dst, "null"...)
 	} else {
-		names := make([]string, 0, len(c.Fields))
-		for name := range c.Fields {
-			names = append(names, name)
+		var few [16]member
+		members := few[:0]
+		for name, v := range c.Fields {
+			members = append(members, member{name, v})
 		}
-		sort.Strings(names)
+		slices.SortFunc(members, func(a, b member) int { return strings.Compare(a.name, b.name) })
 		dst = append(dst, '{')
-		for i, name := range names {
+		for i, m := range members {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
-			dst = appendJSONString(dst, name)
+			dst = appendJSONString(dst, m.name)
 			dst = append(dst, ':')
 			var err error
-			if dst, err = appendRawJSON(dst, c.Fields[name]); err != nil {
+			if dst, err = appendRawJSON(dst, m.value); err != nil {
 				return nil, err
 			}
 		}
