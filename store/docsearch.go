@@ -345,21 +345,10 @@ func matchingLine(text, query string) string {
 	lines := strings.Split(text, "\n")
 	for _, want := range []int{len(words), 1} {
 		for _, l := range lines {
-			if containsAll([]byte(foldLine(l)), words[:min(want, len(words))]) {
+			if containsAll([]byte(fold(l)), words[:min(want, len(words))]) {
 				return strings.TrimSpace(l)
 			}
 		}
 	}
 	return ""
-}
-
-// foldLine is fold, quicker for the common line of plain ASCII, which has
-// no accents to strip.
-func foldLine(l string) string {
-	for i := 0; i < len(l); i++ {
-		if l[i] >= 0x80 {
-			return fold(l)
-		}
-	}
-	return strings.Join(strings.Fields(strings.ToLower(l)), " ")
 }

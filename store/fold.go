@@ -16,12 +16,80 @@ var specialFold = strings.NewReplacer("ł", "l", "ø", "o", "ß", "ss", "æ", "a
 // fold makes text comparable for search: lower case, accents removed
 // ("Zoë Łukasiewicz" → "zoe lukasiewicz"), runs of space collapsed.
 func fold(s string) string {
+	if isASCII(s) {
+		return foldASCII(s)
+	}
+	return foldUnicode(s)
+}
+
+// foldUnicode is fold by the book: decompose, drop combining marks,
+// recompose, spell out the special letters. Text in ASCII has nothing it
+// could change but case and spaces, and takes foldASCII instead: building
+// the transform chain costs more than most names take to fold.
+func foldUnicode(s string) string {
 	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
 	out, _, err := transform.String(t, strings.ToLower(s))
 	if err != nil {
 		out = strings.ToLower(s)
 	}
 	return strings.Join(strings.Fields(specialFold.Replace(out)), " ")
+}
+
+// isASCII reports whether s is all ASCII.
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// asciiSpace is the ASCII white space strings.Fields splits at.
+var asciiSpace = [256]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
+
+// foldASCII is fold of ASCII text: lower case, runs of white space made
+// one space, none at either end. Text already so comes back as it is.
+func foldASCII(s string) string {
+	if foldedASCII(s) {
+		return s
+	}
+	out := make([]byte, 0, len(s))
+	gap := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if asciiSpace[c] {
+			gap = true
+			continue
+		}
+		if gap && len(out) > 0 {
+			out = append(out, ' ')
+		}
+		gap = false
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		out = append(out, c)
+	}
+	return string(out)
+}
+
+// foldedASCII reports whether ASCII s is its own fold.
+func foldedASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case 'A' <= c && c <= 'Z':
+			return false
+		case c == ' ':
+			if i == 0 || i == len(s)-1 || s[i-1] == ' ' {
+				return false
+			}
+		case asciiSpace[c]:
+			return false
+		}
+	}
+	return true
 }
 
 // squash keeps only the letters and digits of folded text, so that spaces
