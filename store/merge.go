@@ -162,7 +162,7 @@ func (t *txn) outbox(after uint64) ([]core.Change, error) {
 }
 
 func (t *txn) outboxPage(after uint64, limit int) ([]core.Change, error) {
-	var out []core.Change
+	out := make([]core.Change, 0, min(limit, outboxRoom))
 	c := t.tx.Bucket(bucketOutbox).Cursor()
 	for k, v := c.Seek(u64(after + 1)); k != nil && len(out) < limit; k, v = c.Next() {
 		plain, err := t.keys.store.open(bucketOutbox, k, v)

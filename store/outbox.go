@@ -15,3 +15,7 @@ func (s *Session) OutboxCount(after, last uint64) (int, error) {
 	})
 	return n, err
 }
+
+// outboxRoom is how many changes an outbox page makes room for at once: a
+// pushed batch's worth, at most (sync/client.DefaultBatchChanges).
+const outboxRoom = 512
