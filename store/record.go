@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/bits"
 	"sort"
 
 	"medisecure/core"
@@ -36,7 +37,17 @@ func encodeRecord(r *core.Record) []byte {
 			stamps = append(stamps, st)
 		}
 	}
-	b := []byte{recordFormat}
+	// The bytes are sized once: a catch-up encodes a record a change.
+	size := 1 + lenUvarint(len(stamps)) + lenUvarint(len(names))
+	for _, st := range stamps {
+		size += 8 + lenUvarint(len(st.device)) + len(st.device)
+	}
+	for _, n := range names {
+		f := r.Fields[n]
+		size += lenUvarint(len(n)) + len(n) + lenUvarint(index[stamp{f.HLC, f.Device}]) + lenUvarint(len(f.Value)) + len(f.Value)
+	}
+	b := make([]byte, 0, size)
+	b = append(b, recordFormat)
 	b = binary.AppendUvarint(b, uint64(len(stamps)))
 	for _, st := range stamps {
 		b = binary.BigEndian.AppendUint64(b, uint64(st.hlc))
@@ -154,6 +165,11 @@ func appendFieldName(b []byte, n string) []byte {
 }
 
 // appendString writes a length-prefixed string.
+// lenUvarint is how many bytes binary.AppendUvarint writes for n.
+func lenUvarint(n int) int {
+	return (bits.Len64(uint64(n)|1) + 6) / 7
+}
+
 func appendString(b []byte, s string) []byte {
 	b = binary.AppendUvarint(b, uint64(len(s)))
 	return append(b, s...)
