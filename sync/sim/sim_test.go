@@ -157,6 +157,11 @@ type world struct {
 	lis      *bufconn.Listener
 	stations []*station
 	org      string
+	// batch limits the changes of a pushed batch (0: the client's
+	// default). One seed in four pushes 1 to 3 changes a batch, so that a
+	// round pushes several batches and the push's sealing ahead, and a
+	// fault between batches, are exercised.
+	batch int
 	// made holds what users saw succeed: patients, appointments and
 	// notes (with their patient) by ID.
 	patients   []core.ID
@@ -171,6 +176,9 @@ type world struct {
 
 func runSeed(t *testing.T, seed uint64, base []byte) {
 	w := &world{t: t, rng: mrand.New(mrand.NewPCG(seed, seed^0x51ed)), clk: &clock{t: start}, notes: map[core.ID]core.ID{}}
+	if seed%4 == 3 {
+		w.batch = 1 + int(seed/4%3)
+	}
 	w.serve(seed)
 	n := 2 + w.rng.IntN(2)
 	for i := range n {
@@ -259,10 +267,11 @@ func (w *world) station(i int, base []byte) *station {
 	must(t, err)
 	s.client = client.New(s.conn, s.admin, client.Options{
 		Addr: "sim", Token: token, Now: s.now,
-		Sleep:       func(ctx context.Context, _ time.Duration) error { return ctx.Err() },
-		Jitter:      func() float64 { return 0.5 },
-		Backoff:     client.Backoff{Attempts: 3},
-		CallTimeout: 10 * time.Second,
+		Sleep:        func(ctx context.Context, _ time.Duration) error { return ctx.Err() },
+		Jitter:       func() float64 { return 0.5 },
+		Backoff:      client.Backoff{Attempts: 3},
+		CallTimeout:  10 * time.Second,
+		BatchChanges: w.batch,
 	})
 	return s
 }
