@@ -34,6 +34,9 @@ import (
 type folding struct {
 	asked bool
 	view  *wire.DevicesResponse
+	// dupAt is the server sequence of a first push the server already
+	// held (an earlier attempt's answer was lost), 0 otherwise.
+	dupAt uint64
 }
 
 // pushFolded runs the start of a round folded: the push, with the view
@@ -81,6 +84,16 @@ func (c *Client) pushFolded(ctx context.Context, rep *Report, v *serverView, rec
 	}
 	*v = c.viewOf(f.view)
 	rep.ClockOffset = v.offset
+	if f.dupAt > 0 {
+		// The server filed this batch on an earlier attempt whose answer
+		// was lost, so its view already counts it: take the head as a
+		// view before that attempt had it, at most the batch's place
+		// less one. A lower head only makes recovery look again (a
+		// whole-log pull that was already made once at the true head
+		// is then made again next round, as it would be after a Devices
+		// call taken before the push).
+		v.head = min(v.head, f.dupAt-1)
+	}
 	// The view is from before the push; the server has since
 	// acknowledged this device's batches up to the store's LastAck.
 	if st, err = c.s.SyncState(); err != nil {
@@ -124,5 +137,8 @@ func (c *Client) pushOwn(ctx context.Context, raw []byte) (*wire.PushResponse, e
 		return nil, err
 	}
 	f.asked, f.view = true, resp.GetView()
+	if resp.Duplicate {
+		f.dupAt = resp.ServerSeq
+	}
 	return resp, nil
 }

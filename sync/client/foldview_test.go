@@ -10,7 +10,9 @@ import (
 	"testing"
 
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/status"
 
 	"medisecure/core"
 	"medisecure/sync/client"
@@ -25,6 +27,9 @@ type callLog struct {
 	// dropViews makes every push answer come without its view, as from a
 	// server from before PushRequest.view.
 	dropViews bool
+	// loseAnswers makes this many pushes that asked for the view reach
+	// the server but fail their answer.
+	loseAnswers int
 }
 
 func (l *callLog) note(method string, req any) {
@@ -49,6 +54,10 @@ func (l *callLog) take() []string {
 func (l *callLog) unary(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
 	l.note(method, req)
 	err := invoker(ctx, method, req, reply, cc, opts...)
+	if p, ok := req.(*wire.PushRequest); ok && p.View && err == nil && l.loseAnswers > 0 {
+		l.loseAnswers--
+		return status.Error(codes.Unavailable, "answer lost")
+	}
 	if p, ok := reply.(*wire.PushResponse); ok && l.dropViews {
 		p.View = nil
 	}
@@ -219,4 +228,33 @@ func TestServerWithoutViewIsNotAskedAgain(t *testing.T) {
 	wantCalls(t, l, "a later round", "Devices", "Push")
 	converge(t, wss)
 	hasPatients(t, wss, ids)
+}
+
+// TestFoldedRoundAfterALostAnswer loses the answer to a folded round's
+// first push: the push is retried, the server takes it as the batch it
+// holds, and the round ends with the change acknowledged and nothing to
+// pull again.
+func TestFoldedRoundAfterALostAnswer(t *testing.T) {
+	srv := startServer(t)
+	wss := newOrg(t, 2)
+	online(t, srv, wss)
+	converge(t, wss)
+	a := wss[0]
+	l := connectLogged(t, a, srv)
+	a.sync()
+	l.take()
+	l.loseAnswers = 1
+	ids := map[string]core.ID{"A1": addPatient(t, a, "A1")}
+	if rep := a.sync(); rep.Pushed != 1 {
+		t.Fatalf("pushed %d, want 1", rep.Pushed)
+	}
+	if calls := l.take(); len(calls) < 2 || calls[0] != "Push+view" || calls[1] != "Push+view" || slices.Contains(calls, "Devices") {
+		t.Fatalf("the round made the calls %q, want the folded push twice and no Devices", calls)
+	}
+	if st := a.state(); st.Pending != 0 {
+		t.Fatalf("%d changes still pending", st.Pending)
+	}
+	converge(t, wss)
+	hasPatients(t, wss, ids)
+	sameExports(t, wss)
 }
