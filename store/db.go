@@ -342,6 +342,12 @@ func (db *DB) load() error {
 				return fmt.Errorf("%w: %s lacks its %s bucket", ErrCorrupt, db.path, name)
 			}
 		}
+		// From schema 13 the sequence and the clock live in the counters
+		// bucket alone: without it they would silently start again from
+		// zero, and this device would reuse sequences it has pushed.
+		if v, _ := schemaOf(tx); v >= countersSchema && tx.Bucket(bucketCounters) == nil {
+			return fmt.Errorf("%w: %s lacks its %s bucket", ErrCorrupt, db.path, bucketCounters)
+		}
 		meta := tx.Bucket(bucketMeta)
 		if err := json.Unmarshal(meta.Get(metaOrg), &db.org); err != nil {
 			return corrupt(db.path+" organisation record", err)

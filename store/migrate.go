@@ -244,6 +244,10 @@ func migrateCounters(tx *bolt.Tx) error {
 // classKeysSchema is the schema that brought class keys.
 const classKeysSchema = 10
 
+// countersSchema is the schema that moved the write counters to their own
+// bucket (migrateCounters).
+const countersSchema = 13
+
 // migrateClassKeys (v10) makes the store's class keys, sealed to every
 // holder in the directory, seals every clinical and billing record under
 // its class key instead of the store key, and seals the fields of the

@@ -348,6 +348,11 @@ func TestOpenRefusesBadFiles(t *testing.T) {
 			want: ErrCorrupt,
 		},
 		{
+			name: "the counters bucket missing",
+			make: storeWith(func(tx *bolt.Tx) error { return tx.DeleteBucket(bucketCounters) }),
+			want: ErrCorrupt,
+		},
+		{
 			name: "a broken organisation record",
 			make: storeWith(func(tx *bolt.Tx) error { return tx.Bucket(bucketMeta).Put(metaOrg, []byte("{")) }),
 			want: ErrCorrupt,
