@@ -227,9 +227,12 @@ func (c *Client) pushKept(ctx context.Context, k store.Batch, st store.Status, a
 // payload has no changes). It returns the batch and how many changes it
 // holds.
 func (c *Client) seal(p envelope.Payload, first, last uint64) (*envelope.Batch, int, error) {
-	key, ok := c.orgKey(uint32(c.s.Epoch()))
+	// The epoch is read once: a key rotated meanwhile must not label a
+	// batch sealed under the old key with the new epoch.
+	epoch := uint32(c.s.Epoch())
+	key, ok := c.orgKey(epoch)
 	if !ok {
-		return nil, 0, fmt.Errorf("client: the session holds no org key for epoch %d", c.s.Epoch())
+		return nil, 0, fmt.Errorf("client: the session holds no org key for epoch %d", epoch)
 	}
 	all := p.Changes
 	n := len(all)
@@ -238,7 +241,7 @@ func (c *Client) seal(p envelope.Payload, first, last uint64) (*envelope.Batch, 
 		if n > 0 {
 			last = all[n-1].Seq
 		}
-		b, err := envelope.SealPayload(p, key, uint32(c.s.Epoch()), c.org, c.device(), first, last, c.s.DeviceKey())
+		b, err := envelope.SealPayload(p, key, epoch, c.org, c.device(), first, last, c.s.DeviceKey())
 		tooBig := errors.Is(err, envelope.ErrTooLarge) || err == nil && b.Size() > c.opts.BatchBytes
 		if tooBig && n > 1 {
 			n = max(1, n/2)
