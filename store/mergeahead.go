@@ -1,6 +1,8 @@
 package store
 
 import (
+	"bytes"
+	"crypto/ed25519"
 	"errors"
 	"sync"
 
@@ -169,4 +171,67 @@ func (b *PulledBatch) preparedFor() []prepared {
 		return nil
 	}
 	return b.prepared
+}
+
+// verified is core.VerifyAuthors of a batch's changes as they came, with
+// the author key it took for each change it checked a signature of. A key
+// depends on the change's author and time alone (txn.authorKey).
+type verified struct {
+	why  []string
+	keys map[authorAt]ed25519.PublicKey
+}
+
+// authorAt is an author at a time: what picks their key.
+type authorAt struct {
+	author string
+	hlc    core.HLC
+}
+
+// PrepareBatch is b.Prepare, and also checks the authors' signatures of
+// b's changes as they came, under the directory as the store holds it
+// now, in a read-only transaction of its own. The transaction that merges
+// b takes that check only when its changes merge as they came and the
+// directory gives it the very keys the check took; otherwise it checks
+// them again itself. Like Prepare, it may run beside any transaction.
+func (s *Session) PrepareBatch(b *PulledBatch) {
+	b.Prepare()
+	if b.Refused != "" || len(b.Changes) == 0 {
+		return
+	}
+	v := &verified{keys: map[authorAt]ed25519.PublicKey{}}
+	err := s.view(func(t *txn) error {
+		v.why = core.VerifyAuthors(b.Changes, func(c *core.Change) ed25519.PublicKey {
+			pub := t.authorKey(c)
+			v.keys[authorAt{c.Author, c.HLC}] = pub
+			return pub
+		})
+		return nil
+	})
+	if err == nil {
+		b.verified = v
+	}
+}
+
+// verifiedFor is what PrepareBatch checked of the batch's signatures, nil
+// when it did not run or the changes are not those it checked.
+func (b *PulledBatch) verifiedFor() *verified {
+	if b.verified == nil || len(b.verified.why) != len(b.Changes) {
+		return nil
+	}
+	return b.verified
+}
+
+// takes reports whether a transaction merging plain, the changes v
+// checked opened as they came, may take v's check: its directory gives
+// every author at every time v took a key for the key v took.
+func (v *verified) takes(t *txn, plain []core.Change) bool {
+	if v == nil || len(v.why) != len(plain) {
+		return false
+	}
+	for at, pub := range v.keys {
+		if !bytes.Equal(t.authorKey(&core.Change{Author: at.author, HLC: at.hlc}), pub) {
+			return false
+		}
+	}
+	return true
 }

@@ -112,14 +112,17 @@ func (s *Session) ClearBadBatches() error {
 // the transaction merges in all: enough of them, and what depends on each
 // change alone is prepared on another goroutine (mergeahead.go).
 func (t *txn) applyChanges(changes []core.Change, total int, res *ApplyResult) error {
-	return t.applyPrepared(changes, total, nil, res)
+	return t.applyPrepared(changes, total, nil, nil, res)
 }
 
 // applyPrepared is applyChanges given what PulledBatch.Prepare made of
 // changes (nil for nothing): a change's preparation is taken only when
 // the change merges as it came, its fields in clear; one opened here is
-// prepared again from its opened form.
-func (t *txn) applyPrepared(changes []core.Change, total int, given []prepared, res *ApplyResult) error {
+// prepared again from its opened form. ver is what Session.PrepareBatch
+// checked of their signatures (nil for nothing), taken only when every
+// change merges as it came and the directory gives the same keys
+// (verified.takes).
+func (t *txn) applyPrepared(changes []core.Change, total int, given []prepared, ver *verified, res *ApplyResult) error {
 	// Clinical and billing changes are opened first (changeseal.go): the
 	// author signed the opened change. One that stays sealed is put aside
 	// with its own signature, verified when it opens.
@@ -132,7 +135,19 @@ func (t *txn) applyPrepared(changes []core.Change, total int, given []prepared, 
 			plain[i] = *opened[i].plain
 		}
 	}
-	unsigned := core.VerifyAuthors(plain, t.authorKey)
+	asCame := true
+	for i := range changes {
+		if opened[i].plain != nil && opened[i].plain != &changes[i] {
+			asCame = false
+			break
+		}
+	}
+	var unsigned []string
+	if asCame && ver.takes(t, plain) {
+		unsigned = ver.why
+	} else {
+		unsigned = core.VerifyAuthors(plain, t.authorKey)
+	}
 	if given != nil {
 		usable := make([]prepared, len(changes))
 		for i := range changes {

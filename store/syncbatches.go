@@ -28,8 +28,10 @@ type PulledBatch struct {
 	// Refused, when set, says why the batch does not verify or open: it
 	// is quarantined whole and nothing of it applied.
 	Refused string
-	// prepared is what Prepare made of Changes ahead of the merge.
+	// prepared is what Prepare made of Changes ahead of the merge, and
+	// verified what PrepareBatch checked of their signatures.
 	prepared []prepared
+	verified *verified
 }
 
 // keptKey is a batch's key in bucketKept.
@@ -230,7 +232,7 @@ func (s *Session) ApplyBatches(batches []PulledBatch, cursor uint64) (ApplyResul
 			if err := t.clearBatch(b.Device, b.First); err != nil {
 				return err
 			}
-			if err := t.applyPrepared(b.Changes, total, b.preparedFor(), &res); err != nil {
+			if err := t.applyPrepared(b.Changes, total, b.preparedFor(), b.verifiedFor(), &res); err != nil {
 				return err
 			}
 		}

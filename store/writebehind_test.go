@@ -154,7 +154,7 @@ func batchesOf(changes []core.Change, n int) []PulledBatch {
 }
 
 // TestPreparedBatchesMergeAsUnprepared merges the same pulled batches on
-// two replicas, prepared ahead (PulledBatch.Prepare, as the sync client
+// two replicas, prepared ahead (Session.PrepareBatch, as the sync client
 // does) on one and not on the other: both hold the same records, index
 // and conflicts. The allergies travel sealed and are prepared in the
 // transaction from their opened form.
@@ -177,8 +177,8 @@ func TestPreparedBatchesMergeAsUnprepared(t *testing.T) {
 	}
 	ahead := batchesOf(changes, 300)
 	for i := range ahead {
-		ahead[i].Prepare()
-		if ahead[i].preparedFor() == nil {
+		prepared.desk.PrepareBatch(&ahead[i])
+		if ahead[i].preparedFor() == nil || ahead[i].verifiedFor() == nil {
 			t.Fatalf("batch %d not prepared", i)
 		}
 	}
@@ -228,4 +228,55 @@ func TestPrepareOfOtherChangesIsNotTaken(t *testing.T) {
 	_, err := b.desk.ApplyBatches([]PulledBatch{pb}, 0)
 	must(t, err)
 	sameExport(t, a, b)
+}
+
+// TestSignaturesCheckedAheadStillRefuse checks that a batch whose
+// signatures were checked ahead (Session.PrepareBatch) still has a change
+// whose signature does not verify quarantined, and that a check made with
+// keys the merging transaction's directory does not give is not taken.
+func TestSignaturesCheckedAheadStillRefuse(t *testing.T) {
+	raw, clk := baseStore(t)
+	dir := t.TempDir()
+	a := openPeer(t, "A", filepath.Join(dir, "a.db"), raw, clk)
+	b := openPeer(t, "B", filepath.Join(dir, "b.db"), raw, clk)
+	c := openPeer(t, "C", filepath.Join(dir, "c.db"), raw, clk)
+	t.Cleanup(func() { a.close(t); b.close(t); c.close(t) })
+	seq := a.lastSeq(t)
+	for i := range 4 {
+		if _, err := a.desk.AddPatient(core.Patient{Name: fmt.Sprintf("Patient %d", i), DOB: "1970-01-01"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	changes := a.outbox(t, seq)
+	// The last change ends its author's chain: with its signature
+	// broken, the ones before are checked one by one.
+	tampered := append([]core.Change(nil), changes...)
+	last := &tampered[len(tampered)-1]
+	last.Sig = append([]byte(nil), last.Sig...)
+	last.Sig[0] ^= 1
+	pb := batchesOf(tampered, len(tampered))[0]
+	b.desk.PrepareBatch(&pb)
+	if pb.verifiedFor() == nil {
+		t.Fatal("the batch's signatures were not checked ahead")
+	}
+	res, err := b.desk.ApplyBatches([]PulledBatch{pb}, 0)
+	must(t, err)
+	if res.Quarantined != 1 || res.Applied != len(tampered)-1 {
+		t.Errorf("merged %+v, want the tampered change quarantined and the %d before it, each signed, applied", res, len(tampered)-1)
+	}
+	// A check that took another key for the author is made again.
+	good := batchesOf(changes, len(changes))[0]
+	c.desk.PrepareBatch(&good)
+	for at := range good.verified.keys {
+		good.verified.keys[at] = make([]byte, 32)
+	}
+	for i := range good.verified.why {
+		good.verified.why[i] = "forged"
+	}
+	res, err = c.desk.ApplyBatches([]PulledBatch{good}, 0)
+	must(t, err)
+	if res.Applied != len(changes) || res.Quarantined != 0 {
+		t.Errorf("merged %+v, want the %d changes checked again and applied", res, len(changes))
+	}
+	sameExport(t, a, c)
 }

@@ -53,7 +53,7 @@ func TestPrepareStagePassesItemsInOrder(t *testing.T) {
 		}
 		close(in)
 	}()
-	go prepare(in, out)
+	go prepare(nil, in, out)
 	got := 0
 	for o := range out {
 		if o.held != got {

@@ -105,7 +105,7 @@ func (c *Client) pullPage(ctx context.Context, rep *PullReport, progress func())
 	items := make(chan opened, receiveAhead)
 	room := newBacklog(2 * c.opts.ApplyChanges)
 	go c.receive(sctx, stream, st.Cursor, have, w, room, received)
-	go prepare(received, items)
+	go prepare(c.s, received, items)
 	defer func() {
 		cancel()
 		for range items {
@@ -297,11 +297,11 @@ func (c *Client) receive(ctx context.Context, stream wire.Sync_PullClient, after
 }
 
 // prepare does, for each batch received and opened, the part of merging
-// its changes that depends on them alone (store.PulledBatch.Prepare), and
-// passes it on in order: the merge of the batches before runs meanwhile.
+// its changes that depends on them alone and the check of their authors'
+// signatures (store.Session.PrepareBatch), and passes it on in order: the merge of the batches before runs meanwhile.
 // Up to one batch a core is prepared at once. It closes out once in is
 // closed.
-func prepare(in <-chan opened, out chan<- opened) {
+func prepare(s *store.Session, in <-chan opened, out chan<- opened) {
 	defer close(out)
 	workers := runtime.GOMAXPROCS(0)
 	type pending struct {
@@ -319,7 +319,7 @@ func prepare(in <-chan opened, out chan<- opened) {
 				defer func() { <-busy; close(p.done) }()
 				if p.o.err == nil && !p.o.skip && !p.o.later && p.o.batch.Refused == "" {
 					p.o.batch.Changes = p.o.p.Changes
-					p.o.batch.Prepare()
+					s.PrepareBatch(&p.o.batch)
 				}
 			}()
 			queue <- p
