@@ -6,7 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"math/bits"
-	"sort"
+	"slices"
+	"strings"
 
 	"medisecure/core"
 )
@@ -15,36 +16,66 @@ import (
 const recordFormat = 1
 
 // encodeRecord writes a record's merge state compactly: the distinct
-// (HLC, device) stamps once, then each field with the index of its stamp.
-// Most records were written by one change, so they carry one stamp.
+// (HLC, device) stamps once, in the order of the first field (by name)
+// that carries each, then each field with the index of its stamp. Most
+// records were written by one change, so they carry one stamp; the
+// stamps are found by a look along the few already met, not a map.
 func encodeRecord(r *core.Record) []byte {
 	type stamp struct {
 		hlc    core.HLC
 		device string
 	}
-	names := make([]string, 0, len(r.Fields))
-	for n := range r.Fields {
-		names = append(names, n)
+	type named struct {
+		name  string
+		field core.Field
+		stamp int
 	}
-	sort.Strings(names)
-	var stamps []stamp
-	index := map[stamp]int{}
-	for _, n := range names {
-		f := r.Fields[n]
-		st := stamp{f.HLC, f.Device}
-		if _, ok := index[st]; !ok {
-			index[st] = len(stamps)
-			stamps = append(stamps, st)
+	var buf [16]named
+	fields := buf[:0]
+	for n, f := range r.Fields {
+		fields = append(fields, named{name: n, field: f})
+	}
+	slices.SortFunc(fields, func(a, b named) int { return strings.Compare(a.name, b.name) })
+	var stampBuf [4]stamp
+	stamps := stampBuf[:0]
+	var index map[stamp]int // once the stamps are too many to look along
+	for i := range fields {
+		st := stamp{fields[i].field.HLC, fields[i].field.Device}
+		at := -1
+		if index != nil {
+			if j, ok := index[st]; ok {
+				at = j
+			}
+		} else {
+			for j := range stamps {
+				if stamps[j] == st {
+					at = j
+					break
+				}
+			}
 		}
+		if at < 0 {
+			at = len(stamps)
+			stamps = append(stamps, st)
+			if index != nil {
+				index[st] = at
+			} else if len(stamps) > 8 {
+				index = make(map[stamp]int, len(fields))
+				for j, s := range stamps {
+					index[s] = j
+				}
+			}
+		}
+		fields[i].stamp = at
 	}
 	// The bytes are sized once: a catch-up encodes a record a change.
-	size := 1 + lenUvarint(len(stamps)) + lenUvarint(len(names))
+	size := 1 + lenUvarint(len(stamps)) + lenUvarint(len(fields))
 	for _, st := range stamps {
 		size += 8 + lenUvarint(len(st.device)) + len(st.device)
 	}
-	for _, n := range names {
-		f := r.Fields[n]
-		size += lenUvarint(len(n)) + len(n) + lenUvarint(index[stamp{f.HLC, f.Device}]) + lenUvarint(len(f.Value)) + len(f.Value)
+	for i := range fields {
+		f := &fields[i]
+		size += lenUvarint(len(f.name)) + len(f.name) + lenUvarint(f.stamp) + lenUvarint(len(f.field.Value)) + len(f.field.Value)
 	}
 	b := make([]byte, 0, size)
 	b = append(b, recordFormat)
@@ -53,12 +84,12 @@ func encodeRecord(r *core.Record) []byte {
 		b = binary.BigEndian.AppendUint64(b, uint64(st.hlc))
 		b = appendString(b, st.device)
 	}
-	b = binary.AppendUvarint(b, uint64(len(names)))
-	for _, n := range names {
-		f := r.Fields[n]
-		b = appendString(b, n)
-		b = binary.AppendUvarint(b, uint64(index[stamp{f.HLC, f.Device}]))
-		b = appendString(b, string(f.Value))
+	b = binary.AppendUvarint(b, uint64(len(fields)))
+	for i := range fields {
+		f := &fields[i]
+		b = appendString(b, f.name)
+		b = binary.AppendUvarint(b, uint64(f.stamp))
+		b = appendString(b, string(f.field.Value))
 	}
 	return b
 }
