@@ -113,7 +113,9 @@ func prepare(c *core.Change) prepared {
 	if p.invalid != nil {
 		return p
 	}
-	p.rec = core.NewRecord(c.Kind, c.ID)
+	// What Apply makes of an empty record, its map sized once: a catch-up
+	// prepares a record a change.
+	p.rec = &core.Record{Kind: c.Kind, ID: c.ID, Fields: make(map[string]core.Field, len(c.Fields))}
 	p.rec.Apply(c)
 	p.encoded = encodeRecord(p.rec)
 	if !hasIndex(c.Kind) {

@@ -1,9 +1,11 @@
 package store
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"reflect"
 	"testing"
 	"time"
 
@@ -86,6 +88,26 @@ func TestMergeAheadMergesAsInLine(t *testing.T) {
 	for _, r := range []*peer{whole, pieces} {
 		if found, err := r.desk.FindPatients("555 9003", 5); err != nil || len(found) != 1 || found[0].ID != patients[3].ID {
 			t.Errorf("%s: the updated patient is not found by its new phone: %v %v", r.name, found, err)
+		}
+	}
+}
+
+// TestPrepareMakesWhatApplyMakes checks that a change prepared ahead
+// makes the record core.NewRecord and Apply make of it, field for field.
+func TestPrepareMakesWhatApplyMakes(t *testing.T) {
+	for _, n := range []int{1, 8, 9, 30} {
+		c := core.Change{Kind: core.KindPatient, ID: "0123456789abcdef01234567", Device: "dev-a", HLC: 77, Fields: map[string]json.RawMessage{}}
+		for i := range n {
+			c.Fields[fmt.Sprintf("field%d", i)] = json.RawMessage(fmt.Sprintf(`"v%d"`, i))
+		}
+		want := core.NewRecord(c.Kind, c.ID)
+		want.Apply(&c)
+		p := prepare(&c)
+		if p.rec == nil || p.rec.Kind != want.Kind || p.rec.ID != want.ID || !reflect.DeepEqual(p.rec.Fields, want.Fields) {
+			t.Fatalf("%d fields: prepared %+v, want %+v", n, p.rec, want)
+		}
+		if !bytes.Equal(p.encoded, encodeRecord(want)) {
+			t.Fatalf("%d fields: prepared bytes differ", n)
 		}
 	}
 }
