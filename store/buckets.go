@@ -1,9 +1,15 @@
 package store
 
+import (
+	bolt "go.etcd.io/bbolt"
+
+	"medisecure/core"
+)
+
 // SchemaVersion is the layout this code reads and writes. A store written by
 // a newer version is refused; an older one is brought up to it by the
 // numbered steps of migrations (migrate.go).
-const SchemaVersion = 13
+const SchemaVersion = 14
 
 // Bucket names: every bucket the store uses, in one place.
 var (
@@ -89,6 +95,53 @@ var (
 // for them. Create makes it; it is not in allBuckets because a store
 // before schema 13 has none until its first unlock (counters).
 var bucketCounters = []byte("counters")
+
+// bucketAppointments holds the appointment records (record ID → sealed
+// merge state) at the top level since schema 14; every other kind's
+// records are a bucket of their own inside bucketRecords. A booking writes
+// an appointment, and as a bucket inside records its header would make
+// every booking write the records bucket's page as well; at the top level
+// its header lives in the root page, which every commit writes anyway.
+// A record seals under "records/appointment" wherever it lives
+// (recordKey), so moving the bucket reseals nothing. Like bucketCounters
+// it is not in allBuckets: a store before schema 14 has none until Open
+// migrates it.
+var bucketAppointments = []byte(core.KindAppointment)
+
+// appointmentsSchema is the schema that moved the appointment records to
+// the top level (bucketAppointments).
+const appointmentsSchema = 14
+
+// kindBucket is the bucket of kind k's records: bucketAppointments for
+// appointments, or, in a store before schema 14, which only Open and the
+// earlier migrations see, records/appointment; records/<k> for every
+// other kind.
+func kindBucket(tx *bolt.Tx, k core.Kind) *bolt.Bucket {
+	if k == core.KindAppointment {
+		if b := tx.Bucket(bucketAppointments); b != nil {
+			return b
+		}
+	}
+	return tx.Bucket(bucketRecords).Bucket([]byte(k))
+}
+
+// kindPath is the path from the root to kind k's bucket in a store of
+// this schema (readBucket, copyTree).
+func kindPath(k core.Kind) [][]byte {
+	if k == core.KindAppointment {
+		return [][]byte{bucketAppointments}
+	}
+	return [][]byte{bucketRecords, []byte(k)}
+}
+
+// createKindBucket makes kind k's bucket in a store of this schema when
+// it is missing.
+func createKindBucket(tx *bolt.Tx, k core.Kind) (*bolt.Bucket, error) {
+	if k == core.KindAppointment {
+		return tx.CreateBucketIfNotExists(bucketAppointments)
+	}
+	return tx.Bucket(bucketRecords).CreateBucketIfNotExists([]byte(k))
+}
 
 // allBuckets are created by Create, in this order.
 var allBuckets = [][]byte{bucketMeta, bucketDirectory, bucketLockout, bucketRecords, bucketOutbox, bucketSchedule, bucketSearch, bucketAudit}

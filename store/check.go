@@ -58,7 +58,7 @@ func (s *Session) Check() (CheckReport, error) {
 	t := &txn{keys: s.db.keys}
 	live, unreadable := map[core.ID]bool{}, map[core.ID]bool{}
 	for _, k := range core.Kinds {
-		lost, err := readBucket(s.db.bolt, [][]byte{bucketRecords, []byte(k)}, func(key, v []byte, isBucket bool) error {
+		lost, err := readBucket(s.db.bolt, kindPath(k), func(key, v []byte, isBucket bool) error {
 			if isBucket {
 				return nil
 			}
@@ -112,7 +112,7 @@ func (s *Session) checkOthers(r *CheckReport) error {
 		r.Lost = append(r.Lost, "the list of buckets")
 	}
 	for _, name := range roots {
-		if bytes.Equal(name, bucketRecords) || bytes.Equal(name, bucketSearch) {
+		if bytes.Equal(name, bucketRecords) || bytes.Equal(name, bucketSearch) || bytes.Equal(name, bucketAppointments) {
 			continue
 		}
 		if err := s.checkTree([][]byte{name}, r); err != nil {

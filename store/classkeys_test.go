@@ -23,7 +23,7 @@ func unclass(t testing.TB, f *fixture) {
 	must(t, f.db.bolt.Update(func(tx *bolt.Tx) error {
 		tn := &txn{tx: tx, s: f.admin, keys: f.db.keys}
 		for kind := range classOfKind {
-			b := tx.Bucket(bucketRecords).Bucket([]byte(kind))
+			b := kindBucket(tx, kind)
 			var ids [][]byte
 			b.ForEach(func(k, _ []byte) error { ids = append(ids, append([]byte(nil), k...)); return nil })
 			for _, k := range ids {

@@ -190,7 +190,7 @@ func (s *Session) ResolveConflict(id, keep core.ID, moveTo time.Time) error {
 
 // each calls fn for every record of a kind, in ID order.
 func (t *txn) each(k core.Kind, fn func(*core.Record) error) error {
-	return t.tx.Bucket(bucketRecords).Bucket([]byte(k)).ForEach(func(key, v []byte) error {
+	return kindBucket(t.tx, k).ForEach(func(key, v []byte) error {
 		rec, err := t.open(k, core.ID(hex.EncodeToString(key)), v)
 		if err != nil {
 			return err

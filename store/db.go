@@ -217,9 +217,8 @@ func createBuckets(tx *bolt.Tx) error {
 			return fmt.Errorf("store: creating bucket %s: %w", name, err)
 		}
 	}
-	records := tx.Bucket(bucketRecords)
 	for _, k := range core.Kinds {
-		if _, err := records.CreateBucket([]byte(k)); err != nil {
+		if _, err := createKindBucket(tx, k); err != nil {
 			return fmt.Errorf("store: creating bucket %s: %w", k, err)
 		}
 	}
@@ -347,6 +346,9 @@ func (db *DB) load() error {
 		// zero, and this device would reuse sequences it has pushed.
 		if v, _ := schemaOf(tx); v >= countersSchema && tx.Bucket(bucketCounters) == nil {
 			return fmt.Errorf("%w: %s lacks its %s bucket", ErrCorrupt, db.path, bucketCounters)
+		}
+		if v, _ := schemaOf(tx); v >= appointmentsSchema && tx.Bucket(bucketAppointments) == nil {
+			return fmt.Errorf("%w: %s lacks its %s bucket", ErrCorrupt, db.path, bucketAppointments)
 		}
 		meta := tx.Bucket(bucketMeta)
 		if err := json.Unmarshal(meta.Get(metaOrg), &db.org); err != nil {

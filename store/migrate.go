@@ -43,6 +43,7 @@ var migrations = []migration{
 	{to: 11, what: "reception reads no billing record: the copies of class keys sealed to users whose role no longer holds the class (reception's billing key) are withdrawn (classkeys.go)", clear: migrateWithdrawClassCopies},
 	{to: 12, what: "a patient's day is read from the visit index: the day keys per patient (day ‖ 'p' ‖ patient hash ‖ appointment) are deleted, so a booking writes one index leaf fewer (schedindex.go)", clear: migrateDropPatientDays},
 	{to: 13, what: "the device sequence, the clock and the authors' chain heads move from meta to a counters bucket of their own, small enough to live in the root page every commit writes (buckets.go)", clear: migrateCounters},
+	{to: 14, what: "the appointment records move from records/appointment to a bucket of their own at the top level, whose header lives in the root page every commit writes, so a booking no longer writes the records bucket's page; moved by bbolt's MoveBucket, no record copied or resealed (buckets.go)", clear: migrateAppointmentsTop},
 }
 
 // schemaOf reads the version a store records.
@@ -264,7 +265,7 @@ func migrateClassKeys(t *txn) error {
 		t.keys.classes.put(c, k)
 	}
 	for kind, class := range classOfKind {
-		b := t.tx.Bucket(bucketRecords).Bucket([]byte(kind))
+		b := kindBucket(t.tx, kind)
 		if b == nil {
 			continue
 		}
@@ -372,4 +373,36 @@ func migrateQuarantineFields(t *txn) error {
 		}
 	}
 	return nil
+}
+
+// migrateAppointmentsTop (v14) moves the appointment records' bucket out
+// of records to the top level (bucketAppointments). MoveBucket moves the
+// bucket's header, never its pages: no record is copied, and each still
+// opens under its "records/appointment" associated data. A store whose
+// appointments are at the top level already keeps them there; an empty
+// records/appointment beside them (an earlier step made every kind's
+// bucket it missed) is dropped, and a store with appointments in both is
+// damaged.
+func migrateAppointmentsTop(tx *bolt.Tx) error {
+	records := tx.Bucket(bucketRecords)
+	inRecords, top := records.Bucket(bucketAppointments), tx.Bucket(bucketAppointments)
+	switch {
+	case inRecords != nil && top != nil:
+		if k, _ := inRecords.Cursor().First(); k != nil {
+			if k, _ := top.Cursor().First(); k != nil {
+				return fmt.Errorf("%w: appointment records both in records and at the top level", ErrCorrupt)
+			}
+			if err := tx.DeleteBucket(bucketAppointments); err != nil {
+				return err
+			}
+			return tx.MoveBucket(bucketAppointments, records, nil)
+		}
+		return records.DeleteBucket(bucketAppointments)
+	case top != nil:
+		return nil
+	case inRecords == nil:
+		_, err := tx.CreateBucket(bucketAppointments)
+		return err
+	}
+	return tx.MoveBucket(bucketAppointments, records, nil)
 }

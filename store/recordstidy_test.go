@@ -86,7 +86,7 @@ func TestFirstWriteTidiesASplitRecordsBucket(t *testing.T) {
 			t.Error("the holding bucket is left behind")
 		}
 		for _, k := range core.Kinds {
-			if tx.Bucket(bucketRecords).Bucket([]byte(k)) == nil {
+			if kindBucket(tx, k) == nil {
 				t.Errorf("kind %s lost its bucket", k)
 			}
 		}

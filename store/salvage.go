@@ -82,7 +82,7 @@ func (s *Session) salvageInto(tx *bolt.Tx, r *SalvageReport) error {
 		}
 	}
 	for _, k := range core.Kinds {
-		if _, err := tx.Bucket(bucketRecords).CreateBucketIfNotExists([]byte(k)); err != nil {
+		if _, err := createKindBucket(tx, k); err != nil {
 			return fmt.Errorf("store: salvage: creating %s: %w", k, err)
 		}
 	}
@@ -105,9 +105,16 @@ func (s *Session) salvageInto(tx *bolt.Tx, r *SalvageReport) error {
 			// Derived: rebuilt from the salvaged patients.
 		case bytes.Equal(name, bucketRecords):
 			for _, k := range core.Kinds {
+				if k == core.KindAppointment {
+					continue // at the top level (bucketAppointments)
+				}
 				if err := s.salvageKind(tx, k, r); err != nil {
 					return err
 				}
+			}
+		case bytes.Equal(name, bucketAppointments):
+			if err := s.salvageKind(tx, core.KindAppointment, r); err != nil {
+				return err
 			}
 		default:
 			if err := copyTree(s.db.bolt, tx, [][]byte{name}, r); err != nil {
@@ -120,9 +127,9 @@ func (s *Session) salvageInto(tx *bolt.Tx, r *SalvageReport) error {
 
 // salvageKind copies the records of kind k that open under the store key.
 func (s *Session) salvageKind(tx *bolt.Tx, k core.Kind, r *SalvageReport) error {
-	to := tx.Bucket(bucketRecords).Bucket([]byte(k))
+	to := kindBucket(tx, k)
 	t := &txn{keys: s.db.keys}
-	lost, err := readBucket(s.db.bolt, [][]byte{bucketRecords, []byte(k)}, func(key, v []byte, isBucket bool) error {
+	lost, err := readBucket(s.db.bolt, kindPath(k), func(key, v []byte, isBucket bool) error {
 		if isBucket {
 			return nil
 		}

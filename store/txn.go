@@ -145,7 +145,7 @@ func (t *txn) load(k core.Kind, id core.ID) (*core.Record, error) {
 
 // sealed is a record's stored bytes, nil when it was never written.
 func (t *txn) sealed(k core.Kind, id core.ID) ([]byte, error) {
-	b := t.tx.Bucket(bucketRecords).Bucket([]byte(k))
+	b := kindBucket(t.tx, k)
 	if b == nil {
 		return nil, fmt.Errorf("%w: no bucket for kind %s", ErrCorrupt, k)
 	}
@@ -233,7 +233,7 @@ func (t *txn) putEncoded(rec *core.Record, encoded []byte) error {
 		encoded = encodeRecord(rec)
 	}
 	sealed := s.seal(bucket, key, encoded)
-	return t.putRecord(t.tx.Bucket(bucketRecords).Bucket([]byte(rec.Kind)), rec.Kind, key, sealed)
+	return t.putRecord(kindBucket(t.tx, rec.Kind), rec.Kind, key, sealed)
 }
 
 // apply merges one change into its record and keeps the indexes in step
