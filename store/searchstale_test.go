@@ -107,6 +107,77 @@ func TestCatchUpPersistsSearchShardsOnceAtTheEnd(t *testing.T) {
 	}
 }
 
+// TestLastCatchUpTransactionMarksThePull checks that a catch-up whose
+// last transaction is ApplyLastBatches ends with no MarkPulled after it:
+// that one commit saves the cursor, stamps the pull and reseals the
+// shards the transactions before left stale, as a rebuild writes them.
+func TestLastCatchUpTransactionMarksThePull(t *testing.T) {
+	a, b, _ := twoPeers(t)
+	const n = 900
+	groups := catchUp(t, a, n, 300)
+	if len(groups) < 3 {
+		t.Fatalf("%d transactions, want at least 3", len(groups))
+	}
+	last := len(groups) - 1
+	for i, g := range groups[:last] {
+		if _, err := b.desk.ApplyBatches(g, uint64(i+1)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !hasStaleMark(t, b.db) {
+		t.Fatal("the catch-up's first transactions did not mark the search shards stale")
+	}
+	before := commits(t, b.db)
+	if _, err := b.desk.ApplyLastBatches(groups[last], uint64(last+1)); err != nil {
+		t.Fatal(err)
+	}
+	if got := commits(t, b.db) - before; got != 1 {
+		t.Errorf("the last transaction took %d commits, want 1", got)
+	}
+	if hasStaleMark(t, b.db) {
+		t.Fatal("the catch-up's last transaction left the search shards marked stale")
+	}
+	st, err := b.desk.SyncState()
+	must(t, err)
+	if st.Cursor != uint64(last+1) || st.LastPull.IsZero() {
+		t.Fatalf("after the last transaction: %+v", st)
+	}
+	found, err := b.desk.FindPatients("number", 2*n)
+	if err != nil || len(found) != n {
+		t.Fatalf("search after the catch-up found %d patients, err %v; want %d", len(found), err, n)
+	}
+	got := shardsOnDisk(t, b.db)
+	if _, _, err := b.db.rebuildSearch(b.db.keys); err != nil {
+		t.Fatal(err)
+	}
+	want := shardsOnDisk(t, b.db)
+	if len(want) == 0 || len(got) != len(want) {
+		t.Fatalf("%d shards on disk after the catch-up, %d after a rebuild", len(got), len(want))
+	}
+	for k, w := range want {
+		if !slices.Equal(got[k], w) {
+			t.Fatalf("shard %s after the catch-up has %d entries, a rebuild %d", k, len(got[k]), len(w))
+		}
+	}
+	// With nothing to save as the cursor, it still stamps the pull.
+	_, c, _ := twoPeers(t)
+	if _, err := c.desk.ApplyLastBatches(nil, 0); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := c.desk.SyncState(); err != nil || st.LastPull.IsZero() || st.Cursor != 0 {
+		t.Fatalf("after an empty last transaction: %+v, %v", st, err)
+	}
+}
+
+// commits is the store's bbolt transaction ID: how many writes it has
+// committed.
+func commits(t *testing.T, db *DB) uint64 {
+	t.Helper()
+	var id int
+	must(t, db.bolt.View(func(tx *bolt.Tx) error { id = tx.ID(); return nil }))
+	return uint64(id)
+}
+
 func TestCatchUpCutShortRebuildsTheSearchIndexOnOpen(t *testing.T) {
 	raw, clk := baseStore(t)
 	dir := t.TempDir()

@@ -197,13 +197,31 @@ func (t *txn) putCursor(cursor uint64) error {
 // one refused whole is quarantined, unless the store keeps a good copy.
 // When cursor is not zero it is saved as the pull cursor in the same
 // transaction. A catch-up's transactions leave the search shards marked
-// stale (persistSearch): its last write, the pull's MarkPulled, reseals
-// them once, and a store closed before that rebuilds them when opened.
+// stale (persistSearch): its last write, the pull's MarkPulled or
+// ApplyLastBatches, reseals them once, and a store closed before that rebuilds them when opened.
 func (s *Session) ApplyBatches(batches []PulledBatch, cursor uint64) (ApplyResult, error) {
+	return s.applyBatches(batches, cursor, false)
+}
+
+// ApplyLastBatches is ApplyBatches for a pull's last transaction, the one
+// that brings the store level with the server: in the same transaction it
+// also does what MarkPulled does after it (the time of the pull stamped,
+// the search shards a catch-up left stale resealed), so that the pull
+// ends with one commit, not two.
+func (s *Session) ApplyLastBatches(batches []PulledBatch, cursor uint64) (ApplyResult, error) {
+	return s.applyBatches(batches, cursor, true)
+}
+
+// applyBatches is ApplyBatches, and with last ApplyLastBatches.
+func (s *Session) applyBatches(batches []PulledBatch, cursor uint64, last bool) (ApplyResult, error) {
 	var res ApplyResult
 	err := s.update(func(t *txn) error {
 		if cursor != 0 {
 			if err := t.putCursor(cursor); err != nil {
+				return err
+			}
+		} else if last {
+			if err := t.tx.Bucket(bucketMeta).Put(metaPulledAt, mustJSON(t.now)); err != nil {
 				return err
 			}
 		}
@@ -239,7 +257,8 @@ func (s *Session) ApplyBatches(batches []PulledBatch, cursor uint64) (ApplyResul
 		if err := t.stopBehind(); err != nil {
 			return err
 		}
-		t.deferSearch = true
+		// The pull's last transaction reseals the shards (persistSearch).
+		t.deferSearch = !last
 		return nil
 	})
 	if err != nil {

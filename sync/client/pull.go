@@ -54,11 +54,14 @@ func (c *Client) pull(ctx context.Context) (PullReport, error) {
 	var rep PullReport
 	err := c.retry(ctx, func(progress func()) error {
 		for {
-			n, err := c.pullPage(ctx, &rep, progress)
+			n, marked, err := c.pullPage(ctx, &rep, progress)
 			if err != nil {
 				return err
 			}
 			if n < c.opts.PullLimit {
+				if marked {
+					return nil
+				}
 				return c.s.MarkPulled()
 			}
 		}
@@ -78,14 +81,16 @@ type group struct {
 }
 
 // pullPage runs one Pull call from the cursor and merges what it streams.
-// It returns how many batches came. One goroutine receives and opens
-// batches, a second prepares their changes, while this one merges those
-// before, so verifying, decrypting and preparing overlap with the store's
-// merges and commits.
-func (c *Client) pullPage(ctx context.Context, rep *PullReport, progress func()) (n int, err error) {
+// It returns how many batches came, and whether its last transaction
+// also marked the pull done (store.Session.ApplyLastBatches: a page of
+// fewer than PullLimit batches ends the pull). One goroutine receives and
+// opens batches, a second prepares their changes, while this one merges
+// those before, so verifying, decrypting and preparing overlap with the
+// store's merges and commits.
+func (c *Client) pullPage(ctx context.Context, rep *PullReport, progress func()) (n int, marked bool, err error) {
 	st, err := c.s.SyncState()
 	if err != nil {
-		return 0, err
+		return 0, false, err
 	}
 	req := &wire.PullRequest{After: st.Cursor, Limit: uint32(c.opts.PullLimit), OmitOwn: true}
 	c.sign(req, wire.Sync_Pull_FullMethodName)
@@ -93,13 +98,13 @@ func (c *Client) pullPage(ctx context.Context, rep *PullReport, progress func())
 	defer cancel()
 	stream, err := c.rpc.Pull(sctx, req)
 	if err != nil {
-		return 0, c.noted(ctx, err)
+		return 0, false, c.noted(ctx, err)
 	}
 	w := newWatchdog(c.opts.CallTimeout, cancel)
 	defer w.stop()
 	have, err := c.s.Have()
 	if err != nil {
-		return 0, err
+		return 0, false, err
 	}
 	received := make(chan opened, receiveAhead)
 	items := make(chan opened, receiveAhead)
@@ -130,16 +135,24 @@ func (c *Client) pullPage(ctx context.Context, rep *PullReport, progress func())
 	for o := range items {
 		switch {
 		case errors.Is(o.err, io.EOF):
-			return n, c.noted(ctx, nil)
+			if n < c.opts.PullLimit && g.items > 0 {
+				// The pull ends with this page: its last transaction
+				// marks it done.
+				if err := c.flushLast(&g, rep, progress); err != nil {
+					return n, false, err
+				}
+				marked = true
+			}
+			return n, marked, c.noted(ctx, nil)
 		case o.err != nil && o.item == nil:
-			return n, c.noted(ctx, o.err)
+			return n, false, c.noted(ctx, o.err)
 		case o.err != nil:
-			return n, o.err
+			return n, false, o.err
 		}
 		if o.later {
 			if o.batch, o.p, err = c.open(ctx, o.item, have); err != nil {
 				if o.batch.Refused = refusal(err); o.batch.Refused == "" {
-					return n, err
+					return n, false, err
 				}
 			}
 		}
@@ -148,11 +161,11 @@ func (c *Client) pullPage(ctx context.Context, rep *PullReport, progress func())
 			// The directory may change who may write what: the batches
 			// before it merge under the directory they were made under.
 			if err := flush(); err != nil {
-				return n, err
+				return n, false, err
 			}
 			added, err := c.importDirectory(o.p)
 			if err != nil {
-				return n, fmt.Errorf("%w: batch %d: %s", ErrBadBatch, o.item.ServerSeq, reason(err))
+				return n, false, fmt.Errorf("%w: batch %d: %s", ErrBadBatch, o.item.ServerSeq, reason(err))
 			}
 			rep.Directory += added
 		}
@@ -167,14 +180,14 @@ func (c *Client) pullPage(ctx context.Context, rep *PullReport, progress func())
 		g.changes += len(o.p.Changes)
 		if g.changes >= c.opts.ApplyChanges {
 			if err := flush(); err != nil {
-				return n, err
+				return n, false, err
 			}
 			w.alive()
 		}
 	}
 	// The receiver gave up without a word: the watchdog or the caller
 	// ended the stream.
-	return n, c.noted(ctx, status.Error(codes.DeadlineExceeded, "the pull stream fell silent"))
+	return n, false, c.noted(ctx, status.Error(codes.DeadlineExceeded, "the pull stream fell silent"))
 }
 
 // opened is a pulled batch verified and opened, or why it is not: err
@@ -366,10 +379,21 @@ func (w *watchdog) stop() { close(w.done) }
 
 // flush merges a group in one transaction with its cursor and empties it.
 func (c *Client) flush(g *group, rep *PullReport, progress func()) error {
+	return c.flushGroup(g, rep, progress, c.s.ApplyBatches)
+}
+
+// flushLast is flush for the pull's last transaction, which also marks
+// the pull done (store.Session.ApplyLastBatches).
+func (c *Client) flushLast(g *group, rep *PullReport, progress func()) error {
+	return c.flushGroup(g, rep, progress, c.s.ApplyLastBatches)
+}
+
+// flushGroup merges the group with apply, if it holds any batch.
+func (c *Client) flushGroup(g *group, rep *PullReport, progress func(), apply func([]store.PulledBatch, uint64) (store.ApplyResult, error)) error {
 	if g.items == 0 {
 		return nil
 	}
-	res, err := c.s.ApplyBatches(g.batches, g.last)
+	res, err := apply(g.batches, g.last)
 	if err != nil {
 		return fmt.Errorf("client: merging pulled batches up to %d: %w", g.last, err)
 	}
