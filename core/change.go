@@ -50,8 +50,7 @@ func (c *Change) Validate() error {
 		if name == "" {
 			return errors.New(`core: change has a field "" with no name`)
 		}
-		var compact bytes.Buffer
-		if err := json.Compact(&compact, v); err != nil || !bytes.Equal(compact.Bytes(), v) {
+		if !compactJSON(v) {
 			return fmt.Errorf("core: change field %q is not compact JSON", name)
 		}
 	}

@@ -406,6 +406,31 @@ func validJSON(v []byte) bool {
 	return scalarJSON(v) || json.Valid(v)
 }
 
+// compactJSON reports whether v is JSON that json.Compact leaves as it
+// is: valid, with no white space outside its strings (json.Compact, which
+// does no escaping, elides that white space and nothing else). Unlike
+// json.Compact it allocates nothing.
+func compactJSON(v []byte) bool {
+	if scalarJSON(v) {
+		return true
+	}
+	if !json.Valid(v) {
+		return false
+	}
+	inString := false
+	for i := 0; i < len(v); i++ {
+		switch c := v[i]; {
+		case inString && c == '\\':
+			i++ // the escaped byte, a quote or not, stays in the string
+		case c == '"':
+			inString = !inString
+		case !inString && (c == ' ' || c == '\t' || c == '\n' || c == '\r'):
+			return false
+		}
+	}
+	return true
+}
+
 // scalarJSON reports whether v is exactly one JSON string, number or
 // literal, without white space. It is never true where json.Valid is
 // false; it may be false where json.Valid is true (an object, white

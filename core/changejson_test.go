@@ -1,6 +1,7 @@
 package core
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"reflect"
@@ -201,6 +202,39 @@ func TestValidJSONIsJSONValid(t *testing.T) {
 	})
 }
 
+// jsonCompact is what Change.Validate used to ask: whether json.Compact
+// leaves v as it is.
+func jsonCompact(v []byte) bool {
+	var b bytes.Buffer
+	return json.Compact(&b, v) == nil && bytes.Equal(b.Bytes(), v)
+}
+
+// TestCompactJSONIsJSONCompact checks that compactJSON answers whether
+// json.Compact leaves a value as it is, on values with white space inside
+// and outside strings, escaped quotes and damage.
+func TestCompactJSONIsJSONCompact(t *testing.T) {
+	spaced := rapid.SampledFrom([]string{` {"a" : [1, 2]} `, `{"a":"b c"}`, `{"a":"b\" c"}`, `{"a":"b\\" ,"c":1}`, `["\\\"", 1]`,
+		"[1,\n2]", "{\"a\":\t1}", "\r\n1", `{"a":{"b":[" ",{}]}}`, `[ ]`, `{}`, `{"a\" ":" "}`, `" "`, `"\" "`})
+	rapid.Check(t, func(t *rapid.T) {
+		var v []byte
+		switch rapid.IntRange(0, 2).Draw(t, "kind") {
+		case 0:
+			v = rawBytes(t)
+		case 1:
+			v = []byte(spaced.Draw(t, "spaced"))
+		default:
+			var err error
+			if v, err = json.MarshalIndent(jsonValue(t, 0), "", rapid.SampledFrom([]string{"", " ", "\t"}).Draw(t, "indent")); err != nil {
+				t.Fatal(err)
+			}
+			v = damage(t, v)
+		}
+		if got, want := compactJSON(v), jsonCompact(v); got != want {
+			t.Fatalf("%q: json.Compact leaves it %v, compactJSON %v", v, want, got)
+		}
+	})
+}
+
 // checkTrustedDecode checks DecodeTrustedChangeJSON on b: it gives what
 // DecodeChangeJSON gives wherever b is valid JSON, and does not panic
 // anywhere.
@@ -251,6 +285,9 @@ func FuzzChangeJSON(f *testing.F) {
 		checkTrustedDecode(t, b)
 		if got, want := validJSON(b), json.Valid(b); got != want {
 			t.Fatalf("%q: json.Valid %v, validJSON %v", b, want, got)
+		}
+		if got, want := compactJSON(b), jsonCompact(b); got != want {
+			t.Fatalf("%q: json.Compact leaves it %v, compactJSON %v", b, want, got)
 		}
 	})
 }
