@@ -38,6 +38,15 @@ type faultyBackend struct {
 	odds  faults
 	// snaps are copies of the file taken at earlier points.
 	snaps [][]byte
+	// note, when set, logs each fault to the steps (-calls).
+	note func(format string, args ...any)
+}
+
+// noted logs a fault when tracing.
+func (f *faultyBackend) noted(format string, args ...any) {
+	if f.note != nil {
+		f.note("  fault: "+format, args...)
+	}
 }
 
 var _ server.Backend = (*faultyBackend)(nil)
@@ -100,7 +109,9 @@ func (f *faultyBackend) restore() (bool, error) {
 	if len(f.snaps) == 0 {
 		return false, nil
 	}
-	raw := f.snaps[f.intn(len(f.snaps))]
+	i := f.intn(len(f.snaps))
+	raw := f.snaps[i]
+	f.noted("restore snapshot %d of %d", i+1, len(f.snaps))
 	return true, f.reopen(func() error { return os.WriteFile(f.path, raw, 0o600) })
 }
 
@@ -112,6 +123,7 @@ func (f *faultyBackend) deleteBatch(org string) error {
 		return err
 	}
 	key := binary.BigEndian.AppendUint64(nil, uint64(f.intn(int(info.Head)))+1)
+	f.noted("delete batch %d of head %d", binary.BigEndian.Uint64(key), info.Head)
 	return f.reopen(func() error {
 		db, err := bolt.Open(f.path, 0o600, &bolt.Options{Timeout: time.Second})
 		if err != nil {
@@ -173,13 +185,16 @@ func (f *faultyBackend) Append(ctx context.Context, org string, b server.Batch) 
 	f.mu.RLock()
 	defer f.mu.RUnlock()
 	if f.roll(f.odds.drop) {
+		f.noted("drop %s/%d..%d", b.Device, b.First, b.Last)
 		return 0, false, errFault
 	}
 	seq, dup, err := f.inner.Append(ctx, org, b)
 	if err == nil && f.roll(f.odds.dup) {
 		seq, dup, err = f.inner.Append(ctx, org, b)
+		f.noted("dup %s/%d..%d at %d", b.Device, b.First, b.Last, seq)
 	}
 	if err == nil && f.roll(f.odds.lose) {
+		f.noted("lose the answer: %s/%d..%d at %d dup=%v", b.Device, b.First, b.Last, seq, dup)
 		return 0, false, errFault
 	}
 	return seq, dup, err
@@ -195,6 +210,7 @@ func (f *faultyBackend) Range(ctx context.Context, org string, after uint64, lim
 	f.mu.RLock()
 	defer f.mu.RUnlock()
 	if f.roll(f.odds.fail) {
+		f.noted("fail range after %d", after)
 		return nil, errFault
 	}
 	out, err := f.inner.Range(ctx, org, after, limit)
@@ -208,6 +224,7 @@ func (f *faultyBackend) Range(ctx context.Context, org string, after uint64, lim
 		env[f.intn(len(env))] ^= 0x10
 	}
 	out[i].Envelope = env
+	f.noted("tamper with %d", out[i].Seq)
 	return out, nil
 }
 
