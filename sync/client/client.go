@@ -109,6 +109,10 @@ type Client struct {
 	// rewoundAt is the log head and missing count at which a pull last
 	// read the whole log for sequences the store lacked.
 	rewoundAt [2]uint64
+	// damaged holds, by server sequence, the batches that came damaged
+	// since the last read of the whole log, to pull again
+	// (recoverdamaged.go).
+	damaged map[uint64]*damage
 	// fold is the state of a round that asks for the server's view with
 	// its first push (foldview.go), nil otherwise; foldable is set after
 	// a round that ended well, and noFold once the server showed it does

@@ -39,11 +39,18 @@ type syncServer struct {
 	addr string
 	mu   sync.Mutex
 	stop func()
+	// wrap, when set, puts a layer between the server and its file.
+	wrap func(*boltstore.Store) server.Backend
 }
 
 func startServer(t testing.TB) *syncServer {
+	return startServerWith(t, nil)
+}
+
+// startServerWith starts a server whose backend is wrap of its file.
+func startServerWith(t testing.TB, wrap func(*boltstore.Store) server.Backend) *syncServer {
 	t.Helper()
-	s := &syncServer{t: t, path: filepath.Join(t.TempDir(), "syncd.db"), addr: "127.0.0.1:0"}
+	s := &syncServer{t: t, path: filepath.Join(t.TempDir(), "syncd.db"), addr: "127.0.0.1:0", wrap: wrap}
 	s.start()
 	t.Cleanup(s.halt)
 	return s
@@ -56,8 +63,12 @@ func (s *syncServer) start() {
 	if err != nil {
 		s.t.Fatal(err)
 	}
+	var backend server.Backend = st
+	if s.wrap != nil {
+		backend = s.wrap(st)
+	}
 	srv, err := server.New(server.Config{
-		Backend: st, RegisterToken: testToken, ShutdownGrace: time.Second,
+		Backend: backend, RegisterToken: testToken, ShutdownGrace: time.Second,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 	if err != nil {

@@ -156,6 +156,9 @@ func (c *Client) pullPage(ctx context.Context, rep *PullReport, progress func())
 				}
 			}
 		}
+		if o.batch.Refused != "" {
+			c.noteDamaged(o.item.ServerSeq, o.item.Envelope)
+		}
 		merged += o.held
 		if !o.skip && len(o.p.Directory) > 0 && o.batch.Refused == "" {
 			// The directory may change who may write what: the batches

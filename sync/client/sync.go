@@ -148,11 +148,17 @@ func (c *Client) viewAndPush(ctx context.Context, rep *Report, vp *serverView, r
 
 // pullAll pulls what is new, unless the push showed there is nothing, and
 // then checks that the store holds every sequence the server listed; when
-// it does not, the server's sequences were reassigned (restored from an
-// older copy, then written again) and the whole log is read again, once.
+// it does not, it pulls again the batches that came damaged
+// (recoverdamaged.go), and when that is not enough, the server's
+// sequences were reassigned (restored from an older copy, then written
+// again) and the whole log is read again, once per state of the log.
 func (c *Client) pullAll(ctx context.Context, v serverView, rewound bool, rep *Report) error {
 	done := false
-	if !rewound {
+	if rewound {
+		// The whole log is read again: what comes damaged in it is
+		// noted anew.
+		c.damaged = nil
+	} else {
 		var err error
 		if done, err = c.caughtUp(); err != nil {
 			return err
@@ -168,6 +174,12 @@ func (c *Client) pullAll(ctx context.Context, v serverView, rewound bool, rep *R
 			}
 		}
 		short, err := c.complete(v)
+		if err == nil && short > 0 && c.refetchable() {
+			// Batches that came damaged are pulled again first, alone.
+			if err = c.refetch(ctx, rep); err == nil {
+				short, err = c.complete(v)
+			}
+		}
 		if err == nil && short == 0 {
 			return c.s.ClearBadBatches()
 		}
@@ -182,6 +194,7 @@ func (c *Client) pullAll(ctx context.Context, v serverView, rewound bool, rep *R
 		if err := c.s.RewindCursor(); err != nil {
 			return err
 		}
+		c.damaged = nil
 		rewound, done = true, false
 	}
 }
