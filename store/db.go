@@ -351,14 +351,17 @@ func (db *DB) load() error {
 				return fmt.Errorf("%w: %s lacks its %s bucket", ErrCorrupt, db.path, name)
 			}
 		}
-		// From schema 13 the sequence and the clock live in the counters
-		// bucket alone: without it they would silently start again from
+		// The buckets later schemas brought: without the counters, say,
+		// the sequence and the clock would silently start again from
 		// zero, and this device would reuse sequences it has pushed.
-		if v, _ := schemaOf(tx); v >= countersSchema && tx.Bucket(bucketCounters) == nil {
-			return fmt.Errorf("%w: %s lacks its %s bucket", ErrCorrupt, db.path, bucketCounters)
-		}
-		if v, _ := schemaOf(tx); v >= appointmentsSchema && tx.Bucket(bucketAppointments) == nil {
-			return fmt.Errorf("%w: %s lacks its %s bucket", ErrCorrupt, db.path, bucketAppointments)
+		v, _ := schemaOf(tx)
+		for _, need := range []struct {
+			from uint64
+			name []byte
+		}{{countersSchema, bucketCounters}, {appointmentsSchema, bucketAppointments}} {
+			if v >= need.from && tx.Bucket(need.name) == nil {
+				return fmt.Errorf("%w: %s lacks its %s bucket", ErrCorrupt, db.path, need.name)
+			}
 		}
 		meta := tx.Bucket(bucketMeta)
 		if err := json.Unmarshal(meta.Get(metaOrg), &db.org); err != nil {

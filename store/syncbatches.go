@@ -189,7 +189,12 @@ func (t *txn) putCursor(cursor uint64) error {
 	if err := meta.Put(metaPullCursor, u64(cursor)); err != nil {
 		return err
 	}
-	return meta.Put(metaPulledAt, mustJSON(t.now))
+	return t.stampPulled()
+}
+
+// stampPulled records now as the time of the last pull.
+func (t *txn) stampPulled() error {
+	return t.tx.Bucket(bucketMeta).Put(metaPulledAt, mustJSON(t.now))
 }
 
 // ApplyBatches merges pulled batches in one transaction, as ApplyRemote
@@ -198,7 +203,8 @@ func (t *txn) putCursor(cursor uint64) error {
 // When cursor is not zero it is saved as the pull cursor in the same
 // transaction. A catch-up's transactions leave the search shards marked
 // stale (persistSearch): its last write, the pull's MarkPulled or
-// ApplyLastBatches, reseals them once, and a store closed before that rebuilds them when opened.
+// ApplyLastBatches, reseals them once, and a store closed before that
+// rebuilds them when opened.
 func (s *Session) ApplyBatches(batches []PulledBatch, cursor uint64) (ApplyResult, error) {
 	return s.applyBatches(batches, cursor, false)
 }
@@ -221,7 +227,7 @@ func (s *Session) applyBatches(batches []PulledBatch, cursor uint64, last bool) 
 				return err
 			}
 		} else if last {
-			if err := t.tx.Bucket(bucketMeta).Put(metaPulledAt, mustJSON(t.now)); err != nil {
+			if err := t.stampPulled(); err != nil {
 				return err
 			}
 		}

@@ -151,7 +151,7 @@ func (s *Session) MarkDirectoryPushed(digest []byte) error {
 // server, even when it brought nothing: the status bar's "last pull" is
 // the last time the workstation knew it had everything.
 func (s *Session) MarkPulled() error {
-	return s.update(func(t *txn) error { return t.tx.Bucket(bucketMeta).Put(metaPulledAt, mustJSON(t.now)) })
+	return s.update(func(t *txn) error { return t.stampPulled() })
 }
 
 // NewDeviceIdentity gives a copied store its own device: a new Ed25519

@@ -314,7 +314,8 @@ func (c *Client) receive(ctx context.Context, stream wire.Sync_PullClient, after
 
 // prepare does, for each batch received and opened, the part of merging
 // its changes that depends on them alone and the check of their authors'
-// signatures (store.Session.PrepareBatch), and passes it on in order: the merge of the batches before runs meanwhile.
+// signatures (store.Session.PrepareBatch), and passes it on in order: the
+// merge of the batches before runs meanwhile.
 // Up to one batch a core is prepared at once. It closes out once in is
 // closed.
 func prepare(s *store.Session, in <-chan opened, out chan<- opened) {
