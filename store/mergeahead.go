@@ -163,13 +163,19 @@ func (b *PulledBatch) Prepare() {
 			out[i] = prepare(c)
 		}
 	}
-	b.prepared = out
+	b.prepared, b.preparedOf = out, b.Changes
+}
+
+// sameSlice reports whether a and b are the same slice of changes: the
+// same length over the same array, not merely equal.
+func sameSlice(a, b []core.Change) bool {
+	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
 }
 
 // preparedFor is what Prepare made of the batch's changes, nil when it
 // did not run or the changes are not those it prepared.
 func (b *PulledBatch) preparedFor() []prepared {
-	if len(b.prepared) != len(b.Changes) {
+	if b.prepared == nil || !sameSlice(b.preparedOf, b.Changes) {
 		return nil
 	}
 	return b.prepared
@@ -179,6 +185,7 @@ func (b *PulledBatch) preparedFor() []prepared {
 // the author key it took for each change it checked a signature of. A key
 // depends on the change's author and time alone (txn.authorKey).
 type verified struct {
+	of   []core.Change
 	why  []string
 	keys map[authorAt]ed25519.PublicKey
 }
@@ -200,7 +207,7 @@ func (s *Session) PrepareBatch(b *PulledBatch) {
 	if b.Refused != "" || len(b.Changes) == 0 {
 		return
 	}
-	v := &verified{keys: map[authorAt]ed25519.PublicKey{}}
+	v := &verified{of: b.Changes, keys: map[authorAt]ed25519.PublicKey{}}
 	err := s.view(func(t *txn) error {
 		v.why = core.VerifyAuthors(b.Changes, func(c *core.Change) ed25519.PublicKey {
 			pub := t.authorKey(c)
@@ -217,7 +224,7 @@ func (s *Session) PrepareBatch(b *PulledBatch) {
 // verifiedFor is what PrepareBatch checked of the batch's signatures, nil
 // when it did not run or the changes are not those it checked.
 func (b *PulledBatch) verifiedFor() *verified {
-	if b.verified == nil || len(b.verified.why) != len(b.Changes) {
+	if b.verified == nil || !sameSlice(b.verified.of, b.Changes) {
 		return nil
 	}
 	return b.verified

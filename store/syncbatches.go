@@ -28,10 +28,12 @@ type PulledBatch struct {
 	// Refused, when set, says why the batch does not verify or open: it
 	// is quarantined whole and nothing of it applied.
 	Refused string
-	// prepared is what Prepare made of Changes ahead of the merge, and
-	// verified what PrepareBatch checked of their signatures.
-	prepared []prepared
-	verified *verified
+	// prepared is what Prepare made of Changes ahead of the merge (of
+	// preparedOf, the slice Changes was then), and verified what
+	// PrepareBatch checked of their signatures.
+	prepared   []prepared
+	preparedOf []core.Change
+	verified   *verified
 }
 
 // keptKey is a batch's key in bucketKept.

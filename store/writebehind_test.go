@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -224,6 +225,16 @@ func TestPrepareOfOtherChangesIsNotTaken(t *testing.T) {
 	pb.Changes = changes
 	if pb.preparedFor() != nil {
 		t.Fatal("what was prepared for one change is taken for three")
+	}
+	// Nor for as many other changes: what is taken is tied to the very
+	// slice it was made of.
+	b.desk.PrepareBatch(&pb)
+	if pb.preparedFor() == nil || pb.verifiedFor() == nil {
+		t.Fatal("the batch was not prepared")
+	}
+	pb.Changes = slices.Clone(changes)
+	if pb.preparedFor() != nil || pb.verifiedFor() != nil {
+		t.Fatal("what was prepared and checked for some changes is taken for a copy of them")
 	}
 	_, err := b.desk.ApplyBatches([]PulledBatch{pb}, 0)
 	must(t, err)
