@@ -88,23 +88,7 @@ func TestCatchUpPersistsSearchShardsOnceAtTheEnd(t *testing.T) {
 	if hasStaleMark(t, b.db) {
 		t.Fatal("the catch-up's last write left the search shards marked stale")
 	}
-	found, err := b.desk.FindPatients("number", 2*n)
-	if err != nil || len(found) != n {
-		t.Fatalf("search after the catch-up found %d patients, err %v; want %d", len(found), err, n)
-	}
-	got := shardsOnDisk(t, b.db)
-	if _, _, err := b.db.rebuildSearch(b.db.keys); err != nil {
-		t.Fatal(err)
-	}
-	want := shardsOnDisk(t, b.db)
-	if len(want) == 0 || len(got) != len(want) {
-		t.Fatalf("%d shards on disk after the catch-up, %d after a rebuild", len(got), len(want))
-	}
-	for k, w := range want {
-		if !slices.Equal(got[k], w) {
-			t.Fatalf("shard %s after the catch-up has %d entries, a rebuild %d", k, len(got[k]), len(w))
-		}
-	}
+	searchAsRebuilt(t, b, n)
 }
 
 // TestLastCatchUpTransactionMarksThePull checks that a catch-up whose
@@ -142,23 +126,7 @@ func TestLastCatchUpTransactionMarksThePull(t *testing.T) {
 	if st.Cursor != uint64(last+1) || st.LastPull.IsZero() {
 		t.Fatalf("after the last transaction: %+v", st)
 	}
-	found, err := b.desk.FindPatients("number", 2*n)
-	if err != nil || len(found) != n {
-		t.Fatalf("search after the catch-up found %d patients, err %v; want %d", len(found), err, n)
-	}
-	got := shardsOnDisk(t, b.db)
-	if _, _, err := b.db.rebuildSearch(b.db.keys); err != nil {
-		t.Fatal(err)
-	}
-	want := shardsOnDisk(t, b.db)
-	if len(want) == 0 || len(got) != len(want) {
-		t.Fatalf("%d shards on disk after the catch-up, %d after a rebuild", len(got), len(want))
-	}
-	for k, w := range want {
-		if !slices.Equal(got[k], w) {
-			t.Fatalf("shard %s after the catch-up has %d entries, a rebuild %d", k, len(got[k]), len(w))
-		}
-	}
+	searchAsRebuilt(t, b, n)
 	// With nothing to save as the cursor, it still stamps the pull.
 	_, c, _ := twoPeers(t)
 	if _, err := c.desk.ApplyLastBatches(nil, 0); err != nil {
@@ -227,5 +195,29 @@ func TestCatchUpCutShortRebuildsTheSearchIndexOnOpen(t *testing.T) {
 	}
 	if found, err := b.desk.FindPatients("number", 1000); err != nil || len(found) != pulled {
 		t.Fatalf("search after reopening found %d, err %v; want %d", len(found), err, pulled)
+	}
+}
+
+// searchAsRebuilt checks, after a catch-up of n patients, that search
+// finds them all and that the search shards on disk are those a rebuild
+// from the records writes.
+func searchAsRebuilt(t *testing.T, b *peer, n int) {
+	t.Helper()
+	found, err := b.desk.FindPatients("number", 2*n)
+	if err != nil || len(found) != n {
+		t.Fatalf("search after the catch-up found %d patients, err %v; want %d", len(found), err, n)
+	}
+	got := shardsOnDisk(t, b.db)
+	if _, _, err := b.db.rebuildSearch(b.db.keys); err != nil {
+		t.Fatal(err)
+	}
+	want := shardsOnDisk(t, b.db)
+	if len(want) == 0 || len(got) != len(want) {
+		t.Fatalf("%d shards on disk after the catch-up, %d after a rebuild", len(got), len(want))
+	}
+	for k, w := range want {
+		if !slices.Equal(got[k], w) {
+			t.Fatalf("shard %s after the catch-up has %d entries, a rebuild %d", k, len(got[k]), len(w))
+		}
 	}
 }
