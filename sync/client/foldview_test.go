@@ -69,6 +69,17 @@ func (l *callLog) stream(ctx context.Context, desc *grpc.StreamDesc, cc *grpc.Cl
 	return streamer(ctx, desc, cc, method, opts...)
 }
 
+// loggedPair starts a server and an organisation of two workstations in
+// step with it, the first connected through a callLog.
+func loggedPair(t *testing.T) (*syncServer, []*workstation, *callLog) {
+	t.Helper()
+	srv := startServer(t)
+	wss := newOrg(t, 2)
+	online(t, srv, wss)
+	converge(t, wss)
+	return srv, wss, connectLogged(t, wss[0], srv)
+}
+
 // connectLogged connects w to srv through a callLog.
 func connectLogged(t *testing.T, w *workstation, srv *syncServer) *callLog {
 	t.Helper()
@@ -97,12 +108,8 @@ func wantCalls(t *testing.T, l *callLog, what string, want ...string) {
 // server's view; the first round of a client, and a round with nothing to
 // push, ask Devices first. Changes still go both ways.
 func TestRoundAsksForTheViewWithItsPush(t *testing.T) {
-	srv := startServer(t)
-	wss := newOrg(t, 2)
-	online(t, srv, wss)
-	converge(t, wss)
+	_, wss, l := loggedPair(t)
 	a, b := wss[0], wss[1]
-	l := connectLogged(t, a, srv)
 	ids := map[string]core.ID{"A1": addPatient(t, a, "A1")}
 	a.sync()
 	wantCalls(t, l, "a client's first round", "Devices", "Push")
@@ -174,12 +181,8 @@ func TestFoldedRoundRecoversARestoredServer(t *testing.T) {
 // order, and the round goes on as an unfolded one (Devices, recover),
 // handing the batch back.
 func TestFoldedRoundFallsBack(t *testing.T) {
-	srv := startServer(t)
-	wss := newOrg(t, 2)
-	online(t, srv, wss)
-	converge(t, wss)
+	srv, wss, l := loggedPair(t)
 	a := wss[0]
-	l := connectLogged(t, a, srv)
 	a.sync()
 	srv.halt()
 	backup := filepath.Join(t.TempDir(), "syncd-backup.db")
@@ -209,12 +212,8 @@ func TestFoldedRoundFallsBack(t *testing.T) {
 // server from before PushRequest.view does: the round that asked goes on
 // unfolded, and later rounds do not ask.
 func TestServerWithoutViewIsNotAskedAgain(t *testing.T) {
-	srv := startServer(t)
-	wss := newOrg(t, 2)
-	online(t, srv, wss)
-	converge(t, wss)
+	_, wss, l := loggedPair(t)
 	a := wss[0]
-	l := connectLogged(t, a, srv)
 	l.dropViews = true
 	a.sync()
 	l.take()
@@ -235,12 +234,8 @@ func TestServerWithoutViewIsNotAskedAgain(t *testing.T) {
 // holds, and the round ends with the change acknowledged and nothing to
 // pull again.
 func TestFoldedRoundAfterALostAnswer(t *testing.T) {
-	srv := startServer(t)
-	wss := newOrg(t, 2)
-	online(t, srv, wss)
-	converge(t, wss)
+	_, wss, l := loggedPair(t)
 	a := wss[0]
-	l := connectLogged(t, a, srv)
 	a.sync()
 	l.take()
 	l.loseAnswers = 1
