@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"runtime"
 	"slices"
 	"strings"
@@ -39,6 +40,9 @@ const changeDomain = "medisecure change v1\x00"
 // transport (<, >, & and the line separators as \u escapes), so a value
 // reads the same before and after a round trip.
 func (c *Change) Digest() [DigestSize]byte {
+	if onDigest != nil {
+		onDigest()
+	}
 	var few [16]string
 	names := few[:0]
 	for n := range c.Fields {
@@ -71,6 +75,10 @@ func (c *Change) Digest() [DigestSize]byte {
 	d.buf = b
 	return sha256.Sum256(b)
 }
+
+// onDigest, when set (by tests), is called on every Digest: it counts
+// them.
+var onDigest func()
 
 // digester is the scratch space of one Digest, pooled: most changes are
 // digested twice on the way in (opening a batch, verifying it).
@@ -138,12 +146,20 @@ func (c *Change) Sign(key ed25519.PrivateKey, prev []byte) [DigestSize]byte {
 // list that verifies, by the same author, names its digest as Prev: so a
 // run of one author's changes costs one signature check.
 func VerifyAuthors(changes []Change, key func(c *Change) ed25519.PublicKey) []string {
+	return VerifyAuthorsDigested(changes, nil, key)
+}
+
+// VerifyAuthorsDigested is VerifyAuthors given the digests d computed of
+// the changes before (RestoreChain; nil for none): a change's digest is
+// taken from d only where Digests.For finds it still the change it was
+// computed of, and computed again otherwise.
+func VerifyAuthorsDigested(changes []Change, d *Digests, key func(c *Change) ed25519.PublicKey) []string {
 	n := len(changes)
 	why := make([]string, n)
 	if n == 0 {
 		return why
 	}
-	digests := digestAll(changes)
+	digests := digestAll(changes, d)
 	at := make(map[[DigestSize]byte]int, n)
 	for i := range digests {
 		at[digests[i]] = i
@@ -180,9 +196,18 @@ func verifyOne(c *Change, digest [DigestSize]byte, key func(*Change) ed25519.Pub
 	return ""
 }
 
-// digestAll computes every change's digest, on every core for long lists.
-func digestAll(changes []Change) [][DigestSize]byte {
+// digestAll computes every change's digest, on every core for long lists,
+// taking those d holds of changes it finds unchanged (Digests.For).
+func digestAll(changes []Change, d *Digests) [][DigestSize]byte {
 	out := make([][DigestSize]byte, len(changes))
+	if d.of(changes) {
+		for i := range changes {
+			if !d.For(changes, i, &out[i]) {
+				out[i] = changes[i].Digest()
+			}
+		}
+		return out
+	}
 	workers := runtime.GOMAXPROCS(0)
 	const chunk = 512
 	if workers < 2 || len(changes) < 2*chunk {
@@ -210,4 +235,87 @@ func digestAll(changes []Change) [][DigestSize]byte {
 	close(next)
 	wg.Wait()
 	return out
+}
+
+// Digests are the digests of a slice of changes, each computed of its
+// change as it was then (RestoreChain), so that verifying the same changes
+// (VerifyAuthorsDigested) need not compute them again. A digest is taken
+// only for the very slice it was computed of (the same array, the same
+// length, not merely equal changes), and only for a change whose digested
+// parts are still what they were: the same kind, ID, author, HLC and Prev
+// bytes, and the same fields map holding as many fields. A change
+// replaced in the slice, or any of those parts set anew, is digested
+// again. What it cannot see is a fields map or value changed in place:
+// like the changes DecodeChangesJSON gives, whose field values are
+// sub-slices of the bytes read, those must not be changed after they are
+// digested.
+type Digests struct {
+	changes []Change
+	sums    [][DigestSize]byte
+	parts   []digested
+}
+
+// digested is what a Digests entry holds of its change to tell it is still
+// the change digested.
+type digested struct {
+	kind    Kind
+	id      ID
+	author  string
+	hlc     HLC
+	prev    [DigestSize]byte
+	fields  uintptr
+	nfields int
+}
+
+// digestedOf is what c's digest depends on, the fields map by identity.
+func digestedOf(c *Change) digested {
+	p := digested{kind: c.Kind, id: c.ID, author: c.Author, hlc: c.HLC, nfields: len(c.Fields)}
+	copy(p.prev[:], c.Prev) // what Digest takes of it
+	if c.Fields != nil {
+		p.fields = reflect.ValueOf(c.Fields).Pointer()
+	}
+	return p
+}
+
+// of reports whether d holds the digests of changes, the very slice.
+func (d *Digests) of(changes []Change) bool {
+	return d != nil && len(d.changes) == len(changes) && len(changes) > 0 && &d.changes[0] == &changes[0]
+}
+
+// For sets *sum to the digest of changes[i] and reports true when d holds
+// it: changes is the very slice d was computed of, and changes[i] still
+// the change it digested (see Digests). It reports false otherwise.
+func (d *Digests) For(changes []Change, i int, sum *[DigestSize]byte) bool {
+	if !d.of(changes) || i < 0 || i >= len(changes) || d.parts[i] != digestedOf(&changes[i]) {
+		return false
+	}
+	*sum = d.sums[i]
+	return true
+}
+
+// RestoreChain gives back each change the Prev its sender may leave out
+// when it is implied: a change without one, after a change of its author's
+// chain (which has a Prev), follows it, its Prev that change's digest.
+// Changes from before signatures have none, and keep none. It returns the
+// digest of every change as restored, each computed once.
+func RestoreChain(changes []Change) *Digests {
+	d := &Digests{changes: changes, sums: make([][DigestSize]byte, len(changes)), parts: make([]digested, len(changes))}
+	last := map[string]int{}
+	var restored []byte // the restored Prevs, one allocation
+	for i := range changes {
+		c := &changes[i]
+		j, ok := last[c.Author]
+		last[c.Author] = i
+		if ok && len(c.Prev) == 0 && len(changes[j].Prev) == DigestSize {
+			if len(restored) == 0 {
+				restored = make([]byte, DigestSize*(len(changes)-i))
+			}
+			c.Prev = restored[:DigestSize:DigestSize]
+			restored = restored[DigestSize:]
+			copy(c.Prev, d.sums[j][:])
+		}
+		d.sums[i] = c.Digest()
+		d.parts[i] = digestedOf(c)
+	}
+	return d
 }

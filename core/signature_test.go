@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand"
+	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 )
 
@@ -161,5 +163,113 @@ func BenchmarkDigest(b *testing.B) {
 	b.ReportAllocs()
 	for range b.N {
 		c.Digest()
+	}
+}
+
+// countDigests counts the Digest calls f makes.
+func countDigests(t *testing.T, f func()) int {
+	t.Helper()
+	var n atomic.Int64
+	onDigest = func() { n.Add(1) }
+	defer func() { onDigest = nil }()
+	f()
+	return int(n.Load())
+}
+
+// compacted is run as a batch carries it: no Prev a receiver works out
+// from the change before, one signature at the end.
+func compacted(run []Change) []Change {
+	out := make([]Change, len(run))
+	copy(out, run)
+	for i := range out {
+		if i > 0 {
+			out[i].Prev = nil
+		}
+		if i < len(out)-1 {
+			out[i].Sig = nil
+		}
+	}
+	return out
+}
+
+// RestoreChain gives back every Prev a chain implies, digesting each
+// change once; verifying the same slice takes those digests and computes
+// none.
+func TestRestoreChainDigestsOnce(t *testing.T) {
+	pub, priv := seededKey(t, 3)
+	keys := func(c *Change) ed25519.PublicKey { return pub }
+	run := signedRun(t, priv, "desk", 1500) // long enough for digestAll's workers
+	got := compacted(run)
+	var d *Digests
+	if n := countDigests(t, func() { d = RestoreChain(got) }); n != len(got) {
+		t.Fatalf("RestoreChain computed %d digests of %d changes; want one each", n, len(got))
+	}
+	for i := range got {
+		if string(got[i].Prev) != string(run[i].Prev) {
+			t.Fatalf("change %d's Prev not restored", i)
+		}
+		var sum [DigestSize]byte
+		if !d.For(got, i, &sum) || sum != run[i].Digest() {
+			t.Fatalf("change %d: digest held %x, want %x", i, sum, run[i].Digest())
+		}
+	}
+	var why []string
+	if n := countDigests(t, func() { why = VerifyAuthorsDigested(got, d, keys) }); n != 0 {
+		t.Fatalf("verifying the very slice digested computed %d digests; want none", n)
+	}
+	for i, w := range why {
+		if w != "" {
+			t.Fatalf("change %d: %s", i, w)
+		}
+	}
+	// Another slice of the same changes is digested again.
+	other := append([]Change(nil), got...)
+	if n := countDigests(t, func() { why = VerifyAuthorsDigested(other, d, keys) }); n != len(other) {
+		t.Fatalf("verifying a copy computed %d digests; want %d", n, len(other))
+	}
+	if n := countDigests(t, func() { VerifyAuthorsDigested(got[:len(got)-1], d, keys) }); n != len(got)-1 {
+		t.Fatalf("verifying a shorter slice computed %d digests; want %d", n, len(got)-1)
+	}
+}
+
+// A change altered after its digest was taken, by any means Digests can
+// see, is digested again, and the alteration fails verification as it
+// would without the digests.
+func TestDigestsTakeNoAlteredChange(t *testing.T) {
+	pub, priv := seededKey(t, 4)
+	keys := func(c *Change) ed25519.PublicKey { return pub }
+	for _, tc := range []struct {
+		name  string
+		alter func(c *Change)
+	}{
+		{"fields replaced", func(c *Change) { c.Fields = map[string]json.RawMessage{"name": json.RawMessage(`"Forged"`)} }},
+		{"field added", func(c *Change) { c.Fields["dob"] = json.RawMessage(`"1990-01-01"`) }},
+		{"field removed", func(c *Change) { delete(c.Fields, "name") }},
+		{"kind", func(c *Change) { c.Kind = KindAppointment }},
+		{"id", func(c *Change) { c.ID = ID(fmt.Sprintf("%024x", 999)) }},
+		{"author", func(c *Change) { c.Author = "mallory" }},
+		{"hlc", func(c *Change) { c.HLC++ }},
+		{"prev set anew", func(c *Change) { c.Prev = make([]byte, DigestSize) }},
+		{"prev changed in place", func(c *Change) { c.Prev[0] ^= 1 }},
+		{"replaced whole", func(c *Change) {
+			*c = Change{Kind: c.Kind, ID: c.ID, Author: c.Author, Device: c.Device, Seq: c.Seq, HLC: c.HLC, Prev: c.Prev, Fields: map[string]json.RawMessage{"name": json.RawMessage(`"Forged"`)}}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := compacted(signedRun(t, priv, "desk", 8))
+			d := RestoreChain(got)
+			tc.alter(&got[3])
+			want := VerifyAuthors(got, keys)
+			if want[3] == "" {
+				t.Fatalf("the alteration verifies even without digests: %q", want)
+			}
+			var why []string
+			if n := countDigests(t, func() { why = VerifyAuthorsDigested(got, d, keys) }); n != 1 {
+				t.Fatalf("computed %d digests; want 1, the altered change's", n)
+			}
+			if !slices.Equal(why, want) {
+				t.Fatalf("with digests %q, without %q", why, want)
+			}
+		})
 	}
 }

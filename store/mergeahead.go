@@ -201,7 +201,9 @@ type authorAt struct {
 // now, in a read-only transaction of its own. The transaction that merges
 // b takes that check only when its changes merge as they came and the
 // directory gives it the very keys the check took; otherwise it checks
-// them again itself. Like Prepare, it may run beside any transaction.
+// them again itself. The digests of the changes as they were opened
+// (b.Digests) are taken where they still hold (core.Digests). Like
+// Prepare, it may run beside any transaction.
 func (s *Session) PrepareBatch(b *PulledBatch) {
 	b.Prepare()
 	if b.Refused != "" || len(b.Changes) == 0 {
@@ -209,7 +211,7 @@ func (s *Session) PrepareBatch(b *PulledBatch) {
 	}
 	v := &verified{of: b.Changes, keys: map[authorAt]ed25519.PublicKey{}}
 	err := s.view(func(t *txn) error {
-		v.why = core.VerifyAuthors(b.Changes, func(c *core.Change) ed25519.PublicKey {
+		v.why = core.VerifyAuthorsDigested(b.Changes, b.Digests, func(c *core.Change) ed25519.PublicKey {
 			pub := t.authorKey(c)
 			v.keys[authorAt{c.Author, c.HLC}] = pub
 			return pub

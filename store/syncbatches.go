@@ -25,6 +25,11 @@ type PulledBatch struct {
 	Batch
 	// Changes are the batch's changes once it verified and opened.
 	Changes []core.Change
+	// Digests, nil for none, are the digests of Changes computed as they
+	// were opened (envelope.Payload.Digests): checking their authors'
+	// signatures takes a change's digest from them only for this very
+	// slice and a change not replaced since (core.Digests).
+	Digests *core.Digests
 	// Refused, when set, says why the batch does not verify or open: it
 	// is quarantined whole and nothing of it applied.
 	Refused string

@@ -2,7 +2,9 @@ package store
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
+	"maps"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -290,4 +292,49 @@ func TestSignaturesCheckedAheadStillRefuse(t *testing.T) {
 		t.Errorf("merged %+v, want the %d changes checked again and applied", res, len(changes))
 	}
 	sameExport(t, a, c)
+}
+
+// TestDigestsOfAlteredChangesAreNotTaken checks that a batch whose
+// changes come with the digests computed as they were opened
+// (PulledBatch.Digests) merges them all when they are unchanged, and
+// still quarantines one altered after opening: its digest is computed
+// again.
+func TestDigestsOfAlteredChangesAreNotTaken(t *testing.T) {
+	raw, clk := baseStore(t)
+	dir := t.TempDir()
+	a := openPeer(t, "A", filepath.Join(dir, "a.db"), raw, clk)
+	b := openPeer(t, "B", filepath.Join(dir, "b.db"), raw, clk)
+	c := openPeer(t, "C", filepath.Join(dir, "c.db"), raw, clk)
+	t.Cleanup(func() { a.close(t); b.close(t); c.close(t) })
+	seq := a.lastSeq(t)
+	for i := range 4 {
+		if _, err := a.desk.AddPatient(core.Patient{Name: fmt.Sprintf("Patient %d", i), DOB: "1970-01-01"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	changes := a.outbox(t, seq)
+	good := batchesOf(changes, len(changes))[0]
+	good.Digests = core.RestoreChain(good.Changes)
+	b.desk.PrepareBatch(&good)
+	res, err := b.desk.ApplyBatches([]PulledBatch{good}, 0)
+	must(t, err)
+	if res.Applied != len(changes) || res.Quarantined != 0 {
+		t.Errorf("merged %+v, want all %d changes applied", res, len(changes))
+	}
+	sameExport(t, a, b)
+
+	altered := batchesOf(slices.Clone(changes), len(changes))[0]
+	altered.Digests = core.RestoreChain(altered.Changes)
+	forged := &altered.Changes[1]
+	forged.Fields = maps.Clone(forged.Fields)
+	forged.Fields["name"] = json.RawMessage(`"Forged"`)
+	c.desk.PrepareBatch(&altered)
+	if altered.verifiedFor() == nil {
+		t.Fatal("the batch's signatures were not checked ahead")
+	}
+	res, err = c.desk.ApplyBatches([]PulledBatch{altered}, 0)
+	must(t, err)
+	if res.Quarantined != 1 || res.Applied != len(changes)-1 {
+		t.Errorf("merged %+v, want the altered change quarantined and the %d others applied", res, len(changes)-1)
+	}
 }

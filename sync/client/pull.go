@@ -178,7 +178,7 @@ func (c *Client) pullPage(ctx context.Context, rep *PullReport, progress func())
 		if o.skip {
 			continue
 		}
-		o.batch.Changes = o.p.Changes
+		o.batch.Changes, o.batch.Digests = o.p.Changes, o.p.Digests
 		g.batches = append(g.batches, o.batch)
 		g.changes += len(o.p.Changes)
 		if g.changes >= c.opts.ApplyChanges {
@@ -335,7 +335,7 @@ func prepare(s *store.Session, in <-chan opened, out chan<- opened) {
 			go func() {
 				defer func() { <-busy; close(p.done) }()
 				if p.o.err == nil && !p.o.skip && !p.o.later && p.o.batch.Refused == "" {
-					p.o.batch.Changes = p.o.p.Changes
+					p.o.batch.Changes, p.o.batch.Digests = p.o.p.Changes, p.o.p.Digests
 					s.PrepareBatch(&p.o.batch)
 				}
 			}()

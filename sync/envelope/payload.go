@@ -25,6 +25,11 @@ import (
 type Payload struct {
 	Changes   []core.Change     `json:"changes"`
 	Directory []json.RawMessage `json:"directory,omitempty"`
+	// Digests, in an opened payload, are the digests of Changes as
+	// opened (core.RestoreChain computes them restoring each Prev), for
+	// core.VerifyAuthorsDigested: it takes them only for this very slice
+	// and changes not replaced since (core.Digests). Not sealed.
+	Digests *core.Digests `json:"-"`
 }
 
 // encode is the payload's plaintext: the bytes json.Marshal writes, the
@@ -76,21 +81,13 @@ func compactSignatures(changes []core.Change) []core.Change {
 	return out
 }
 
-// restorePrev gives back each change the Prev compactSignatures left out:
-// a change without one after a change of its author's chain (which has a
-// Prev) follows it. Changes from before signatures have none, and keep
-// none.
-func restorePrev(changes []core.Change) {
-	last := map[string]int{}
-	for i := range changes {
-		c := &changes[i]
-		j, ok := last[c.Author]
-		last[c.Author] = i
-		if ok && len(c.Prev) == 0 && len(changes[j].Prev) == core.DigestSize {
-			d := changes[j].Digest()
-			c.Prev = d[:]
-		}
-	}
+// restorePrev gives back each change the Prev compactSignatures left out
+// (core.RestoreChain): a change without one after a change of its
+// author's chain (which has a Prev) follows it. Changes from before
+// signatures have none, and keep none. It returns the digests of the
+// changes as restored.
+func restorePrev(changes []core.Change) *core.Digests {
+	return core.RestoreChain(changes)
 }
 
 // decodePayload parses either form of a payload's plaintext. The array
@@ -103,7 +100,7 @@ func decodePayload(plain []byte) (Payload, error) {
 		if err := json.Unmarshal(plain, &p); err != nil {
 			return Payload{}, err
 		}
-		restorePrev(p.Changes)
+		p.Digests = restorePrev(p.Changes)
 		return p, nil
 	}
 	changes, err := core.DecodeChangesJSON(plain)
@@ -111,7 +108,7 @@ func decodePayload(plain []byte) (Payload, error) {
 		return Payload{}, err
 	}
 	p.Changes = changes
-	restorePrev(p.Changes)
+	p.Digests = restorePrev(p.Changes)
 	return p, nil
 }
 

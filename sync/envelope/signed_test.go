@@ -100,6 +100,9 @@ func FuzzSignedPayload(f *testing.F) {
 			return
 		}
 		first := core.VerifyAuthors(p.Changes, authorKeys)
+		if taken := core.VerifyAuthorsDigested(p.Changes, p.Digests, authorKeys); !slices.Equal(taken, first) {
+			t.Fatalf("verdicts with the digests opening computed %q, without %q", taken, first)
+		}
 		again, err := p.encode()
 		if err != nil {
 			return
@@ -131,6 +134,32 @@ func TestOpaqueChangeBreaksNoChain(t *testing.T) {
 	for i, c := range got {
 		if len(c.Sig) == 0 {
 			t.Fatalf("change %d lost its signature beside a sealed change", i)
+		}
+	}
+}
+
+// An opened payload, either form, comes with the digest of each change as
+// opened, which verifying takes to the same verdicts.
+func TestOpenedPayloadHoldsItsDigests(t *testing.T) {
+	changes := signedChanges(t, 9)
+	want := core.VerifyAuthors(changes, authorKeys)
+	for _, dir := range [][]json.RawMessage{nil, testDirectory} {
+		b, err := SealPayload(Payload{Changes: changes, Directory: dir}, testOrgKey, testEpoch, testOrg, testDevice, 1, 9, testDevKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := OpenPayload(b, testKeys, testDevPub)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range p.Changes {
+			var sum [core.DigestSize]byte
+			if !p.Digests.For(p.Changes, i, &sum) || sum != changes[i].Digest() {
+				t.Fatalf("directory %d: change %d's digest is not held, or not its own", len(dir), i)
+			}
+		}
+		if got := core.VerifyAuthorsDigested(p.Changes, p.Digests, authorKeys); !slices.Equal(got, want) {
+			t.Fatalf("directory %d: verdicts %q, want %q", len(dir), got, want)
 		}
 	}
 }
