@@ -43,12 +43,8 @@ func (c *Change) Digest() [DigestSize]byte {
 	if onDigest != nil {
 		onDigest()
 	}
-	var few [16]string
-	names := few[:0]
-	for n := range c.Fields {
-		names = append(names, n)
-	}
-	slices.Sort(names)
+	var few [24]member
+	fields := sortedFields(few[:0], c.Fields)
 	d := digestPool.Get().(*digester)
 	defer digestPool.Put(d)
 	b := append(d.buf[:0], changeDomain...)
@@ -59,11 +55,11 @@ func (c *Change) Digest() [DigestSize]byte {
 	var prev [DigestSize]byte
 	copy(prev[:], c.Prev)
 	b = append(b, prev[:]...)
-	b = binary.BigEndian.AppendUint32(b, uint32(len(names)))
-	for _, n := range names {
-		b = binary.BigEndian.AppendUint16(b, uint16(len(n)))
-		b = append(b, n...)
-		v := []byte(c.Fields[n])
+	b = binary.BigEndian.AppendUint32(b, uint32(len(fields)))
+	for _, f := range fields {
+		b = binary.BigEndian.AppendUint16(b, uint16(len(f.name)))
+		b = append(b, f.name...)
+		v := []byte(f.value)
 		if jsonRewrites(v) {
 			d.esc.Reset()
 			json.HTMLEscape(&d.esc, v)
@@ -74,6 +70,37 @@ func (c *Change) Digest() [DigestSize]byte {
 	}
 	d.buf = b
 	return sha256.Sum256(b)
+}
+
+// sortedFields appends fields to dst, sorted by name. A change has a
+// dozen or two: they are sorted by insertion, names and values taken
+// together in one walk of the map.
+func sortedFields(dst []member, fields map[string]json.RawMessage) []member {
+	for name, v := range fields {
+		dst = append(dst, member{name, v})
+	}
+	if len(dst) > 32 {
+		slices.SortFunc(dst, func(a, b member) int { return strings.Compare(a.name, b.name) })
+		return dst
+	}
+	for i := 1; i < len(dst); i++ {
+		m := dst[i]
+		j := i
+		for ; j > 0 && nameAfter(dst[j-1].name, m.name); j-- {
+			dst[j] = dst[j-1]
+		}
+		dst[j] = m
+	}
+	return dst
+}
+
+// nameAfter reports whether a sorts after b, deciding on the first bytes
+// where they differ, as most names do, without a call.
+func nameAfter(a, b string) bool {
+	if len(a) > 0 && len(b) > 0 && a[0] != b[0] {
+		return a[0] > b[0]
+	}
+	return a > b
 }
 
 // onDigest, when set (by tests), is called on every Digest: it counts
@@ -102,13 +129,15 @@ func appendShort(b []byte, s string) []byte {
 // v: <, > or &, or U+2028 or U+2029 (which start with 0xE2 in UTF-8).
 func jsonRewrites(v []byte) bool {
 	for _, b := range v {
-		switch b {
-		case '<', '>', '&', 0xE2:
+		if rewritten[b] {
 			return true
 		}
 	}
 	return false
 }
+
+// rewritten marks the bytes jsonRewrites looks for.
+var rewritten = [256]bool{'<': true, '>': true, '&': true, 0xE2: true}
 
 // OpaquePrefix starts the name of a field that holds a change's fields
 // sealed for travel (under a role key) instead of the fields themselves.
