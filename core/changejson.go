@@ -22,12 +22,10 @@ import (
 // DecodeChangeJSON decodes b, a JSON change, into c, giving what
 // json.Unmarshal gives (and its error).
 func DecodeChangeJSON(b []byte, c *Change) error {
-	if json.Valid(b) {
-		r := &changeReader{b: b, ok: true}
-		r.change(c)
-		if r.ok && len(r.b) == 0 {
-			return nil
-		}
+	r := &changeReader{b: b, ok: true, check: true}
+	r.change(c)
+	if r.ok && len(r.b) == 0 {
+		return nil
 	}
 	*c = Change{}
 	return json.Unmarshal(b, c)
@@ -54,10 +52,8 @@ func DecodeTrustedChangeJSON(b []byte, c *Change) error {
 // DecodeChangesJSON decodes b, a JSON array of changes, giving what
 // json.Unmarshal into a nil []Change gives (and its error).
 func DecodeChangesJSON(b []byte) ([]Change, error) {
-	if json.Valid(b) {
-		if out, ok := decodeChangesFast(b); ok {
-			return out, nil
-		}
+	if out, ok := decodeChangesFast(b); ok {
+		return out, nil
 	}
 	var out []Change
 	if err := json.Unmarshal(b, &out); err != nil {
@@ -69,7 +65,7 @@ func DecodeChangesJSON(b []byte) ([]Change, error) {
 // decodeChangesFast reads b as json.Marshal writes a []Change, or reports
 // false.
 func decodeChangesFast(b []byte) ([]Change, bool) {
-	r := &changeReader{b: b, ok: true}
+	r := &changeReader{b: b, ok: true, check: true, names: map[string]string{}, shapes: map[Kind][]string{}}
 	r.lit(`[`)
 	if r.peek(`]`) {
 		r.lit(`]`)
@@ -88,10 +84,27 @@ func decodeChangesFast(b []byte) ([]Change, bool) {
 	return out, r.ok && len(r.b) == 0
 }
 
-// changeReader walks the bytes of valid, compact JSON.
+// changeReader walks the bytes of compact JSON in the form json.Marshal
+// writes a change, and fails (ok false) on any other.
+//
+// With check set it takes only valid JSON, so that the bytes need no
+// json.Valid pass before it: everything between the literal parts of the
+// form it checks itself as it goes, each string (no escape, no control
+// character, valid UTF-8), number (digits, no leading zero) and field
+// value (validJSON, with no white space around it) as json.Valid would,
+// and what those parts make up is valid JSON. Without check (bytes the
+// store wrote itself) it does not look into field values.
 type changeReader struct {
-	b  []byte
-	ok bool
+	b     []byte
+	ok    bool
+	check bool
+	// names, when not nil, holds the strings read so far that changes
+	// repeat (kinds, field names, authors, devices), each allocated once;
+	// recent the last kind, author and device read; shapes the field
+	// names of the last change of each kind, in order.
+	names  map[string]string
+	recent [recentSlots]string
+	shapes map[Kind][]string
 }
 
 // lit consumes s or fails.
@@ -110,19 +123,131 @@ func (r *changeReader) peek(s string) bool {
 
 // str reads a JSON string without escapes.
 func (r *changeReader) str() string {
-	if !r.ok || len(r.b) == 0 || r.b[0] != '"' {
-		r.ok = false
-		return ""
+	return string(r.strBytes())
+}
+
+// common reads a JSON string without escapes that changes repeat, the
+// same as the one read last in its slot (recent) or not: the same string
+// for the same bytes, allocated once.
+func (r *changeReader) common(slot int) string {
+	v := r.strBytes()
+	if r.names == nil || !r.ok {
+		return string(v)
 	}
-	end := bytes.IndexByte(r.b[1:], '"')
-	if end < 0 || bytes.IndexByte(r.b[1:1+end], '\\') >= 0 || !utf8.Valid(r.b[1:1+end]) {
-		r.ok = false
-		return ""
+	if r.recent[slot] == string(v) && r.recent[slot] != "" {
+		return r.recent[slot]
 	}
-	s := string(r.b[1 : 1+end])
-	r.b = r.b[2+end:]
+	s := r.intern(v)
+	r.recent[slot] = s
 	return s
 }
+
+// Slots of changeReader.recent.
+const (
+	recentKind = iota
+	recentAuthor
+	recentDevice
+	recentSlots
+)
+
+// intern is string(v), allocated once per reader for the strings
+// changes repeat (names), when it keeps them.
+func (r *changeReader) intern(v []byte) string {
+	if r.names == nil {
+		return string(v)
+	}
+	if s, ok := r.names[string(v)]; ok {
+		return s
+	}
+	s := string(v)
+	if len(r.names) < maxNames {
+		r.names[s] = s
+	}
+	return s
+}
+
+// noteShape remembers the field names of a change of kind k, when the
+// reader keeps names: the next change of that kind mostly has the same,
+// and takes each without a look-up.
+func (r *changeReader) noteShape(k Kind, members []member) {
+	if r.shapes == nil {
+		return
+	}
+	shape := r.shapes[k]
+	if len(shape) == len(members) {
+		same := true
+		for i := range members {
+			if shape[i] != members[i].name {
+				same = false
+				break
+			}
+		}
+		if same {
+			return
+		}
+	}
+	if len(r.shapes) >= maxNames {
+		return
+	}
+	shape = make([]string, len(members))
+	for i := range members {
+		shape[i] = members[i].name
+	}
+	r.shapes[k] = shape
+}
+
+// maxNames bounds the strings a reader keeps for reuse.
+const maxNames = 4096
+
+// strBytes reads a JSON string without escapes, control characters or
+// invalid UTF-8 (which json.Unmarshal would replace) and returns what is
+// between its quotes.
+func (r *changeReader) strBytes() []byte {
+	if !r.ok || len(r.b) == 0 || r.b[0] != '"' {
+		r.ok = false
+		return nil
+	}
+	high := false
+	for i := 1; i < len(r.b); i++ {
+		switch strByte[r.b[i]] {
+		case strQuote:
+			v := r.b[1:i:i]
+			if high && !utf8.Valid(v) {
+				r.ok = false
+				return nil
+			}
+			r.b = r.b[i+1:]
+			return v
+		case strRefused:
+			r.ok = false
+			return nil
+		case strHigh:
+			high = true
+		}
+	}
+	r.ok = false
+	return nil
+}
+
+// What strBytes makes of each byte of a string.
+const (
+	strPlain = iota
+	strQuote
+	strRefused // an escape or a control character
+	strHigh    // part of a multi-byte UTF-8 sequence
+)
+
+var strByte = func() (t [256]uint8) {
+	for b := range 0x20 {
+		t[b] = strRefused
+	}
+	t['\\'] = strRefused
+	t['"'] = strQuote
+	for b := 0x80; b < 0x100; b++ {
+		t[b] = strHigh
+	}
+	return t
+}()
 
 // uint reads an unsigned integer.
 func (r *changeReader) uint() uint64 {
@@ -130,7 +255,7 @@ func (r *changeReader) uint() uint64 {
 	for i < len(r.b) && r.b[i] >= '0' && r.b[i] <= '9' {
 		i++
 	}
-	if !r.ok || i == 0 {
+	if !r.ok || i == 0 || i > 1 && r.b[0] == '0' {
 		r.ok = false
 		return 0
 	}
@@ -155,9 +280,28 @@ func (r *changeReader) base64() []byte {
 	return v
 }
 
-// value reads one JSON value of an object's member (the bytes are valid)
-// and returns its bytes: up to the next member or the object's end.
+// value reads one JSON value of an object's member and returns its bytes:
+// up to the next member or the object's end. It fails on white space
+// around the value (json.Unmarshal leaves it out), and, with check set,
+// on a value that is not JSON.
 func (r *changeReader) value() []byte {
+	v := r.valueBytes()
+	if !r.ok {
+		return nil
+	}
+	if space(v[0]) || space(v[len(v)-1]) || r.check && !validJSON(v) {
+		r.ok = false
+		return nil
+	}
+	return v
+}
+
+// space reports whether b is JSON white space.
+func space(b byte) bool { return b == ' ' || b == '\t' || b == '\n' || b == '\r' }
+
+// valueBytes finds the bytes of value, which are valid JSON when the
+// member is.
+func (r *changeReader) valueBytes() []byte {
 	if !r.ok {
 		return nil
 	}
@@ -204,7 +348,7 @@ func (r *changeReader) take(n int) []byte {
 func (r *changeReader) change(c *Change) {
 	*c = Change{}
 	r.lit(`{"kind":`)
-	c.Kind = Kind(r.str())
+	c.Kind = Kind(r.common(recentKind))
 	r.lit(`,"id":`)
 	c.ID = ID(r.str())
 	r.lit(`,"fields":`)
@@ -212,30 +356,40 @@ func (r *changeReader) change(c *Change) {
 		r.lit(`null`)
 	} else {
 		r.lit(`{`)
-		n := 0
-		if end := bytes.IndexByte(r.b, '}'); end >= 0 {
-			n = bytes.Count(r.b[:end], []byte(`":`))
-		}
-		c.Fields = make(map[string]json.RawMessage, n)
+		// The members as json.Marshal writes them, sorted by name (so no
+		// two alike), then the map made to their number.
+		var few [32]member
+		members := few[:0]
+		shape := r.shapes[c.Kind]
 		for r.ok && !r.peek(`}`) {
-			if len(c.Fields) > 0 {
+			if len(members) > 0 {
 				r.lit(`,`)
 			}
-			name := r.str()
+			name := r.strBytes()
 			r.lit(`:`)
 			v := r.value()
-			if _, dup := c.Fields[name]; dup {
+			if !r.ok || len(members) > 0 && string(name) <= members[len(members)-1].name {
 				r.ok = false
 				return
 			}
-			c.Fields[name] = v
+			k := len(members)
+			if k < len(shape) && shape[k] == string(name) {
+				members = append(members, member{shape[k], v})
+			} else {
+				members = append(members, member{r.intern(name), v})
+			}
 		}
+		c.Fields = make(map[string]json.RawMessage, len(members))
+		for _, m := range members {
+			c.Fields[m.name] = m.value
+		}
+		r.noteShape(c.Kind, members)
 		r.lit(`}`)
 	}
 	r.lit(`,"author":`)
-	c.Author = r.str()
+	c.Author = r.common(recentAuthor)
 	r.lit(`,"device":`)
-	c.Device = r.str()
+	c.Device = r.common(recentDevice)
 	r.lit(`,"seq":`)
 	c.Seq = r.uint()
 	r.lit(`,"hlc":`)

@@ -311,3 +311,124 @@ func BenchmarkAppendChangesJSON(b *testing.B) {
 		}
 	}
 }
+
+// FuzzDecodeChangesJSON checks, on any bytes, that DecodeChangesJSON and
+// DecodeChangeJSON, which read without a json.Valid pass first, make what
+// json.Unmarshal makes of them, and fail where it fails.
+func FuzzDecodeChangesJSON(f *testing.F) {
+	c := Change{Kind: "patient", ID: "p1", Fields: map[string]json.RawMessage{"name": json.RawMessage(`"Ann"`), "n": json.RawMessage(`-1.5e3`), "x": json.RawMessage(`{"a":[1,null]}`)},
+		Author: "desk", Device: "d1", Seq: 7, HLC: 9, Prev: []byte{1, 2}, Sig: []byte{3}}
+	one, err := json.Marshal(c)
+	if err != nil {
+		f.Fatal(err)
+	}
+	many, err := json.Marshal([]Change{c, c})
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, s := range []string{string(one), string(many), `[]`, `null`, `[{"kind":"a","id":"b","fields":{"v":12 ,"w": {"x" : 1} },"author":"","device":"","seq":1,"hlc":2}]`,
+		`[{"kind":"a","id":"b","fields":{"v":"` + "\x01" + `"},"author":"","device":"","seq":01,"hlc":2}]`,
+		`[{"kind":"a\u00e9","id":"b","fields":{"v":[1,}},"author":"\xff","device":"","seq":1,"hlc":2}]`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var want []Change
+		werr := json.Unmarshal(b, &want)
+		got, gerr := DecodeChangesJSON(b)
+		if (werr == nil) != (gerr == nil) || werr == nil && !reflect.DeepEqual(want, got) {
+			t.Fatalf("%q:\njson.Unmarshal    %#v, %v\nDecodeChangesJSON %#v, %v", b, want, werr, got, gerr)
+		}
+		var wantOne, gotOne Change
+		werr = json.Unmarshal(b, &wantOne)
+		gerr = DecodeChangeJSON(b, &gotOne)
+		if (werr == nil) != (gerr == nil) || werr == nil && !reflect.DeepEqual(wantOne, gotOne) {
+			t.Fatalf("%q:\njson.Unmarshal   %#v, %v\nDecodeChangeJSON %#v, %v", b, wantOne, werr, gotOne, gerr)
+		}
+	})
+}
+
+// White space around a field value, valid JSON, is left out of the value
+// as json.Unmarshal leaves it out, not kept in it.
+func TestDecodeChangesJSONTrimsNoValue(t *testing.T) {
+	b := []byte(`[{"kind":"a","id":"b","fields":{"v":12 ,"w": {"x" : 1} },"author":"","device":"","seq":1,"hlc":2}]`)
+	got, err := DecodeChangesJSON(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, w := string(got[0].Fields["v"]), string(got[0].Fields["w"]); v != "12" || w != `{"x" : 1}` {
+		t.Fatalf("values %q and %q; want %q and %q", v, w, "12", `{"x" : 1}`)
+	}
+}
+
+// BenchmarkDecodeChangesJSON decodes a batch of 500 changes, patients
+// and appointments, as a pull opens them.
+func BenchmarkDecodeChangesJSON(b *testing.B) {
+	changes := make([]Change, 500)
+	for i := range changes {
+		c := Change{Kind: KindPatient, ID: ID(fmt.Sprintf("%024x", i)), Author: "desk", Device: "c528404d6bd867a3", Seq: uint64(i + 1), HLC: HLC(1<<56 + i), Fields: map[string]json.RawMessage{}}
+		names := []string{"address", "created_at", "created_by", "deleted", "dob", "email", "emergency_contact", "id", "insurance_number", "insurer_name", "name", "phone", "sex", "updated_at"}
+		if i%2 == 1 {
+			c.Kind = KindAppointment
+			names = []string{"checked_in_at", "created_at", "created_by", "deleted", "doctor", "id", "minutes", "patient_id", "reason", "room", "start", "status", "status_reason", "updated_at"}
+		}
+		for j, f := range names {
+			c.Fields[f] = json.RawMessage(fmt.Sprintf(`"value %d of %d"`, j, i))
+		}
+		c.Fields["deleted"] = json.RawMessage(`false`)
+		c.Fields["consent"] = json.RawMessage(`{"sms":false,"email":false,"telemedicine":false,"data_sharing":false}`)
+		changes[i] = c
+	}
+	changes[0].Prev = make([]byte, DigestSize)
+	changes[len(changes)-1].Sig = make([]byte, 64)
+	plain, err := AppendChangesJSON(nil, changes)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(plain)))
+	b.ReportAllocs()
+	for range b.N {
+		if _, err := DecodeChangesJSON(plain); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// TestDecodeChangesJSONOfLikeChanges checks DecodeChangesJSON against
+// json.Unmarshal on batches of changes of few kinds, authors and devices
+// whose field names repeat, as a real batch's do, the same, fewer, more or
+// others, so that the names it reuses from the changes before are reused
+// where they are the same and only there.
+func TestDecodeChangesJSONOfLikeChanges(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		few := func(from ...string) *rapid.Generator[string] { return rapid.SampledFrom(from) }
+		kind, who := few("patient", "appointment", "note"), few("desk", "drwho", "dev-1")
+		name := few("a", "b", "ba", "c", "created_at", "created_by", "id", "name", "z")
+		changes := make([]Change, rapid.IntRange(1, 12).Draw(t, "changes"))
+		for i := range changes {
+			c := Change{Kind: Kind(kind.Draw(t, "kind")), ID: ID(fmt.Sprint(i)), Author: who.Draw(t, "author"), Device: who.Draw(t, "device"),
+				Seq: uint64(i), HLC: HLC(i), Fields: map[string]json.RawMessage{}}
+			for range rapid.IntRange(0, 9).Draw(t, "fields") {
+				v, err := json.Marshal(jsonValue(t, 0))
+				if err != nil {
+					t.Fatal(err)
+				}
+				c.Fields[name.Draw(t, "name")] = v
+			}
+			changes[i] = c
+		}
+		b, err := json.Marshal(changes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b = damage(t, b)
+		var want []Change
+		werr := json.Unmarshal(b, &want)
+		got, gerr := DecodeChangesJSON(b)
+		if (werr == nil) != (gerr == nil) {
+			t.Fatalf("%s: json.Unmarshal says %v, DecodeChangesJSON %v", b, werr, gerr)
+		}
+		if werr == nil && !reflect.DeepEqual(want, got) {
+			t.Fatalf("%s:\njson.Unmarshal    %#v\nDecodeChangesJSON %#v", b, want, got)
+		}
+	})
+}
