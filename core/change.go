@@ -165,8 +165,19 @@ func appendName(b []byte, n string) []byte {
 	return append(append(append(b, '"'), n...), '"')
 }
 
-// Decode fills an entity from the record's current values.
+// Decode fills an entity from the record's current values: it does what
+// json.Unmarshal of r.JSON() into e does, with the same error, but for the
+// usual record and a zero entity sets the fields straight from the values
+// (recorddecode.go).
 func (r *Record) Decode(e Entity) error {
+	if decodeFast(r, e) {
+		return nil
+	}
+	return r.decodeJSON(e)
+}
+
+// decodeJSON is Decode by json.Unmarshal of the record's JSON object.
+func (r *Record) decodeJSON(e Entity) error {
 	if err := json.Unmarshal(r.JSON(), e); err != nil {
 		return fmt.Errorf("core: decoding %s %s: %w", r.Kind, r.ID, err)
 	}
