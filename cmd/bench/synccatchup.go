@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/pprof"
+	"runtime/trace"
 	"time"
 )
 
@@ -17,6 +18,8 @@ import (
 // BENCH_P7_CPUPROFILE, when set, names a file for a CPU profile of the
 // timed catch-up alone (not the fill and push before it; not with
 // -cpuprofile, which holds the profiler for the whole run).
+// BENCH_P7_TRACE, when set, names a file for an execution trace of the
+// same window (go tool trace): where the merge waits and cores idle.
 func benchP7(ctx context.Context, c config) (string, error) {
 	n := envInt("BENCH_P7_CHANGES", 120_000)
 	dir := filepath.Join(c.dir, "p7")
@@ -36,11 +39,19 @@ func benchP7(ctx context.Context, c config) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	stopTrace, err := windowTrace(os.Getenv("BENCH_P7_TRACE"))
+	if err != nil {
+		stop()
+		return "", err
+	}
 	start := time.Now()
 	rep, err := p.b.client.SyncOnce(ctx)
 	elapsed := time.Since(start)
 	if perr := stop(); err == nil && perr != nil {
 		return "", perr
+	}
+	if terr := stopTrace(); err == nil && terr != nil {
+		return "", terr
 	}
 	if err != nil {
 		return "", err
@@ -67,6 +78,26 @@ func windowProfile(path string) (stop func() error, err error) {
 	}
 	return func() error {
 		pprof.StopCPUProfile()
+		return f.Close()
+	}, nil
+}
+
+// windowTrace starts an execution trace into the file named path, ""
+// for none, and returns what stops it and closes the file.
+func windowTrace(path string) (stop func() error, err error) {
+	if path == "" {
+		return func() error { return nil }, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := trace.Start(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("window trace: %w", err)
+	}
+	return func() error {
+		trace.Stop()
 		return f.Close()
 	}, nil
 }
