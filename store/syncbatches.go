@@ -227,43 +227,91 @@ func (s *Session) ApplyLastBatches(batches []PulledBatch, cursor uint64) (ApplyR
 
 // applyBatches is ApplyBatches, and with last ApplyLastBatches.
 func (s *Session) applyBatches(batches []PulledBatch, cursor uint64, last bool) (ApplyResult, error) {
-	var res ApplyResult
+	total := 0
+	for i := range batches {
+		total += len(batches[i].Changes)
+	}
+	return s.mergePulled(total, func(m *PullMerge) (uint64, bool, error) {
+		for i := range batches {
+			if err := m.Merge(&batches[i]); err != nil {
+				return 0, false, err
+			}
+		}
+		return cursor, last, nil
+	})
+}
+
+// PullMerge is one transaction of a pull that merges pulled batches as
+// they come (Session.MergePulled).
+type PullMerge struct {
+	t *txn
+	// total is how many changes the transaction merges in all when the
+	// caller said so (ApplyBatches), else 0; merged is how many it has
+	// merged so far.
+	total, merged int
+	res           ApplyResult
+}
+
+// Merge merges one pulled batch in the transaction and keeps it, as
+// ApplyBatches does each of its batches: a batch the store keeps already
+// is skipped, one refused whole is quarantined unless the store keeps a
+// good copy. The transaction does not hold on to b once Merge returns,
+// only to what merging it wrote.
+func (m *PullMerge) Merge(b *PulledBatch) error {
+	t := m.t
+	m.merged += len(b.Changes)
+	size := max(m.total, m.merged)
+	if size >= aheadMin {
+		// Enough changes that their record and index puts are held and
+		// written in key order at the end (writebehind.go).
+		t.startBehind()
+	}
+	if t.kept(b.Device, b.First, b.Last) {
+		return nil
+	}
+	if b.Refused != "" {
+		if err := t.quarantineBatch(b); err != nil {
+			return err
+		}
+		m.res.Quarantined++
+		return nil
+	}
+	if err := t.keep(b.Batch); err != nil {
+		return err
+	}
+	if err := t.clearBatch(b.Device, b.First); err != nil {
+		return err
+	}
+	return t.applyPrepared(b.Changes, size, b.preparedFor(), b.verifiedFor(), &m.res)
+}
+
+// MergePulled runs fn in one transaction, in which fn merges pulled
+// batches with m.Merge as they come, so that a pull merges each batch as
+// soon as it is opened and prepared instead of waiting for a
+// transaction's worth. fn returns the pull cursor to save with them (0
+// for none) and whether this is the pull's last transaction, which also
+// does what MarkPulled does (ApplyLastBatches). An error from fn, or
+// from a merge, rolls the whole transaction back.
+func (s *Session) MergePulled(fn func(m *PullMerge) (cursor uint64, last bool, err error)) (ApplyResult, error) {
+	return s.mergePulled(0, fn)
+}
+
+// mergePulled is MergePulled given how many changes fn merges in all, 0
+// when it is not known beforehand.
+func (s *Session) mergePulled(total int, fn func(m *PullMerge) (uint64, bool, error)) (ApplyResult, error) {
+	m := &PullMerge{total: total}
 	err := s.update(func(t *txn) error {
+		m.t = t
+		cursor, last, err := fn(m)
+		if err != nil {
+			return err
+		}
 		if cursor != 0 {
 			if err := t.putCursor(cursor); err != nil {
 				return err
 			}
 		} else if last {
 			if err := t.stampPulled(); err != nil {
-				return err
-			}
-		}
-		total := 0
-		for i := range batches {
-			total += len(batches[i].Changes)
-		}
-		if total >= aheadMin {
-			t.startBehind()
-		}
-		for i := range batches {
-			b := &batches[i]
-			if t.kept(b.Device, b.First, b.Last) {
-				continue
-			}
-			if b.Refused != "" {
-				if err := t.quarantineBatch(b); err != nil {
-					return err
-				}
-				res.Quarantined++
-				continue
-			}
-			if err := t.keep(b.Batch); err != nil {
-				return err
-			}
-			if err := t.clearBatch(b.Device, b.First); err != nil {
-				return err
-			}
-			if err := t.applyPrepared(b.Changes, total, b.preparedFor(), b.verifiedFor(), &res); err != nil {
 				return err
 			}
 		}
@@ -274,6 +322,7 @@ func (s *Session) applyBatches(batches []PulledBatch, cursor uint64, last bool) 
 		t.deferSearch = !last
 		return nil
 	})
+	res := m.res
 	if err != nil {
 		return res, err
 	}

@@ -25,8 +25,13 @@ const (
 	// DefaultPullLimit is how many batches one Pull call asks for.
 	DefaultPullLimit = 200
 	// DefaultApplyChanges is how many pulled changes, at most, merge in
-	// one transaction (a batch is never split).
-	DefaultApplyChanges = 5000
+	// one transaction (a batch is never split). A catch-up's new records
+	// land all over their buckets, and each transaction rewrites every
+	// page it touched, so fewer, larger transactions write far fewer
+	// pages (120,000 changes: 121,700 pages in transactions of 5,000,
+	// 69,400 in ones of 20,000). The pull merges batches as they come
+	// (pullPage), so a larger transaction holds no more opened changes.
+	DefaultApplyChanges = 20000
 	// DefaultCallTimeout bounds a call, and the silence of a pull stream
 	// between two batches.
 	DefaultCallTimeout = 30 * time.Second

@@ -69,24 +69,18 @@ func (c *Client) pull(ctx context.Context) (PullReport, error) {
 	return rep, err
 }
 
-// group is pulled batches, verified and opened, waiting to be merged in
-// one transaction.
-type group struct {
-	batches []store.PulledBatch
-	changes int
-	// items counts the batches pulled, skipped ones included; last is
-	// the server sequence of the last, the cursor the transaction saves.
-	items int
-	last  uint64
-}
-
 // pullPage runs one Pull call from the cursor and merges what it streams.
 // It returns how many batches came, and whether its last transaction
 // also marked the pull done (store.Session.ApplyLastBatches: a page of
 // fewer than PullLimit batches ends the pull). One goroutine receives and
 // opens batches, a second prepares their changes, while this one merges
-// those before, so verifying, decrypting and preparing overlap with the
-// store's merges and commits.
+// them: a transaction (store.Session.MergePulled) merges each batch as
+// soon as it is prepared, until it holds Options.ApplyChanges changes,
+// the page ends, or a batch has to wait for it to end (one that brings
+// directory entries, which are imported between transactions, or one to
+// be opened again). So verifying, decrypting and preparing overlap with
+// the store's merges and commits, and the merge never waits for a whole
+// transaction's worth to be prepared before it starts.
 func (c *Client) pullPage(ctx context.Context, rep *PullReport, progress func()) (n int, marked bool, err error) {
 	st, err := c.s.SyncState()
 	if err != nil {
@@ -108,7 +102,7 @@ func (c *Client) pullPage(ctx context.Context, rep *PullReport, progress func())
 	}
 	received := make(chan opened, receiveAhead)
 	items := make(chan opened, receiveAhead)
-	room := newBacklog(2 * c.opts.ApplyChanges)
+	room := newBacklog(min(2*c.opts.ApplyChanges, pullAhead))
 	go c.receive(sctx, stream, st.Cursor, have, w, room, received)
 	go prepare(c.s, received, items)
 	defer func() {
@@ -116,81 +110,166 @@ func (c *Client) pullPage(ctx context.Context, rep *PullReport, progress func())
 		for range items {
 		}
 	}()
-	var g group
-	// What was verified and opened is merged however the page ends.
-	defer func() {
-		if ferr := c.flush(&g, rep, progress); err == nil {
-			err = ferr
+	p := &page{c: c, ctx: ctx, items: items, have: have, rep: rep}
+	for {
+		o, ok := p.take()
+		if !ok {
+			// The receiver gave up without a word: the watchdog or the
+			// caller ended the stream.
+			return p.n, false, c.noted(ctx, status.Error(codes.DeadlineExceeded, "the pull stream fell silent"))
 		}
-	}()
-	// The receiver opens up to one transaction's worth of changes beyond
-	// the one merging; what a flush merged makes room again.
-	merged := 0
-	flush := func() error {
-		err := c.flush(&g, rep, progress)
-		room.done(merged)
-		merged = 0
-		return err
-	}
-	for o := range items {
-		switch {
-		case errors.Is(o.err, io.EOF):
-			if n < c.opts.PullLimit && g.items > 0 {
-				// The pull ends with this page: its last transaction
-				// marks it done.
-				if err := c.flushLast(&g, rep, progress); err != nil {
-					return n, false, err
+		if end, err := p.ends(o); end {
+			// Nothing is merged but not committed: the page ends between
+			// transactions, and the pull's end is marked apart.
+			return p.n, false, err
+		}
+		if err := p.ready(&o); err != nil {
+			return p.n, false, err
+		}
+		// A transaction begins with o.
+		var stop error
+		var items, changes int
+		var last uint64
+		res, err := c.s.MergePulled(func(m *store.PullMerge) (uint64, bool, error) {
+			for {
+				if err := p.merge(m, &o); err != nil {
+					return 0, false, err
 				}
-				marked = true
-			}
-			return n, marked, c.noted(ctx, nil)
-		case o.err != nil && o.item == nil:
-			return n, false, c.noted(ctx, o.err)
-		case o.err != nil:
-			return n, false, o.err
-		}
-		if o.later {
-			if o.batch, o.p, err = c.open(ctx, o.item, have); err != nil {
-				if o.batch.Refused = refusal(err); o.batch.Refused == "" {
-					return n, false, err
+				room.done(o.held)
+				items++
+				last = o.item.ServerSeq
+				changes += len(o.p.Changes)
+				if changes >= c.opts.ApplyChanges {
+					return last, false, nil
+				}
+				var ok bool
+				if o, ok = p.take(); !ok {
+					stop = c.noted(ctx, status.Error(codes.DeadlineExceeded, "the pull stream fell silent"))
+					return last, false, nil
+				}
+				if end, err := p.ends(o); end {
+					// What was verified and opened is merged however the
+					// page ends; a page of fewer than PullLimit batches
+					// ends the pull, and this transaction marks it done.
+					stop = err
+					marked = p.n < c.opts.PullLimit
+					return last, marked, nil
+				}
+				if p.waits(&o) {
+					p.held = &o
+					return last, false, nil
 				}
 			}
+		})
+		if err != nil {
+			return p.n, false, fmt.Errorf("client: merging pulled batches up to %d: %w", last, err)
 		}
-		if o.batch.Refused != "" {
-			c.noteDamaged(o.item.ServerSeq, o.item.Envelope)
-		}
-		merged += o.held
-		if !o.skip && len(o.p.Directory) > 0 && o.batch.Refused == "" {
-			// The directory may change who may write what: the batches
-			// before it merge under the directory they were made under.
-			if err := flush(); err != nil {
-				return n, false, err
-			}
-			added, err := c.importDirectory(o.p)
-			if err != nil {
-				return n, false, fmt.Errorf("%w: batch %d: %s", ErrBadBatch, o.item.ServerSeq, reason(err))
-			}
-			rep.Directory += added
-		}
-		n++
-		g.items++
-		g.last = o.item.ServerSeq
-		if o.skip {
-			continue
-		}
-		o.batch.Changes, o.batch.Digests = o.p.Changes, o.p.Digests
-		g.batches = append(g.batches, o.batch)
-		g.changes += len(o.p.Changes)
-		if g.changes >= c.opts.ApplyChanges {
-			if err := flush(); err != nil {
-				return n, false, err
-			}
-			w.alive()
+		rep.Batches += items
+		rep.Changes += changes
+		rep.Applied += res.Applied
+		rep.Quarantined += res.Quarantined
+		progress()
+		w.alive()
+		if stop != nil || marked {
+			return p.n, marked, stop
 		}
 	}
-	// The receiver gave up without a word: the watchdog or the caller
-	// ended the stream.
-	return n, false, c.noted(ctx, status.Error(codes.DeadlineExceeded, "the pull stream fell silent"))
+}
+
+// page is the merge side of one Pull call: the items the prepare stage
+// passes on, and how many of them it has taken.
+type page struct {
+	c     *Client
+	ctx   context.Context
+	items <-chan opened
+	have  map[string]uint64
+	rep   *PullReport
+	// held is an item a transaction ended before, to begin the next; n
+	// counts the batches taken, skipped ones included.
+	held *opened
+	n    int
+}
+
+// take is the next item: the one held for the next transaction, or the
+// next the prepare stage passes on; ok is false once it closed.
+func (p *page) take() (o opened, ok bool) {
+	if p.held != nil {
+		o, p.held = *p.held, nil
+		return o, true
+	}
+	o, ok = <-p.items
+	return o, ok
+}
+
+// ends reports whether o ends the page, and with what: nil at the
+// stream's end (io.EOF), else the stream's or the receiver's error.
+func (p *page) ends(o opened) (bool, error) {
+	switch {
+	case errors.Is(o.err, io.EOF):
+		return true, p.c.noted(p.ctx, nil)
+	case o.err != nil && o.item == nil:
+		return true, p.c.noted(p.ctx, o.err)
+	case o.err != nil:
+		return true, o.err
+	}
+	return false, nil
+}
+
+// waits reports whether o must wait for the transaction merging the
+// batches before it to end: it is to be opened again (its key epoch may
+// have come with a directory batch before it), or it brings directory
+// entries, which may change who may write what, so the batches before
+// it merge under the directory they were made under. ready then does,
+// between transactions, what o needs first.
+func (p *page) waits(o *opened) bool {
+	if o.later {
+		return true
+	}
+	if o.batch.Refused != "" {
+		p.c.noteDamaged(o.item.ServerSeq, o.item.Envelope)
+	}
+	return p.directory(o)
+}
+
+// directory reports whether o brings directory entries to import.
+func (p *page) directory(o *opened) bool {
+	return !o.skip && len(o.p.Directory) > 0 && o.batch.Refused == ""
+}
+
+// ready does, outside any transaction, what the item that begins one
+// needs first: opened again when it came too early for its key epoch,
+// its directory entries imported.
+func (p *page) ready(o *opened) error {
+	if o.later {
+		var err error
+		if o.batch, o.p, err = p.c.open(p.ctx, o.item, p.have); err != nil {
+			if o.batch.Refused = refusal(err); o.batch.Refused == "" {
+				return err
+			}
+		}
+		o.later = false // opened only now: its changes are prepared in the merge
+	}
+	if o.batch.Refused != "" {
+		p.c.noteDamaged(o.item.ServerSeq, o.item.Envelope)
+	}
+	if p.directory(o) {
+		added, err := p.c.importDirectory(o.p)
+		if err != nil {
+			return fmt.Errorf("%w: batch %d: %s", ErrBadBatch, o.item.ServerSeq, reason(err))
+		}
+		p.rep.Directory += added
+	}
+	return nil
+}
+
+// merge merges one item in the transaction m; a skipped one only counts.
+func (p *page) merge(m *store.PullMerge, o *opened) error {
+	p.n++
+	if o.skip {
+		return nil
+	}
+	o.batch.Changes, o.batch.Digests = o.p.Changes, o.p.Digests
+	return m.Merge(&o.batch)
 }
 
 // opened is a pulled batch verified and opened, or why it is not: err
@@ -215,11 +294,15 @@ type opened struct {
 // the merge not yet taken; the backlog bounds their changes.
 const receiveAhead = 256
 
+// pullAhead is how many changes, at most, the receiver opens ahead of the
+// merge (the backlog's limit, or twice Options.ApplyChanges when less):
+// enough to keep the prepare stage busy while a transaction commits.
+const pullAhead = 10_000
+
 // backlog counts the changes the receiver opened that no transaction has
-// merged yet, so that it opens the next transaction's batches while the
-// current one merges and commits, and no further (its limit is two
-// transactions' worth): a catch-up of many thousands of changes does not
-// sit opened in memory.
+// merged yet, so that it opens ahead while the merge and the commits run,
+// and no further than its limit: a catch-up of many thousands of changes
+// does not sit opened in memory.
 type backlog struct {
 	limit int
 	mu    sync.Mutex
@@ -380,35 +463,6 @@ func newWatchdog(limit time.Duration, cancel context.CancelFunc) *watchdog {
 func (w *watchdog) alive() { w.last.Store(time.Now().UnixNano()) }
 
 func (w *watchdog) stop() { close(w.done) }
-
-// flush merges a group in one transaction with its cursor and empties it.
-func (c *Client) flush(g *group, rep *PullReport, progress func()) error {
-	return c.flushGroup(g, rep, progress, c.s.ApplyBatches)
-}
-
-// flushLast is flush for the pull's last transaction, which also marks
-// the pull done (store.Session.ApplyLastBatches).
-func (c *Client) flushLast(g *group, rep *PullReport, progress func()) error {
-	return c.flushGroup(g, rep, progress, c.s.ApplyLastBatches)
-}
-
-// flushGroup merges the group with apply, if it holds any batch.
-func (c *Client) flushGroup(g *group, rep *PullReport, progress func(), apply func([]store.PulledBatch, uint64) (store.ApplyResult, error)) error {
-	if g.items == 0 {
-		return nil
-	}
-	res, err := apply(g.batches, g.last)
-	if err != nil {
-		return fmt.Errorf("client: merging pulled batches up to %d: %w", g.last, err)
-	}
-	rep.Batches += g.items
-	rep.Changes += g.changes
-	rep.Applied += res.Applied
-	rep.Quarantined += res.Quarantined
-	*g = group{batches: g.batches[:0]}
-	progress()
-	return nil
-}
 
 // refusal is why a pulled batch is quarantined when err says it cannot
 // be verified or opened, "" for other errors (the link, the store).

@@ -1,0 +1,90 @@
+package store
+
+import (
+	"errors"
+	"path/filepath"
+	"testing"
+)
+
+// TestMergePulledAsApplyBatches merges the same pulled batches on two
+// replicas: one transaction that merges them one by one as they come
+// (MergePulled, as the sync client streams them), and ApplyBatches of them
+// all. Both end the same: records, index, conflicts, cursor, and the
+// result reported.
+func TestMergePulledAsApplyBatches(t *testing.T) {
+	raw, clk := baseStore(t)
+	dir := t.TempDir()
+	a := openPeer(t, "A", filepath.Join(dir, "a.db"), raw, clk)
+	streamed := openPeer(t, "streamed", filepath.Join(dir, "streamed.db"), raw, clk)
+	whole := openPeer(t, "whole", filepath.Join(dir, "whole.db"), raw, clk)
+	t.Cleanup(func() { a.close(t); streamed.close(t); whole.close(t) })
+	changes := mixedCatchUp(t, a)
+	batches := batchesOf(changes, 300)
+	for i := range batches {
+		streamed.desk.PrepareBatch(&batches[i])
+	}
+	got, err := streamed.desk.MergePulled(func(m *PullMerge) (uint64, bool, error) {
+		for i := range batches {
+			if err := m.Merge(&batches[i]); err != nil {
+				return 0, false, err
+			}
+		}
+		return 77, true, nil
+	})
+	must(t, err)
+	want, err := whole.desk.ApplyLastBatches(batchesOf(changes, 300), 77)
+	must(t, err)
+	if got != want || got.Conflicts == 0 {
+		t.Errorf("merged as they came %+v, all at once %+v; want the same, with the double bookings in conflict", got, want)
+	}
+	sameExport(t, streamed, whole)
+	sameExport(t, a, streamed)
+	sameIndex(t, streamed, whole)
+	for _, r := range []*peer{streamed, whole} {
+		st, err := r.desk.SyncState()
+		must(t, err)
+		if st.Cursor != 77 {
+			t.Errorf("%s: cursor %d, want 77", r.name, st.Cursor)
+		}
+	}
+}
+
+// TestMergePulledRollsBackWhole checks that a transaction of MergePulled
+// that fails after merging some batches leaves nothing of them: no record,
+// no kept batch, the cursor where it was; the same batches then merge.
+func TestMergePulledRollsBackWhole(t *testing.T) {
+	raw, clk := baseStore(t)
+	dir := t.TempDir()
+	a := openPeer(t, "A", filepath.Join(dir, "a.db"), raw, clk)
+	b := openPeer(t, "B", filepath.Join(dir, "b.db"), raw, clk)
+	fresh := openPeer(t, "fresh", filepath.Join(dir, "fresh.db"), raw, clk)
+	t.Cleanup(func() { a.close(t); b.close(t); fresh.close(t) })
+	changes := mixedCatchUp(t, a)
+	batches := batchesOf(changes, 300)
+	before, err := b.desk.Have()
+	must(t, err)
+	cut := errors.New("the link went down")
+	_, err = b.desk.MergePulled(func(m *PullMerge) (uint64, bool, error) {
+		for i := range batches[:len(batches)-1] {
+			if err := m.Merge(&batches[i]); err != nil {
+				return 0, false, err
+			}
+		}
+		return 0, false, cut
+	})
+	if !errors.Is(err, cut) {
+		t.Fatalf("MergePulled returned %v, want %v", err, cut)
+	}
+	after, err := b.desk.Have()
+	must(t, err)
+	if len(after) != len(before) {
+		t.Errorf("after a failed transaction the store keeps batches of %v, before %v", after, before)
+	}
+	if st, err := b.desk.SyncState(); err != nil || st.Cursor != 0 {
+		t.Errorf("after a failed transaction the cursor is %d (%v), want 0", st.Cursor, err)
+	}
+	sameExport(t, b, fresh)
+	_, err = b.desk.ApplyBatches(batchesOf(changes, 300), 5)
+	must(t, err)
+	sameExport(t, a, b)
+}
