@@ -679,3 +679,46 @@ func TestDecoderFor(t *testing.T) {
 		}
 	}
 }
+
+// oddConcurrent is a type only TestDecodeConcurrent decodes, so that its
+// decoder is first built by goroutines racing to.
+type oddConcurrent struct {
+	Meta
+	Name  string `json:"name"`
+	Inner oddInner
+}
+
+func (*oddConcurrent) Kind() Kind      { return "odd_concurrent" }
+func (*oddConcurrent) Validate() error { return nil }
+
+// TestDecodeConcurrent decodes from several goroutines at once, the first
+// of a type among them (run with -race).
+func TestDecodeConcurrent(t *testing.T) {
+	r := NewRecord("odd_concurrent", "0123456789abcdef01234567")
+	r.Fields["name"] = Field{Value: json.RawMessage(`"Ann"`)}
+	r.Fields["Inner"] = Field{Value: json.RawMessage(`{"minor":5,"currency":"EUR","at":"2024-01-01T00:00:00Z","flags":{"sms":true}}`)}
+	p := benchPatientRecord(t)
+	errs := make(chan error, 8)
+	for range 8 {
+		go func() {
+			for range 50 {
+				var c oddConcurrent
+				if err := r.Decode(&c); err != nil || c.Name != "Ann" || c.Inner.Minor != 5 || !c.Inner.Flags.SMS {
+					errs <- fmt.Errorf("decoded %+v, %v", c, err)
+					return
+				}
+				var q Patient
+				if err := p.Decode(&q); err != nil || q.Name != "Amara Okafor" {
+					errs <- fmt.Errorf("decoded %+v, %v", q, err)
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
