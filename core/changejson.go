@@ -33,11 +33,11 @@ func DecodeChangeJSON(b []byte, c *Change) error {
 
 // DecodeTrustedChangeJSON is DecodeChangeJSON for bytes a store sealed
 // itself and has just opened under its AEAD key (its outbox): what its
-// own encoder wrote. It leaves out the validation pass DecodeChangeJSON
-// makes before its one-pass reader, so that on valid JSON it gives exactly
-// what DecodeChangeJSON gives, at a lower cost; on other bytes it never
-// panics, but it may accept bytes json.Unmarshal refuses (a field value
-// that is not JSON), which is why bytes from anywhere else must go
+// own encoder wrote. It leaves out the check DecodeChangeJSON's reader
+// makes of each field value (validJSON), so that on valid JSON it gives
+// exactly what DecodeChangeJSON gives, at a lower cost; on other bytes it
+// never panics, but it may accept bytes json.Unmarshal refuses (a field
+// value that is not JSON), which is why bytes from anywhere else must go
 // through DecodeChangeJSON. Bytes the reader does not take go to
 // DecodeChangeJSON.
 func DecodeTrustedChangeJSON(b []byte, c *Change) error {
