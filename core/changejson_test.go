@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 
 	"pgregory.net/rapid"
@@ -199,7 +200,35 @@ func TestValidJSONIsJSONValid(t *testing.T) {
 		if scalarJSON(v) && !want {
 			t.Fatalf("%q: scalarJSON takes what json.Valid refuses", v)
 		}
+		if compositeJSON(v) && !want {
+			t.Fatalf("%q: compositeJSON takes what json.Valid refuses", v)
+		}
 	})
+}
+
+// TestCompositeJSONTakesCompactJSON checks that compositeJSON takes every
+// object and array json.Marshal writes (compact, and shallow here), so
+// that validJSON's own pass is what decides them.
+func TestCompositeJSONTakesCompactJSON(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		var x any
+		if rapid.Bool().Draw(t, "object") {
+			x = map[string]any{rapid.String().Draw(t, "member"): jsonValue(t, 0), "b": jsonValue(t, 1)}
+		} else {
+			x = []any{jsonValue(t, 0), jsonValue(t, 1)}
+		}
+		v, err := json.Marshal(x)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !compositeJSON(v) {
+			t.Fatalf("%s: compositeJSON does not take it", v)
+		}
+	})
+	deep := []byte(strings.Repeat("[", compositeDepth+1) + strings.Repeat("]", compositeDepth+1))
+	if compositeJSON(deep) || !validJSON(deep) {
+		t.Fatalf("nesting beyond compositeDepth: compositeJSON %v, validJSON %v; want false, true", compositeJSON(deep), validJSON(deep))
+	}
 }
 
 // jsonCompact is what Change.Validate used to ask: whether json.Compact
@@ -283,8 +312,8 @@ func FuzzChangeJSON(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		checkTrustedDecode(t, b)
-		if got, want := validJSON(b), json.Valid(b); got != want {
-			t.Fatalf("%q: json.Valid %v, validJSON %v", b, want, got)
+		if got, want := validJSON(b), json.Valid(b); got != want || compositeJSON(b) && !want {
+			t.Fatalf("%q: json.Valid %v, validJSON %v, compositeJSON %v", b, want, got, compositeJSON(b))
 		}
 		if got, want := compactJSON(b), jsonCompact(b); got != want {
 			t.Fatalf("%q: json.Compact leaves it %v, compactJSON %v", b, want, got)
@@ -429,6 +458,28 @@ func TestDecodeChangesJSONOfLikeChanges(t *testing.T) {
 		}
 		if werr == nil && !reflect.DeepEqual(want, got) {
 			t.Fatalf("%s:\njson.Unmarshal    %#v\nDecodeChangesJSON %#v", b, want, got)
+		}
+	})
+}
+
+// BenchmarkValidJSONObject checks a patient's consent, the object field
+// values mostly are, with validJSON and with json.Valid.
+func BenchmarkValidJSONObject(b *testing.B) {
+	v := []byte(`{"sms":false,"email":true,"telemedicine":false,"data_sharing":false,"note":"by phone","n":[1,2.5e3]}`)
+	b.Run("validJSON", func(b *testing.B) {
+		b.ReportAllocs()
+		for range b.N {
+			if !validJSON(v) {
+				b.Fatal("refused")
+			}
+		}
+	})
+	b.Run("json.Valid", func(b *testing.B) {
+		b.ReportAllocs()
+		for range b.N {
+			if !json.Valid(v) {
+				b.Fatal("refused")
+			}
 		}
 	})
 }
