@@ -125,6 +125,9 @@ type Client struct {
 	fold     *folding
 	foldable bool
 	noFold   bool
+	// catchUp is the running pull's hold on a raised garbage collector
+	// target (gcboost.go).
+	catchUp gcBoost
 
 	mu      sync.Mutex // guards the fields below
 	status  Status

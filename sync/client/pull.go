@@ -52,6 +52,7 @@ func (c *Client) Pull(ctx context.Context) (PullReport, error) {
 
 func (c *Client) pull(ctx context.Context) (PullReport, error) {
 	var rep PullReport
+	defer c.catchUp.end()
 	err := c.retry(ctx, func(progress func()) error {
 		for {
 			n, marked, err := c.pullPage(ctx, &rep, progress)
@@ -139,6 +140,9 @@ func (c *Client) pullPage(ctx context.Context, rep *PullReport, progress func())
 				items++
 				last = o.item.ServerSeq
 				changes += len(o.p.Changes)
+				if rep.Changes+changes >= catchUpChanges {
+					c.catchUp.begin()
+				}
 				if changes >= c.opts.ApplyChanges {
 					return last, false, nil
 				}
