@@ -285,6 +285,14 @@ func (r *changeReader) base64() []byte {
 // around the value (json.Unmarshal leaves it out), and, with check set,
 // on a value that is not JSON.
 func (r *changeReader) value() []byte {
+	if !r.ok {
+		return nil
+	}
+	// A value without white space, what json.Marshal writes, is found
+	// and checked in one pass; any other is found, then checked.
+	if n := compactLen(r.b, 0); n > 0 && n < len(r.b) && (r.b[n] == ',' || r.b[n] == '}') {
+		return r.take(n)
+	}
 	v := r.valueBytes()
 	if !r.ok {
 		return nil
