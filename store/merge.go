@@ -86,11 +86,7 @@ func (t *txn) merge(c *core.Change, pre *prepared) (bool, error) {
 		}
 		return false, nil
 	}
-	var encoded []byte
-	if pre != nil {
-		encoded = pre.encoded
-	}
-	if err := t.putEncoded(rec, encoded); err != nil {
+	if err := t.putPrepared(rec, pre); err != nil {
 		return false, err
 	}
 	if c.Kind == core.KindRefill {

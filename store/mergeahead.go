@@ -37,6 +37,11 @@ type prepared struct {
 	// encodeRecord; nil for an invalid change.
 	rec     *core.Record
 	encoded []byte
+	// sealed is encoded sealed by sealer, to be stored as it is when the
+	// merging transaction seals the kind with the same sealer; nil when
+	// not sealed ahead (Session.PrepareBatch seals, Prepare does not).
+	sealed []byte
+	sealer *sealer
 	// fresh is the entity rec decodes to when its kind feeds an index,
 	// nil otherwise or when it does not decode.
 	fresh core.Entity
@@ -208,6 +213,20 @@ func (s *Session) PrepareBatch(b *PulledBatch) {
 	b.Prepare()
 	if b.Refused != "" || len(b.Changes) == 0 {
 		return
+	}
+	// Records new here are sealed ahead too, under the keys the store
+	// holds now; the merge takes a sealed record only from the very
+	// sealer it would seal it with (txn.putPrepared).
+	keys := s.db.keys
+	for i := range b.prepared {
+		p := &b.prepared[i]
+		if p.rec == nil {
+			continue
+		}
+		if sl, err := keys.sealerOf(p.rec.Kind); err == nil {
+			bucket, key := recordKey(p.rec.Kind, p.rec.ID)
+			p.sealed, p.sealer = sl.seal(bucket, key, p.encoded), sl
+		}
 	}
 	v := &verified{of: b.Changes, keys: map[authorAt]ed25519.PublicKey{}}
 	err := s.view(func(t *txn) error {

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	bolt "go.etcd.io/bbolt"
+
 	"medisecure/core"
 )
 
@@ -110,4 +112,57 @@ func TestPrepareMakesWhatApplyMakes(t *testing.T) {
 			t.Fatalf("%d fields: prepared bytes differ", n)
 		}
 	}
+}
+
+// TestRecordsSealedAheadAreTakenOnlyFromTheirSealer checks that a record
+// PrepareBatch sealed ahead is stored as it was sealed, and that one sealed
+// by another sealer than the one the merging transaction seals its kind
+// with is sealed again: every record opens, and the export is A's.
+func TestRecordsSealedAheadAreTakenOnlyFromTheirSealer(t *testing.T) {
+	raw, clk := baseStore(t)
+	dir := t.TempDir()
+	a := openPeer(t, "A", filepath.Join(dir, "a.db"), raw, clk)
+	b := openPeer(t, "B", filepath.Join(dir, "b.db"), raw, clk)
+	t.Cleanup(func() { a.close(t); b.close(t) })
+	seq := a.lastSeq(t)
+	var ids []core.ID
+	for i := range 4 {
+		p, err := a.desk.AddPatient(core.Patient{Name: fmt.Sprintf("Sealed Ahead%d", i), DOB: "1970-01-01"})
+		must(t, err)
+		ids = append(ids, p.ID)
+	}
+	pb := batchesOf(a.outbox(t, seq), 100)[0]
+	b.desk.PrepareBatch(&pb)
+	other, err := newSealer(bytes.Repeat([]byte{7}, 32))
+	must(t, err)
+	var ahead [][]byte
+	for i := range pb.prepared {
+		p := &pb.prepared[i]
+		if p.sealed == nil || p.sealer == nil {
+			t.Fatalf("change %d was not sealed ahead", i)
+		}
+		if i%2 == 1 {
+			// Sealed by a key the store does not seal with.
+			bucket, key := recordKey(p.rec.Kind, p.rec.ID)
+			p.sealed, p.sealer = other.seal(bucket, key, p.encoded), other
+		}
+		ahead = append(ahead, p.sealed)
+	}
+	_, err = b.desk.ApplyBatches([]PulledBatch{pb}, 0)
+	must(t, err)
+	must(t, b.db.bolt.View(func(tx *bolt.Tx) error {
+		for i, id := range ids {
+			stored := kindBucket(tx, core.KindPatient).Get(id.Bytes())
+			if taken := bytes.Equal(stored, ahead[i]); taken != (i%2 == 0) {
+				t.Errorf("patient %d: stored as sealed ahead %v, want %v", i, taken, i%2 == 0)
+			}
+		}
+		return nil
+	}))
+	for _, id := range ids {
+		if _, err := b.desk.Patient(id, "check"); err != nil {
+			t.Errorf("patient %s does not open: %v", id, err)
+		}
+	}
+	sameExport(t, a, b)
 }

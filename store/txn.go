@@ -236,6 +236,21 @@ func (t *txn) putEncoded(rec *core.Record, encoded []byte) error {
 	return t.putRecord(kindBucket(t.tx, rec.Kind), rec.Kind, key, sealed)
 }
 
+// putPrepared is put of a record, given what was prepared of it ahead
+// (nil for nothing): its encoding, and its sealed bytes when they were
+// sealed by the sealer this transaction seals its kind with.
+func (t *txn) putPrepared(rec *core.Record, pre *prepared) error {
+	if pre == nil {
+		return t.putEncoded(rec, nil)
+	}
+	if pre.sealed != nil && !t.beforeClasses {
+		if s, err := t.sealerOf(rec.Kind); err == nil && s == pre.sealer {
+			return t.putRecord(kindBucket(t.tx, rec.Kind), rec.Kind, rec.ID.Bytes(), pre.sealed)
+		}
+	}
+	return t.putEncoded(rec, pre.encoded)
+}
+
 // apply merges one change into its record and keeps the indexes in step
 // (merge.go). It reports whether anything changed.
 func (t *txn) apply(c *core.Change) (bool, error) { return t.merge(c, nil) }
