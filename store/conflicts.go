@@ -28,6 +28,11 @@ func (t *txn) checkConflicts() error {
 		ids = append(ids, id)
 	}
 	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	if len(ids) > 1 {
+		// Appointments share their doctors' and rooms' days: each day is
+		// read once (the check writes only conflicts meanwhile).
+		defer t.holdOwnerDays()()
+	}
 	for _, id := range ids {
 		if err := t.checkAppointment(t.appts[id]); err != nil {
 			return err

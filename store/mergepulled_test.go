@@ -3,7 +3,10 @@ package store
 import (
 	"errors"
 	"path/filepath"
+	"reflect"
 	"testing"
+
+	"medisecure/core"
 )
 
 // TestMergePulledAsApplyBatches merges the same pulled batches on two
@@ -87,4 +90,60 @@ func TestMergePulledRollsBackWhole(t *testing.T) {
 	_, err = b.desk.ApplyBatches(batchesOf(changes, 300), 5)
 	must(t, err)
 	sameExport(t, a, b)
+}
+
+// TestHeldOwnerDaysReadAsTheIndex checks that slotsNear gives the same
+// slots from the owner days the conflict check holds as from the index,
+// for every appointment of a catch-up with double bookings, read in any
+// order, near or not, and read again from what is held.
+func TestHeldOwnerDaysReadAsTheIndex(t *testing.T) {
+	raw, clk := baseStore(t)
+	dir := t.TempDir()
+	a := openPeer(t, "A", filepath.Join(dir, "a.db"), raw, clk)
+	t.Cleanup(func() { a.close(t) })
+	mixedCatchUp(t, a)
+	var appts []*core.Appointment
+	must(t, a.desk.view(func(tx *txn) error {
+		return tx.each(core.KindAppointment, func(rec *core.Record) error {
+			e, err := decodeEntity(rec)
+			if err != nil {
+				return err
+			}
+			appts = append(appts, e.(*core.Appointment))
+			return nil
+		})
+	}))
+	if len(appts) < 100 {
+		t.Fatalf("only %d appointments", len(appts))
+	}
+	clashes := 0
+	must(t, a.desk.view(func(tx *txn) error {
+		read := func() (near, all [][]core.Slot) {
+			for i := range appts {
+				ap := appts[len(appts)-1-i]
+				want, day := ap.Slot(), core.DateOf(ap.Start, tx.s.db.zone)
+				near = append(near, tx.contenders(want, day))
+				all = append(all, tx.busy(want, day))
+			}
+			return near, all
+		}
+		near, all := read()
+		release := tx.holdOwnerDays()
+		heldNear, heldAll := read()
+		again, _ := read()
+		release()
+		if tx.ownerDays != nil {
+			t.Error("the owner days are still held after release")
+		}
+		if !reflect.DeepEqual(near, heldNear) || !reflect.DeepEqual(near, again) || !reflect.DeepEqual(all, heldAll) {
+			t.Error("slots read from the owner days held differ from the index's")
+		}
+		for i := range near {
+			clashes += len(core.Clashes(appts[len(appts)-1-i].Slot(), near[i]))
+		}
+		return nil
+	}))
+	if clashes == 0 {
+		t.Error("no appointment clashes: the check is not exercised")
+	}
 }

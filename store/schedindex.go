@@ -236,21 +236,67 @@ func (t *txn) slots(prefix []byte, fill func(*core.Slot)) []core.Slot {
 // when near is not nil, only those that hold their time and overlap it:
 // the only ones core.Clashes can report, read without making the others.
 func (t *txn) slotsNear(out []core.Slot, prefix []byte, near *core.Slot, fill func(*core.Slot)) []core.Slot {
+	if t.ownerDays != nil {
+		return t.slotsNearHeld(out, prefix, near, fill)
+	}
 	c := t.tx.Bucket(bucketSchedule).Cursor()
 	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 		if len(v) != 17 || len(k) != len(prefix)+12 {
 			continue
 		}
-		start := time.UnixMilli(int64(binary.BigEndian.Uint64(v))).UTC()
-		end := time.UnixMilli(int64(binary.BigEndian.Uint64(v[8:]))).UTC()
-		if near != nil && (v[16] != 1 || !near.Start.Before(end) || !start.Before(near.End)) {
-			continue
-		}
-		s := core.Slot{ID: core.ID(hex.EncodeToString(k[len(prefix):])), Start: start, End: end, Holds: v[16] == 1}
-		fill(&s)
-		out = append(out, s)
+		out = appendSlot(out, k[len(prefix):], v, near, fill)
 	}
 	return out
+}
+
+// ownerDay is one index entry under an owner's day: the appointment's ID
+// bytes and the entry's value.
+type ownerDay struct {
+	id    [12]byte
+	value [17]byte
+}
+
+// holdOwnerDays makes slotsNear read each owner's day from the index once
+// and keep it, until the returned function is called: the conflict check
+// of a catch-up reads the same doctor's day for every appointment on it,
+// and writes no slot entry meanwhile (only conflicts, under their own
+// class). Nothing that writes slot entries may run while it holds them.
+func (t *txn) holdOwnerDays() (release func()) {
+	t.ownerDays = map[string][]ownerDay{}
+	return func() { t.ownerDays = nil }
+}
+
+// slotsNearHeld is slotsNear from the owner days held, read on first use.
+func (t *txn) slotsNearHeld(out []core.Slot, prefix []byte, near *core.Slot, fill func(*core.Slot)) []core.Slot {
+	day, ok := t.ownerDays[string(prefix)]
+	if !ok {
+		c := t.tx.Bucket(bucketSchedule).Cursor()
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			if len(v) != 17 || len(k) != len(prefix)+12 {
+				continue
+			}
+			day = append(day, ownerDay{id: [12]byte(k[len(prefix):]), value: [17]byte(v)})
+		}
+		t.ownerDays[string(prefix)] = day
+	}
+	for i := range day {
+		out = appendSlot(out, day[i].id[:], day[i].value[:], near, fill)
+	}
+	return out
+}
+
+// appendSlot appends to out the slot of an index entry (the appointment's
+// ID bytes and the entry's value) unless near is not nil and the entry
+// does not hold its time or overlap near.
+func appendSlot(out []core.Slot, id, v []byte, near *core.Slot, fill func(*core.Slot)) []core.Slot {
+	start := time.UnixMilli(int64(binary.BigEndian.Uint64(v))).UTC()
+	end := time.UnixMilli(int64(binary.BigEndian.Uint64(v[8:]))).UTC()
+	if near != nil && (v[16] != 1 || !near.Start.Before(end) || !start.Before(near.End)) {
+		return out
+	}
+	s := core.Slot{ID: core.ID(hex.EncodeToString(id)), Start: start, End: end, Holds: v[16] == 1}
+	fill(&s)
+	return append(out, s)
 }
 
 // busy lists what could clash with want on a day: the appointments of its

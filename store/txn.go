@@ -50,6 +50,9 @@ type txn struct {
 	// behind, when not nil, holds the record and schedule-index puts of
 	// a catch-up's merge, to be written in key order (writebehind.go).
 	behind *behind
+	// ownerDays, while the conflict check holds them (holdOwnerDays), are
+	// the index entries of each owner's day it has read.
+	ownerDays map[string][]ownerDay
 	// freshEntry, while a change prepared ahead reindexes, is its
 	// patient's search entry made ahead with it (indexSearch).
 	freshEntry *searchEntry
