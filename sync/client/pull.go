@@ -147,7 +147,14 @@ func (c *Client) pullPage(ctx context.Context, rep *PullReport, progress func())
 					return last, false, nil
 				}
 				var ok bool
-				if o, ok = p.take(); !ok {
+				if o, ok = p.takeSoon(); !ok {
+					if p.late {
+						// Nothing came in time: the store is not held for
+						// the link; the next transaction begins with what
+						// comes next.
+						p.late = false
+						return last, false, nil
+					}
 					stop = c.noted(ctx, status.Error(codes.DeadlineExceeded, "the pull stream fell silent"))
 					return last, false, nil
 				}
@@ -192,6 +199,41 @@ type page struct {
 	// counts the batches taken, skipped ones included.
 	held *opened
 	n    int
+	// late is set when takeSoon found nothing within mergeLinger; timer
+	// is its timer, made once.
+	late  bool
+	timer *time.Timer
+}
+
+// mergeLinger is how long an open transaction waits for the next batch
+// before it ends: a write of this workstation (a booking at the desk)
+// waits for the transaction, so it must never wait for the link.
+const mergeLinger = 50 * time.Millisecond
+
+// takeSoon is take for an open transaction: the next item if it comes
+// within mergeLinger; else ok is false with p.late set, nothing taken.
+func (p *page) takeSoon() (o opened, ok bool) {
+	if p.held != nil {
+		return p.take()
+	}
+	select {
+	case o, ok = <-p.items:
+		return o, ok
+	default:
+	}
+	if p.timer == nil {
+		p.timer = time.NewTimer(mergeLinger)
+	} else {
+		p.timer.Reset(mergeLinger)
+	}
+	select {
+	case o, ok = <-p.items:
+		p.timer.Stop()
+		return o, ok
+	case <-p.timer.C:
+		p.late = true
+		return opened{}, false
+	}
 }
 
 // take is the next item: the one held for the next transaction, or the

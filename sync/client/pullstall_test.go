@@ -1,0 +1,110 @@
+package client_test
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"medisecure/core"
+	"medisecure/sync/server"
+	"medisecure/sync/server/boltstore"
+)
+
+// stallingRange is a backend whose second and later reads of the log in
+// one pull block until released: a link that stalls mid-pull.
+type stallingRange struct {
+	*boltstore.Store
+	armed   atomic.Bool
+	reads   atomic.Int64
+	stalled chan struct{} // closed when a read blocks
+	release chan struct{} // closed to let reads go on
+}
+
+func (s *stallingRange) Range(ctx context.Context, org string, after uint64, limit int) ([]server.Stored, error) {
+	if s.armed.Load() && s.reads.Add(1) > 1 {
+		select {
+		case <-s.stalled:
+		default:
+			close(s.stalled)
+		}
+		select {
+		case <-s.release:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	return s.Store.Range(ctx, org, after, limit)
+}
+
+// TestStalledPullDoesNotHoldTheStore checks that while a pull's stream
+// stalls in the middle of a page, the batches that came are merged and
+// committed and the store is let go: a write at the desk goes through
+// before the link comes back, and the pull then merges the rest.
+func TestStalledPullDoesNotHoldTheStore(t *testing.T) {
+	st := &stallingRange{stalled: make(chan struct{}), release: make(chan struct{})}
+	srv := startServerWith(t, func(b *boltstore.Store) server.Backend {
+		st.Store = b
+		return st
+	})
+	wss := newOrg(t, 2)
+	online(t, srv, wss)
+	converge(t, wss)
+	a, b := wss[0], wss[1]
+	opts := fastOptions(srv.addr)
+	opts.BatchChanges = 1
+	opts.CallTimeout = time.Minute // the stall, not the watchdog, is what is tested
+	a.connect(srv.addr, opts)
+	opts.ApplyChanges = 10_000 // one transaction would take the whole page
+	b.connect(srv.addr, opts)
+	const n = 80 // more batches than the server reads in one go
+	for i := range n {
+		_, err := a.desk.AddPatient(core.Patient{Name: fmt.Sprintf("Stalled Pull%d", i), DOB: "1970-01-01"})
+		must(t, err)
+	}
+	a.sync()
+
+	st.armed.Store(true)
+	pulled := make(chan error, 1)
+	go func() {
+		_, err := b.client.Pull(context.Background())
+		pulled <- err
+	}()
+	<-st.stalled
+	// What came before the stall is merged and committed while the link
+	// stays stalled; a pull that held its transaction open for the next
+	// batch would show nothing until the link came back.
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		found, err := b.desk.FindPatients("stalled", 2*n)
+		must(t, err)
+		if len(found) > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			close(st.release)
+			t.Fatal("nothing the pull received before its stream stalled was merged while it stalled")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	wrote := make(chan error, 1)
+	go func() {
+		_, err := b.desk.AddPatient(core.Patient{Name: "Walk In", DOB: "1980-02-02"})
+		wrote <- err
+	}()
+	select {
+	case err := <-wrote:
+		must(t, err)
+	case <-time.After(20 * time.Second):
+		close(st.release)
+		t.Fatal("a desk write waited for a stalled pull's stream")
+	}
+	close(st.release)
+	must(t, <-pulled)
+	found, err := b.desk.FindPatients("stalled", 2*n)
+	must(t, err)
+	if len(found) != n {
+		t.Fatalf("after the link came back the pull brought %d patients, want %d", len(found), n)
+	}
+}
