@@ -1,5 +1,7 @@
 package client
 
+import "time"
+
 // CatchUpAfter sets how many changes a pull merges before it raises the
 // garbage collector's target, and gives back a func restoring the
 // default; GCRaised counts the times the target was raised.
@@ -23,3 +25,15 @@ func GCByOperator(set bool) (restore func()) {
 	gcSetByOperator = set
 	return func() { gcSetByOperator = prev }
 }
+
+// MergeMaxOpen sets how long a pull's transaction merges at most, and
+// gives back a func restoring the default; MergeTxns counts the pull
+// transactions begun.
+func MergeMaxOpen(d time.Duration) (restore func()) {
+	prev := mergeMaxOpen
+	mergeMaxOpen = d
+	return func() { mergeMaxOpen = prev }
+}
+
+// MergeTxns counts the transactions pulls have begun.
+func MergeTxns() int64 { return mergeTxns.Load() }

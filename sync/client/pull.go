@@ -131,6 +131,8 @@ func (c *Client) pullPage(ctx context.Context, rep *PullReport, progress func())
 		var stop error
 		var items, changes int
 		var last uint64
+		mergeTxns.Add(1)
+		began := time.Now()
 		res, err := c.s.MergePulled(func(m *store.PullMerge) (uint64, bool, error) {
 			for {
 				if err := p.merge(m, &o); err != nil {
@@ -143,7 +145,7 @@ func (c *Client) pullPage(ctx context.Context, rep *PullReport, progress func())
 				if rep.Changes+changes >= catchUpChanges {
 					c.catchUp.begin()
 				}
-				if changes >= c.opts.ApplyChanges {
+				if changes >= c.opts.ApplyChanges || time.Since(began) >= mergeMaxOpen {
 					return last, false, nil
 				}
 				var ok bool
@@ -209,6 +211,15 @@ type page struct {
 // before it ends: a write of this workstation (a booking at the desk)
 // waits for the transaction, so it must never wait for the link.
 const mergeLinger = 50 * time.Millisecond
+
+// mergeMaxOpen is how long, at most, a transaction merges pulled batches
+// before it commits, whatever Options.ApplyChanges allows: on a slow
+// machine a desk write waits no longer than this for a catch-up (a
+// variable for tests). mergeTxns counts the transactions, for tests.
+var (
+	mergeMaxOpen = time.Second
+	mergeTxns    atomic.Int64
+)
 
 // takeSoon is take for an open transaction: the next item if it comes
 // within mergeLinger; else ok is false with p.late set, nothing taken.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"medisecure/core"
+	"medisecure/sync/client"
 	"medisecure/sync/server"
 	"medisecure/sync/server/boltstore"
 )
@@ -106,5 +107,41 @@ func TestStalledPullDoesNotHoldTheStore(t *testing.T) {
 	must(t, err)
 	if len(found) != n {
 		t.Fatalf("after the link came back the pull brought %d patients, want %d", len(found), n)
+	}
+}
+
+// TestPullTransactionEndsAfterItsTime checks that a pull's transaction
+// commits once it has been open for its time, however many changes
+// Options.ApplyChanges would let it take: with no time at all, each
+// batch merges in a transaction of its own, and the pull brings every
+// patient.
+func TestPullTransactionEndsAfterItsTime(t *testing.T) {
+	srv := startServer(t)
+	wss := newOrg(t, 2)
+	online(t, srv, wss)
+	converge(t, wss)
+	a, b := wss[0], wss[1]
+	opts := fastOptions(srv.addr)
+	opts.BatchChanges = 1
+	a.connect(srv.addr, opts)
+	opts.ApplyChanges = 10_000
+	b.connect(srv.addr, opts)
+	const n = 12
+	for i := range n {
+		_, err := a.desk.AddPatient(core.Patient{Name: fmt.Sprintf("Timed Merge%d", i), DOB: "1970-01-01"})
+		must(t, err)
+	}
+	a.sync()
+	defer client.MergeMaxOpen(0)()
+	before := client.MergeTxns()
+	rep, err := b.client.Pull(context.Background())
+	must(t, err)
+	if txns := client.MergeTxns() - before; rep.Batches < n || txns < int64(rep.Batches) {
+		t.Fatalf("a pull of %d batches merged in %d transactions; want one each, %d batches or more", rep.Batches, txns, n)
+	}
+	found, err := b.desk.FindPatients("timed", 2*n)
+	must(t, err)
+	if len(found) != n {
+		t.Fatalf("the pull brought %d patients, want %d", len(found), n)
 	}
 }
