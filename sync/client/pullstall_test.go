@@ -49,22 +49,10 @@ func TestStalledPullDoesNotHoldTheStore(t *testing.T) {
 		st.Store = b
 		return st
 	})
-	wss := newOrg(t, 2)
-	online(t, srv, wss)
-	converge(t, wss)
-	a, b := wss[0], wss[1]
 	opts := fastOptions(srv.addr)
-	opts.BatchChanges = 1
 	opts.CallTimeout = time.Minute // the stall, not the watchdog, is what is tested
-	a.connect(srv.addr, opts)
-	opts.ApplyChanges = 10_000 // one transaction would take the whole page
-	b.connect(srv.addr, opts)
-	const n = 80 // more batches than the server reads in one go
-	for i := range n {
-		_, err := a.desk.AddPatient(core.Patient{Name: fmt.Sprintf("Stalled Pull%d", i), DOB: "1970-01-01"})
-		must(t, err)
-	}
-	a.sync()
+	const n = 80                   // more batches than the server reads in one go
+	b := batchedPair(t, srv, opts, "Stalled Pull", n)
 
 	st.armed.Store(true)
 	pulled := make(chan error, 1)
@@ -117,21 +105,8 @@ func TestStalledPullDoesNotHoldTheStore(t *testing.T) {
 // patient.
 func TestPullTransactionEndsAfterItsTime(t *testing.T) {
 	srv := startServer(t)
-	wss := newOrg(t, 2)
-	online(t, srv, wss)
-	converge(t, wss)
-	a, b := wss[0], wss[1]
-	opts := fastOptions(srv.addr)
-	opts.BatchChanges = 1
-	a.connect(srv.addr, opts)
-	opts.ApplyChanges = 10_000
-	b.connect(srv.addr, opts)
 	const n = 12
-	for i := range n {
-		_, err := a.desk.AddPatient(core.Patient{Name: fmt.Sprintf("Timed Merge%d", i), DOB: "1970-01-01"})
-		must(t, err)
-	}
-	a.sync()
+	b := batchedPair(t, srv, fastOptions(srv.addr), "Timed Merge", n)
 	defer client.MergeMaxOpen(0)()
 	before := client.MergeTxns()
 	rep, err := b.client.Pull(context.Background())
@@ -144,4 +119,26 @@ func TestPullTransactionEndsAfterItsTime(t *testing.T) {
 	if len(found) != n {
 		t.Fatalf("the pull brought %d patients, want %d", len(found), n)
 	}
+}
+
+// batchedPair is two workstations of an org in sync through srv, the
+// first of which has then added n patients named prefix0, prefix1… and
+// pushed them one change a batch; the second, returned, is yet to pull
+// them, with opts letting one transaction take them all.
+func batchedPair(t *testing.T, srv *syncServer, opts client.Options, prefix string, n int) *workstation {
+	t.Helper()
+	wss := newOrg(t, 2)
+	online(t, srv, wss)
+	converge(t, wss)
+	a, b := wss[0], wss[1]
+	opts.BatchChanges = 1
+	a.connect(srv.addr, opts)
+	opts.ApplyChanges = 10_000
+	b.connect(srv.addr, opts)
+	for i := range n {
+		_, err := a.desk.AddPatient(core.Patient{Name: fmt.Sprintf("%s%d", prefix, i), DOB: "1970-01-01"})
+		must(t, err)
+	}
+	a.sync()
+	return b
 }
