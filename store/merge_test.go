@@ -42,6 +42,25 @@ func baseStore(t testing.TB) ([]byte, *testClock) {
 
 // openPeer writes raw to path and opens it as a peer. It takes rapid.TB so that
 // property tests can use it; the caller closes the replica.
+// replicas opens a peer of the same base store (baseStore) for each name,
+// each in a file of its own, closed when the test ends, and returns them
+// in order with the clock they share.
+func replicas(t *testing.T, names ...string) ([]*peer, *testClock) {
+	t.Helper()
+	raw, clk := baseStore(t)
+	dir := t.TempDir()
+	ps := make([]*peer, len(names))
+	for i, n := range names {
+		ps[i] = openPeer(t, n, filepath.Join(dir, fmt.Sprintf("%d.db", i)), raw, clk)
+	}
+	t.Cleanup(func() {
+		for _, p := range ps {
+			p.close(t)
+		}
+	})
+	return ps, clk
+}
+
 func openPeer(t rapid.TB, name, path string, raw []byte, clk *testClock) *peer {
 	t.Helper()
 	if err := os.WriteFile(path, raw, 0o600); err != nil {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"path/filepath"
 	"reflect"
 	"testing"
 	"time"
@@ -21,12 +20,8 @@ import (
 // changes, prepared in line, on another: both hold the same records,
 // conflicts and quarantine.
 func TestMergeAheadMergesAsInLine(t *testing.T) {
-	raw, clk := baseStore(t)
-	dir := t.TempDir()
-	a := openPeer(t, "A", filepath.Join(dir, "a.db"), raw, clk)
-	whole := openPeer(t, "whole", filepath.Join(dir, "whole.db"), raw, clk)
-	pieces := openPeer(t, "pieces", filepath.Join(dir, "pieces.db"), raw, clk)
-	t.Cleanup(func() { a.close(t); whole.close(t); pieces.close(t) })
+	ps, clk := replicas(t, "A", "whole", "pieces")
+	a, whole, pieces := ps[0], ps[1], ps[2]
 	seq := a.lastSeq(t)
 	start := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
 	var patients []*core.Patient
@@ -119,11 +114,8 @@ func TestPrepareMakesWhatApplyMakes(t *testing.T) {
 // by another sealer than the one the merging transaction seals its kind
 // with is sealed again: every record opens, and the export is A's.
 func TestRecordsSealedAheadAreTakenOnlyFromTheirSealer(t *testing.T) {
-	raw, clk := baseStore(t)
-	dir := t.TempDir()
-	a := openPeer(t, "A", filepath.Join(dir, "a.db"), raw, clk)
-	b := openPeer(t, "B", filepath.Join(dir, "b.db"), raw, clk)
-	t.Cleanup(func() { a.close(t); b.close(t) })
+	ps, _ := replicas(t, "A", "B")
+	a, b := ps[0], ps[1]
 	seq := a.lastSeq(t)
 	var ids []core.ID
 	for i := range 4 {

@@ -2,7 +2,6 @@ package store
 
 import (
 	"errors"
-	"path/filepath"
 	"reflect"
 	"testing"
 
@@ -15,12 +14,8 @@ import (
 // all. Both end the same: records, index, conflicts, cursor, and the
 // result reported.
 func TestMergePulledAsApplyBatches(t *testing.T) {
-	raw, clk := baseStore(t)
-	dir := t.TempDir()
-	a := openPeer(t, "A", filepath.Join(dir, "a.db"), raw, clk)
-	streamed := openPeer(t, "streamed", filepath.Join(dir, "streamed.db"), raw, clk)
-	whole := openPeer(t, "whole", filepath.Join(dir, "whole.db"), raw, clk)
-	t.Cleanup(func() { a.close(t); streamed.close(t); whole.close(t) })
+	ps, _ := replicas(t, "A", "streamed", "whole")
+	a, streamed, whole := ps[0], ps[1], ps[2]
 	changes := mixedCatchUp(t, a)
 	batches := batchesOf(changes, 300)
 	for i := range batches {
@@ -56,12 +51,8 @@ func TestMergePulledAsApplyBatches(t *testing.T) {
 // that fails after merging some batches leaves nothing of them: no record,
 // no kept batch, the cursor where it was; the same batches then merge.
 func TestMergePulledRollsBackWhole(t *testing.T) {
-	raw, clk := baseStore(t)
-	dir := t.TempDir()
-	a := openPeer(t, "A", filepath.Join(dir, "a.db"), raw, clk)
-	b := openPeer(t, "B", filepath.Join(dir, "b.db"), raw, clk)
-	fresh := openPeer(t, "fresh", filepath.Join(dir, "fresh.db"), raw, clk)
-	t.Cleanup(func() { a.close(t); b.close(t); fresh.close(t) })
+	ps, _ := replicas(t, "A", "B", "fresh")
+	a, b, fresh := ps[0], ps[1], ps[2]
 	changes := mixedCatchUp(t, a)
 	batches := batchesOf(changes, 300)
 	before, err := b.desk.Have()
@@ -97,10 +88,8 @@ func TestMergePulledRollsBackWhole(t *testing.T) {
 // for every appointment of a catch-up with double bookings, read in any
 // order, near or not, and read again from what is held.
 func TestHeldOwnerDaysReadAsTheIndex(t *testing.T) {
-	raw, clk := baseStore(t)
-	dir := t.TempDir()
-	a := openPeer(t, "A", filepath.Join(dir, "a.db"), raw, clk)
-	t.Cleanup(func() { a.close(t) })
+	ps, _ := replicas(t, "A")
+	a := ps[0]
 	mixedCatchUp(t, a)
 	var appts []*core.Appointment
 	must(t, a.desk.view(func(tx *txn) error {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -111,12 +110,8 @@ func sameIndex(t *testing.T, a, b *peer) {
 // and in transactions of 40 changes written as they come: both replicas
 // hold the same records, index entries, conflicts and search results.
 func TestWriteBehindWritesWhatDirectWritesWould(t *testing.T) {
-	raw, clk := baseStore(t)
-	dir := t.TempDir()
-	a := openPeer(t, "A", filepath.Join(dir, "a.db"), raw, clk)
-	whole := openPeer(t, "whole", filepath.Join(dir, "whole.db"), raw, clk)
-	pieces := openPeer(t, "pieces", filepath.Join(dir, "pieces.db"), raw, clk)
-	t.Cleanup(func() { a.close(t); whole.close(t); pieces.close(t) })
+	ps, _ := replicas(t, "A", "whole", "pieces")
+	a, whole, pieces := ps[0], ps[1], ps[2]
 	changes := mixedCatchUp(t, a)
 	got := whole.apply(t, changes)
 	var sum ApplyResult
@@ -162,12 +157,8 @@ func batchesOf(changes []core.Change, n int) []PulledBatch {
 // and conflicts. The allergies travel sealed and are prepared in the
 // transaction from their opened form.
 func TestPreparedBatchesMergeAsUnprepared(t *testing.T) {
-	raw, clk := baseStore(t)
-	dir := t.TempDir()
-	a := openPeer(t, "A", filepath.Join(dir, "a.db"), raw, clk)
-	prepared := openPeer(t, "prepared", filepath.Join(dir, "prepared.db"), raw, clk)
-	plain := openPeer(t, "plain", filepath.Join(dir, "plain.db"), raw, clk)
-	t.Cleanup(func() { a.close(t); prepared.close(t); plain.close(t) })
+	ps, _ := replicas(t, "A", "prepared", "plain")
+	a, prepared, plain := ps[0], ps[1], ps[2]
 	changes := mixedCatchUp(t, a)
 	sealed := 0
 	for i := range changes {
@@ -209,11 +200,8 @@ func TestPreparedBatchesMergeAsUnprepared(t *testing.T) {
 // TestPrepareOfOtherChangesIsNotTaken checks that a batch whose changes
 // were replaced after Prepare merges what it holds, not what was prepared.
 func TestPrepareOfOtherChangesIsNotTaken(t *testing.T) {
-	raw, clk := baseStore(t)
-	dir := t.TempDir()
-	a := openPeer(t, "A", filepath.Join(dir, "a.db"), raw, clk)
-	b := openPeer(t, "B", filepath.Join(dir, "b.db"), raw, clk)
-	t.Cleanup(func() { a.close(t); b.close(t) })
+	ps, _ := replicas(t, "A", "B")
+	a, b := ps[0], ps[1]
 	seq := a.lastSeq(t)
 	for i := range 3 {
 		if _, err := a.desk.AddPatient(core.Patient{Name: fmt.Sprintf("Patient %d", i), DOB: "1970-01-01"}); err != nil {
@@ -248,12 +236,8 @@ func TestPrepareOfOtherChangesIsNotTaken(t *testing.T) {
 // whose signature does not verify quarantined, and that a check made with
 // keys the merging transaction's directory does not give is not taken.
 func TestSignaturesCheckedAheadStillRefuse(t *testing.T) {
-	raw, clk := baseStore(t)
-	dir := t.TempDir()
-	a := openPeer(t, "A", filepath.Join(dir, "a.db"), raw, clk)
-	b := openPeer(t, "B", filepath.Join(dir, "b.db"), raw, clk)
-	c := openPeer(t, "C", filepath.Join(dir, "c.db"), raw, clk)
-	t.Cleanup(func() { a.close(t); b.close(t); c.close(t) })
+	ps, _ := replicas(t, "A", "B", "C")
+	a, b, c := ps[0], ps[1], ps[2]
 	seq := a.lastSeq(t)
 	for i := range 4 {
 		if _, err := a.desk.AddPatient(core.Patient{Name: fmt.Sprintf("Patient %d", i), DOB: "1970-01-01"}); err != nil {
@@ -300,12 +284,8 @@ func TestSignaturesCheckedAheadStillRefuse(t *testing.T) {
 // still quarantines one altered after opening: its digest is computed
 // again.
 func TestDigestsOfAlteredChangesAreNotTaken(t *testing.T) {
-	raw, clk := baseStore(t)
-	dir := t.TempDir()
-	a := openPeer(t, "A", filepath.Join(dir, "a.db"), raw, clk)
-	b := openPeer(t, "B", filepath.Join(dir, "b.db"), raw, clk)
-	c := openPeer(t, "C", filepath.Join(dir, "c.db"), raw, clk)
-	t.Cleanup(func() { a.close(t); b.close(t); c.close(t) })
+	ps, _ := replicas(t, "A", "B", "C")
+	a, b, c := ps[0], ps[1], ps[2]
 	seq := a.lastSeq(t)
 	for i := range 4 {
 		if _, err := a.desk.AddPatient(core.Patient{Name: fmt.Sprintf("Patient %d", i), DOB: "1970-01-01"}); err != nil {
