@@ -125,15 +125,7 @@ func TestDecodeChangesJSONIsJSONUnmarshal(t *testing.T) {
 			}
 		}
 		b = damage(t, b)
-		var want []Change
-		werr := json.Unmarshal(b, &want)
-		got, gerr := DecodeChangesJSON(b)
-		if (werr == nil) != (gerr == nil) {
-			t.Fatalf("%s: json.Unmarshal says %v, DecodeChangesJSON %v", b, werr, gerr)
-		}
-		if werr == nil && !reflect.DeepEqual(want, got) {
-			t.Fatalf("%s:\njson.Unmarshal    %#v\nDecodeChangesJSON %#v", b, want, got)
-		}
+		decodesAsUnmarshal(t, b)
 	})
 }
 
@@ -450,15 +442,7 @@ func TestDecodeChangesJSONOfLikeChanges(t *testing.T) {
 			t.Fatal(err)
 		}
 		b = damage(t, b)
-		var want []Change
-		werr := json.Unmarshal(b, &want)
-		got, gerr := DecodeChangesJSON(b)
-		if (werr == nil) != (gerr == nil) {
-			t.Fatalf("%s: json.Unmarshal says %v, DecodeChangesJSON %v", b, werr, gerr)
-		}
-		if werr == nil && !reflect.DeepEqual(want, got) {
-			t.Fatalf("%s:\njson.Unmarshal    %#v\nDecodeChangesJSON %#v", b, want, got)
-		}
+		decodesAsUnmarshal(t, b)
 	})
 }
 
@@ -482,4 +466,18 @@ func BenchmarkValidJSONObject(b *testing.B) {
 			}
 		}
 	})
+}
+
+// decodesAsUnmarshal fails t unless DecodeChangesJSON gives for b what
+// json.Unmarshal does: an error for the same inputs, else the same changes.
+func decodesAsUnmarshal(t *rapid.T, b []byte) {
+	var want []Change
+	werr := json.Unmarshal(b, &want)
+	got, gerr := DecodeChangesJSON(b)
+	if (werr == nil) != (gerr == nil) {
+		t.Fatalf("%s: json.Unmarshal says %v, DecodeChangesJSON %v", b, werr, gerr)
+	}
+	if werr == nil && !reflect.DeepEqual(want, got) {
+		t.Fatalf("%s:\njson.Unmarshal    %#v\nDecodeChangesJSON %#v", b, want, got)
+	}
 }
